@@ -1,0 +1,314 @@
+/*
+ * vmspace: the Linux (x86-64, 6.18) process address-space manager in user space.
+ *
+ * A vms_sys is one simulated machine: its sysctls, memory sizes, committed-memory
+ * counter and files. It owns address spaces (vms_mm), which own VMAs. Nothing is
+ * global, so several systems can run side by side. Not thread-safe: one system is
+ * used by one thread at a time, as the kernel's mmap_lock would serialise it.
+ *
+ * Every system call returns what the syscall returns: a value, or -errno.
+ * Constants below carry the Linux x86-64 ABI values so that the library can be
+ * used on any host.
+ */
+#ifndef VMSPACE_H
+#define VMSPACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define VMS_VERSION_MAJOR 0
+#define VMS_VERSION_MINOR 1
+#define VMS_VERSION_PATCH 0
+#define VMS_VERSION_STRING "0.1.0"
+
+typedef struct vms_sys vms_sys;
+typedef struct vms_mm vms_mm;
+typedef struct vms_vma vms_vma;
+typedef struct vms_inode vms_inode;
+typedef struct vms_file vms_file;
+
+/* ---- Linux ABI constants (x86-64) ---------------------------------------- */
+#define VMS_PAGE_SIZE 4096ULL
+
+#define VMS_PROT_NONE 0x0
+#define VMS_PROT_READ 0x1
+#define VMS_PROT_WRITE 0x2
+#define VMS_PROT_EXEC 0x4
+#define VMS_PROT_SEM 0x8
+#define VMS_PROT_GROWSDOWN 0x01000000
+#define VMS_PROT_GROWSUP 0x02000000
+
+#define VMS_MAP_SHARED 0x01
+#define VMS_MAP_PRIVATE 0x02
+#define VMS_MAP_SHARED_VALIDATE 0x03
+#define VMS_MAP_TYPE 0x0f
+#define VMS_MAP_FIXED 0x10
+#define VMS_MAP_ANONYMOUS 0x20
+#define VMS_MAP_32BIT 0x40
+#define VMS_MAP_GROWSDOWN 0x0100
+#define VMS_MAP_DENYWRITE 0x0800
+#define VMS_MAP_EXECUTABLE 0x1000
+#define VMS_MAP_LOCKED 0x2000
+#define VMS_MAP_NORESERVE 0x4000
+#define VMS_MAP_POPULATE 0x8000
+#define VMS_MAP_NONBLOCK 0x10000
+#define VMS_MAP_STACK 0x20000
+#define VMS_MAP_HUGETLB 0x40000
+#define VMS_MAP_SYNC 0x80000
+#define VMS_MAP_FIXED_NOREPLACE 0x100000
+#define VMS_MAP_UNINITIALIZED 0x4000000
+#define VMS_MAP_HUGE_SHIFT 26
+#define VMS_MAP_HUGE_MASK 0x3f
+#define VMS_MAP_HUGE_2MB (21 << VMS_MAP_HUGE_SHIFT)
+#define VMS_MAP_HUGE_1GB (30 << VMS_MAP_HUGE_SHIFT)
+
+#define VMS_MREMAP_MAYMOVE 1
+#define VMS_MREMAP_FIXED 2
+#define VMS_MREMAP_DONTUNMAP 4
+
+#define VMS_MADV_NORMAL 0
+#define VMS_MADV_RANDOM 1
+#define VMS_MADV_SEQUENTIAL 2
+#define VMS_MADV_WILLNEED 3
+#define VMS_MADV_DONTNEED 4
+#define VMS_MADV_FREE 8
+#define VMS_MADV_REMOVE 9
+#define VMS_MADV_DONTFORK 10
+#define VMS_MADV_DOFORK 11
+#define VMS_MADV_MERGEABLE 12
+#define VMS_MADV_UNMERGEABLE 13
+#define VMS_MADV_HUGEPAGE 14
+#define VMS_MADV_NOHUGEPAGE 15
+#define VMS_MADV_DONTDUMP 16
+#define VMS_MADV_DODUMP 17
+#define VMS_MADV_WIPEONFORK 18
+#define VMS_MADV_KEEPONFORK 19
+#define VMS_MADV_COLD 20
+#define VMS_MADV_PAGEOUT 21
+#define VMS_MADV_POPULATE_READ 22
+#define VMS_MADV_POPULATE_WRITE 23
+#define VMS_MADV_DONTNEED_LOCKED 24
+#define VMS_MADV_COLLAPSE 25
+#define VMS_MADV_GUARD_INSTALL 102
+#define VMS_MADV_GUARD_REMOVE 103
+#define VMS_MADV_HWPOISON 100
+#define VMS_MADV_SOFT_OFFLINE 101
+
+/* personality(2) bits that change the address space */
+#define VMS_ADDR_NO_RANDOMIZE 0x0040000
+#define VMS_ADDR_COMPAT_LAYOUT 0x0200000
+#define VMS_READ_IMPLIES_EXEC 0x0400000
+
+/* resources for vms_prlimit */
+#define VMS_RLIMIT_DATA 2
+#define VMS_RLIMIT_STACK 3
+#define VMS_RLIMIT_MEMLOCK 8
+#define VMS_RLIMIT_AS 9
+#define VMS_RLIM_INFINITY (~0ULL)
+
+/* capabilities the model knows about */
+#define VMS_CAP_IPC_LOCK (1u << 0)
+#define VMS_CAP_SYS_ADMIN (1u << 1)
+#define VMS_CAP_SYS_RESOURCE (1u << 2)
+#define VMS_CAP_SYS_RAWIO (1u << 3)
+
+/* open(2) access modes for vms_file_open */
+#define VMS_O_RDONLY 0
+#define VMS_O_WRONLY 1
+#define VMS_O_RDWR 2
+#define VMS_O_APPEND 02000
+
+/* errno values (Linux), for hosts whose errno.h differs */
+#define VMS_EPERM 1
+#define VMS_ENOENT 2
+#define VMS_EBADF 9
+#define VMS_EAGAIN 11
+#define VMS_ENOMEM 12
+#define VMS_EACCES 13
+#define VMS_EFAULT 14
+#define VMS_EBUSY 16
+#define VMS_EEXIST 17
+#define VMS_ENODEV 19
+#define VMS_EINVAL 22
+#define VMS_ETXTBSY 26
+#define VMS_EOVERFLOW 75
+#define VMS_EOPNOTSUPP 95
+
+/* ---- System --------------------------------------------------------------- */
+
+/* A new machine with Linux's default sysctls, 16 GiB of RAM and no swap.
+ * Returns NULL only when memory runs out. */
+vms_sys *vms_sys_new(void);
+/* Frees the system and everything it owns (address spaces, files). */
+void vms_sys_free(vms_sys *sys);
+
+/* Sysctls by their /proc/sys name with dots: "vm.max_map_count",
+ * "vm.overcommit_memory", "vm.overcommit_ratio", "vm.overcommit_kbytes",
+ * "vm.admin_reserve_kbytes", "vm.user_reserve_kbytes", "vm.mmap_min_addr",
+ * "vm.legacy_va_layout", "kernel.randomize_va_space", "vm.mmap_rnd_bits",
+ * "vm.stack_guard_gap" (pages), "vm.transparent_hugepage" (0 never, 1 madvise,
+ * 2 always). Return 0, or -ENOENT for an unknown name, -EINVAL for a value the
+ * kernel's handler would refuse. */
+int vms_sysctl_set(vms_sys *sys, const char *name, uint64_t value);
+int vms_sysctl_get(const vms_sys *sys, const char *name, uint64_t *value);
+
+/* Memory sizes in bytes; the commit limit and the default reserves follow. */
+void vms_sys_set_memory(vms_sys *sys, uint64_t ram_bytes, uint64_t swap_bytes);
+/* The hugetlb pool for a huge page size (2 MiB or 1 GiB): total pages.
+ * Returns -EINVAL for another size. */
+int vms_sys_set_hugetlb_pool(vms_sys *sys, uint64_t page_size, uint64_t nr_pages);
+
+/* Pages committed across the system (the kernel's vm_committed_as) and the
+ * commit limit (vm_commit_limit) in pages. */
+uint64_t vms_sys_committed_pages(const vms_sys *sys);
+uint64_t vms_sys_commit_limit_pages(const vms_sys *sys);
+
+/* Test hook: make the Nth allocation from now fail (1 = the next), 0 = never. */
+void vms_sys_fail_alloc_after(vms_sys *sys, uint64_t n);
+
+/* /proc/meminfo lines CommitLimit and Committed_AS (and the hugetlb lines),
+ * written like snprintf: returns the length the whole text needs. */
+size_t vms_meminfo_text(const vms_sys *sys, char *buf, size_t size);
+
+/* ---- Files ---------------------------------------------------------------- */
+
+#define VMS_INODE_NOEXEC 0x1   /* lives on a noexec mount */
+#define VMS_INODE_HUGETLBFS 0x2 /* lives on hugetlbfs (2 MiB pages) */
+#define VMS_INODE_DAX 0x4       /* supports MAP_SYNC */
+#define VMS_INODE_DELETED 0x8   /* unlinked: maps shows " (deleted)" */
+#define VMS_INODE_DIRECTORY 0x10
+#define VMS_INODE_NOMMAP 0x20   /* has no mmap method (-ENODEV) */
+
+struct vms_inode_info {
+	uint32_t dev_major, dev_minor;
+	uint64_t ino;
+	uint64_t size;    /* bytes */
+	const char *path; /* shown in maps */
+	uint32_t flags;   /* VMS_INODE_* */
+};
+
+/* The inode with this device and number, created from info if new (then the
+ * path, size and flags are taken), else the existing one. NULL on no memory. */
+vms_inode *vms_inode_get(vms_sys *sys, const struct vms_inode_info *info);
+void vms_inode_set_size(vms_inode *inode, uint64_t size);
+void vms_inode_unlink(vms_inode *inode);
+/* An open file description (the kernel's struct file): access mode and
+ * O_APPEND. Two opens of one inode are two files, and VMAs of different files
+ * never merge, as in the kernel. NULL on no memory. */
+vms_file *vms_file_open(vms_inode *inode, int oflags);
+/* Drops the caller's reference; mappings keep the file alive. */
+void vms_file_close(vms_file *file);
+/* How many VMAs, over all address spaces, map the inode (its i_mmap). */
+size_t vms_inode_mapcount(const vms_inode *inode);
+
+/* ---- Address spaces ------------------------------------------------------- */
+
+struct vms_rlimit {
+	uint64_t cur, max;
+};
+
+/* How a new address space starts, as exec would set it up. Zeroed fields take
+ * Linux defaults: rlimits of a login shell (8 MiB stack, 8 MiB memlock,
+ * unlimited data/as), personality 0, no capabilities. */
+struct vms_mm_config {
+	unsigned personality;     /* VMS_ADDR_NO_RANDOMIZE, ... */
+	uint64_t seed;            /* randomisation seed (when randomising) */
+	unsigned caps;            /* VMS_CAP_* */
+	int has_rlimits;          /* use rlim_* below */
+	struct vms_rlimit rlim_stack, rlim_data, rlim_as, rlim_memlock;
+};
+
+/* An empty address space (no VMAs) with its layout computed from cfg
+ * (NULL = defaults). NULL on no memory. */
+vms_mm *vms_mm_new(vms_sys *sys, const struct vms_mm_config *cfg);
+void vms_mm_free(vms_mm *mm);
+
+/* Program break and image boundaries, as the ELF loader would set them. */
+void vms_mm_set_brk_start(vms_mm *mm, uint64_t start_brk);
+void vms_mm_set_image(vms_mm *mm, uint64_t start_code, uint64_t end_code,
+		      uint64_t start_data, uint64_t end_data, uint64_t start_stack);
+
+/* Imports a /proc/PID/maps text into an empty address space: [heap] uses
+ * start_brk (0 = the heap VMA's start), [stack] becomes a grows-down stack,
+ * [vdso]/[vvar]/[vvar_vclock] special mappings, file lines become files of the
+ * system. Returns 0, -EINVAL (with *bad_line set, 1-based) or -ENOMEM. */
+int vms_mm_import_maps(vms_mm *mm, const char *text, uint64_t start_brk, int *bad_line);
+
+/* The address-space layout numbers. */
+struct vms_mm_layout {
+	uint64_t task_size, mmap_base, mmap_legacy_base;
+	int topdown;
+	uint64_t start_brk, brk, start_stack;
+};
+void vms_mm_get_layout(const vms_mm *mm, struct vms_mm_layout *out);
+
+/* Counters, in pages (map_count in VMAs). */
+struct vms_mm_counters {
+	uint64_t total_vm, data_vm, exec_vm, stack_vm, locked_vm, pinned_vm;
+	uint64_t rss_anon, rss_file, rss_shmem, hiwater_vm, hiwater_rss;
+	uint64_t map_count;
+};
+void vms_mm_get_counters(const vms_mm *mm, struct vms_mm_counters *out);
+
+/* ---- System calls --------------------------------------------------------- */
+
+long vms_mmap(vms_mm *mm, uint64_t addr, uint64_t len, int prot, int flags, vms_file *file,
+	      uint64_t offset);
+long vms_munmap(vms_mm *mm, uint64_t addr, uint64_t len);
+long vms_mprotect(vms_mm *mm, uint64_t addr, uint64_t len, unsigned long prot);
+long vms_pkey_mprotect(vms_mm *mm, uint64_t addr, uint64_t len, unsigned long prot, int pkey);
+long vms_brk(vms_mm *mm, uint64_t brk);
+long vms_mremap(vms_mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_len, int flags,
+		uint64_t new_addr);
+long vms_madvise(vms_mm *mm, uint64_t addr, uint64_t len, int advice);
+long vms_mlock(vms_mm *mm, uint64_t addr, uint64_t len);
+long vms_munlock(vms_mm *mm, uint64_t addr, uint64_t len);
+/* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name); name NULL clears. */
+long vms_set_anon_name(vms_mm *mm, uint64_t addr, uint64_t len, const char *name);
+/* prlimit64 on the process itself: new_lim may be NULL (query), old_lim may be NULL. */
+long vms_prlimit(vms_mm *mm, int resource, const struct vms_rlimit *new_lim,
+		 struct vms_rlimit *old_lim);
+/* A memory access as an emulator reports it: returns 0 when the access is
+ * allowed (the page becomes resident; a first write to a private VMA gives it
+ * its anon_vma; a touch below a grows-down stack expands it), or -EFAULT
+ * (SIGSEGV: no VMA) or -EACCES (SIGSEGV: protection). */
+long vms_fault(vms_mm *mm, uint64_t addr, int write);
+/* fork(): a copy of the address space, or NULL with *err set (-ENOMEM). */
+vms_mm *vms_fork(vms_mm *mm, int *err);
+
+/* ---- Looking at it -------------------------------------------------------- */
+
+struct vms_vma_info {
+	uint64_t start, end;
+	uint64_t vm_flags;   /* the kernel's VM_* bits */
+	uint64_t pgoff;      /* in pages */
+	uint64_t page_prot;  /* x86-64 PTE bits from vm_get_page_prot */
+	const vms_file *file;
+	uint64_t anon_vma;   /* 0 = none, else an identity shared by related VMAs */
+	const char *anon_name;
+};
+
+/* find_vma: the first VMA that ends above addr, or NULL. */
+const vms_vma *vms_find_vma(const vms_mm *mm, uint64_t addr);
+const vms_vma *vms_vma_first(const vms_mm *mm);
+const vms_vma *vms_vma_next(const vms_mm *mm, const vms_vma *vma);
+void vms_vma_get_info(const vms_vma *vma, struct vms_vma_info *out);
+
+/* /proc/PID/maps and the Vm* lines of /proc/PID/status, like snprintf. */
+size_t vms_maps_text(const vms_mm *mm, char *buf, size_t size);
+size_t vms_status_text(const vms_mm *mm, char *buf, size_t size);
+
+/* Checks every invariant of the address space. Returns 0, or -1 with a
+ * description of the first broken one in why. */
+int vms_validate(const vms_mm *mm, char *why, size_t why_size);
+
+const char *vms_strerror(long err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what the build and tests need on a fresh Debian machine (as root).
+set -euo pipefail
+need=()
+command -v cc >/dev/null || need+=(gcc)
+command -v make >/dev/null || need+=(make)
+command -v strace >/dev/null || need+=(strace)
+command -v clang >/dev/null || need+=(clang)
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" = 0 ]; then
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+	else
+		echo "missing: ${need[*]} (run as root or install them)" >&2
+		exit 1
+	fi
+fi

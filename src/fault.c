@@ -1,0 +1,183 @@
+/*
+ * fault.c: the parts of page-fault handling that change what the model
+ * tracks: a first write to a private VMA gives it an anon_vma (which decides
+ * later merges), pages become resident, and a touch below a stack grows it.
+ * Not here: page contents or page tables.
+ */
+#include <errno.h>
+
+#include "fault.h"
+#include "accounting.h"
+#include "rss.h"
+#include "unmapped_area.h"
+#include "vma.h"
+
+/* mm/rmap.c reusable_anon_vma()/anon_vma_compatible(): a neighbour that
+ * differs only in access bits and continues v's pgoff can share. */
+static bool anon_vma_compatible(const struct vms_vma *a, const struct vms_vma *b)
+{
+	return a->end == b->start && a->file == b->file &&
+	       !((a->flags ^ b->flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) &&
+	       b->pgoff == a->pgoff + vma_pages(a);
+}
+
+static struct vms_anon_vma *find_mergeable_anon_vma(const struct vms_mm *mm,
+						    const struct vms_vma *v)
+{
+	struct vms_vma *next = vma_next(mm, v);
+	if (next && anon_vma_compatible(v, next) && next->anon_vma && next->avc_depth == 1)
+		return next->anon_vma;
+	struct vms_vma *prev = vma_prev(mm, v);
+	if (prev && anon_vma_compatible(prev, v) && prev->anon_vma && prev->avc_depth == 1)
+		return prev->anon_vma;
+	return NULL;
+}
+
+int anon_vma_prepare(struct vms_mm *mm, struct vms_vma *v)
+{
+	if (v->anon_vma)
+		return 0;
+	struct vms_anon_vma *av = find_mergeable_anon_vma(mm, v);
+	if (!av) {
+		av = anon_vma_alloc(mm->sys);
+		if (!av)
+			return -ENOMEM;
+	}
+	anon_vma_get(av);
+	v->anon_vma = av;
+	v->avc_depth = 1;
+	return 0;
+}
+
+/* Whether a read fault on v allocates through the THP path, which prepares an
+ * anon_vma even for the huge zero page (mm/huge_memory.c do_huge_pmd_anonymous_page). */
+static bool thp_read_fault_prepares(const struct vms_mm *mm, const struct vms_vma *v,
+				    uint64_t addr)
+{
+	if (v->file || (v->flags & (VM_NOHUGEPAGE | VM_SHARED)))
+		return false;
+	int mode = mm->sys->thp_mode;
+	if (mode == 0 || (mode == 1 && !(v->flags & VM_HUGEPAGE)))
+		return false;
+	uint64_t haddr = addr & ~(PMD_SIZE - 1);
+	return haddr >= v->start && haddr + PMD_SIZE <= v->end;
+}
+
+/* One fault on an address inside v, access already allowed. */
+static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool write)
+{
+	addr &= PAGE_MASK;
+	bool private = !(v->flags & VM_SHARED) && !(v->flags & VM_MAYSHARE);
+	if (rss_reserve(mm, 4))
+		return -ENOMEM;
+	if (private && (write || thp_read_fault_prepares(mm, v, addr))) {
+		int err = anon_vma_prepare(mm, v);
+		if (err)
+			return err;
+	}
+	if (!write && !v->file && private) {
+		/* A read of untouched private anonymous memory maps the shared
+		 * zero page, which no RSS counter counts. */
+		return 0;
+	}
+	if (rss_is_resident(mm, addr) && !(write && private && v->file))
+		return 0;
+	rss_add(mm, addr, addr + PAGE_SIZE, rss_type_for(v, write));
+	return 0;
+}
+
+int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end,
+		       bool force_write, bool force_read)
+{
+	/* mm/gup.c populate_vma_page_range(): write-fault private writable
+	 * mappings so COW happens now; PROT_NONE cannot be populated. */
+	if (v->flags & (VM_IO | VM_PFNMAP))
+		return -EFAULT;
+	bool write = force_write || (!force_read && (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE);
+	if (!(v->flags & VM_ACCESS_FLAGS))
+		return -EFAULT;
+	if (rss_reserve(mm, 4))
+		return -ENOMEM;
+	bool private = !(v->flags & VM_MAYSHARE);
+	if (private && (write || thp_read_fault_prepares(mm, v, start))) {
+		int err = anon_vma_prepare(mm, v);
+		if (err)
+			return err;
+	}
+	if (!write && !v->file && private)
+		return 0;
+	rss_add(mm, start, end, rss_type_for(v, write));
+	return 0;
+}
+
+void mm_populate(struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	for (uint64_t a = start; a < end;) {
+		struct vms_vma *v = find_vma_intersection(mm, a, end);
+		if (!v)
+			break;
+		uint64_t s = max_u64(a, v->start), e = min_u64(end, v->end);
+		/* VM_LOCKONFAULT mappings are locked page by page as they fault. */
+		if (!(v->flags & VM_LOCKONFAULT) && populate_vma_range(mm, v, s, e, false, false))
+			break;
+		a = e;
+	}
+}
+
+int expand_downwards(struct vms_mm *mm, struct vms_vma *v, uint64_t addr)
+{
+	addr &= PAGE_MASK;
+	if (addr < effective_mmap_min_addr(mm->sys))
+		return -EPERM;
+	struct vms_vma *prev = vma_prev(mm, v);
+	/* A non-stack neighbour that can be accessed keeps a guard gap away. */
+	if (prev && !(prev->flags & VM_GROWSDOWN) && (prev->flags & VM_ACCESS_FLAGS) &&
+	    addr - prev->end < mm->sys->stack_guard_gap)
+		return -ENOMEM;
+	if (prev && addr < prev->end)
+		return -ENOMEM;
+	uint64_t grow = (v->start - addr) >> PAGE_SHIFT;
+	uint64_t size = v->end - addr;
+	if (grow > v->pgoff)
+		return -ENOMEM;
+	/* acct_stack_growth() */
+	if (!may_expand_vm(mm, v->flags, grow))
+		return -ENOMEM;
+	if (size > mm->rlim_stack.cur)
+		return -ENOMEM;
+	if ((v->flags & VM_LOCKED) && !mlock_future_ok(mm, v->flags, grow << PAGE_SHIFT))
+		return -ENOMEM;
+	int err = vt_preallocate(&mm->tree, 1);
+	if (err)
+		return err;
+	err = anon_vma_prepare(mm, v);
+	if (err)
+		return err;
+	if ((v->flags & VM_ACCOUNT) && vm_enough_memory(mm, grow))
+		return -ENOMEM;
+	if (v->flags & VM_LOCKED)
+		mm->locked_vm += grow;
+	vm_stat_account(mm, v->flags, (int64_t)grow);
+	vma_set_range(mm, v, addr, v->end, v->pgoff - grow);
+	return 0;
+}
+
+long vms_fault(vms_mm *mm, uint64_t addr, int write)
+{
+	struct vms_vma *v = find_vma(mm, addr);
+	if (!v)
+		return -EFAULT;
+	if (addr < v->start) {
+		/* lock_mm_and_find_vma(): only a stack grows to meet a fault. */
+		if (!(v->flags & VM_GROWSDOWN))
+			return -EFAULT;
+		int err = expand_downwards(mm, v, addr);
+		if (err)
+			return -EFAULT;
+	}
+	/* arch/x86/mm/fault.c access_error(). */
+	if (write ? !(v->flags & VM_WRITE) : !(v->flags & VM_ACCESS_FLAGS))
+		return -EACCES;
+	int err = fault_page(mm, v, addr, write != 0);
+	return err ? err : 0;
+}

@@ -1,0 +1,264 @@
+/*
+ * internal.h: the model's own types (the kernel's mm_types.h and mm.h roles).
+ * What lives here: the system, address space, VMA, file and anon_vma structs,
+ * the VM_* flag bits and small helpers shared by every src/ file.
+ * Not here: any rule of a system call; those live in the file named for it.
+ */
+#ifndef VMS_INTERNAL_H
+#define VMS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmspace.h"
+#include "tree.h"
+
+#define must_check __attribute__((warn_unused_result))
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE (1ULL << PAGE_SHIFT)
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
+#define offset_in_page(x) ((x) & (PAGE_SIZE - 1))
+#define PMD_SIZE (1ULL << 21)
+#define PUD_SIZE (1ULL << 30)
+
+#define SZ_128M (128ULL << 20)
+
+/* x86-64 with 4-level paging (this CPU has no LA57). */
+#define DEFAULT_MAP_WINDOW ((1ULL << 47) - PAGE_SIZE)
+#define TASK_SIZE_MAX_5LEVEL ((1ULL << 56) - PAGE_SIZE)
+
+/* The kernel's VM_* bits (include/linux/mm.h, 6.18). */
+#define VM_NONE 0x0ULL
+#define VM_READ 0x1ULL
+#define VM_WRITE 0x2ULL
+#define VM_EXEC 0x4ULL
+#define VM_SHARED 0x8ULL
+#define VM_MAYREAD 0x10ULL
+#define VM_MAYWRITE 0x20ULL
+#define VM_MAYEXEC 0x40ULL
+#define VM_MAYSHARE 0x80ULL
+#define VM_GROWSDOWN 0x100ULL
+#define VM_UFFD_MISSING 0x200ULL
+#define VM_PFNMAP 0x400ULL
+#define VM_MAYBE_GUARD 0x800ULL
+#define VM_UFFD_WP 0x1000ULL
+#define VM_LOCKED 0x2000ULL
+#define VM_IO 0x4000ULL
+#define VM_SEQ_READ 0x8000ULL
+#define VM_RAND_READ 0x10000ULL
+#define VM_DONTCOPY 0x20000ULL
+#define VM_DONTEXPAND 0x40000ULL
+#define VM_LOCKONFAULT 0x80000ULL
+#define VM_ACCOUNT 0x100000ULL
+#define VM_NORESERVE 0x200000ULL
+#define VM_HUGETLB 0x400000ULL
+#define VM_SYNC 0x800000ULL
+#define VM_PAT 0x1000000ULL
+#define VM_WIPEONFORK 0x2000000ULL
+#define VM_DONTDUMP 0x4000000ULL
+#define VM_SOFTDIRTY 0x8000000ULL
+#define VM_MIXEDMAP 0x10000000ULL
+#define VM_HUGEPAGE 0x20000000ULL
+#define VM_NOHUGEPAGE 0x40000000ULL
+#define VM_MERGEABLE 0x80000000ULL
+#define VM_PKEY_SHIFT 32
+#define VM_PKEY_MASK (0xfULL << VM_PKEY_SHIFT)
+#define VM_UFFD_MINOR (1ULL << 41)
+#define VM_SEALED (1ULL << 42)
+
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+#define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
+#define VM_STACK VM_GROWSDOWN
+#define VM_STARTGAP_FLAGS VM_GROWSDOWN
+#define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
+/* Flags whose difference does not stop a merge (mm/vma.c is_mergeable_vma). */
+#define VM_IGNORE_MERGE VM_SOFTDIRTY
+
+/* What a VMA is besides its flags: the vm_ops the kernel would give it. */
+enum vma_kind {
+	VMA_PLAIN = 0,   /* anonymous or ordinary file */
+	VMA_SHMEM,       /* shared anonymous: shmem file "/dev/zero (deleted)" */
+	VMA_HUGETLB,     /* hugetlbfs file or anonymous MAP_HUGETLB */
+	VMA_VDSO,        /* [vdso] */
+	VMA_VVAR,        /* [vvar] */
+	VMA_VVAR_VCLOCK, /* [vvar_vclock] */
+	VMA_SPECIAL_OTHER,
+};
+
+/* The anon_vma: created by the first write fault to a private VMA and shared
+ * by every VMA split or merged from it; it decides which VMAs may merge later. */
+struct vms_anon_vma {
+	uint64_t id;
+	uint64_t refcount; /* VMAs pointing at it */
+};
+
+/* A refcounted anon VMA name (mm/madvise.c: anon_vma_name). */
+struct vms_anon_name {
+	uint64_t refcount;
+	char name[];
+};
+
+/* The VMA: 64 bytes, one cache line. Linked into its file's i_mmap by index. */
+struct vms_vma {
+	uint64_t start, end; /* [start, end) */
+	uint64_t flags;      /* VM_* */
+	uint64_t pgoff;      /* in pages */
+	struct vms_file *file;
+	struct vms_anon_vma *anon_vma;
+	struct vms_anon_name *anon_name;
+	uint32_t rmap_slot; /* index in file->inode->i_mmap, when file != NULL */
+	uint8_t kind;       /* enum vma_kind */
+	uint8_t avc_depth;  /* anon_vma_chain length: >1 after fork (mm/rmap.c) */
+	uint16_t pad;
+};
+
+struct rmap_entry {
+	struct vms_vma *vma;
+	struct vms_mm *mm;
+};
+
+struct vms_inode {
+	vms_sys *sys;
+	uint32_t dev_major, dev_minor;
+	uint64_t ino;
+	uint64_t size;
+	char *path;
+	uint32_t flags;      /* VMS_INODE_* */
+	uint64_t hpage_size; /* huge page size of a hugetlbfs inode, else 0 */
+	uint64_t shmem_charged; /* pages shmem_acct_size() charged (shared anon) */
+	uint64_t huge_rsvd;     /* hugetlb pages reserved for this inode */
+	uint64_t refcount;   /* files open on it, plus the system's table */
+	bool in_table;       /* listed in sys->inodes (not for private shmem) */
+	/* i_mmap: every VMA mapping this inode (the reverse map). */
+	struct rmap_entry *i_mmap;
+	uint32_t i_mmap_count, i_mmap_cap;
+	uint64_t i_mmap_writable; /* VM_SHARED writable mappings (mapping_map_writable) */
+	struct vms_inode *next;   /* sys->inodes list */
+};
+
+struct vms_file {
+	struct vms_inode *inode;
+	int oflags;        /* VMS_O_* access mode and VMS_O_APPEND */
+	uint64_t refcount; /* open references plus VMAs */
+};
+
+/* Slab of fixed-size objects: no per-object header, O(1) alloc and free. */
+struct slab {
+	size_t obj_size;
+	void *free_list;
+	void **chunks;
+	size_t nchunks, chunk_cap;
+	size_t objs_per_chunk;
+	size_t in_use;
+};
+
+struct hugetlb_pool {
+	uint64_t page_size;
+	uint64_t total, free, rsvd;
+};
+
+struct vms_sys {
+	/* sysctls */
+	uint64_t max_map_count;
+	int overcommit_memory;
+	uint64_t overcommit_ratio;
+	uint64_t overcommit_kbytes;
+	uint64_t admin_reserve_kbytes;
+	uint64_t user_reserve_kbytes;
+	uint64_t mmap_min_addr;
+	int legacy_va_layout;
+	int randomize_va_space;
+	unsigned mmap_rnd_bits;
+	uint64_t stack_guard_gap; /* bytes */
+	int thp_mode;             /* 0 never, 1 madvise, 2 always */
+	bool anon_vma_name_enabled; /* CONFIG_ANON_VMA_NAME */
+	bool la57;                  /* CPU and kernel use 5-level paging */
+
+	uint64_t totalram_pages, total_swap_pages;
+	struct hugetlb_pool huge[2]; /* 2 MiB, 1 GiB */
+	uint64_t committed_pages;    /* vm_committed_as */
+
+	uint64_t next_anon_vma_id;
+	uint64_t next_shmem_ino;
+
+	struct slab vma_slab, leaf_slab, branch_slab;
+	struct vms_inode *inodes;
+	struct vms_mm **mms;
+	size_t nmms, mms_cap;
+
+	uint64_t fail_countdown; /* 0 = off */
+};
+
+/* Resident pages as disjoint sorted page ranges (an interval set). */
+struct page_range {
+	uint64_t start, end;
+	int type; /* enum rss_type */
+};
+
+struct vms_mm {
+	vms_sys *sys;
+	struct vt_tree tree;
+	uint64_t task_size;
+	uint64_t mmap_base, mmap_legacy_base;
+	bool topdown;
+	unsigned personality;
+	unsigned caps;
+	struct vms_rlimit rlim_stack, rlim_data, rlim_as, rlim_memlock;
+	uint64_t start_code, end_code, start_data, end_data;
+	uint64_t start_brk, brk, start_stack;
+	bool brk_randomized;
+	uint64_t def_flags;
+	uint64_t total_vm, data_vm, exec_vm, stack_vm, locked_vm, pinned_vm;
+	uint64_t hiwater_vm, hiwater_rss;
+	uint64_t rss_anon, rss_file, rss_shmem;
+	uint64_t rng;
+	/* The vsyscall gate area shown last in maps (not a VMA of the tree). */
+	bool has_gate;
+	struct page_range *resident;
+	size_t nresident, resident_cap;
+	/* Objects reserved before an operation mutates anything (vma_iter_prealloc). */
+	struct vms_vma *spare_vmas[6];
+	unsigned nspare_vmas;
+};
+
+/* ---- alloc.c: every allocation, with failure injection ---- */
+must_check void *sys_malloc(vms_sys *sys, size_t size);
+must_check void *sys_calloc(vms_sys *sys, size_t n, size_t size);
+must_check void *sys_realloc(vms_sys *sys, void *p, size_t size);
+void sys_free(vms_sys *sys, void *p);
+bool sys_alloc_should_fail(vms_sys *sys);
+void slab_init(struct slab *s, size_t obj_size);
+void slab_destroy(struct slab *s);
+must_check void *slab_alloc(vms_sys *sys, struct slab *s);
+void slab_free(struct slab *s, void *obj);
+
+/* ---- small helpers ---- */
+static inline uint64_t vma_pages(const struct vms_vma *v)
+{
+	return (v->end - v->start) >> PAGE_SHIFT;
+}
+
+static inline uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+static inline uint64_t max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+static inline bool vma_is_anonymous(const struct vms_vma *v)
+{
+	return v->file == NULL && v->kind == VMA_PLAIN;
+}
+
+static inline bool vma_is_shmem(const struct vms_vma *v)
+{
+	return v->kind == VMA_SHMEM;
+}
+
+#endif

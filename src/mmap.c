@@ -1,0 +1,356 @@
+/*
+ * mmap.c: the mmap and munmap system calls (arch/x86/kernel/sys_x86_64.c
+ * sys_mmap, mm/mmap.c ksys_mmap_pgoff/do_mmap, mm/util.c vm_mmap_pgoff,
+ * mm/vma.c __mmap_region). Checks run in the kernel's order so that the
+ * errno matches when several things are wrong at once.
+ */
+#include <errno.h>
+
+#include "accounting.h"
+#include "fault.h"
+#include "file.h"
+#include "rss.h"
+#include "unmapped_area.h"
+#include "vma.h"
+
+#define LEGACY_MAP_MASK                                                                      \
+	(VMS_MAP_SHARED | VMS_MAP_PRIVATE | VMS_MAP_FIXED | VMS_MAP_ANONYMOUS |              \
+	 VMS_MAP_DENYWRITE | VMS_MAP_EXECUTABLE | VMS_MAP_UNINITIALIZED | VMS_MAP_GROWSDOWN | \
+	 VMS_MAP_LOCKED | VMS_MAP_NORESERVE | VMS_MAP_POPULATE | VMS_MAP_NONBLOCK |          \
+	 VMS_MAP_STACK | VMS_MAP_HUGETLB | VMS_MAP_32BIT | MAP_ABOVE4G |                     \
+	 (0x3fUL << VMS_MAP_HUGE_SHIFT))
+#define MAP_ABOVE4G 0x80
+#define MAP_DROPPABLE 0x08
+#define VM_DROPPABLE (1ULL << 40)
+
+static uint64_t calc_vm_prot_bits(unsigned long prot)
+{
+	return (prot & VMS_PROT_READ ? VM_READ : 0) | (prot & VMS_PROT_WRITE ? VM_WRITE : 0) |
+	       (prot & VMS_PROT_EXEC ? VM_EXEC : 0);
+}
+
+static uint64_t calc_vm_flag_bits(unsigned long flags)
+{
+	return (flags & VMS_MAP_GROWSDOWN ? VM_GROWSDOWN : 0) |
+	       (flags & VMS_MAP_LOCKED ? VM_LOCKED : 0) | (flags & VMS_MAP_SYNC ? VM_SYNC : 0) |
+	       (flags & VMS_MAP_STACK ? VM_NOHUGEPAGE : 0);
+}
+
+static struct hugetlb_pool *pool_for(vms_sys *sys, uint64_t size)
+{
+	for (int i = 0; i < 2; i++)
+		if (sys->huge[i].page_size == size)
+			return &sys->huge[i];
+	return NULL;
+}
+
+/* The file's ->mmap hook, run after the old range is gone: hugetlbfs checks
+ * alignment and reserves pages; filesystems without DAX refuse VM_SYNC. */
+static int file_mmap_hook(struct vms_mm *mm, struct vms_file *file, uint64_t len, uint64_t pgoff,
+			  uint64_t *vm_flags)
+{
+	struct vms_inode *ino = file->inode;
+	if (file_is_hugetlb(file)) {
+		uint64_t hps = ino->hpage_size;
+		if (pgoff & ((hps >> PAGE_SHIFT) - 1))
+			return -EINVAL;
+		*vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
+		if (!(*vm_flags & VM_NORESERVE)) {
+			struct hugetlb_pool *p = pool_for(mm->sys, hps);
+			uint64_t need = len / hps;
+			if (!p || p->free < p->rsvd + need)
+				return -ENOMEM;
+			p->rsvd += need;
+			ino->huge_rsvd += need;
+		}
+		return 0;
+	}
+	if ((*vm_flags & VM_SYNC) && ino->dev_major != 0 && !(ino->flags & VMS_INODE_DAX))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* mm/vma.c __mmap_region(): replace what [addr, addr+len) held, charge, then
+ * merge with a neighbour or link a new VMA. */
+static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t len,
+			uint64_t vm_flags, uint64_t pgoff)
+{
+	uint64_t end = addr + len, pglen = len >> PAGE_SHIFT;
+	struct vms_file *shmem = NULL;
+	int err = mm_reserve_range(mm, file, addr, end);
+	if (err)
+		return err;
+	if (!file && (vm_flags & VM_SHARED)) {
+		/* shmem_zero_setup()'s file, made early so that running out of
+		 * memory here changes nothing. */
+		shmem = file_new_shmem(mm->sys, len);
+		if (!shmem || file_rmap_reserve(shmem, 1)) {
+			if (shmem)
+				file_put(shmem);
+			return -ENOMEM;
+		}
+	}
+	struct munmap_tally t;
+	err = munmap_gather(mm, addr, end, &t);
+	if (err)
+		goto out_shmem;
+	if (!may_expand_vm(mm, vm_flags, pglen - t.nr_pages)) {
+		err = -ENOMEM;
+		goto out_shmem;
+	}
+	uint64_t charged = 0;
+	if (accountable_mapping(file, vm_flags)) {
+		charged = pglen - t.nr_accounted;
+		if (charged && vm_enough_memory(mm, charged)) {
+			err = -ENOMEM;
+			goto out_shmem;
+		}
+		t.nr_accounted = 0;
+		vm_flags |= VM_ACCOUNT;
+	}
+	/* From here the old range is gone whatever happens (vms_clean_up_area). */
+	munmap_complete(mm, addr, end, &t);
+	if (file) {
+		err = file_mmap_hook(mm, file, len, pgoff, &vm_flags);
+	} else if (shmem && !(vm_flags & VM_NORESERVE)) {
+		/* shmem_acct_size(): shared anonymous memory is charged by shmem. */
+		err = vm_enough_memory(mm, pglen);
+		if (!err)
+			shmem->inode->shmem_charged = pglen;
+	}
+	if (err) {
+		vm_unacct_memory(mm->sys, charged);
+		goto out_shmem;
+	}
+	struct vms_vma *vma = NULL;
+	struct vms_vma *prev = vma_before(mm, addr), *next = find_vma(mm, end);
+	if (prev || next) {
+		struct vma_merge vmg = {
+			.mm = mm,
+			.prev = prev,
+			.next = next,
+			.start = addr,
+			.end = end,
+			.pgoff = pgoff,
+			.flags = vm_flags,
+			.file = file,
+		};
+		if (!shmem)
+			vma = vma_merge_new_range(&vmg);
+	}
+	if (!vma) {
+		vma = vma_take(mm);
+		vma->start = addr;
+		vma->end = end;
+		vma->pgoff = pgoff;
+		vma->flags = vm_flags;
+		if (shmem) {
+			vma->file = shmem;
+			vma->kind = VMA_SHMEM;
+			shmem = NULL;
+		} else if (file) {
+			vma->file = file;
+			file_get(file);
+			if (file_is_hugetlb(file))
+				vma->kind = VMA_HUGETLB;
+		}
+		vma_link(mm, vma);
+	}
+	/* __mmap_complete() */
+	vm_stat_account(mm, vma->flags, (int64_t)pglen);
+	if (vm_flags & VM_LOCKED) {
+		if ((vm_flags & VM_SPECIAL) || vma->kind == VMA_HUGETLB)
+			vma->flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
+		else
+			mm->locked_vm += pglen;
+	}
+	return (long)addr;
+out_shmem:
+	if (shmem)
+		file_put(shmem);
+	return err;
+}
+
+/* mm/mmap.c round_hint_to_min(). */
+static uint64_t round_hint_to_min(const vms_sys *sys, uint64_t hint)
+{
+	hint &= PAGE_MASK;
+	uint64_t min = effective_mmap_min_addr(sys);
+	if (hint && hint < min)
+		return PAGE_ALIGN(min);
+	return hint;
+}
+
+/* mm/mmap.c do_mmap(). *populate is set to the length to fault in. */
+static long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t len,
+		    unsigned long prot, unsigned long flags, uint64_t pgoff, uint64_t *populate)
+{
+	vms_sys *sys = mm->sys;
+	*populate = 0;
+	if (!len)
+		return -EINVAL;
+	bool noexec = file && (file->inode->flags & VMS_INODE_NOEXEC);
+	if ((prot & VMS_PROT_READ) && (mm->personality & VMS_READ_IMPLIES_EXEC) && !noexec)
+		prot |= VMS_PROT_EXEC;
+	if (flags & VMS_MAP_FIXED_NOREPLACE)
+		flags |= VMS_MAP_FIXED;
+	if (!(flags & VMS_MAP_FIXED))
+		addr = round_hint_to_min(sys, addr);
+	len = PAGE_ALIGN(len);
+	if (!len)
+		return -ENOMEM;
+	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+		return -EOVERFLOW;
+	if (mm_map_count(mm) > sys->max_map_count)
+		return -ENOMEM;
+	uint64_t vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
+			    VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	long r = get_unmapped_area(mm, file, addr, len, pgoff, flags, vm_flags);
+	if (r < 0)
+		return r;
+	addr = (uint64_t)r;
+	if ((flags & VMS_MAP_FIXED_NOREPLACE) && find_vma_intersection(mm, addr, addr + len))
+		return -EEXIST;
+	if ((flags & VMS_MAP_LOCKED) && !can_do_mlock(mm))
+		return -EPERM;
+	if (!mlock_future_ok(mm, vm_flags, len))
+		return -EAGAIN;
+	if (file) {
+		struct vms_inode *ino = file->inode;
+		int acc = file->oflags & 3;
+		bool can_read = acc == VMS_O_RDONLY || acc == VMS_O_RDWR;
+		bool can_write = acc == VMS_O_WRONLY || acc == VMS_O_RDWR;
+		/* file_mmap_ok(): regular files end at MAX_LFS_FILESIZE. */
+		const uint64_t maxsize = (uint64_t)INT64_MAX;
+		if (len > maxsize || pgoff > (maxsize - len) >> PAGE_SHIFT)
+			return -EOVERFLOW;
+		unsigned long mask = LEGACY_MAP_MASK;
+		if (ino->flags & VMS_INODE_DAX)
+			mask |= VMS_MAP_SYNC;
+		switch (flags & VMS_MAP_TYPE) {
+		case VMS_MAP_SHARED:
+			/* Unknown flags with plain MAP_SHARED are ignored for
+			 * compatibility; MAP_SHARED_VALIDATE refuses them. */
+			flags &= LEGACY_MAP_MASK;
+			/* fallthrough */
+		case VMS_MAP_SHARED_VALIDATE:
+			if (flags & ~mask)
+				return -EOPNOTSUPP;
+			if ((prot & VMS_PROT_WRITE) && !can_write)
+				return -EACCES;
+			if ((file->oflags & VMS_O_APPEND) && can_write)
+				return -EACCES;
+			vm_flags |= VM_SHARED | VM_MAYSHARE;
+			if (!can_write)
+				vm_flags &= ~(VM_MAYWRITE | VM_SHARED);
+			/* fallthrough */
+		case VMS_MAP_PRIVATE:
+			if (!can_read)
+				return -EACCES;
+			if (noexec) {
+				if (vm_flags & VM_EXEC)
+					return -EPERM;
+				vm_flags &= ~VM_MAYEXEC;
+			}
+			if (ino->flags & (VMS_INODE_NOMMAP | VMS_INODE_DIRECTORY))
+				return -ENODEV;
+			if (vm_flags & VM_GROWSDOWN)
+				return -EINVAL;
+			break;
+		default:
+			return -EINVAL;
+		}
+	} else {
+		switch (flags & VMS_MAP_TYPE) {
+		case VMS_MAP_SHARED:
+			if (vm_flags & VM_GROWSDOWN)
+				return -EINVAL;
+			pgoff = 0;
+			vm_flags |= VM_SHARED | VM_MAYSHARE;
+			break;
+		case MAP_DROPPABLE:
+			if (flags & (VMS_MAP_LOCKED | VMS_MAP_HUGETLB))
+				return -EINVAL;
+			if (vm_flags & VM_GROWSDOWN)
+				return -EINVAL;
+			vm_flags |= VM_DROPPABLE | VM_NORESERVE | VM_WIPEONFORK | VM_DONTDUMP;
+			/* fallthrough */
+		case VMS_MAP_PRIVATE:
+			/* The anon_vma rmap wants pgoff to follow the address. */
+			pgoff = addr >> PAGE_SHIFT;
+			break;
+		default:
+			return -EINVAL;
+		}
+	}
+	if (flags & VMS_MAP_NORESERVE) {
+		if (sys->overcommit_memory != 2)
+			vm_flags |= VM_NORESERVE;
+		if (file && file_is_hugetlb(file))
+			vm_flags |= VM_NORESERVE;
+	}
+	r = mmap_region(mm, file, addr, len, vm_flags, pgoff);
+	if (r >= 0 && ((vm_flags & VM_LOCKED) ||
+		       (flags & (VMS_MAP_POPULATE | VMS_MAP_NONBLOCK)) == VMS_MAP_POPULATE))
+		*populate = len;
+	return r;
+}
+
+long vms_mmap(vms_mm *mm, uint64_t addr, uint64_t len, int prot_in, int flags_in, vms_file *file,
+	      uint64_t offset)
+{
+	unsigned long prot = (unsigned int)prot_in, flags = (unsigned int)flags_in;
+	/* sys_mmap(): the byte offset must be page aligned. */
+	if (offset & ~PAGE_MASK)
+		return -EINVAL;
+	uint64_t pgoff = offset >> PAGE_SHIFT;
+	struct vms_file *huge = NULL;
+	/* ksys_mmap_pgoff() */
+	if (!(flags & VMS_MAP_ANONYMOUS)) {
+		if (!file)
+			return -EBADF;
+		if (file_is_hugetlb(file)) {
+			uint64_t hps = file->inode->hpage_size;
+			len = (len + hps - 1) & ~(hps - 1);
+		} else if (flags & VMS_MAP_HUGETLB) {
+			return -EINVAL;
+		}
+	} else {
+		file = NULL;
+		if (flags & VMS_MAP_HUGETLB) {
+			unsigned log = (flags >> VMS_MAP_HUGE_SHIFT) & VMS_MAP_HUGE_MASK;
+			uint64_t hps = log == 0 ? PMD_SIZE : log < 64 ? 1ULL << log : 0;
+			if (!pool_for(mm->sys, hps))
+				return -EINVAL;
+			len = (len + hps - 1) & ~(hps - 1);
+			if (!len)
+				return -EINVAL;
+			huge = file_new_hugetlb_anon(mm->sys, len);
+			if (!huge)
+				return -ENOMEM;
+			huge->inode->hpage_size = hps;
+			file = huge;
+		}
+	}
+	uint64_t populate;
+	long r = do_mmap(mm, file, addr, len, prot, flags, pgoff, &populate);
+	if (huge)
+		file_put(huge);
+	if (r >= 0 && populate)
+		mm_populate(mm, (uint64_t)r, (uint64_t)r + populate);
+	return r;
+}
+
+long vms_munmap(vms_mm *mm, uint64_t start, uint64_t len)
+{
+	/* mm/vma.c do_vmi_munmap() */
+	if (offset_in_page(start) || start > mm->task_size || len > mm->task_size - start)
+		return -EINVAL;
+	uint64_t end = start + PAGE_ALIGN(len);
+	if (end == start)
+		return -EINVAL;
+	int err = mm_reserve_range(mm, NULL, start, end);
+	if (err)
+		return err;
+	return unmap_range(mm, start, end);
+}

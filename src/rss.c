@@ -1,0 +1,134 @@
+/*
+ * rss.c: the resident-page set behind VmRSS/RssAnon/RssFile/RssShmem and
+ * VmHWM. Ranges are kept sorted, disjoint and merged with same-type
+ * neighbours, so a populate of a large mapping is one range, not a page each.
+ * Not here: what makes a page resident (fault.c, mmap.c populate).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "rss.h"
+#include "accounting.h"
+
+int rss_reserve(struct vms_mm *mm, size_t n)
+{
+	if (mm->nresident + n <= mm->resident_cap)
+		return 0;
+	size_t cap = mm->resident_cap ? mm->resident_cap : 8;
+	while (cap < mm->nresident + n)
+		cap *= 2;
+	struct page_range *r = sys_realloc(mm->sys, mm->resident, cap * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	mm->resident = r;
+	mm->resident_cap = cap;
+	return 0;
+}
+
+static uint64_t *counter(struct vms_mm *mm, int type)
+{
+	return type == RSS_ANON ? &mm->rss_anon : type == RSS_FILE ? &mm->rss_file : &mm->rss_shmem;
+}
+
+/* First range that ends above addr. */
+static size_t first_above(const struct vms_mm *mm, uint64_t addr)
+{
+	size_t lo = 0, hi = mm->nresident;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (mm->resident[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+uint64_t rss_remove(struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t removed = 0;
+	size_t i = first_above(mm, start);
+	while (i < mm->nresident && mm->resident[i].start < end) {
+		struct page_range *r = &mm->resident[i];
+		uint64_t s = max_u64(r->start, start), e = min_u64(r->end, end);
+		uint64_t pages = (e - s) >> PAGE_SHIFT;
+		*counter(mm, r->type) -= pages;
+		removed += pages;
+		if (r->start < s && r->end > e) {
+			/* A hole in the middle: the range becomes two (room was reserved). */
+			memmove(r + 1, r, (mm->nresident - i) * sizeof(*r));
+			mm->nresident++;
+			r->end = s;
+			r[1].start = e;
+			return removed;
+		}
+		if (r->start < s) {
+			r->end = s;
+			i++;
+		} else if (r->end > e) {
+			r->start = e;
+			i++;
+		} else {
+			memmove(r, r + 1, (mm->nresident - i - 1) * sizeof(*r));
+			mm->nresident--;
+		}
+	}
+	return removed;
+}
+
+void rss_add(struct vms_mm *mm, uint64_t start, uint64_t end, enum rss_type type)
+{
+	if (start >= end)
+		return;
+	rss_remove(mm, start, end);
+	size_t i = first_above(mm, start);
+	/* Join same-type neighbours that touch the new range. */
+	bool join_prev = i > 0 && mm->resident[i - 1].end == start && mm->resident[i - 1].type == (int)type;
+	bool join_next = i < mm->nresident && mm->resident[i].start == end &&
+			 mm->resident[i].type == (int)type;
+	if (join_prev && join_next) {
+		mm->resident[i - 1].end = mm->resident[i].end;
+		memmove(&mm->resident[i], &mm->resident[i + 1],
+			(mm->nresident - i - 1) * sizeof(mm->resident[0]));
+		mm->nresident--;
+	} else if (join_prev) {
+		mm->resident[i - 1].end = end;
+	} else if (join_next) {
+		mm->resident[i].start = start;
+	} else {
+		memmove(&mm->resident[i + 1], &mm->resident[i],
+			(mm->nresident - i) * sizeof(mm->resident[0]));
+		mm->resident[i] = (struct page_range){start, end, (int)type};
+		mm->nresident++;
+	}
+	*counter(mm, type) += (end - start) >> PAGE_SHIFT;
+	update_hiwater_rss(mm);
+}
+
+bool rss_is_resident(const struct vms_mm *mm, uint64_t addr)
+{
+	size_t i = first_above(mm, addr);
+	return i < mm->nresident && mm->resident[i].start <= addr;
+}
+
+uint64_t rss_count(const struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+	for (size_t i = first_above(mm, start); i < mm->nresident && mm->resident[i].start < end;
+	     i++) {
+		uint64_t s = max_u64(mm->resident[i].start, start);
+		uint64_t e = min_u64(mm->resident[i].end, end);
+		n += (e - s) >> PAGE_SHIFT;
+	}
+	return n;
+}
+
+enum rss_type rss_type_for(const struct vms_vma *v, bool write)
+{
+	if (v->flags & VM_SHARED || (v->flags & VM_MAYSHARE))
+		return v->kind == VMA_SHMEM ? RSS_SHMEM : RSS_FILE;
+	if (!v->file)
+		return RSS_ANON;
+	/* A private file page is the file's until a write copies it. */
+	return write ? RSS_ANON : RSS_FILE;
+}

@@ -1,0 +1,25 @@
+/*
+ * rss.h: which pages of an address space are resident (the page tables' role,
+ * reduced to what the counters need): a sorted set of page ranges, each
+ * tagged anon, file or shmem as the kernel's MM_*PAGES counters are.
+ */
+#ifndef VMS_RSS_H
+#define VMS_RSS_H
+
+#include "internal.h"
+
+enum rss_type { RSS_ANON, RSS_FILE, RSS_SHMEM };
+
+/* Room for n more ranges, so that adding and zapping cannot fail. */
+int rss_reserve(struct vms_mm *mm, size_t n) __attribute__((warn_unused_result));
+/* Makes [start, end) resident as type (pages already resident change type). */
+void rss_add(struct vms_mm *mm, uint64_t start, uint64_t end, enum rss_type type);
+/* Drops [start, end); returns the pages that were resident. */
+uint64_t rss_remove(struct vms_mm *mm, uint64_t start, uint64_t end);
+bool rss_is_resident(const struct vms_mm *mm, uint64_t addr);
+/* The resident pages inside [start, end). */
+uint64_t rss_count(const struct vms_mm *mm, uint64_t start, uint64_t end);
+/* The type a page of v becomes resident as on a fault (write: COW to anon). */
+enum rss_type rss_type_for(const struct vms_vma *v, bool write);
+
+#endif

@@ -1,0 +1,809 @@
+/*
+ * tree.c: the gap-augmented B+tree that indexes VMAs (see tree.h for the shape).
+ * What it does not do: any rule about what may be mapped where. It only keeps
+ * VMAs in order and answers "which VMA" and "where is a big enough gap".
+ */
+#include "tree.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define LEAF(n) ((struct vt_leaf *)(n))
+#define BRANCH(n) ((struct vt_branch *)(n))
+#define UNDERFLOW (VT_SLOTS / 4)
+
+void vt_init(struct vt_tree *t, struct vms_sys *sys)
+{
+	memset(t, 0, sizeof(*t));
+	t->sys = sys;
+}
+
+static void free_subtree(struct vt_tree *t, struct vt_node *n)
+{
+	if (!n->leaf) {
+		for (unsigned i = 0; i < n->count; i++)
+			free_subtree(t, BRANCH(n)->child[i]);
+		slab_free(&t->sys->branch_slab, n);
+	} else {
+		slab_free(&t->sys->leaf_slab, n);
+	}
+}
+
+void vt_destroy(struct vt_tree *t)
+{
+	if (t->root)
+		free_subtree(t, t->root);
+	while (t->spare_leaves) {
+		struct vt_node *n = t->spare_leaves;
+		t->spare_leaves = n->parent;
+		slab_free(&t->sys->leaf_slab, n);
+	}
+	while (t->spare_branches) {
+		struct vt_node *n = t->spare_branches;
+		t->spare_branches = n->parent;
+		slab_free(&t->sys->branch_slab, n);
+	}
+	t->root = NULL;
+	t->count = 0;
+	t->height = 0;
+	t->nspare_leaves = t->nspare_branches = 0;
+}
+
+int vt_preallocate(struct vt_tree *t, unsigned inserts)
+{
+	/* One insertion splits at most one leaf and every branch above it, and may
+	 * add a new root. */
+	unsigned want_leaves = inserts + 1;
+	unsigned want_branches = inserts * (t->height + 1) + 1;
+	while (t->nspare_leaves < want_leaves) {
+		struct vt_node *n = slab_alloc(t->sys, &t->sys->leaf_slab);
+		if (!n)
+			return -ENOMEM;
+		n->parent = t->spare_leaves;
+		t->spare_leaves = n;
+		t->nspare_leaves++;
+	}
+	while (t->nspare_branches < want_branches) {
+		struct vt_node *n = slab_alloc(t->sys, &t->sys->branch_slab);
+		if (!n)
+			return -ENOMEM;
+		n->parent = t->spare_branches;
+		t->spare_branches = n;
+		t->nspare_branches++;
+	}
+	return 0;
+}
+
+static struct vt_node *take_node(struct vt_tree *t, bool leaf)
+{
+	struct vt_node **list = leaf ? &t->spare_leaves : &t->spare_branches;
+	struct vt_node *n = *list;
+	/* A caller that skipped vt_preallocate() is a bug in the model. */
+	if (!n)
+		__builtin_trap();
+	*list = n->parent;
+	if (leaf)
+		t->nspare_leaves--;
+	else
+		t->nspare_branches--;
+	memset(n, 0, leaf ? sizeof(struct vt_leaf) : sizeof(struct vt_branch));
+	n->leaf = leaf;
+	return n;
+}
+
+static void drop_node(struct vt_tree *t, struct vt_node *n)
+{
+	/* Keep a few for the next operation; the slab has the rest. */
+	if (n->leaf) {
+		if (t->nspare_leaves < 4) {
+			n->parent = t->spare_leaves;
+			t->spare_leaves = n;
+			t->nspare_leaves++;
+			return;
+		}
+		slab_free(&t->sys->leaf_slab, n);
+	} else {
+		if (t->nspare_branches < 8) {
+			n->parent = t->spare_branches;
+			t->spare_branches = n;
+			t->nspare_branches++;
+			return;
+		}
+		slab_free(&t->sys->branch_slab, n);
+	}
+}
+
+/* The lowest address a node's subtree covers: the end of the VMA before it. */
+static uint64_t node_min(const struct vt_node *n)
+{
+	while (n->parent) {
+		if (n->pslot)
+			return n->parent->pivot[n->pslot - 1];
+		n = n->parent;
+	}
+	return 0;
+}
+
+static void leaf_recompute(struct vt_leaf *l, uint64_t min)
+{
+	uint64_t best = 0, prev = min;
+	for (unsigned i = 0; i < l->n.count; i++) {
+		uint64_t gap = l->vma[i]->start - prev;
+		if (gap > best)
+			best = gap;
+		prev = l->n.pivot[i];
+	}
+	l->n.max_gap = best;
+}
+
+static void branch_recompute(struct vt_branch *b)
+{
+	uint64_t best = 0;
+	for (unsigned i = 0; i < b->n.count; i++)
+		if (b->gap[i] > best)
+			best = b->gap[i];
+	b->n.max_gap = best;
+}
+
+/* Copies a changed node's summary into its ancestors. */
+static void propagate(struct vt_node *n)
+{
+	while (n->parent) {
+		struct vt_branch *p = BRANCH(n->parent);
+		p->n.pivot[n->pslot] = n->pivot[n->count - 1];
+		p->gap[n->pslot] = n->max_gap;
+		branch_recompute(p);
+		n = &p->n;
+	}
+}
+
+static void refresh_leaf(struct vt_leaf *l)
+{
+	leaf_recompute(l, node_min(&l->n));
+	propagate(&l->n);
+}
+
+static struct vt_leaf *next_leaf(struct vt_leaf *l)
+{
+	struct vt_node *n = &l->n;
+	while (n->parent && n->pslot + 1u >= n->parent->count)
+		n = n->parent;
+	if (!n->parent)
+		return NULL;
+	n = BRANCH(n->parent)->child[n->pslot + 1];
+	while (!n->leaf)
+		n = BRANCH(n)->child[0];
+	return LEAF(n);
+}
+
+static struct vt_leaf *prev_leaf(struct vt_leaf *l)
+{
+	struct vt_node *n = &l->n;
+	while (n->parent && n->pslot == 0)
+		n = n->parent;
+	if (!n->parent)
+		return NULL;
+	n = BRANCH(n->parent)->child[n->pslot - 1];
+	while (!n->leaf)
+		n = BRANCH(n)->child[n->count - 1];
+	return LEAF(n);
+}
+
+/* First slot whose pivot is above addr, or count. */
+static inline unsigned slot_above(const struct vt_node *n, uint64_t addr)
+{
+	unsigned i = 0;
+	while (i < n->count && n->pivot[i] <= addr)
+		i++;
+	return i;
+}
+
+struct vms_vma *vt_find(const struct vt_tree *t, uint64_t addr, struct vt_cursor *cur)
+{
+	const struct vt_node *n = t->root;
+	if (!n)
+		return NULL;
+	while (!n->leaf) {
+		unsigned i = slot_above(n, addr);
+		if (i == n->count)
+			return NULL;
+		n = BRANCH(n)->child[i];
+	}
+	unsigned i = slot_above(n, addr);
+	if (i == n->count)
+		return NULL;
+	if (cur) {
+		cur->leaf = LEAF(n);
+		cur->slot = i;
+	}
+	return LEAF(n)->vma[i];
+}
+
+struct vms_vma *vt_first(const struct vt_tree *t, struct vt_cursor *cur)
+{
+	struct vt_node *n = t->root;
+	if (!n)
+		return NULL;
+	while (!n->leaf)
+		n = BRANCH(n)->child[0];
+	if (cur) {
+		cur->leaf = LEAF(n);
+		cur->slot = 0;
+	}
+	return LEAF(n)->vma[0];
+}
+
+struct vms_vma *vt_last(const struct vt_tree *t, struct vt_cursor *cur)
+{
+	struct vt_node *n = t->root;
+	if (!n)
+		return NULL;
+	while (!n->leaf)
+		n = BRANCH(n)->child[n->count - 1];
+	if (cur) {
+		cur->leaf = LEAF(n);
+		cur->slot = n->count - 1u;
+	}
+	return LEAF(n)->vma[n->count - 1];
+}
+
+struct vms_vma *vt_next(struct vt_cursor *cur)
+{
+	if (cur->slot + 1u < cur->leaf->n.count)
+		return cur->leaf->vma[++cur->slot];
+	struct vt_leaf *l = next_leaf(cur->leaf);
+	if (!l)
+		return NULL;
+	cur->leaf = l;
+	cur->slot = 0;
+	return l->vma[0];
+}
+
+struct vms_vma *vt_prev(struct vt_cursor *cur)
+{
+	if (cur->slot > 0)
+		return cur->leaf->vma[--cur->slot];
+	struct vt_leaf *l = prev_leaf(cur->leaf);
+	if (!l)
+		return NULL;
+	cur->leaf = l;
+	cur->slot = l->n.count - 1u;
+	return l->vma[cur->slot];
+}
+
+struct vms_vma *vt_next_of(const struct vt_tree *t, const struct vms_vma *v)
+{
+	struct vt_cursor c;
+	if (!vt_find(t, v->start, &c))
+		return NULL;
+	return vt_next(&c);
+}
+
+struct vms_vma *vt_prev_of(const struct vt_tree *t, const struct vms_vma *v)
+{
+	struct vt_cursor c;
+	if (!vt_find(t, v->start, &c))
+		return NULL;
+	return vt_prev(&c);
+}
+
+/* ---- insertion ---- */
+
+/* Where a full node splits: entries [0, k) stay, [k, count) move right. The new
+ * entry lands in the node its position falls in. Appends and prepends (a run of
+ * top-down or bottom-up mmaps) leave the full node whole, so such runs fill
+ * nodes completely rather than half. */
+static unsigned split_point(unsigned pos)
+{
+	if (pos == VT_SLOTS)
+		return VT_SLOTS;
+	if (pos <= 1)
+		return pos;
+	return VT_SLOTS / 2;
+}
+
+static void branch_insert_child(struct vt_tree *t, struct vt_branch *b, unsigned pos,
+				struct vt_node *child);
+
+/* Puts `right` into the tree just after `left`, growing a new root if needed. */
+static void insert_sibling(struct vt_tree *t, struct vt_node *left, struct vt_node *right)
+{
+	if (!left->parent) {
+		struct vt_branch *root = BRANCH(take_node(t, false));
+		root->n.count = 1;
+		root->child[0] = left;
+		root->n.pivot[0] = left->pivot[left->count - 1];
+		root->gap[0] = left->max_gap;
+		left->parent = &root->n;
+		left->pslot = 0;
+		t->root = &root->n;
+		t->height++;
+	}
+	branch_insert_child(t, BRANCH(left->parent), left->pslot + 1u, right);
+}
+
+static void branch_place(struct vt_branch *b, unsigned pos, struct vt_node *child)
+{
+	memmove(&b->child[pos + 1], &b->child[pos], (b->n.count - pos) * sizeof(b->child[0]));
+	memmove(&b->n.pivot[pos + 1], &b->n.pivot[pos], (b->n.count - pos) * sizeof(uint64_t));
+	memmove(&b->gap[pos + 1], &b->gap[pos], (b->n.count - pos) * sizeof(uint64_t));
+	b->child[pos] = child;
+	b->n.pivot[pos] = child->count ? child->pivot[child->count - 1] : 0;
+	b->gap[pos] = child->max_gap;
+	b->n.count++;
+	for (unsigned i = pos; i < b->n.count; i++) {
+		b->child[i]->parent = &b->n;
+		b->child[i]->pslot = (uint8_t)i;
+	}
+}
+
+static void branch_insert_child(struct vt_tree *t, struct vt_branch *b, unsigned pos,
+				struct vt_node *child)
+{
+	if (b->n.count < VT_SLOTS) {
+		branch_place(b, pos, child);
+		branch_recompute(b);
+		return;
+	}
+	unsigned k = split_point(pos);
+	struct vt_branch *r = BRANCH(take_node(t, false));
+	unsigned moved = VT_SLOTS - k;
+	memcpy(r->child, &b->child[k], moved * sizeof(r->child[0]));
+	memcpy(r->n.pivot, &b->n.pivot[k], moved * sizeof(uint64_t));
+	memcpy(r->gap, &b->gap[k], moved * sizeof(uint64_t));
+	r->n.count = (uint8_t)moved;
+	b->n.count = (uint8_t)k;
+	for (unsigned i = 0; i < moved; i++) {
+		r->child[i]->parent = &r->n;
+		r->child[i]->pslot = (uint8_t)i;
+	}
+	if (pos < k || (pos == 0 && k == 0))
+		branch_place(b, pos, child);
+	else
+		branch_place(r, pos - k, child);
+	branch_recompute(b);
+	branch_recompute(r);
+	insert_sibling(t, &b->n, &r->n);
+	/* Both halves changed what they hold: tell their ancestors. */
+	propagate(&b->n);
+	propagate(&r->n);
+}
+
+static void leaf_place(struct vt_leaf *l, unsigned pos, struct vms_vma *v)
+{
+	memmove(&l->vma[pos + 1], &l->vma[pos], (l->n.count - pos) * sizeof(l->vma[0]));
+	memmove(&l->n.pivot[pos + 1], &l->n.pivot[pos], (l->n.count - pos) * sizeof(uint64_t));
+	l->vma[pos] = v;
+	l->n.pivot[pos] = v->end;
+	l->n.count++;
+}
+
+void vt_insert(struct vt_tree *t, struct vms_vma *v)
+{
+	t->count++;
+	if (!t->root) {
+		struct vt_leaf *l = LEAF(take_node(t, true));
+		leaf_place(l, 0, v);
+		l->n.max_gap = v->start;
+		t->root = &l->n;
+		t->height = 1;
+		return;
+	}
+	struct vt_node *n = t->root;
+	while (!n->leaf) {
+		unsigned i = slot_above(n, v->start);
+		if (i == n->count)
+			i = n->count - 1u;
+		n = BRANCH(n)->child[i];
+	}
+	struct vt_leaf *l = LEAF(n);
+	unsigned pos = slot_above(n, v->start);
+	if (l->n.count < VT_SLOTS) {
+		leaf_place(l, pos, v);
+		refresh_leaf(l);
+		if (pos == l->n.count - 1u) {
+			struct vt_leaf *nx = next_leaf(l);
+			if (nx)
+				refresh_leaf(nx);
+		}
+		return;
+	}
+	unsigned k = split_point(pos);
+	struct vt_leaf *r = LEAF(take_node(t, true));
+	unsigned moved = VT_SLOTS - k;
+	memcpy(r->vma, &l->vma[k], moved * sizeof(r->vma[0]));
+	memcpy(r->n.pivot, &l->n.pivot[k], moved * sizeof(uint64_t));
+	r->n.count = (uint8_t)moved;
+	l->n.count = (uint8_t)k;
+	if (pos < k || (pos == 0 && k == 0))
+		leaf_place(l, pos, v);
+	else
+		leaf_place(r, pos - k, v);
+	/* Summaries first from what the nodes hold, then link and refresh for real. */
+	leaf_recompute(l, 0);
+	leaf_recompute(r, 0);
+	insert_sibling(t, &l->n, &r->n);
+	refresh_leaf(l);
+	refresh_leaf(r);
+	struct vt_leaf *nx = next_leaf(r);
+	if (nx)
+		refresh_leaf(nx);
+}
+
+/* ---- removal ---- */
+
+static void remove_child(struct vt_tree *t, struct vt_branch *b, unsigned pos);
+
+/* A node that fell below a quarter full joins a neighbour when both fit in one. */
+static void maybe_join(struct vt_tree *t, struct vt_node *n)
+{
+	if (n->count >= UNDERFLOW || !n->parent)
+		return;
+	struct vt_branch *p = BRANCH(n->parent);
+	struct vt_node *left, *right;
+	if (n->pslot > 0) {
+		left = p->child[n->pslot - 1];
+		right = n;
+	} else if (n->pslot + 1u < p->n.count) {
+		left = n;
+		right = p->child[n->pslot + 1];
+	} else {
+		return;
+	}
+	if (left->count + right->count > VT_SLOTS)
+		return;
+	unsigned base = left->count;
+	memcpy(&left->pivot[base], right->pivot, right->count * sizeof(uint64_t));
+	if (left->leaf) {
+		memcpy(&LEAF(left)->vma[base], LEAF(right)->vma,
+		       right->count * sizeof(LEAF(left)->vma[0]));
+	} else {
+		memcpy(&BRANCH(left)->child[base], BRANCH(right)->child,
+		       right->count * sizeof(BRANCH(left)->child[0]));
+		memcpy(&BRANCH(left)->gap[base], BRANCH(right)->gap,
+		       right->count * sizeof(uint64_t));
+		for (unsigned i = base; i < base + right->count; i++) {
+			BRANCH(left)->child[i]->parent = left;
+			BRANCH(left)->child[i]->pslot = (uint8_t)i;
+		}
+	}
+	left->count = (uint8_t)(left->count + right->count);
+	right->count = 0;
+	if (left->leaf)
+		leaf_recompute(LEAF(left), node_min(left));
+	else
+		branch_recompute(BRANCH(left));
+	p->n.pivot[left->pslot] = left->pivot[left->count - 1];
+	p->gap[left->pslot] = left->max_gap;
+	unsigned rslot = right->pslot;
+	drop_node(t, right);
+	remove_child(t, p, rslot);
+}
+
+static void remove_child(struct vt_tree *t, struct vt_branch *b, unsigned pos)
+{
+	unsigned tail = b->n.count - pos - 1u;
+	memmove(&b->child[pos], &b->child[pos + 1], tail * sizeof(b->child[0]));
+	memmove(&b->n.pivot[pos], &b->n.pivot[pos + 1], tail * sizeof(uint64_t));
+	memmove(&b->gap[pos], &b->gap[pos + 1], tail * sizeof(uint64_t));
+	b->n.count--;
+	for (unsigned i = pos; i < b->n.count; i++)
+		b->child[i]->pslot = (uint8_t)i;
+	if (!b->n.parent && b->n.count == 1) {
+		/* A root with one child hands the root to it. */
+		struct vt_node *c = b->child[0];
+		c->parent = NULL;
+		c->pslot = 0;
+		t->root = c;
+		t->height--;
+		drop_node(t, &b->n);
+		return;
+	}
+	branch_recompute(b);
+	propagate(&b->n);
+	maybe_join(t, &b->n);
+}
+
+static struct vt_leaf *locate(const struct vt_tree *t, const struct vms_vma *v, uint64_t key,
+			      unsigned *slot)
+{
+	struct vt_cursor c;
+	if (!vt_find(t, key, &c))
+		__builtin_trap();
+	while (c.leaf->vma[c.slot] != v) {
+		/* Zero-length VMAs never exist, so the VMA found is v itself. */
+		__builtin_trap();
+	}
+	*slot = c.slot;
+	return c.leaf;
+}
+
+void vt_erase(struct vt_tree *t, struct vms_vma *v)
+{
+	unsigned slot;
+	struct vt_leaf *l = locate(t, v, v->start, &slot);
+	uint64_t key = v->start;
+	memmove(&l->vma[slot], &l->vma[slot + 1], (l->n.count - slot - 1u) * sizeof(l->vma[0]));
+	memmove(&l->n.pivot[slot], &l->n.pivot[slot + 1],
+		(l->n.count - slot - 1u) * sizeof(uint64_t));
+	l->n.count--;
+	t->count--;
+	if (l->n.count == 0) {
+		if (!l->n.parent) {
+			drop_node(t, &l->n);
+			t->root = NULL;
+			t->height = 0;
+			return;
+		}
+		struct vt_branch *p = BRANCH(l->n.parent);
+		unsigned ps = l->n.pslot;
+		drop_node(t, &l->n);
+		remove_child(t, p, ps);
+	} else {
+		refresh_leaf(l);
+		maybe_join(t, &l->n);
+	}
+	/* The VMA after the hole now has a larger gap below it. */
+	struct vt_cursor c;
+	if (vt_find(t, key, &c))
+		refresh_leaf(c.leaf);
+}
+
+void vt_update(struct vt_tree *t, struct vms_vma *v, uint64_t old_start)
+{
+	unsigned slot;
+	struct vt_leaf *l = locate(t, v, old_start, &slot);
+	l->n.pivot[slot] = v->end;
+	refresh_leaf(l);
+	if (slot == l->n.count - 1u) {
+		struct vt_leaf *nx = next_leaf(l);
+		if (nx)
+			refresh_leaf(nx);
+	}
+}
+
+/* ---- free-area search ---- */
+
+static bool lowest_in(const struct vt_node *n, uint64_t nmin, uint64_t low, uint64_t hi_excl,
+		      uint64_t size, uint64_t *start)
+{
+	for (unsigned i = 0; i < n->count; i++) {
+		uint64_t cmin = i ? n->pivot[i - 1] : nmin;
+		uint64_t cmax = n->pivot[i];
+		if (cmax <= low)
+			continue;
+		if (cmin >= hi_excl)
+			return false;
+		if (n->leaf) {
+			uint64_t s = max_u64(cmin, low);
+			uint64_t e = min_u64(LEAF(n)->vma[i]->start, hi_excl);
+			if (e > s && e - s >= size) {
+				*start = s;
+				return true;
+			}
+		} else if (BRANCH(n)->gap[i] >= size) {
+			if (lowest_in(BRANCH(n)->child[i], cmin, low, hi_excl, size, start))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool vt_gap_lowest(const struct vt_tree *t, uint64_t low, uint64_t high, uint64_t size,
+		   uint64_t *start)
+{
+	uint64_t hi_excl = high + 1;
+	if (hi_excl <= low || hi_excl - low < size)
+		return false;
+	uint64_t top = 0;
+	if (t->root) {
+		if (t->root->max_gap >= size &&
+		    lowest_in(t->root, 0, low, hi_excl, size, start))
+			return true;
+		top = t->root->pivot[t->root->count - 1];
+	}
+	/* The space above the last VMA. */
+	uint64_t s = max_u64(top, low);
+	if (hi_excl > s && hi_excl - s >= size) {
+		*start = s;
+		return true;
+	}
+	return false;
+}
+
+static bool highest_in(const struct vt_node *n, uint64_t nmin, uint64_t low, uint64_t hi_excl,
+		       uint64_t size, uint64_t *end)
+{
+	for (unsigned i = n->count; i-- > 0;) {
+		uint64_t cmin = i ? n->pivot[i - 1] : nmin;
+		uint64_t cmax = n->pivot[i];
+		if (cmin >= hi_excl)
+			continue;
+		if (cmax <= low)
+			return false;
+		if (n->leaf) {
+			uint64_t s = max_u64(cmin, low);
+			uint64_t e = min_u64(LEAF(n)->vma[i]->start, hi_excl);
+			if (e > s && e - s >= size) {
+				*end = e;
+				return true;
+			}
+		} else if (BRANCH(n)->gap[i] >= size) {
+			if (highest_in(BRANCH(n)->child[i], cmin, low, hi_excl, size, end))
+				return true;
+		}
+	}
+	return false;
+}
+
+bool vt_gap_highest(const struct vt_tree *t, uint64_t low, uint64_t high, uint64_t size,
+		    uint64_t *end)
+{
+	uint64_t hi_excl = high + 1;
+	if (hi_excl <= low || hi_excl - low < size)
+		return false;
+	uint64_t top = t->root ? t->root->pivot[t->root->count - 1] : 0;
+	uint64_t s = max_u64(top, low);
+	if (hi_excl > s && hi_excl - s >= size) {
+		*end = hi_excl;
+		return true;
+	}
+	if (!t->root || t->root->max_gap < size)
+		return false;
+	return highest_in(t->root, 0, low, hi_excl, size, end);
+}
+
+/* ---- bulk load ---- */
+
+int vt_bulk_load(struct vt_tree *t, struct vms_vma **vmas, size_t n)
+{
+	if (n == 0)
+		return 0;
+	size_t nleaves = (n + VT_SLOTS - 1) / VT_SLOTS;
+	struct vt_node **level = sys_calloc(t->sys, nleaves, sizeof(*level));
+	if (!level)
+		return -ENOMEM;
+	size_t done = 0;
+	uint64_t prev_end = 0;
+	for (size_t i = 0; i < nleaves; i++) {
+		struct vt_leaf *l = slab_alloc(t->sys, &t->sys->leaf_slab);
+		if (!l)
+			goto fail;
+		memset(l, 0, sizeof(*l));
+		l->n.leaf = 1;
+		/* Spread the remainder so that no leaf is nearly empty. */
+		size_t take = (n - done) / (nleaves - i);
+		if ((n - done) % (nleaves - i))
+			take++;
+		for (size_t j = 0; j < take; j++)
+			leaf_place(l, (unsigned)j, vmas[done + j]);
+		done += take;
+		leaf_recompute(l, prev_end);
+		prev_end = l->n.pivot[l->n.count - 1];
+		level[i] = &l->n;
+	}
+	size_t count = nleaves;
+	unsigned height = 1;
+	while (count > 1) {
+		size_t nb = (count + VT_SLOTS - 1) / VT_SLOTS, used = 0;
+		for (size_t i = 0; i < nb; i++) {
+			struct vt_branch *b = slab_alloc(t->sys, &t->sys->branch_slab);
+			if (!b) {
+				/* Free this level's finished branches and all below. */
+				for (size_t j = 0; j < i; j++)
+					free_subtree(t, level[j]);
+				for (size_t j = used; j < count; j++)
+					free_subtree(t, level[j]);
+				sys_free(t->sys, level);
+				return -ENOMEM;
+			}
+			memset(b, 0, sizeof(*b));
+			size_t take = (count - used) / (nb - i);
+			if ((count - used) % (nb - i))
+				take++;
+			for (size_t j = 0; j < take; j++)
+				branch_place(b, (unsigned)j, level[used + j]);
+			used += take;
+			branch_recompute(b);
+			level[i] = &b->n;
+		}
+		count = nb;
+		height++;
+	}
+	t->root = level[0];
+	t->root->parent = NULL;
+	t->height = height;
+	t->count = n;
+	sys_free(t->sys, level);
+	return 0;
+fail:
+	for (size_t j = 0; j < nleaves && level[j]; j++)
+		slab_free(&t->sys->leaf_slab, level[j]);
+	sys_free(t->sys, level);
+	return -ENOMEM;
+}
+
+/* ---- checking ---- */
+
+static const char *check_node(const struct vt_node *n, uint64_t nmin, unsigned depth,
+			      unsigned height, size_t *count, uint64_t *prev_end)
+{
+	if (n->count == 0 || n->count > VT_SLOTS)
+		return "node slot count out of range";
+	if ((depth == height) != (n->leaf != 0))
+		return "leaves at different depths";
+	if (n->leaf) {
+		uint64_t best = 0, prev = nmin;
+		for (unsigned i = 0; i < n->count; i++) {
+			const struct vms_vma *v = LEAF(n)->vma[i];
+			if (v->start >= v->end)
+				return "empty or inverted VMA";
+			if (v->start < *prev_end)
+				return "VMAs overlap or are out of order";
+			if (n->pivot[i] != v->end)
+				return "leaf pivot differs from VMA end";
+			if (prev != *prev_end)
+				return "leaf lower bound differs from previous VMA end";
+			if (v->start - prev > best)
+				best = v->start - prev;
+			prev = v->end;
+			*prev_end = v->end;
+		}
+		if (best != n->max_gap)
+			return "leaf max_gap wrong";
+		*count += n->count;
+		return NULL;
+	}
+	uint64_t best = 0;
+	for (unsigned i = 0; i < n->count; i++) {
+		const struct vt_node *c = BRANCH(n)->child[i];
+		if (c->parent != n || c->pslot != i)
+			return "child parent link wrong";
+		const char *err = check_node(c, i ? n->pivot[i - 1] : nmin, depth + 1, height,
+					     count, prev_end);
+		if (err)
+			return err;
+		if (n->pivot[i] != c->pivot[c->count - 1])
+			return "branch pivot differs from child";
+		if (BRANCH(n)->gap[i] != c->max_gap)
+			return "branch gap differs from child";
+		if (c->max_gap > best)
+			best = c->max_gap;
+	}
+	if (best != n->max_gap)
+		return "branch max_gap wrong";
+	return NULL;
+}
+
+const char *vt_check(const struct vt_tree *t)
+{
+	if (!t->root)
+		return t->count ? "empty tree with nonzero count" : NULL;
+	if (t->root->parent)
+		return "root has a parent";
+	size_t count = 0;
+	uint64_t prev_end = 0;
+	const char *err = check_node(t->root, 0, 1, t->height, &count, &prev_end);
+	if (err)
+		return err;
+	if (count != t->count)
+		return "tree count differs from VMAs held";
+	return NULL;
+}
+
+static size_t bytes_of(const struct vt_node *n)
+{
+	if (n->leaf)
+		return sizeof(struct vt_leaf);
+	size_t b = sizeof(struct vt_branch);
+	for (unsigned i = 0; i < n->count; i++)
+		b += bytes_of(BRANCH(n)->child[i]);
+	return b;
+}
+
+size_t vt_bytes(const struct vt_tree *t)
+{
+	return t->root ? bytes_of(t->root) : 0;
+}

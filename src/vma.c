@@ -1,0 +1,532 @@
+/*
+ * vma.c: VMA life cycle, merging, splitting and unmapping (mm/vma.c).
+ * What it does not do: choose addresses (unmapped_area.c) or decide whether a
+ * system call is allowed (mmap.c, mprotect.c, ...). Counters (total_vm and
+ * friends) are updated here only where mm/vma.c updates them: on unmap.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "vma.h"
+#include "accounting.h"
+#include "file.h"
+#include "rss.h"
+
+/* ---- objects ---- */
+
+int mm_reserve(struct vms_mm *mm, const struct vms_file *file)
+{
+	while (mm->nspare_vmas < MM_RESERVE_VMAS) {
+		struct vms_vma *v = slab_alloc(mm->sys, &mm->sys->vma_slab);
+		if (!v)
+			return -ENOMEM;
+		mm->spare_vmas[mm->nspare_vmas++] = v;
+	}
+	if (vt_preallocate(&mm->tree, MM_RESERVE_VMAS))
+		return -ENOMEM;
+	if (file && file_rmap_reserve((struct vms_file *)file, MM_RESERVE_VMAS))
+		return -ENOMEM;
+	if (rss_reserve(mm, 4))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The edge VMAs of [start, end) may be split: room in their files' i_mmap. */
+int mm_reserve_range(struct vms_mm *mm, const struct vms_file *file, uint64_t start, uint64_t end)
+{
+	int err = mm_reserve(mm, file);
+	if (err)
+		return err;
+	struct vms_vma *a = find_vma(mm, start);
+	if (a && a->file && file_rmap_reserve(a->file, MM_RESERVE_VMAS))
+		return -ENOMEM;
+	if (end > start) {
+		struct vms_vma *b = find_vma(mm, end - 1);
+		if (b && b->file && file_rmap_reserve(b->file, MM_RESERVE_VMAS))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+struct vms_vma *vma_take(struct vms_mm *mm)
+{
+	/* mm_reserve() ran first; running dry is a bug in the model. */
+	if (!mm->nspare_vmas)
+		__builtin_trap();
+	struct vms_vma *v = mm->spare_vmas[--mm->nspare_vmas];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+struct vms_vma *vma_dup(struct vms_mm *mm, const struct vms_vma *v)
+{
+	struct vms_vma *n = vma_take(mm);
+	*n = *v;
+	if (n->file)
+		file_get(n->file);
+	if (n->anon_vma)
+		anon_vma_get(n->anon_vma);
+	if (n->anon_name)
+		anon_name_get(n->anon_name);
+	return n;
+}
+
+void vma_free(struct vms_mm *mm, struct vms_vma *v)
+{
+	if (v->file)
+		file_put(v->file);
+	if (v->anon_vma)
+		anon_vma_put(mm->sys, v->anon_vma);
+	if (v->anon_name)
+		anon_name_put(mm->sys, v->anon_name);
+	if (mm->nspare_vmas < MM_RESERVE_VMAS)
+		mm->spare_vmas[mm->nspare_vmas++] = v;
+	else
+		slab_free(&mm->sys->vma_slab, v);
+}
+
+struct vms_anon_vma *anon_vma_alloc(vms_sys *sys)
+{
+	struct vms_anon_vma *av = sys_malloc(sys, sizeof(*av));
+	if (!av)
+		return NULL;
+	av->id = sys->next_anon_vma_id++;
+	av->refcount = 0;
+	return av;
+}
+
+void anon_vma_get(struct vms_anon_vma *av)
+{
+	av->refcount++;
+}
+
+void anon_vma_put(vms_sys *sys, struct vms_anon_vma *av)
+{
+	if (--av->refcount == 0)
+		sys_free(sys, av);
+}
+
+void anon_name_get(struct vms_anon_name *n)
+{
+	n->refcount++;
+}
+
+void anon_name_put(vms_sys *sys, struct vms_anon_name *n)
+{
+	if (--n->refcount == 0)
+		sys_free(sys, n);
+}
+
+bool anon_name_eq(const struct vms_anon_name *a, const struct vms_anon_name *b)
+{
+	if (a == b)
+		return true;
+	if (!a || !b)
+		return false;
+	return strcmp(a->name, b->name) == 0;
+}
+
+/* ---- index ---- */
+
+void vma_link(struct vms_mm *mm, struct vms_vma *v)
+{
+	vt_insert(&mm->tree, v);
+	if (v->file)
+		file_rmap_add(mm, v);
+}
+
+void vma_unlink(struct vms_mm *mm, struct vms_vma *v)
+{
+	vt_erase(&mm->tree, v);
+	if (v->file)
+		file_rmap_remove(v);
+}
+
+void vma_set_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end,
+		   uint64_t pgoff)
+{
+	uint64_t old_start = v->start;
+	v->start = start;
+	v->end = end;
+	v->pgoff = pgoff;
+	vt_update(&mm->tree, v, old_start);
+}
+
+struct vms_vma *find_vma(const struct vms_mm *mm, uint64_t addr)
+{
+	return vt_find(&mm->tree, addr, NULL);
+}
+
+struct vms_vma *find_vma_intersection(const struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	struct vms_vma *v = vt_find(&mm->tree, start, NULL);
+	return v && v->start < end ? v : NULL;
+}
+
+struct vms_vma *vma_next(const struct vms_mm *mm, const struct vms_vma *v)
+{
+	return vt_next_of(&mm->tree, v);
+}
+
+struct vms_vma *vma_prev(const struct vms_mm *mm, const struct vms_vma *v)
+{
+	return vt_prev_of(&mm->tree, v);
+}
+
+struct vms_vma *vma_before(const struct vms_mm *mm, uint64_t addr)
+{
+	struct vt_cursor c;
+	struct vms_vma *v = vt_find(&mm->tree, addr, &c);
+	if (!v)
+		return vt_last(&mm->tree, NULL);
+	if (v->start < addr)
+		return v;
+	return vt_prev(&c);
+}
+
+uint64_t vm_start_gap(const struct vms_mm *mm, const struct vms_vma *v)
+{
+	uint64_t start = v->start;
+	if (v->flags & VM_GROWSDOWN) {
+		uint64_t gap = mm->sys->stack_guard_gap;
+		start = start > gap ? start - gap : 0;
+	}
+	return start;
+}
+
+uint64_t vm_end_gap(const struct vms_vma *v)
+{
+	/* x86 has no VM_GROWSUP, so nothing guards the end of a VMA. */
+	return v->end;
+}
+
+bool vma_is_special_mapping(const struct vms_vma *v)
+{
+	return v->kind == VMA_VDSO || v->kind == VMA_VVAR || v->kind == VMA_VVAR_VCLOCK ||
+	       v->kind == VMA_SPECIAL_OTHER;
+}
+
+/* ---- merging (mm/vma.c) ---- */
+
+/* A VMA with a vm_ops->close may not be removed by a merge. */
+static bool can_merge_remove_vma(const struct vms_vma *v)
+{
+	return !vma_is_special_mapping(v) && v->kind != VMA_HUGETLB;
+}
+
+/* mm/vma.c is_mergeable_vma(): every attribute but VM_SOFTDIRTY must agree. */
+static bool is_mergeable_vma(const struct vma_merge *vmg, const struct vms_vma *cand)
+{
+	if ((cand->flags ^ vmg->flags) & ~VM_SOFTDIRTY)
+		return false;
+	if (cand->file != vmg->file)
+		return false;
+	return anon_name_eq(cand->anon_name, vmg->anon_name);
+}
+
+/* anon_vma_chain longer than one: the VMA was copied by fork. */
+static bool vma_had_uncowed_parents(const struct vms_vma *v)
+{
+	return v && v->anon_vma && v->avc_depth > 1;
+}
+
+/* mm/vma.c is_mergeable_anon_vma() (6.17+): one side without an anon_vma may
+ * join the other unless the side that has one was inherited through fork. */
+static bool is_mergeable_anon_vma(const struct vma_merge *vmg, const struct vms_vma *tgt)
+{
+	const struct vms_vma *src = vmg->middle;
+	struct vms_anon_vma *tgt_anon = tgt->anon_vma, *src_anon = vmg->anon_vma;
+	if (!tgt_anon && src_anon)
+		return !vma_had_uncowed_parents(src);
+	if (tgt_anon && !src_anon)
+		return !vma_had_uncowed_parents(tgt);
+	return src_anon == tgt_anon;
+}
+
+/* can_vma_merge_before(): [start, end) may join next from below. */
+static bool can_vma_merge_before(const struct vma_merge *vmg)
+{
+	uint64_t pglen = (vmg->end - vmg->start) >> PAGE_SHIFT;
+	return is_mergeable_vma(vmg, vmg->next) && is_mergeable_anon_vma(vmg, vmg->next) &&
+	       vmg->next->pgoff == vmg->pgoff + pglen;
+}
+
+/* can_vma_merge_after(): [start, end) may join prev from above. */
+static bool can_vma_merge_after(const struct vma_merge *vmg)
+{
+	return is_mergeable_vma(vmg, vmg->prev) && is_mergeable_anon_vma(vmg, vmg->prev) &&
+	       vmg->prev->pgoff + vma_pages(vmg->prev) == vmg->pgoff;
+}
+
+static bool can_vma_merge_left(const struct vma_merge *vmg)
+{
+	return vmg->prev && vmg->prev->end == vmg->start && can_vma_merge_after(vmg);
+}
+
+static bool can_vma_merge_right(const struct vma_merge *vmg, bool can_merge_left)
+{
+	const struct vms_vma *next = vmg->next;
+	if (!next || vmg->end != next->start || !can_vma_merge_before(vmg))
+		return false;
+	if (!can_merge_left)
+		return true;
+	/* Both sides agree with the range, but prev and next must agree too. */
+	const struct vms_vma *prev = vmg->prev;
+	return !prev->anon_vma || !next->anon_vma || prev->anon_vma == next->anon_vma;
+}
+
+/* dup_anon_vma(): a target without an anon_vma takes src's. */
+static void dup_anon_vma(struct vms_vma *target, const struct vms_vma *src)
+{
+	if (target->anon_vma || !src->anon_vma)
+		return;
+	target->anon_vma = src->anon_vma;
+	target->avc_depth = src->avc_depth;
+	anon_vma_get(target->anon_vma);
+}
+
+struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
+{
+	struct vms_mm *mm = vmg->mm;
+	struct vms_vma *prev = vmg->prev, *next = vmg->next;
+	if ((vmg->flags & VM_SPECIAL) || (!prev && !next))
+		return NULL;
+	bool left = can_vma_merge_left(vmg);
+	bool right = !vmg->just_expand && can_vma_merge_right(vmg, left);
+	if (!left && !right)
+		return NULL;
+	if (left && right && !can_merge_remove_vma(next))
+		right = false;
+	if (left && right) {
+		/* | prev | new | next | -> one VMA: prev absorbs next. */
+		dup_anon_vma(prev, next);
+		uint64_t end = next->end;
+		vma_unlink(mm, next);
+		vma_set_range(mm, prev, prev->start, end, prev->pgoff);
+		vma_free(mm, next);
+		return prev;
+	}
+	if (left) {
+		if (vmg->anon_vma && !prev->anon_vma) {
+			prev->anon_vma = vmg->anon_vma;
+			prev->avc_depth = 1;
+			anon_vma_get(prev->anon_vma);
+		}
+		vma_set_range(mm, prev, prev->start, vmg->end, prev->pgoff);
+		return prev;
+	}
+	if (vmg->anon_vma && !next->anon_vma) {
+		next->anon_vma = vmg->anon_vma;
+		next->avc_depth = 1;
+		anon_vma_get(next->anon_vma);
+	}
+	vma_set_range(mm, next, vmg->start, next->end, vmg->pgoff);
+	return next;
+}
+
+/* mm/vma.c vma_merge_existing_range(): [start, end) of middle takes the
+ * attributes in vmg; merges it into prev and/or next when they agree. */
+static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
+{
+	struct vms_mm *mm = vmg->mm;
+	struct vms_vma *middle = vmg->middle;
+	bool left_side = vmg->start == middle->start;
+	bool right_side = vmg->end == middle->end;
+	if ((vmg->flags & VM_SPECIAL) || (!left_side && !right_side))
+		return NULL;
+	vmg->prev = left_side ? vma_prev(mm, middle) : NULL;
+	vmg->next = right_side ? vma_next(mm, middle) : NULL;
+	bool merge_left = left_side && can_vma_merge_left(vmg);
+	bool merge_right = right_side && can_vma_merge_right(vmg, merge_left);
+	if (!merge_left && !merge_right)
+		return NULL;
+	bool remove_middle = left_side && right_side;
+	if (remove_middle && !can_merge_remove_vma(middle))
+		return NULL;
+	if (merge_left && merge_right && !can_merge_remove_vma(vmg->next))
+		merge_right = false;
+	struct vms_vma *prev = vmg->prev, *next = vmg->next;
+	if (merge_left && merge_right) {
+		/* | prev | middle | next | -> prev extends over both. */
+		dup_anon_vma(prev, next->anon_vma ? next : middle);
+		uint64_t end = next->end;
+		vma_unlink(mm, middle);
+		vma_unlink(mm, next);
+		vma_set_range(mm, prev, prev->start, end, prev->pgoff);
+		vma_free(mm, middle);
+		vma_free(mm, next);
+		return prev;
+	}
+	if (merge_left) {
+		/* | prev | [start,end) middle... | -> prev grows to end. */
+		dup_anon_vma(prev, middle);
+		if (remove_middle) {
+			vma_unlink(mm, middle);
+			vma_free(mm, middle);
+		} else {
+			vma_set_range(mm, middle, vmg->end, middle->end,
+				      middle->pgoff + ((vmg->end - middle->start) >> PAGE_SHIFT));
+		}
+		vma_set_range(mm, prev, prev->start, vmg->end, prev->pgoff);
+		return prev;
+	}
+	/* | ...middle [start,end) | next | -> next grows down to start. */
+	dup_anon_vma(next, middle);
+	uint64_t pglen = (vmg->end - vmg->start) >> PAGE_SHIFT;
+	if (remove_middle) {
+		vma_unlink(mm, middle);
+		vma_free(mm, middle);
+	} else {
+		vma_set_range(mm, middle, middle->start, vmg->start, middle->pgoff);
+	}
+	vma_set_range(mm, next, vmg->start, next->end, next->pgoff - pglen);
+	return next;
+}
+
+struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
+{
+	struct vms_vma *middle = vmg->middle;
+	struct vms_vma *merged = vma_merge_existing_range(vmg);
+	*err = 0;
+	if (merged)
+		return merged;
+	if (middle->start < vmg->start) {
+		*err = split_vma(vmg->mm, middle, vmg->start, true);
+		if (*err)
+			return NULL;
+	}
+	if (middle->end > vmg->end) {
+		*err = split_vma(vmg->mm, middle, vmg->end, false);
+		if (*err)
+			return NULL;
+	}
+	return middle;
+}
+
+/* ---- splitting ---- */
+
+int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below)
+{
+	/* vm_ops->may_split: special mappings refuse (special_mapping_split), and
+	 * hugetlb only splits on a huge page boundary (hugetlb_vm_op_split). */
+	if (vma_is_special_mapping(v))
+		return -EINVAL;
+	if (v->kind == VMA_HUGETLB && (addr & (v->file->inode->hpage_size - 1)))
+		return -EINVAL;
+	struct vms_vma *n = vma_dup(mm, v);
+	uint64_t delta = (addr - v->start) >> PAGE_SHIFT;
+	if (new_below) {
+		n->end = addr;
+		vma_set_range(mm, v, addr, v->end, v->pgoff + delta);
+	} else {
+		n->start = addr;
+		n->pgoff = v->pgoff + delta;
+		vma_set_range(mm, v, v->start, addr, v->pgoff);
+	}
+	vma_link(mm, n);
+	return 0;
+}
+
+int split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below)
+{
+	if (mm_map_count(mm) >= mm->sys->max_map_count)
+		return -ENOMEM;
+	return __split_vma(mm, v, addr, new_below);
+}
+
+/* ---- unmapping ---- */
+
+static void tally_vma(struct munmap_tally *t, const struct vms_vma *v)
+{
+	uint64_t pages = vma_pages(v);
+	t->nr_pages += pages;
+	t->vma_count++;
+	if (v->flags & VM_LOCKED)
+		t->locked_vm += pages;
+	if (v->flags & VM_ACCOUNT)
+		t->nr_accounted += pages;
+	if (is_exec_mapping(v->flags))
+		t->exec_vm += pages;
+	else if (is_stack_mapping(v->flags))
+		t->stack_vm += pages;
+	else if (is_data_mapping(v->flags))
+		t->data_vm += pages;
+}
+
+int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap_tally *t)
+{
+	memset(t, 0, sizeof(*t));
+	struct vms_vma *v = find_vma_intersection(mm, start, end);
+	if (!v)
+		return 0;
+	if (start > v->start) {
+		/* vms_gather_munmap_vmas(): only a hole punched inside one VMA may
+		 * not take map_count over the limit. */
+		if (end < v->end && mm_map_count(mm) >= mm->sys->max_map_count)
+			return -ENOMEM;
+		int err = __split_vma(mm, v, start, true);
+		if (err)
+			return err;
+	}
+	for (; v && v->start < end; v = vma_next(mm, v)) {
+		if (v->end > end) {
+			int err = __split_vma(mm, v, end, false);
+			if (err)
+				return err;
+		}
+		tally_vma(t, v);
+	}
+	return 0;
+}
+
+void munmap_complete(struct vms_mm *mm, uint64_t start, uint64_t end,
+		     const struct munmap_tally *t)
+{
+	struct vms_vma *v;
+	while ((v = find_vma_intersection(mm, start, end))) {
+		zap_range(mm, v->start, v->end);
+		vma_unlink(mm, v);
+		vma_free(mm, v);
+	}
+	mm->locked_vm -= t->locked_vm;
+	update_hiwater_vm(mm);
+	mm->total_vm -= t->nr_pages;
+	mm->exec_vm -= t->exec_vm;
+	mm->stack_vm -= t->stack_vm;
+	mm->data_vm -= t->data_vm;
+	vm_unacct_memory(mm->sys, t->nr_accounted);
+}
+
+int unmap_range(struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	struct munmap_tally t;
+	int err = munmap_gather(mm, start, end, &t);
+	if (err)
+		return err;
+	munmap_complete(mm, start, end, &t);
+	return 0;
+}
+
+/* ---- page protection ---- */
+
+uint64_t vma_page_prot(const struct vms_vma *v)
+{
+	/* arch/x86/mm/pgprot.c protection_map[], indexed by VM_SHARED|EXEC|WRITE|READ. */
+	static const uint64_t NX = 1ULL << 63;
+	static const uint64_t table[16] = {
+		0x120,	     0x25 | NX, 0x25 | NX, 0x25 | NX, 0x25,	 0x25,	    0x25, 0x25,
+		0x120,	     0x25 | NX, 0x27 | NX, 0x27 | NX, 0x25,	 0x25,	    0x27, 0x27,
+	};
+	uint64_t f = v->flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED);
+	/* vma_wants_writenotify(): shared writable pages of a file that writes
+	 * back start read-only, so use the private entry. */
+	if ((f & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED) && v->file &&
+	    v->kind == VMA_PLAIN)
+		f &= ~VM_SHARED;
+	return table[f];
+}
+
+void zap_range(struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	rss_remove(mm, start, end);
+}

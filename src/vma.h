@@ -1,0 +1,130 @@
+/*
+ * vma.h: VMA life cycle, merge, split and unmap (mm/vma.c's role).
+ *
+ * Every operation that changes VMAs first calls mm_reserve(), which sets aside
+ * the VMA structs, tree nodes and reverse-map room the operation can need;
+ * afterwards nothing fails for lack of memory, so an -ENOMEM from the model's
+ * own allocator always leaves the address space exactly as it was. Errors the
+ * kernel itself returns half-way (a second split refused by max_map_count)
+ * are reproduced as the kernel leaves them.
+ */
+#ifndef VMS_VMA_H
+#define VMS_VMA_H
+
+#include "internal.h"
+
+#define MM_RESERVE_VMAS 6
+
+/* Sets aside objects for an operation that creates at most MM_RESERVE_VMAS
+ * VMAs and maps file (may be NULL) into at most that many of them. */
+int mm_reserve(struct vms_mm *mm, const struct vms_file *file) __attribute__((warn_unused_result));
+/* mm_reserve(), plus room in the files of the VMAs at the edges of
+ * [start, end), which the operation may split. */
+int mm_reserve_range(struct vms_mm *mm, const struct vms_file *file, uint64_t start, uint64_t end)
+	__attribute__((warn_unused_result));
+/* A zeroed VMA from the reserve. */
+struct vms_vma *vma_take(struct vms_mm *mm);
+/* A copy of v (file, anon_vma and name references taken), from the reserve. */
+struct vms_vma *vma_dup(struct vms_mm *mm, const struct vms_vma *v);
+/* Drops v's references and returns it to the slab. v must be unlinked. */
+void vma_free(struct vms_mm *mm, struct vms_vma *v);
+
+/* Index and reverse map: insert/remove a VMA (map_count is the tree count). */
+void vma_link(struct vms_mm *mm, struct vms_vma *v);
+void vma_unlink(struct vms_mm *mm, struct vms_vma *v);
+/* v's range changed in place (v stays between the same neighbours). */
+void vma_set_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end,
+		   uint64_t pgoff);
+
+/* A new empty address space registered with its system (mm_init's part). */
+struct vms_mm *mm_alloc(vms_sys *sys);
+
+static inline uint64_t mm_map_count(const struct vms_mm *mm)
+{
+	return mm->tree.count;
+}
+
+struct vms_vma *find_vma(const struct vms_mm *mm, uint64_t addr);
+/* find_vma_intersection: the first VMA overlapping [start, end). */
+struct vms_vma *find_vma_intersection(const struct vms_mm *mm, uint64_t start, uint64_t end);
+struct vms_vma *vma_next(const struct vms_mm *mm, const struct vms_vma *v);
+struct vms_vma *vma_prev(const struct vms_mm *mm, const struct vms_vma *v);
+/* The last VMA that starts below addr (the kernel's find_vma_prev result). */
+struct vms_vma *vma_before(const struct vms_mm *mm, uint64_t addr);
+
+/* include/linux/mm.h vm_start_gap()/vm_end_gap(): the guard gap of a stack. */
+uint64_t vm_start_gap(const struct vms_mm *mm, const struct vms_vma *v);
+uint64_t vm_end_gap(const struct vms_vma *v);
+
+/* anon_vma helpers (mm/rmap.c). */
+struct vms_anon_vma *anon_vma_alloc(vms_sys *sys);
+void anon_vma_get(struct vms_anon_vma *av);
+void anon_vma_put(vms_sys *sys, struct vms_anon_vma *av);
+void anon_name_get(struct vms_anon_name *n);
+void anon_name_put(vms_sys *sys, struct vms_anon_name *n);
+bool anon_name_eq(const struct vms_anon_name *a, const struct vms_anon_name *b);
+
+/*
+ * The state of one merge attempt (mm/vma.h struct vma_merge_struct):
+ *
+ *   | prev |  middle  | next |      existing range: [start, end) lies in middle
+ *   | prev | [start, end) | next |  new range: the hole between prev and next
+ *
+ * flags/file/pgoff/anon_vma/anon_name describe what [start, end) would be.
+ */
+struct vma_merge {
+	struct vms_mm *mm;
+	struct vms_vma *prev, *middle, *next, *target;
+	uint64_t start, end, pgoff;
+	uint64_t flags;
+	struct vms_file *file;
+	struct vms_anon_vma *anon_vma;
+	struct vms_anon_name *anon_name;
+	bool just_expand; /* brk: only try prev */
+};
+
+/* vma_merge_new_range(): merges [start, end) into prev and/or next. Returns
+ * the VMA that now covers it, or NULL (nothing changed). Counters are the
+ * caller's. */
+struct vms_vma *vma_merge_new_range(struct vma_merge *vmg);
+
+/* vma_modify(): gives [start, end) inside vmg->middle the attributes in vmg
+ * by merging with a neighbour or splitting middle. On success returns the
+ * VMA that is exactly [start, end) (attributes NOT yet applied: the caller
+ * applies flags/name), or an ERR value via *err (-ENOMEM map_count, -EINVAL
+ * may_split) with any first split left in place, as the kernel does. */
+struct vms_vma *vma_modify(struct vma_merge *vmg, int *err);
+
+/* split_vma(): with the max_map_count check; __split_vma() without it.
+ * new_below: the new VMA is the part below addr. Returns 0 or -errno. */
+int split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below);
+int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below);
+
+/* What unmapping a set of VMAs gives back (struct vma_munmap_struct tallies). */
+struct munmap_tally {
+	uint64_t nr_pages, locked_vm, nr_accounted, exec_vm, stack_vm, data_vm;
+	unsigned vma_count;
+};
+
+/*
+ * The munmap of [start, end) in two halves, as mm/vma.c does it:
+ * munmap_gather() splits the edge VMAs (with the kernel's map_count rule) and
+ * tallies what [start, end) holds without removing anything; munmap_complete()
+ * removes those VMAs and undoes their accounting. On a gather error the splits
+ * already made stay. unmap_range() does both.
+ */
+int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap_tally *t);
+void munmap_complete(struct vms_mm *mm, uint64_t start, uint64_t end,
+		     const struct munmap_tally *t);
+int unmap_range(struct vms_mm *mm, uint64_t start, uint64_t end);
+
+/* The pages of [start, end) stop being resident (zap_page_range). */
+void zap_range(struct vms_mm *mm, uint64_t start, uint64_t end);
+
+/* mm/mmap.c vma_set_page_prot(): x86-64 PTE bits for the VMA. */
+uint64_t vma_page_prot(const struct vms_vma *v);
+
+/* mm/vma.c: the VMA covering addr that is a special mapping of this kind. */
+bool vma_is_special_mapping(const struct vms_vma *v);
+
+#endif

@@ -1,0 +1,165 @@
+/* test_tree.c: the gap-augmented index against a plain sorted array. */
+#include "t.h"
+
+#include "internal.h"
+#include "tree.h"
+
+struct ref {
+	uint64_t start[4096], end[4096];
+	int n;
+};
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static int ref_find(const struct ref *r, uint64_t addr)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->end[i] > addr)
+			return i;
+	return -1;
+}
+
+static void ref_insert(struct ref *r, uint64_t s, uint64_t e)
+{
+	int i = 0;
+	while (i < r->n && r->start[i] < s)
+		i++;
+	memmove(&r->start[i + 1], &r->start[i], (size_t)(r->n - i) * sizeof(uint64_t));
+	memmove(&r->end[i + 1], &r->end[i], (size_t)(r->n - i) * sizeof(uint64_t));
+	r->start[i] = s;
+	r->end[i] = e;
+	r->n++;
+}
+
+static bool ref_free(const struct ref *r, uint64_t s, uint64_t e)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->start[i] < e && r->end[i] > s)
+			return false;
+	return true;
+}
+
+/* Highest gap of at least size inside [low, high] by brute force. */
+static bool ref_gap_highest(const struct ref *r, uint64_t low, uint64_t high, uint64_t size,
+			    uint64_t *end)
+{
+	uint64_t hi = high + 1;
+	for (int i = r->n; i >= 0; i--) {
+		uint64_t gs = i ? r->end[i - 1] : 0;
+		uint64_t ge = i < r->n ? r->start[i] : hi;
+		uint64_t s = gs > low ? gs : low, e = ge < hi ? ge : hi;
+		if (e > s && e - s >= size) {
+			*end = e;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool ref_gap_lowest(const struct ref *r, uint64_t low, uint64_t high, uint64_t size,
+			   uint64_t *start)
+{
+	uint64_t hi = high + 1;
+	for (int i = 0; i <= r->n; i++) {
+		uint64_t gs = i ? r->end[i - 1] : 0;
+		uint64_t ge = i < r->n ? r->start[i] : hi;
+		uint64_t s = gs > low ? gs : low, e = ge < hi ? ge : hi;
+		if (e > s && e - s >= size) {
+			*start = s;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Random inserts and erases keep order, pivots and gap augmentation exact, and
+ * every lookup and gap search agrees with brute force. */
+TEST(tree_matches_sorted_array_under_random_changes)
+{
+	static struct ref r;
+	static struct vms_vma vmas[4096];
+	struct vt_tree t;
+	vt_init(&t, sys);
+	r.n = 0;
+	uint64_t seed = 0x1234567;
+	int live = 0;
+	for (int step = 0; step < 20000; step++) {
+		uint64_t op = rnd(&seed) % 3;
+		if (op < 2 && live < 1500) {
+			uint64_t s = (rnd(&seed) % 100000) * 4096, e = s + (1 + rnd(&seed) % 8) * 4096;
+			if (!ref_free(&r, s, e))
+				continue;
+			struct vms_vma *v = &vmas[live++];
+			v->start = s;
+			v->end = e;
+			CHECK(vt_preallocate(&t, 1) == 0);
+			vt_insert(&t, v);
+			ref_insert(&r, s, e);
+		} else if (live > 0) {
+			int k = (int)(rnd(&seed) % (uint64_t)live);
+			struct vms_vma *v = &vmas[k];
+			vt_erase(&t, v);
+			int i = 0;
+			while (r.start[i] != v->start)
+				i++;
+			memmove(&r.start[i], &r.start[i + 1], (size_t)(r.n - i - 1) * sizeof(uint64_t));
+			memmove(&r.end[i], &r.end[i + 1], (size_t)(r.n - i - 1) * sizeof(uint64_t));
+			r.n--;
+			vmas[k] = vmas[--live];
+			/* The moved VMA is now at a new address in memory: reindex it. */
+			if (k < live) {
+				vt_erase(&t, &vmas[live]);
+				CHECK(vt_preallocate(&t, 1) == 0);
+				vt_insert(&t, &vmas[k]);
+			}
+		}
+		const char *err = vt_check(&t);
+		if (err) {
+			t_fail(__FILE__, __LINE__, "step %d: %s", step, err);
+			return;
+		}
+		uint64_t a = (rnd(&seed) % 100000) * 4096 + rnd(&seed) % 4096;
+		struct vms_vma *f = vt_find(&t, a, NULL);
+		int fi = ref_find(&r, a);
+		CHECK((f == NULL) == (fi < 0));
+		if (f)
+			CHECK_EQ(f->start, r.start[fi]);
+		uint64_t low = (rnd(&seed) % 50000) * 4096, high = low + (rnd(&seed) % 60000) * 4096;
+		uint64_t size = (1 + rnd(&seed) % 64) * 4096, x = 0, y = 0;
+		bool got = vt_gap_highest(&t, low, high, size, &x);
+		bool want = ref_gap_highest(&r, low, high, size, &y);
+		CHECK_EQ(got, want);
+		if (got)
+			CHECK_EQ(x, y);
+		got = vt_gap_lowest(&t, low, high, size, &x);
+		want = ref_gap_lowest(&r, low, high, size, &y);
+		CHECK_EQ(got, want);
+		if (got)
+			CHECK_EQ(x, y);
+	}
+	vt_destroy(&t);
+}
+
+/* A run of descending inserts (top-down mmaps) fills leaves instead of halving them. */
+TEST(tree_descending_inserts_fill_nodes)
+{
+	static struct vms_vma vmas[10000];
+	struct vt_tree t;
+	vt_init(&t, sys);
+	for (int i = 0; i < 10000; i++) {
+		vmas[i].start = (uint64_t)(20000 - 2 * i) << 12;
+		vmas[i].end = vmas[i].start + 4096;
+		CHECK(vt_preallocate(&t, 1) == 0);
+		vt_insert(&t, &vmas[i]);
+	}
+	CHECK(vt_check(&t) == NULL);
+	/* Full leaves: about 10000/16 of them. */
+	CHECK(vt_bytes(&t) < 10000 / 16 * sizeof(struct vt_leaf) * 11 / 10 + 8192);
+	vt_destroy(&t);
+}
