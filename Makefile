@@ -32,22 +32,25 @@ all: $(B)/libvmspace.a $(B)/$(SONAME) $(B)/vmspace $(B)/example
 
 $(B)/obj/%.o: src/%.c $(wildcard src/*.h) include/vmspace.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@echo '  CC      $<'
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 $(B)/pic/%.o: src/%.c $(wildcard src/*.h) include/vmspace.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
+	@$(CC) $(CFLAGS_ALL) -fPIC -c $< -o $@
 $(B)/cli/%.o: cli/%.c $(wildcard cli/*.h) include/vmspace.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Icli -c $< -o $@
+	@echo '  CC      $<'
+	@$(CC) $(CFLAGS_ALL) -Icli -c $< -o $@
 $(B)/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard src/*.h) include/vmspace.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
+	@echo '  CC      $<'
+	@$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
 $(B)/san/src/%.o: src/%.c $(wildcard src/*.h) include/vmspace.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(SAN) -c $< -o $@
+	@$(CC) $(CFLAGS_ALL) $(SAN) -c $< -o $@
 $(B)/san/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard src/*.h) include/vmspace.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(SAN) -Itests -c $< -o $@
+	@$(CC) $(CFLAGS_ALL) $(SAN) -Itests -c $< -o $@
 
 $(B)/libvmspace.a: $(LIB_OBJ)
 	@rm -f $@

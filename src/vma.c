@@ -300,6 +300,13 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 	if (left && right) {
 		/* | prev | new | next | -> one VMA: prev absorbs next. */
 		dup_anon_vma(prev, next);
+		/* mremap's copy (vma_expand() copied_from): the moved pages'
+		 * anon_vma comes along even when neither neighbour had one. */
+		if (vmg->anon_vma && !prev->anon_vma) {
+			prev->anon_vma = vmg->anon_vma;
+			prev->avc_depth = 1;
+			anon_vma_get(prev->anon_vma);
+		}
 		uint64_t end = next->end;
 		vma_unlink(mm, next);
 		vma_set_range(mm, prev, prev->start, end, prev->pgoff);
@@ -386,6 +393,10 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
 {
 	struct vms_vma *middle = vmg->middle;
+	/* What [start, end) keeps from middle: its file, anon_vma and offset. */
+	vmg->file = middle->file;
+	vmg->anon_vma = middle->anon_vma;
+	vmg->pgoff = middle->pgoff + ((vmg->start - middle->start) >> PAGE_SHIFT);
 	struct vms_vma *merged = vma_merge_existing_range(vmg);
 	*err = 0;
 	if (merged)
