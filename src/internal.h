@@ -212,6 +212,10 @@ struct vms_mm {
 	bool brk_randomized;
 	uint64_t def_flags;
 	uint64_t total_vm, data_vm, exec_vm, stack_vm, locked_vm, pinned_vm;
+	/* Pages locked_vm still counts for VMAs that lost VM_LOCKED without it
+	 * being lowered: mremap(MREMAP_DONTUNMAP) does that (mm/mremap.c
+	 * dontunmap_complete), so VmLck stays high until exit. */
+	uint64_t locked_vm_unbacked;
 	uint64_t hiwater_vm, hiwater_rss;
 	uint64_t rss_anon, rss_file, rss_shmem;
 	uint64_t rng;

@@ -287,7 +287,7 @@ int vms_validate(const vms_mm *mm, char *why, size_t why_size)
 		err = buf;
 		goto fail;
 	}
-	if (sum.locked != mm->locked_vm) {
+	if (sum.locked + mm->locked_vm_unbacked != mm->locked_vm) {
 		snprintf(buf, sizeof(buf), "locked_vm %llu but VM_LOCKED VMAs hold %llu",
 			 (unsigned long long)mm->locked_vm, (unsigned long long)sum.locked);
 		err = buf;

@@ -123,6 +123,31 @@ uint64_t rss_count(const struct vms_mm *mm, uint64_t start, uint64_t end)
 	return n;
 }
 
+size_t rss_ranges_in(const struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	size_t i = first_above(mm, start), n = 0;
+	for (; i < mm->nresident && mm->resident[i].start < end; i++)
+		n++;
+	return n;
+}
+
+void rss_move(struct vms_mm *mm, uint64_t start, uint64_t end, uint64_t to)
+{
+	/* One piece at a time, lowest first: the destination holds nothing, so
+	 * each piece leaves the source before it lands and the counters never
+	 * see a page twice. */
+	for (;;) {
+		size_t i = first_above(mm, start);
+		if (i >= mm->nresident || mm->resident[i].start >= end)
+			return;
+		uint64_t s = max_u64(mm->resident[i].start, start);
+		uint64_t e = min_u64(mm->resident[i].end, end);
+		enum rss_type type = (enum rss_type)mm->resident[i].type;
+		rss_remove(mm, s, e);
+		rss_add(mm, s - start + to, e - start + to, type);
+	}
+}
+
 enum rss_type rss_type_for(const struct vms_vma *v, bool write)
 {
 	if (v->flags & VM_SHARED || (v->flags & VM_MAYSHARE))

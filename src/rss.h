@@ -19,6 +19,12 @@ uint64_t rss_remove(struct vms_mm *mm, uint64_t start, uint64_t end);
 bool rss_is_resident(const struct vms_mm *mm, uint64_t addr);
 /* The resident pages inside [start, end). */
 uint64_t rss_count(const struct vms_mm *mm, uint64_t start, uint64_t end);
+/* How many resident ranges touch [start, end): rss_move() needs room for that
+ * many plus two (rss_reserve) so that it cannot fail. */
+size_t rss_ranges_in(const struct vms_mm *mm, uint64_t start, uint64_t end);
+/* mremap's move_page_tables(): the resident pages of [start, end) move, with
+ * their types, to [to, to + end - start), which must hold none. */
+void rss_move(struct vms_mm *mm, uint64_t start, uint64_t end, uint64_t to);
 /* The type a page of v becomes resident as on a fault (write: COW to anon). */
 enum rss_type rss_type_for(const struct vms_vma *v, bool write);
 
