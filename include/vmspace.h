@@ -70,6 +70,12 @@ typedef struct vms_file vms_file;
 #define VMS_MREMAP_FIXED 2
 #define VMS_MREMAP_DONTUNMAP 4
 
+/* mlock2(2) and mlockall(2) flags */
+#define VMS_MLOCK_ONFAULT 0x01
+#define VMS_MCL_CURRENT 1
+#define VMS_MCL_FUTURE 2
+#define VMS_MCL_ONFAULT 4
+
 #define VMS_MADV_NORMAL 0
 #define VMS_MADV_RANDOM 1
 #define VMS_MADV_SEQUENTIAL 2
@@ -182,6 +188,7 @@ size_t vms_meminfo_text(const vms_sys *sys, char *buf, size_t size);
 #define VMS_INODE_DELETED 0x8   /* unlinked: maps shows " (deleted)" */
 #define VMS_INODE_DIRECTORY 0x10
 #define VMS_INODE_NOMMAP 0x20   /* has no mmap method (-ENODEV) */
+#define VMS_INODE_APPEND 0x40   /* append-only attribute (chattr +a) */
 
 struct vms_inode_info {
 	uint32_t dev_major, dev_minor;
@@ -267,6 +274,11 @@ long vms_mremap(vms_mm *mm, uint64_t old_addr, uint64_t old_len, uint64_t new_le
 long vms_madvise(vms_mm *mm, uint64_t addr, uint64_t len, int advice);
 long vms_mlock(vms_mm *mm, uint64_t addr, uint64_t len);
 long vms_munlock(vms_mm *mm, uint64_t addr, uint64_t len);
+/* mlock2(addr, len, flags): flags 0 or VMS_MLOCK_ONFAULT. */
+long vms_mlock2(vms_mm *mm, uint64_t addr, uint64_t len, int flags);
+/* mlockall(VMS_MCL_*) and munlockall(): MCL_FUTURE locks later mappings too. */
+long vms_mlockall(vms_mm *mm, int flags);
+long vms_munlockall(vms_mm *mm);
 /* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name); name NULL clears. */
 long vms_set_anon_name(vms_mm *mm, uint64_t addr, uint64_t len, const char *name);
 /* prlimit64 on the process itself: new_lim may be NULL (query), old_lim may be NULL. */

@@ -110,17 +110,35 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 	return 0;
 }
 
+uint64_t vma_eof_addr(const struct vms_vma *v)
+{
+	if (!v->file || v->kind == VMA_HUGETLB)
+		return v->end;
+	uint64_t size = v->file->inode->size;
+	uint64_t eof_pg = (size >> PAGE_SHIFT) + (offset_in_page(size) ? 1 : 0);
+	if (eof_pg <= v->pgoff)
+		return v->start;
+	if (eof_pg - v->pgoff >= vma_pages(v))
+		return v->end;
+	return v->start + ((eof_pg - v->pgoff) << PAGE_SHIFT);
+}
+
 void mm_populate(struct vms_mm *mm, uint64_t start, uint64_t end)
 {
+	/* mm/gup.c __mm_populate(ignore_errors=1): I/O and PFN mappings are
+	 * skipped, a VMA that fails is left and the walk goes on. */
 	for (uint64_t a = start; a < end;) {
 		struct vms_vma *v = find_vma_intersection(mm, a, end);
 		if (!v)
 			break;
 		uint64_t s = max_u64(a, v->start), e = min_u64(end, v->end);
-		/* VM_LOCKONFAULT mappings are locked page by page as they fault. */
-		if (!(v->flags & VM_LOCKONFAULT) && populate_vma_range(mm, v, s, e, false, false))
-			break;
 		a = e;
+		if (v->flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT))
+			continue;
+		/* A file page past EOF faults with SIGBUS: population stops there. */
+		uint64_t stop = min_u64(e, max_u64(vma_eof_addr(v), s));
+		if (stop > s)
+			(void)populate_vma_range(mm, v, s, stop, false, false);
 	}
 }
 

@@ -10,6 +10,8 @@
 /* mm/rmap.c anon_vma_prepare(): gives v an anon_vma, reusing a compatible
  * neighbour's (find_mergeable_anon_vma). 0 or -ENOMEM (nothing changed). */
 int anon_vma_prepare(struct vms_mm *mm, struct vms_vma *v) __attribute__((warn_unused_result));
+/* The end of the part of v that the file backs (pages past EOF SIGBUS). */
+uint64_t vma_eof_addr(const struct vms_vma *v);
 /* mm/gup.c __mm_populate(): faults in [start, end) as mlock/MAP_POPULATE do;
  * errors are ignored as the callers ignore them. */
 void mm_populate(struct vms_mm *mm, uint64_t start, uint64_t end);

@@ -238,7 +238,7 @@ static long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uin
 				return -EOPNOTSUPP;
 			if ((prot & VMS_PROT_WRITE) && !can_write)
 				return -EACCES;
-			if ((file->oflags & VMS_O_APPEND) && can_write)
+			if ((ino->flags & VMS_INODE_APPEND) && can_write)
 				return -EACCES;
 			vm_flags |= VM_SHARED | VM_MAYSHARE;
 			if (!can_write)
