@@ -219,7 +219,8 @@ int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln);
 /* End of input: calls still unfinished complete as abandoned. */
 void strace_joiner_finish(struct strace_joiner *j);
 /* The next event, in the joiner's order: returns 1 and fills ev, or 0 when
- * none is ready. If the joined text does not parse (or memory runs out), ev
+ * none is ready. ev must be zeroed before its first use; its line memory is
+ * reused by later calls. If the joined text does not parse (or memory runs out), ev
  * is still filled, with ev->line.kind = SL_MALFORMED and a message in err. */
 int strace_joiner_next(struct strace_joiner *j, struct strace_event *ev, char *err,
 		       size_t errsz);

@@ -63,11 +63,32 @@ static bool thp_read_fault_prepares(const struct vms_mm *mm, const struct vms_vm
 	return haddr >= v->start && haddr + PMD_SIZE <= v->end;
 }
 
+/* A hugetlb fault needs a huge page: a reservation made at mmap, or a free
+ * unreserved page for a MAP_NORESERVE mapping; else SIGBUS (mm/hugetlb.c
+ * alloc_hugetlb_folio). Huge pages are not RSS, and which ones are in use is
+ * not tracked. */
+static int hugetlb_fault_ok(const struct vms_mm *mm, const struct vms_vma *v)
+{
+	if (!(v->flags & VM_NORESERVE))
+		return 0;
+	for (int i = 0; i < 2; i++) {
+		const struct hugetlb_pool *p = &mm->sys->huge[i];
+		if (p->page_size == v->file->inode->hpage_size && p->free > p->rsvd)
+			return 0;
+	}
+	return -EFAULT;
+}
+
 /* One fault on an address inside v, access already allowed. */
 static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool write)
 {
 	addr &= PAGE_MASK;
 	bool private = !(v->flags & VM_SHARED) && !(v->flags & VM_MAYSHARE);
+	if (v->kind == VMA_HUGETLB)
+		return hugetlb_fault_ok(mm, v);
+	/* A guard marker faults with SIGSEGV (mm/memory.c handle_pte_marker). */
+	if (rss_first_guard(mm, addr, addr + PAGE_SIZE) == addr)
+		return -EFAULT;
 	if (rss_reserve(mm, 4))
 		return -ENOMEM;
 	if (private && (write || thp_read_fault_prepares(mm, v, addr))) {
@@ -96,8 +117,18 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 	bool write = force_write || (!force_read && (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE);
 	if (!(v->flags & VM_ACCESS_FLAGS))
 		return -EFAULT;
+	if (v->kind == VMA_HUGETLB)
+		return hugetlb_fault_ok(mm, v);
 	if (rss_reserve(mm, 4))
 		return -ENOMEM;
+	/* Faulting in stops at the first guard marker, with -EFAULT. */
+	uint64_t guard = rss_first_guard(mm, start, end);
+	if (guard < end) {
+		int err = guard > start ? populate_vma_range(mm, v, start, guard, force_write,
+							      force_read)
+					: 0;
+		return err ? err : -EFAULT;
+	}
 	bool private = !(v->flags & VM_MAYSHARE);
 	if (private && (write || thp_read_fault_prepares(mm, v, start))) {
 		int err = anon_vma_prepare(mm, v);

@@ -106,8 +106,10 @@ count:;
 		c->rss_anon += pages;
 	else if (type == RSS_FILE)
 		c->rss_file += pages;
-	else
+	else if (type == RSS_SHMEM)
 		c->rss_shmem += pages;
+	else
+		c->guard_pages += pages;
 	return 0;
 }
 

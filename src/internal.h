@@ -74,8 +74,10 @@
 #define VM_STACK VM_GROWSDOWN
 #define VM_STARTGAP_FLAGS VM_GROWSDOWN
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
-/* Flags whose difference does not stop a merge (mm/vma.c is_mergeable_vma). */
-#define VM_IGNORE_MERGE VM_SOFTDIRTY
+/* "Sticky" flags (include/linux/mm.h VM_STICKY, 6.18): a difference in them
+ * does not stop a merge, and the merged VMA keeps the union of them. */
+#define VM_STICKY (VM_SOFTDIRTY | VM_MAYBE_GUARD)
+#define VM_IGNORE_MERGE VM_STICKY
 
 /* What a VMA is besides its flags: the vm_ops the kernel would give it. */
 enum vma_kind {
@@ -218,6 +220,7 @@ struct vms_mm {
 	uint64_t locked_vm_unbacked;
 	uint64_t hiwater_vm, hiwater_rss;
 	uint64_t rss_anon, rss_file, rss_shmem;
+	uint64_t guard_pages; /* MADV_GUARD_INSTALL markers (not resident) */
 	uint64_t rng;
 	/* The vsyscall gate area shown last in maps (not a VMA of the tree). */
 	bool has_gate;
@@ -240,6 +243,14 @@ must_check void *slab_alloc(vms_sys *sys, struct slab *s);
 void slab_free(struct slab *s, void *obj);
 
 /* ---- small helpers ---- */
+
+/* include/linux/err.h IS_ERR_VALUE(): the top 4095 values are errors; any
+ * other value, even one with the sign bit set, is an address. */
+static inline bool IS_ERR_VALUE(long x)
+{
+	return (uint64_t)x >= (uint64_t)-4095;
+}
+
 static inline uint64_t vma_pages(const struct vms_vma *v)
 {
 	return (v->end - v->start) >> PAGE_SHIFT;

@@ -206,7 +206,7 @@ static long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uin
 	uint64_t vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
 			    VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	long r = get_unmapped_area(mm, file, addr, len, pgoff, flags, vm_flags);
-	if (r < 0)
+	if (IS_ERR_VALUE(r))
 		return r;
 	addr = (uint64_t)r;
 	if ((flags & VMS_MAP_FIXED_NOREPLACE) && find_vma_intersection(mm, addr, addr + len))
@@ -224,8 +224,10 @@ static long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uin
 		const uint64_t maxsize = (uint64_t)INT64_MAX;
 		if (len > maxsize || pgoff > (maxsize - len) >> PAGE_SHIFT)
 			return -EOVERFLOW;
+		/* Disk filesystems (ext4, xfs) declare FOP_MMAP_SYNC and refuse a
+		 * non-DAX VM_SYNC later, in their ->mmap; tmpfs refuses it here. */
 		unsigned long mask = LEGACY_MAP_MASK;
-		if (ino->flags & VMS_INODE_DAX)
+		if (ino->dev_major != 0 && !(ino->flags & (VMS_INODE_DIRECTORY | VMS_INODE_NOMMAP)))
 			mask |= VMS_MAP_SYNC;
 		switch (flags & VMS_MAP_TYPE) {
 		case VMS_MAP_SHARED:
@@ -290,7 +292,7 @@ static long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uin
 			vm_flags |= VM_NORESERVE;
 	}
 	r = mmap_region(mm, file, addr, len, vm_flags, pgoff);
-	if (r >= 0 && ((vm_flags & VM_LOCKED) ||
+	if (!IS_ERR_VALUE(r) && ((vm_flags & VM_LOCKED) ||
 		       (flags & (VMS_MAP_POPULATE | VMS_MAP_NONBLOCK)) == VMS_MAP_POPULATE))
 		*populate = len;
 	return r;
@@ -336,7 +338,7 @@ long vms_mmap(vms_mm *mm, uint64_t addr, uint64_t len, int prot_in, int flags_in
 	long r = do_mmap(mm, file, addr, len, prot, flags, pgoff, &populate);
 	if (huge)
 		file_put(huge);
-	if (r >= 0 && populate)
+	if (!IS_ERR_VALUE(r) && populate)
 		mm_populate(mm, (uint64_t)r, (uint64_t)r + populate);
 	return r;
 }

@@ -27,7 +27,16 @@ int rss_reserve(struct vms_mm *mm, size_t n)
 
 static uint64_t *counter(struct vms_mm *mm, int type)
 {
-	return type == RSS_ANON ? &mm->rss_anon : type == RSS_FILE ? &mm->rss_file : &mm->rss_shmem;
+	switch (type) {
+	case RSS_ANON:
+		return &mm->rss_anon;
+	case RSS_FILE:
+		return &mm->rss_file;
+	case RSS_SHMEM:
+		return &mm->rss_shmem;
+	default:
+		return &mm->guard_pages;
+	}
 }
 
 /* First range that ends above addr. */
@@ -102,13 +111,52 @@ void rss_add(struct vms_mm *mm, uint64_t start, uint64_t end, enum rss_type type
 		mm->nresident++;
 	}
 	*counter(mm, type) += (end - start) >> PAGE_SHIFT;
-	update_hiwater_rss(mm);
+	if (type != RSS_GUARD)
+		update_hiwater_rss(mm);
 }
 
 bool rss_is_resident(const struct vms_mm *mm, uint64_t addr)
 {
 	size_t i = first_above(mm, addr);
-	return i < mm->nresident && mm->resident[i].start <= addr;
+	return i < mm->nresident && mm->resident[i].start <= addr &&
+	       mm->resident[i].type != RSS_GUARD;
+}
+
+/* Removes the parts of [start, end) whose type is (or, with invert, is not) type. */
+static void remove_typed(struct vms_mm *mm, uint64_t start, uint64_t end, int type, bool invert)
+{
+	uint64_t cur = start;
+	while (cur < end) {
+		size_t i = first_above(mm, cur);
+		while (i < mm->nresident && mm->resident[i].start < end &&
+		       ((mm->resident[i].type == type) == invert))
+			i++;
+		if (i == mm->nresident || mm->resident[i].start >= end)
+			return;
+		uint64_t s = max_u64(mm->resident[i].start, cur);
+		uint64_t e = min_u64(mm->resident[i].end, end);
+		rss_remove(mm, s, e);
+		cur = e;
+	}
+}
+
+void rss_zap(struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	remove_typed(mm, start, end, RSS_GUARD, true);
+}
+
+void rss_unguard(struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	remove_typed(mm, start, end, RSS_GUARD, false);
+}
+
+uint64_t rss_first_guard(const struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	for (size_t i = first_above(mm, start); i < mm->nresident && mm->resident[i].start < end;
+	     i++)
+		if (mm->resident[i].type == RSS_GUARD)
+			return max_u64(mm->resident[i].start, start);
+	return end;
 }
 
 uint64_t rss_count(const struct vms_mm *mm, uint64_t start, uint64_t end)
@@ -116,6 +164,8 @@ uint64_t rss_count(const struct vms_mm *mm, uint64_t start, uint64_t end)
 	uint64_t n = 0;
 	for (size_t i = first_above(mm, start); i < mm->nresident && mm->resident[i].start < end;
 	     i++) {
+		if (mm->resident[i].type == RSS_GUARD)
+			continue;
 		uint64_t s = max_u64(mm->resident[i].start, start);
 		uint64_t e = min_u64(mm->resident[i].end, end);
 		n += (e - s) >> PAGE_SHIFT;

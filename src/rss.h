@@ -8,14 +8,22 @@
 
 #include "internal.h"
 
-enum rss_type { RSS_ANON, RSS_FILE, RSS_SHMEM };
+/* RSS_GUARD marks a guard page (MADV_GUARD_INSTALL's PTE marker): not
+ * resident, not counted in RSS, but a fault on it is SIGSEGV. */
+enum rss_type { RSS_ANON, RSS_FILE, RSS_SHMEM, RSS_GUARD };
 
 /* Room for n more ranges, so that adding and zapping cannot fail. */
 int rss_reserve(struct vms_mm *mm, size_t n) __attribute__((warn_unused_result));
 /* Makes [start, end) resident as type (pages already resident change type). */
 void rss_add(struct vms_mm *mm, uint64_t start, uint64_t end, enum rss_type type);
-/* Drops [start, end); returns the pages that were resident. */
+/* Drops [start, end), guard markers included (munmap); returns the pages. */
 uint64_t rss_remove(struct vms_mm *mm, uint64_t start, uint64_t end);
+/* zap_page_range() as MADV_DONTNEED does it: pages go, guard markers stay. */
+void rss_zap(struct vms_mm *mm, uint64_t start, uint64_t end);
+/* MADV_GUARD_REMOVE: only the guard markers of [start, end) go. */
+void rss_unguard(struct vms_mm *mm, uint64_t start, uint64_t end);
+/* The first guard page in [start, end), or end when there is none. */
+uint64_t rss_first_guard(const struct vms_mm *mm, uint64_t start, uint64_t end);
 bool rss_is_resident(const struct vms_mm *mm, uint64_t addr);
 /* The resident pages inside [start, end). */
 uint64_t rss_count(const struct vms_mm *mm, uint64_t start, uint64_t end);

@@ -173,7 +173,7 @@ static long arch_get_unmapped_area_topdown(struct vms_mm *mm, const struct vms_f
 		if (addr > DEFAULT_MAP_WINDOW)
 			info.high_limit += task_size(mm) - DEFAULT_MAP_WINDOW;
 		long r = vm_unmapped_area(mm, &info);
-		if (r >= 0)
+		if (!IS_ERR_VALUE(r))
 			return r;
 	}
 	/* A failed search is likely fatal to the program: try bottom-up. */
@@ -247,7 +247,7 @@ long get_unmapped_area(struct vms_mm *mm, const struct vms_file *file, uint64_t 
 	} else {
 		r = mm_get_unmapped_area(mm, file, addr, len, pgoff, flags);
 	}
-	if (r < 0)
+	if (IS_ERR_VALUE(r))
 		return r;
 	if ((uint64_t)r > task_size(mm) - len)
 		return -ENOMEM;

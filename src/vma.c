@@ -214,10 +214,10 @@ static bool can_merge_remove_vma(const struct vms_vma *v)
 	return !vma_is_special_mapping(v) && v->kind != VMA_HUGETLB;
 }
 
-/* mm/vma.c is_mergeable_vma(): every attribute but VM_SOFTDIRTY must agree. */
+/* mm/vma.c is_mergeable_vma(): every attribute but the sticky flags must agree. */
 static bool is_mergeable_vma(const struct vma_merge *vmg, const struct vms_vma *cand)
 {
-	if ((cand->flags ^ vmg->flags) & ~VM_SOFTDIRTY)
+	if ((cand->flags ^ vmg->flags) & ~VM_IGNORE_MERGE)
 		return false;
 	if (cand->file != vmg->file)
 		return false;
@@ -299,6 +299,7 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 		right = false;
 	if (left && right) {
 		/* | prev | new | next | -> one VMA: prev absorbs next. */
+		prev->flags |= (vmg->flags | next->flags) & VM_STICKY;
 		dup_anon_vma(prev, next);
 		/* mremap's copy (vma_expand() copied_from): the moved pages'
 		 * anon_vma comes along even when neither neighbour had one. */
@@ -314,6 +315,7 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 		return prev;
 	}
 	if (left) {
+		prev->flags |= vmg->flags & VM_STICKY;
 		if (vmg->anon_vma && !prev->anon_vma) {
 			prev->anon_vma = vmg->anon_vma;
 			prev->avc_depth = 1;
@@ -322,6 +324,7 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 		vma_set_range(mm, prev, prev->start, vmg->end, prev->pgoff);
 		return prev;
 	}
+	next->flags |= vmg->flags & VM_STICKY;
 	if (vmg->anon_vma && !next->anon_vma) {
 		next->anon_vma = vmg->anon_vma;
 		next->avc_depth = 1;
@@ -353,7 +356,16 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 	if (merge_left && merge_right && !can_merge_remove_vma(vmg->next))
 		merge_right = false;
 	struct vms_vma *prev = vmg->prev, *next = vmg->next;
+	/* The survivor carries every sticky flag of what it absorbs. */
+	uint64_t sticky = vmg->flags & VM_STICKY;
+	if (remove_middle)
+		sticky |= middle->flags & VM_STICKY;
+	if (merge_left)
+		prev->flags |= sticky;
+	else
+		next->flags |= sticky;
 	if (merge_left && merge_right) {
+		prev->flags |= next->flags & VM_STICKY;
 		/* | prev | middle | next | -> prev extends over both. */
 		dup_anon_vma(prev, next->anon_vma ? next : middle);
 		uint64_t end = next->end;

@@ -1,0 +1,691 @@
+/*
+ * madvise.c: the madvise system call and prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME)
+ * (mm/madvise.c do_madvise, madvise_walk_vmas, madvise_vma_behavior,
+ * madvise_populate, madvise_set_anon_name; kernel/sys.c prctl_set_vma), for
+ * this kernel's configuration: KSM and THP built in, no CONFIG_MEMORY_FAILURE.
+ *
+ * What the model keeps of each advice: VMA flags (with split and merge), the
+ * anon name, and which pages are resident (RSS). What it does not keep: page
+ * contents, guard markers (only the VMA's VM_MAYBE_GUARD), lazy-free state
+ * (MADV_FREE pages stay resident, as the RSS counters show until reclaim),
+ * KSM merging, swap. Sealing follows the VM_SEALED bit, though nothing in the
+ * model sets it yet.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "accounting.h"
+#include "fault.h"
+#include "file.h"
+#include "rss.h"
+#include "vma.h"
+
+#ifndef VM_DROPPABLE
+#define VM_DROPPABLE (1ULL << 40)
+#endif
+
+/* include/uapi/linux/prctl.h and kernel/sys.c. */
+#define ANON_VMA_NAME_MAX_LEN 80
+/* mm/madvise.c: the internal advice used by the anon name walk. */
+#define MADV_SET_ANON_VMA_NAME (-1)
+
+struct madv_call {
+	struct vms_mm *mm;
+	int behavior;
+	uint64_t start, end;		 /* the whole request */
+	struct vms_anon_name *anon_name; /* MADV_SET_ANON_VMA_NAME: NULL clears */
+	bool reserved;
+};
+
+/* mm/madvise.c madvise_behavior_valid() with CONFIG_KSM=y,
+ * CONFIG_TRANSPARENT_HUGEPAGE=y and CONFIG_MEMORY_FAILURE unset. */
+static bool madvise_behavior_valid(int behavior)
+{
+	switch (behavior) {
+	case VMS_MADV_NORMAL:
+	case VMS_MADV_RANDOM:
+	case VMS_MADV_SEQUENTIAL:
+	case VMS_MADV_WILLNEED:
+	case VMS_MADV_DONTNEED:
+	case VMS_MADV_FREE:
+	case VMS_MADV_REMOVE:
+	case VMS_MADV_DONTFORK:
+	case VMS_MADV_DOFORK:
+	case VMS_MADV_MERGEABLE:
+	case VMS_MADV_UNMERGEABLE:
+	case VMS_MADV_HUGEPAGE:
+	case VMS_MADV_NOHUGEPAGE:
+	case VMS_MADV_DONTDUMP:
+	case VMS_MADV_DODUMP:
+	case VMS_MADV_WIPEONFORK:
+	case VMS_MADV_KEEPONFORK:
+	case VMS_MADV_COLD:
+	case VMS_MADV_PAGEOUT:
+	case VMS_MADV_POPULATE_READ:
+	case VMS_MADV_POPULATE_WRITE:
+	case VMS_MADV_DONTNEED_LOCKED:
+	case VMS_MADV_COLLAPSE:
+	case VMS_MADV_GUARD_INSTALL:
+	case VMS_MADV_GUARD_REMOVE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* mm/madvise.c is_discard(): the advice a sealed read-only anonymous VMA refuses. */
+static bool is_discard(int behavior)
+{
+	switch (behavior) {
+	case VMS_MADV_FREE:
+	case VMS_MADV_DONTNEED:
+	case VMS_MADV_DONTNEED_LOCKED:
+	case VMS_MADV_REMOVE:
+	case VMS_MADV_DONTFORK:
+	case VMS_MADV_WIPEONFORK:
+	case VMS_MADV_GUARD_INSTALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* mm/madvise.c can_madvise_modify(): file-backed, shared and writable VMAs
+ * could be changed by other means anyway, so only those are let through. */
+static bool can_madvise_modify(const struct vms_vma *v, int behavior)
+{
+	if (!(v->flags & VM_SEALED) || !is_discard(behavior))
+		return true;
+	if (v->file || (v->flags & VM_SHARED))
+		return true;
+	return (v->flags & VM_WRITE) != 0;
+}
+
+static uint64_t hpage_size_of(const struct vms_vma *v)
+{
+	return v->file && v->file->inode->hpage_size ? v->file->inode->hpage_size : PMD_SIZE;
+}
+
+/* The resident pages of [start, end) that are not anonymous (page cache and
+ * shmem pages) stop being mapped; COW copies stay. Room for one more range
+ * per call must have been reserved. */
+static void zap_file_pages(struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t cur = start;
+	while (cur < end) {
+		size_t i = 0;
+		while (i < mm->nresident &&
+		       (mm->resident[i].end <= cur || mm->resident[i].type == RSS_ANON ||
+			mm->resident[i].type == RSS_GUARD))
+			i++;
+		if (i == mm->nresident || mm->resident[i].start >= end)
+			return;
+		uint64_t s = max_u64(mm->resident[i].start, cur);
+		uint64_t e = min_u64(mm->resident[i].end, end);
+		rss_remove(mm, s, e);
+		cur = e;
+	}
+}
+
+/* ---- advice that leaves the VMAs alone ---- */
+
+/* mm/madvise.c madvise_dontneed_free_valid_vma() and the callers after it.
+ * *end may be rounded down (hugetlb). */
+static int madvise_dontneed_free(struct madv_call *c, struct vms_vma *v, uint64_t start,
+				 uint64_t *end)
+{
+	int behavior = c->behavior;
+	if (!(v->flags & VM_HUGETLB)) {
+		uint64_t forbidden = VM_PFNMAP;
+		/* DONTNEED_LOCKED exists to drop the pages of mlocked memory. */
+		if (behavior != VMS_MADV_DONTNEED_LOCKED)
+			forbidden |= VM_LOCKED;
+		if (v->flags & forbidden)
+			return -EINVAL;
+	} else {
+		if (behavior == VMS_MADV_FREE)
+			return -EINVAL;
+		uint64_t hps = hpage_size_of(v);
+		if (start & (hps - 1))
+			return -EINVAL;
+		/* Callers think in small pages: never free a partly named huge page. */
+		*end &= ~(hps - 1);
+	}
+	if (start >= *end)
+		return 0;
+	if (behavior == VMS_MADV_FREE) {
+		/* madvise_free_single_vma(): only anonymous memory is lazily freed.
+		 * The pages stay mapped and counted until reclaim takes them, so
+		 * RSS does not change (live: RssAnon unchanged after MADV_FREE). */
+		if (!vma_is_anonymous(v))
+			return -EINVAL;
+		return 0;
+	}
+	/* madvise_dontneed_single_vma(): zap_page_range_single(); guard
+	 * markers survive it. */
+	rss_zap(c->mm, start, *end);
+	return 0;
+}
+
+/* mm/madvise.c madvise_remove(): punches a hole in the file under a shared
+ * writable mapping; every mapping of those file pages loses them. */
+static int madvise_remove(struct vms_vma *v, uint64_t start, uint64_t end)
+{
+	if (v->flags & VM_LOCKED)
+		return -EINVAL;
+	if (!v->file)
+		return -EINVAL;
+	/* vma_is_shared_maywrite(): a private mapping, or a shared one of a
+	 * read-only file, may not punch holes (live: private file -> EACCES). */
+	if ((v->flags & (VM_SHARED | VM_MAYWRITE)) != (VM_SHARED | VM_MAYWRITE))
+		return -EACCES;
+	struct vms_inode *ino = v->file->inode;
+	uint64_t first = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
+	uint64_t last = first + ((end - start) >> PAGE_SHIFT);
+	/* fs/open.c vfs_fallocate(): offset + len past s_maxbytes (or past
+	 * loff_t) is EFBIG. shmem and hugetlbfs allow MAX_LFS_FILESIZE; other
+	 * files are taken to live on ext4 with 4 KiB blocks, as /tmp does here
+	 * (kdiff: a hole punched at pgoff 2^50 gave EFBIG). */
+	uint64_t maxbytes = (vma_is_shmem(v) || ino->hpage_size) ? (uint64_t)INT64_MAX
+								: 0xfffffffff000ULL;
+	if (first > maxbytes >> PAGE_SHIFT || (last << PAGE_SHIFT) > maxbytes)
+		return -EFBIG;
+	if (ino->hpage_size) {
+		/* hugetlbfs_punch_hole() only frees whole huge pages. */
+		uint64_t hp = ino->hpage_size >> PAGE_SHIFT;
+		first = (first + hp - 1) & ~(hp - 1);
+		last &= ~(hp - 1);
+	}
+	if (first >= last)
+		return 0;
+	/* The allocations first: one extra range per zapped mapping at most. */
+	for (uint32_t i = 0; i < ino->i_mmap_count; i++)
+		if (rss_reserve(ino->i_mmap[i].mm, ino->i_mmap_count + 1))
+			return -ENOMEM;
+	/* truncate_pagecache_range() -> unmap_mapping_range(even_cows = 0). */
+	for (uint32_t i = 0; i < ino->i_mmap_count; i++) {
+		struct vms_vma *m = ino->i_mmap[i].vma;
+		uint64_t vfirst = m->pgoff, vlast = m->pgoff + vma_pages(m);
+		uint64_t f = max_u64(first, vfirst), l = min_u64(last, vlast);
+		if (f >= l)
+			continue;
+		zap_file_pages(ino->i_mmap[i].mm, m->start + ((f - vfirst) << PAGE_SHIFT),
+			       m->start + ((l - vfirst) << PAGE_SHIFT));
+	}
+	return 0;
+}
+
+/* mm/madvise.c can_madv_lru_vma(). */
+static bool can_madv_lru_vma(const struct vms_vma *v)
+{
+	return !(v->flags & (VM_LOCKED | VM_PFNMAP | VM_HUGETLB));
+}
+
+/*
+ * mm/madvise.c madvise_pageout(): reclaims the range now. Live, with no swap:
+ * page cache and shmem pages are unmapped (RssFile/RssShmem drop), anonymous
+ * pages stay; with swap the anonymous pages go out as well. Pages shared with
+ * other processes are skipped by the kernel; the model does not know which
+ * pages are shared, and it assumes the caller may write the file
+ * (can_do_file_pageout() holds for root).
+ */
+static int madvise_pageout(struct madv_call *c, struct vms_vma *v, uint64_t start, uint64_t end)
+{
+	if (!can_madv_lru_vma(v))
+		return -EINVAL;
+	if (c->mm->sys->total_swap_pages)
+		rss_zap(c->mm, start, end);
+	else
+		zap_file_pages(c->mm, start, end);
+	return 0;
+}
+
+/*
+ * mm/khugepaged.c madvise_collapse(): thp_vma_allowable_order() for a forced
+ * collapse ignores the sysfs setting but not VM_NOHUGEPAGE, and needs room
+ * for one aligned PMD in the VMA. The model collapses anonymous and shmem
+ * memory; a regular file needs CONFIG_READ_ONLY_THP_FOR_FS, which it treats
+ * as absent.
+ */
+static bool collapse_allowed(const struct vms_vma *v)
+{
+	if (v->flags & (VM_SPECIAL | VM_HUGETLB | VM_NOHUGEPAGE | VM_DROPPABLE))
+		return false;
+	if (!vma_is_anonymous(v) && !vma_is_shmem(v))
+		return false;
+	/* __thp_vma_allowable_orders(): outside a fault, anonymous memory
+	 * that was never written has nothing to collapse (kdiff: a fresh
+	 * VMA gives EINVAL even for a range holding no whole block). */
+	if (vma_is_anonymous(v) && !v->anon_vma)
+		return false;
+	/* thp_vma_suitable_order() at the last PMD that could fit. */
+	if (v->end - v->start < PMD_SIZE)
+		return false;
+	uint64_t haddr = (v->end - PMD_SIZE) & ~(PMD_SIZE - 1);
+	if (haddr < v->start)
+		return false;
+	return (((v->start >> PAGE_SHIFT) - v->pgoff) & ((PMD_SIZE >> PAGE_SHIFT) - 1)) == 0;
+}
+
+/*
+ * Each whole PMD block of [start, end) is collapsed on its own; a failed
+ * block does not stop the rest, and the call fails with the last block's
+ * error. Live: an empty block fails (EINVAL: no page table), a block with a
+ * written page becomes a fully resident huge page, and a range holding no
+ * whole block succeeds with nothing done. The model says a block collapses
+ * when it holds a resident page it may write (anonymous: the VMA is
+ * writable; shmem: any resident page).
+ */
+static int madvise_collapse(struct madv_call *c, struct vms_vma *v, uint64_t start, uint64_t end)
+{
+	struct vms_mm *mm = c->mm;
+	if (!collapse_allowed(v))
+		return -EINVAL;
+	uint64_t hstart = (start + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
+	uint64_t hend = end & ~(PMD_SIZE - 1);
+	/* The kernel compares the blocks collapsed with (hend - hstart) / PMD:
+	 * a range that crosses a block boundary but holds no whole block asks
+	 * for zero and gets 0; one inside a single block makes that count wrap,
+	 * so it fails with the initial SCAN_FAIL, EINVAL (live, both). */
+	if (hstart > hend)
+		return -EINVAL;
+	if (hstart == hend)
+		return 0;
+	if (rss_reserve(mm, 2 * ((hend - hstart) / PMD_SIZE) + 2))
+		return -ENOMEM;
+	int err = 0;
+	enum rss_type type = vma_is_shmem(v) ? RSS_SHMEM : RSS_ANON;
+	bool writable = vma_is_shmem(v) || (v->flags & VM_WRITE);
+	for (uint64_t a = hstart; a < hend; a += PMD_SIZE) {
+		uint64_t n = rss_count(mm, a, a + PMD_SIZE);
+		if (!n || !writable) {
+			err = -EINVAL;
+			continue;
+		}
+		if (n != PMD_SIZE >> PAGE_SHIFT)
+			rss_add(mm, a, a + PMD_SIZE, type);
+	}
+	return err;
+}
+
+/* mm/madvise.c is_valid_guard_vma(). */
+static bool is_valid_guard_vma(const struct vms_vma *v, bool allow_locked)
+{
+	uint64_t disallowed = VM_SPECIAL | VM_HUGETLB;
+	/* Zapping mlocked pages is refused; removing markers is not. */
+	if (!allow_locked)
+		disallowed |= VM_LOCKED;
+	return !(v->flags & disallowed);
+}
+
+/*
+ * mm/madvise.c madvise_guard_install(): live, the whole VMA gets the sticky
+ * VM_MAYBE_GUARD (no split, even for one page), an anonymous VMA gets its
+ * anon_vma, and the range's pages are zapped for the markers. The kernel
+ * sets the flag before anon_vma_prepare(); the model prepares first so that
+ * its own -ENOMEM changes nothing. That error is not turned into EAGAIN.
+ */
+static int madvise_guard_install(struct madv_call *c, struct vms_vma *v, uint64_t start,
+				 uint64_t end)
+{
+	if (!is_valid_guard_vma(v, false))
+		return -EINVAL;
+	if (vma_is_anonymous(v)) {
+		int err = anon_vma_prepare(c->mm, v);
+		if (err)
+			return err;
+	}
+	v->flags |= VM_MAYBE_GUARD;
+	/* The pages are zapped and a marker takes each one's place. */
+	rss_add(c->mm, start, end, RSS_GUARD);
+	return 0;
+}
+
+/* ---- advice that changes the VMA ---- */
+
+/* The model's allocations for the whole walk, made before the first VMA
+ * changes. A walk splits at most two VMAs (at start and at end). */
+static int reserve_once(struct madv_call *c)
+{
+	if (c->reserved)
+		return 0;
+	int err = mm_reserve_range(c->mm, NULL, c->start, c->end);
+	if (err)
+		return err;
+	c->reserved = true;
+	return 0;
+}
+
+static void set_anon_name_of(struct vms_mm *mm, struct vms_vma *v, struct vms_anon_name *name)
+{
+	/* mm/madvise.c replace_anon_vma_name(). */
+	struct vms_anon_name *old = v->anon_name;
+	if (name && anon_name_eq(old, name))
+		return;
+	if (name)
+		anon_name_get(name);
+	v->anon_name = name;
+	if (old)
+		anon_name_put(mm->sys, old);
+}
+
+/* mm/madvise.c madvise_update_vma(): split or merge so that exactly
+ * [start, end) takes the new flags (or name). *out is the VMA covering the
+ * range afterwards. */
+static int madvise_update_vma(struct madv_call *c, struct vms_vma *v, uint64_t start, uint64_t end,
+			      uint64_t new_flags, struct vms_vma **out)
+{
+	bool set_name = c->behavior == MADV_SET_ANON_VMA_NAME;
+	*out = v;
+	if (new_flags == v->flags && (!set_name || anon_name_eq(v->anon_name, c->anon_name)))
+		return 0;
+	int err = reserve_once(c);
+	if (err)
+		return err;
+	struct vma_merge vmg = {
+		.mm = c->mm,
+		.middle = v,
+		.start = start,
+		.end = end,
+		.flags = new_flags,
+		.anon_name = set_name ? c->anon_name : v->anon_name,
+	};
+	struct vms_vma *r = vma_modify(&vmg, &err);
+	if (!r)
+		return err;
+	*out = r;
+	r->flags = new_flags;
+	if (set_name)
+		set_anon_name_of(c->mm, r, c->anon_name);
+	return 0;
+}
+
+/* mm/ksm.c ksm_madvise() and vma_ksm_compatible(): advice on memory KSM can
+ * never merge is ignored without an error (live: shared anon -> 0, no mg). */
+static uint64_t ksm_flags(const struct vms_vma *v, int behavior, uint64_t flags)
+{
+	if (behavior == VMS_MADV_MERGEABLE) {
+		if (flags & VM_MERGEABLE)
+			return flags;
+		if (flags & (VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO | VM_DONTEXPAND |
+			     VM_HUGETLB | VM_MIXEDMAP | VM_DROPPABLE))
+			return flags;
+		if (v->file && (v->file->inode->flags & VMS_INODE_DAX))
+			return flags;
+		return flags | VM_MERGEABLE;
+	}
+	/* Unmerging copies merged pages back; none are merged in the model. */
+	return flags & ~VM_MERGEABLE;
+}
+
+/*
+ * mm/madvise.c madvise_vma_behavior(): the advice for [start, end) of v.
+ * *out is the VMA to continue from (it may cover more than the range after a
+ * merge).
+ */
+static int madvise_vma_behavior(struct madv_call *c, struct vms_vma *v, uint64_t start,
+				uint64_t *end, struct vms_vma **out)
+{
+	uint64_t new_flags = v->flags;
+	int err;
+	*out = v;
+	if (!can_madvise_modify(v, c->behavior))
+		return -EPERM;
+	switch (c->behavior) {
+	case VMS_MADV_REMOVE:
+		return madvise_remove(v, start, *end);
+	case VMS_MADV_WILLNEED:
+		/* Readahead or swap-in: nothing the model tracks changes. */
+		return 0;
+	case VMS_MADV_COLD:
+		/* Deactivates the pages; they stay resident. */
+		return can_madv_lru_vma(v) ? 0 : -EINVAL;
+	case VMS_MADV_PAGEOUT:
+		return madvise_pageout(c, v, start, *end);
+	case VMS_MADV_FREE:
+	case VMS_MADV_DONTNEED:
+	case VMS_MADV_DONTNEED_LOCKED:
+		return madvise_dontneed_free(c, v, start, end);
+	case VMS_MADV_COLLAPSE:
+		return madvise_collapse(c, v, start, *end);
+	case VMS_MADV_GUARD_INSTALL:
+		return madvise_guard_install(c, v, start, *end);
+	case VMS_MADV_GUARD_REMOVE:
+		/* Markers go; VM_MAYBE_GUARD stays (live). */
+		if (!is_valid_guard_vma(v, true))
+			return -EINVAL;
+		rss_unguard(c->mm, start, *end);
+		return 0;
+	case VMS_MADV_NORMAL:
+		new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
+		break;
+	case VMS_MADV_SEQUENTIAL:
+		new_flags = (new_flags & ~VM_RAND_READ) | VM_SEQ_READ;
+		break;
+	case VMS_MADV_RANDOM:
+		new_flags = (new_flags & ~VM_SEQ_READ) | VM_RAND_READ;
+		break;
+	case VMS_MADV_DONTFORK:
+		new_flags |= VM_DONTCOPY;
+		break;
+	case VMS_MADV_DOFORK:
+		/* I/O mappings must never be copied into a child. */
+		if (new_flags & VM_IO)
+			return -EINVAL;
+		new_flags &= ~VM_DONTCOPY;
+		break;
+	case VMS_MADV_WIPEONFORK:
+		/* Only private anonymous memory can be wiped (shmem has a file). */
+		if (v->file || (new_flags & VM_SHARED))
+			return -EINVAL;
+		new_flags |= VM_WIPEONFORK;
+		break;
+	case VMS_MADV_KEEPONFORK:
+		if (new_flags & VM_DROPPABLE)
+			return -EINVAL;
+		new_flags &= ~VM_WIPEONFORK;
+		break;
+	case VMS_MADV_DONTDUMP:
+		new_flags |= VM_DONTDUMP;
+		break;
+	case VMS_MADV_DODUMP:
+		/* Special mappings are never dumped; hugetlb sets VM_DONTEXPAND
+		 * but may be dumped. */
+		if ((!(new_flags & VM_HUGETLB) && (new_flags & VM_SPECIAL)) ||
+		    (new_flags & VM_DROPPABLE))
+			return -EINVAL;
+		new_flags &= ~VM_DONTDUMP;
+		break;
+	case VMS_MADV_MERGEABLE:
+	case VMS_MADV_UNMERGEABLE:
+		new_flags = ksm_flags(v, c->behavior, new_flags);
+		break;
+	case VMS_MADV_HUGEPAGE:
+		/* mm/huge_memory.c hugepage_madvise(): no error on x86. */
+		new_flags = (new_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+		break;
+	case VMS_MADV_NOHUGEPAGE:
+		new_flags = (new_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+		break;
+	case MADV_SET_ANON_VMA_NAME:
+		/* Only anonymous memory (including shared anonymous) is named. */
+		if (v->file && !vma_is_shmem(v))
+			return -EBADF;
+		break;
+	}
+	err = madvise_update_vma(c, v, start, *end, new_flags, out);
+	/* madvise() reports a kernel allocation failure (a split) as EAGAIN. */
+	return err == -ENOMEM ? -EAGAIN : err;
+}
+
+/* mm/madvise.c madvise_walk_vmas(): holes are skipped and reported at the
+ * end; an error in a VMA stops the walk with earlier VMAs already changed. */
+static long madvise_walk_vmas(struct madv_call *c)
+{
+	struct vms_mm *mm = c->mm;
+	uint64_t start = c->start, end = c->end;
+	long unmapped_error = 0;
+	struct vms_vma *v = find_vma(mm, start);
+	for (;;) {
+		if (!v)
+			return -ENOMEM;
+		if (start < v->start) {
+			unmapped_error = -ENOMEM;
+			start = v->start;
+			if (start >= end)
+				break;
+		}
+		uint64_t seg_end = min_u64(v->end, end);
+		struct vms_vma *out;
+		int err = madvise_vma_behavior(c, v, start, &seg_end, &out);
+		if (err)
+			return err;
+		if (seg_end < out->end)
+			seg_end = out->end;
+		if (seg_end >= end)
+			break;
+		v = find_vma(mm, seg_end);
+		start = seg_end;
+	}
+	return unmapped_error;
+}
+
+/* An upper bound on the resident ranges a walk over [start, end) can add:
+ * one per VMA it touches (a zap of a range's middle splits that range). */
+static size_t vmas_in_range(const struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	size_t n = 0;
+	for (struct vms_vma *v = find_vma_intersection(mm, start, end); v && v->start < end;
+	     v = vma_next(mm, v))
+		n++;
+	return n;
+}
+
+/* The page index past the end of the file, or UINT64_MAX when the VMA's
+ * faults never run past an end (anonymous, hugetlb). */
+static uint64_t file_eof_pgoff(const struct vms_vma *v)
+{
+	if (!v->file || (v->kind != VMA_PLAIN && v->kind != VMA_SHMEM))
+		return UINT64_MAX;
+	return PAGE_ALIGN(v->file->inode->size) >> PAGE_SHIFT;
+}
+
+/*
+ * mm/madvise.c madvise_populate() over mm/gup.c faultin_page_range(): VMA by
+ * VMA, a hole is ENOMEM, a VMA the access is not allowed on is EINVAL
+ * (check_vma_flags() without FOLL_FORCE: I/O or PFN maps, no VM_WRITE for a
+ * write, no VM_READ for a read; live: PROT_NONE, R + POPULATE_WRITE, W-only +
+ * POPULATE_READ, X-only + POPULATE_READ), a page past the end of the file is
+ * SIGBUS, so EFAULT. The pages before the failure stay populated (live).
+ */
+static long madvise_populate(struct vms_mm *mm, uint64_t start, uint64_t end, bool write)
+{
+	if (rss_reserve(mm, 2 * vmas_in_range(mm, start, end) + 4))
+		return -ENOMEM;
+	while (start < end) {
+		struct vms_vma *v = find_vma(mm, start);
+		if (!v || v->start > start)
+			return -ENOMEM;
+		if (v->flags & (VM_IO | VM_PFNMAP))
+			return -EINVAL;
+		if (!(v->flags & (write ? VM_WRITE : VM_READ)))
+			return -EINVAL;
+		uint64_t e = min_u64(end, v->end);
+		uint64_t eof = file_eof_pgoff(v);
+		uint64_t first = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
+		bool sigbus = false;
+		if (eof != UINT64_MAX && first + ((e - start) >> PAGE_SHIFT) > eof) {
+			sigbus = true;
+			e = first >= eof ? start : start + ((eof - first) << PAGE_SHIFT);
+		}
+		if (e > start) {
+			int err = populate_vma_range(mm, v, start, e, write, !write);
+			if (err)
+				return err;
+		}
+		if (sigbus)
+			return -EFAULT;
+		start = e;
+	}
+	return 0;
+}
+
+/* mm/madvise.c is_valid_madvise() and madvise_should_skip(). Returns 1 when
+ * the call goes on, else the result. */
+static long check_range(uint64_t start, uint64_t len_in, uint64_t *end)
+{
+	if (offset_in_page(start))
+		return -EINVAL;
+	uint64_t len = PAGE_ALIGN(len_in);
+	/* A length of -4095..-1 rounds up to zero. */
+	if (len_in && !len)
+		return -EINVAL;
+	if (start + len < start)
+		return -EINVAL;
+	if (!len)
+		return 0;
+	*end = start + len;
+	return 1;
+}
+
+long vms_madvise(vms_mm *mm, uint64_t addr, uint64_t len, int advice)
+{
+	/* mm/madvise.c do_madvise(): the advice is checked before the range. */
+	if (!madvise_behavior_valid(advice))
+		return -EINVAL;
+	uint64_t end = 0;
+	long r = check_range(addr, len, &end);
+	if (r != 1)
+		return r;
+	if (advice == VMS_MADV_POPULATE_READ || advice == VMS_MADV_POPULATE_WRITE)
+		return madvise_populate(mm, addr, end, advice == VMS_MADV_POPULATE_WRITE);
+	/* Zaps can split one resident range per VMA; reserve before any change. */
+	if (rss_reserve(mm, vmas_in_range(mm, addr, end) + 1))
+		return -ENOMEM;
+	struct madv_call c = {.mm = mm, .behavior = advice, .start = addr, .end = end};
+	return madvise_walk_vmas(&c);
+}
+
+/* kernel/sys.c is_valid_name_char(): printable ASCII, and nothing that
+ * would confuse a reader of /proc/PID/maps. */
+static bool is_valid_name_char(char ch)
+{
+	return ch > 0x1f && ch < 0x7f && !strchr("\\`$[]", ch);
+}
+
+long vms_set_anon_name(vms_mm *mm, uint64_t addr, uint64_t len, const char *name)
+{
+	/* CONFIG_ANON_VMA_NAME=n: prctl_set_vma() is a stub (live: EINVAL). */
+	if (!mm->sys->anon_vma_name_enabled)
+		return -EINVAL;
+	struct vms_anon_name *anon_name = NULL;
+	if (name) {
+		/* strndup_user(name, 80): the NUL must fit in 80 bytes. */
+		size_t n = strnlen(name, ANON_VMA_NAME_MAX_LEN);
+		if (n >= ANON_VMA_NAME_MAX_LEN)
+			return -EINVAL;
+		for (size_t i = 0; i < n; i++)
+			if (!is_valid_name_char(name[i]))
+				return -EINVAL;
+		/* anon_vma_name_alloc(): before the range is even looked at. */
+		anon_name = sys_malloc(mm->sys, sizeof(*anon_name) + n + 1);
+		if (!anon_name)
+			return -ENOMEM;
+		anon_name->refcount = 1;
+		memcpy(anon_name->name, name, n + 1);
+	}
+	/* mm/madvise.c madvise_set_anon_name(). */
+	uint64_t end = 0;
+	long r = check_range(addr, len, &end);
+	if (r == 1) {
+		struct madv_call c = {.mm = mm,
+				      .behavior = MADV_SET_ANON_VMA_NAME,
+				      .start = addr,
+				      .end = end,
+				      .anon_name = anon_name};
+		r = madvise_walk_vmas(&c);
+	}
+	if (anon_name)
+		anon_name_put(mm->sys, anon_name);
+	return r;
+}

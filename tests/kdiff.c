@@ -1,0 +1,2246 @@
+/*
+ * kdiff.c: the live-kernel side of the differential tests, and the random
+ * call generator that drives both sides.
+ *
+ * The kernel side is a helper process: this test binary re-executed through
+ * /proc/self/exe with personality ADDR_NO_RANDOMIZE (so its layout, and the
+ * mmap_base the model computes, are deterministic) and argv[0] set to a
+ * marker that a constructor below recognises before main() runs. The helper
+ * then only reads fixed-size requests from a pipe, performs the raw syscall
+ * on itself and writes the raw result back. It never calls malloc or stdio
+ * and uses syscall() rather than libc wrappers, so that neither libc nor the
+ * ASan runtime maps anything behind the test's back (ASan intercepts read()
+ * and write() and would check the shadow of wild addresses).
+ *
+ * The parent reads the helper's /proc/PID/maps, /status and /stat itself:
+ * the helper is blocked in read() on its command pipe whenever the parent
+ * looks, so the text is exactly what the helper would have read, and the
+ * reading costs the helper nothing.
+ *
+ * Not for: judging which side is right. A divergence is reported (seed, call,
+ * both results, maps diff, and a shrunk reproducer); the kernel is the
+ * reference by definition.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kdiff.h"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define KD_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KD_ASAN 1
+#endif
+#endif
+#ifndef KD_ASAN
+#define KD_ASAN 0
+#endif
+
+#define PG 4096ULL
+#define MIB (1ULL << 20)
+#define GIB (1ULL << 30)
+
+/* Descriptor numbers inside the helper; fixed so that reproducers print the
+ * same fd numbers on every run. */
+#define HFD_CMD 100
+#define HFD_REP 101
+#define HFD_ZERO 102
+#define HFD_PIPE_R 103
+#define HFD_PIPE_W 104
+#define HFD_FILE0 110
+#define HFD_BAD 199
+#define HELPER_ARGV0 "vms-kdiff-helper"
+#define READY_MAGIC 0x6b64696666ULL
+
+struct kd_req {
+	int32_t op;
+	int32_t pad;
+	uint64_t a[6];
+};
+
+struct kd_rep {
+	int64_t ret;
+	uint64_t old[2];
+};
+
+/* ---- helper process --------------------------------------------------- */
+
+/* Static, not on the stack: with ASan's fake stacks a local could live in
+ * memory ASan maps lazily. */
+static struct kd_req h_rq;
+static struct kd_rep h_rp;
+static char h_drain[64];
+
+static int h_io(int fd, void *buf, size_t n, int wr)
+{
+	char *p = buf;
+	while (n) {
+		long r = syscall(wr ? SYS_write : SYS_read, fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static long h_ret(long r)
+{
+	return r == -1 ? -errno : r;
+}
+
+static void helper_loop(void) __attribute__((noreturn));
+static void helper_loop(void)
+{
+	h_rp.ret = (int64_t)READY_MAGIC;
+	h_rp.old[0] = (uint64_t)syscall(SYS_brk, 0UL);
+	if (h_io(HFD_REP, &h_rp, sizeof(h_rp), 1))
+		_exit(1);
+	for (;;) {
+		uint64_t *a = h_rq.a;
+		struct {
+			uint64_t cur, max;
+		} nl, ol;
+		long r;
+
+		if (h_io(HFD_CMD, &h_rq, sizeof(h_rq), 0))
+			_exit(0);
+		h_rp.old[0] = h_rp.old[1] = 0;
+		switch (h_rq.op) {
+		case KD_MMAP:
+			r = h_ret(syscall(SYS_mmap, a[0], a[1], a[2], a[3], a[4], a[5]));
+			break;
+		case KD_MUNMAP:
+			r = h_ret(syscall(SYS_munmap, a[0], a[1]));
+			break;
+		case KD_MPROTECT:
+			r = h_ret(syscall(SYS_mprotect, a[0], a[1], a[2]));
+			break;
+		case KD_BRK:
+			r = syscall(SYS_brk, a[0]);
+			break;
+		case KD_MREMAP:
+			r = h_ret(syscall(SYS_mremap, a[0], a[1], a[2], a[3], a[4]));
+			break;
+		case KD_MADVISE:
+			r = h_ret(syscall(SYS_madvise, a[0], a[1], a[2]));
+			break;
+		case KD_MLOCK:
+			r = h_ret(syscall(SYS_mlock, a[0], a[1]));
+			break;
+		case KD_MUNLOCK:
+			r = h_ret(syscall(SYS_munlock, a[0], a[1]));
+			break;
+		case KD_PRLIMIT:
+			nl.cur = a[1];
+			nl.max = a[2];
+			ol.cur = ol.max = 0;
+			r = h_ret(syscall(SYS_prlimit64, 0, a[0], a[3] ? NULL : &nl, &ol));
+			h_rp.old[0] = ol.cur;
+			h_rp.old[1] = ol.max;
+			break;
+		case KD_ANON_NAME:
+			r = h_ret(syscall(SYS_prctl, 0x53564d41 /* PR_SET_VMA */,
+					  0 /* PR_SET_VMA_ANON_NAME */, a[0], a[1], "kd"));
+			break;
+		case KD_TOUCH:
+			/* A kernel-mode access takes the same fault path as a user
+			 * one (stack expansion, anon_vma, guard gaps) but turns
+			 * SIGSEGV into EFAULT, so the helper survives. */
+			if (a[1]) {
+				r = h_ret(syscall(SYS_read, HFD_ZERO, a[0], 1));
+			} else {
+				r = h_ret(syscall(SYS_write, HFD_PIPE_W, a[0], 1));
+				while (syscall(SYS_read, HFD_PIPE_R, h_drain, sizeof(h_drain)) > 0)
+					;
+			}
+			if (r == 1)
+				r = 0;
+			break;
+		default:
+			r = -EINVAL;
+			break;
+		}
+		h_rp.ret = r;
+		if (h_io(HFD_REP, &h_rp, sizeof(h_rp), 1))
+			_exit(1);
+	}
+}
+
+/* Runs before main() in every process of this binary; only the helper,
+ * recognised by its argv[0], stays here. glibc passes argc/argv/envp to
+ * the main program's init_array functions. */
+__attribute__((constructor)) static void kd_helper_ctor(int argc, char **argv, char **envp)
+{
+	(void)envp;
+	if (argc >= 1 && argv && argv[0] && strcmp(argv[0], HELPER_ARGV0) == 0)
+		helper_loop();
+}
+
+/* ---- small utilities ---------------------------------------------------- */
+
+static char *read_text(const char *path, size_t *len_out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 65536, len = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		if (len + 4096 > cap) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t r = read(fd, buf + len, cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (buf) {
+		buf[len] = 0;
+		if (len_out)
+			*len_out = len;
+	}
+	return buf;
+}
+
+static int read_u64(const char *path, uint64_t *v)
+{
+	char *t = read_text(path, NULL);
+	if (!t)
+		return -1;
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(t, &end, 10);
+	int ok = end != t && errno == 0;
+	free(t);
+	if (!ok)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+static uint64_t meminfo_kb(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+	if (!p)
+		return 0;
+	p += strlen(key);
+	return strtoull(p, NULL, 10);
+}
+
+static const char *errname(long e)
+{
+	static const struct {
+		int e;
+		const char *n;
+	} t[] = {
+		{EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {EBADF, "EBADF"},   {EAGAIN, "EAGAIN"},
+		{ENOMEM, "ENOMEM"}, {EACCES, "EACCES"}, {EFAULT, "EFAULT"}, {EBUSY, "EBUSY"},
+		{EEXIST, "EEXIST"}, {ENODEV, "ENODEV"}, {EINVAL, "EINVAL"}, {ETXTBSY, "ETXTBSY"},
+		{EOVERFLOW, "EOVERFLOW"}, {EFBIG, "EFBIG"}, {EINTR, "EINTR"}, {EOPNOTSUPP, "EOPNOTSUPP"}, {ENOSYS, "ENOSYS"},
+	};
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (t[i].e == e)
+			return t[i].n;
+	return "E?";
+}
+
+static void fmt_ret(char *buf, size_t n, long r)
+{
+	if (r < 0 && r > -4096)
+		snprintf(buf, n, "-1 %s (%ld)", errname(-r), r);
+	else
+		snprintf(buf, n, "%#lx", (unsigned long)r);
+}
+
+/* ---- call formatting ---------------------------------------------------- */
+
+struct flagname {
+	uint64_t bit;
+	const char *name;
+};
+
+static const struct flagname prot_names[] = {
+	{0x1, "PROT_READ"}, {0x2, "PROT_WRITE"}, {0x4, "PROT_EXEC"}, {0x8, "PROT_SEM"},
+	{0x01000000, "PROT_GROWSDOWN"}, {0x02000000, "PROT_GROWSUP"},
+};
+
+static const struct flagname map_names[] = {
+	{0x10, "MAP_FIXED"},        {0x20, "MAP_ANONYMOUS"},    {0x40, "MAP_32BIT"},
+	{0x100, "MAP_GROWSDOWN"},   {0x800, "MAP_DENYWRITE"},   {0x1000, "MAP_EXECUTABLE"},
+	{0x2000, "MAP_LOCKED"},     {0x4000, "MAP_NORESERVE"},  {0x8000, "MAP_POPULATE"},
+	{0x10000, "MAP_NONBLOCK"},  {0x20000, "MAP_STACK"},     {0x40000, "MAP_HUGETLB"},
+	{0x80000, "MAP_SYNC"},      {0x100000, "MAP_FIXED_NOREPLACE"},
+	{0x4000000, "MAP_UNINITIALIZED"},
+};
+
+static const struct flagname mremap_names[] = {
+	{1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"}, {4, "MREMAP_DONTUNMAP"},
+};
+
+static void fmt_flags(char *out, size_t n, uint64_t v, const struct flagname *t, size_t nt,
+		      const char *prefix)
+{
+	size_t len = 0;
+	out[0] = 0;
+	if (prefix) {
+		len += (size_t)snprintf(out + len, n - len, "%s", prefix);
+	}
+	for (size_t i = 0; i < nt && len < n; i++) {
+		if (v & t[i].bit) {
+			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? "|" : "", t[i].name);
+			v &= ~t[i].bit;
+		}
+	}
+	if (len < n && (v || len == 0))
+		snprintf(out + len, n - len, "%s%#" PRIx64, len ? "|" : "", v);
+}
+
+static const char *madv_name(long adv)
+{
+	static const char *const names[] = {
+		"MADV_NORMAL", "MADV_RANDOM", "MADV_SEQUENTIAL", "MADV_WILLNEED", "MADV_DONTNEED",
+		NULL, NULL, NULL, "MADV_FREE", "MADV_REMOVE", "MADV_DONTFORK", "MADV_DOFORK",
+		"MADV_MERGEABLE", "MADV_UNMERGEABLE", "MADV_HUGEPAGE", "MADV_NOHUGEPAGE",
+		"MADV_DONTDUMP", "MADV_DODUMP", "MADV_WIPEONFORK", "MADV_KEEPONFORK", "MADV_COLD",
+		"MADV_PAGEOUT", "MADV_POPULATE_READ", "MADV_POPULATE_WRITE", "MADV_DONTNEED_LOCKED",
+		"MADV_COLLAPSE",
+	};
+	if (adv >= 0 && adv < (long)(sizeof(names) / sizeof(names[0])) && names[adv])
+		return names[adv];
+	if (adv == 102)
+		return "MADV_GUARD_INSTALL";
+	if (adv == 103)
+		return "MADV_GUARD_REMOVE";
+	return NULL;
+}
+
+static const char *rlimit_name(uint64_t r)
+{
+	switch (r) {
+	case VMS_RLIMIT_DATA:
+		return "RLIMIT_DATA";
+	case VMS_RLIMIT_STACK:
+		return "RLIMIT_STACK";
+	case VMS_RLIMIT_MEMLOCK:
+		return "RLIMIT_MEMLOCK";
+	case VMS_RLIMIT_AS:
+		return "RLIMIT_AS";
+	}
+	return "?";
+}
+
+/* The helper's files, in the order kd_start opens them. */
+struct file_spec {
+	const char *tag;  /* file name in the tmpdir and message tag */
+	int oflags;       /* open(2) flags */
+	int vms_oflags;
+	uint64_t size;
+	int deleted, is_dir;
+};
+
+static const struct file_spec file_specs[] = {
+	{"a", O_RDONLY, VMS_O_RDONLY, 64 * 1024, 0, 0},
+	{"a", O_RDWR, VMS_O_RDWR, 64 * 1024, 0, 0},
+	{"a", O_RDONLY, VMS_O_RDONLY, 64 * 1024, 0, 0}, /* a second struct file of "a" */
+	{"b", O_RDONLY, VMS_O_RDONLY, 5 * 4096 + 100, 0, 0},
+	{"b", O_RDWR, VMS_O_RDWR, 5 * 4096 + 100, 0, 0},
+	{"c", O_RDWR, VMS_O_RDWR, 2 * 1024 * 1024, 0, 0},
+	{"e", O_RDONLY, VMS_O_RDONLY, 0, 0, 0},
+	{"d", O_RDWR, VMS_O_RDWR, 32 * 1024, 1, 0},
+	{"a", O_WRONLY, VMS_O_WRONLY, 64 * 1024, 0, 0},
+	{"a", O_RDWR | O_APPEND, VMS_O_RDWR | VMS_O_APPEND, 64 * 1024, 0, 0},
+	{".", O_RDONLY | O_DIRECTORY, VMS_O_RDONLY, 0, 0, 1},
+};
+#define NSPECS ((int)(sizeof(file_specs) / sizeof(file_specs[0])))
+
+static const char *oflag_tag(int vms_oflags)
+{
+	if (vms_oflags & VMS_O_APPEND)
+		return "rw+append";
+	switch (vms_oflags & 3) {
+	case VMS_O_RDONLY:
+		return "ro";
+	case VMS_O_WRONLY:
+		return "wo";
+	default:
+		return "rw";
+	}
+}
+
+static void fmt_fd(char *out, size_t n, uint64_t idx)
+{
+	if (idx == KD_FD_NONE)
+		snprintf(out, n, "-1");
+	else if (idx == KD_FD_BAD)
+		snprintf(out, n, "%d /*closed*/", HFD_BAD);
+	else if (idx < (uint64_t)NSPECS)
+		snprintf(out, n, "%d /*%s:%s size %" PRIu64 "%s*/", HFD_FILE0 + (int)idx,
+			 file_specs[idx].tag, oflag_tag(file_specs[idx].vms_oflags),
+			 file_specs[idx].size, file_specs[idx].deleted ? " deleted" : "");
+	else
+		snprintf(out, n, "?%" PRIu64, idx);
+}
+
+void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, size_t size)
+{
+	char f1[256], f2[128];
+	const uint64_t *a = c->a;
+	(void)kd;
+	switch (c->op) {
+	case KD_MMAP: {
+		const char *type;
+		switch (a[3] & 0xf) {
+		case 1:
+			type = "MAP_SHARED";
+			break;
+		case 2:
+			type = "MAP_PRIVATE";
+			break;
+		case 3:
+			type = "MAP_SHARED_VALIDATE";
+			break;
+		default:
+			type = NULL;
+			break;
+		}
+		fmt_flags(f1, sizeof(f1), a[3] & ~(type ? 0xfULL : 0), map_names,
+			  sizeof(map_names) / sizeof(map_names[0]), type);
+		char pr[128];
+		fmt_flags(pr, sizeof(pr), a[2], prot_names, sizeof(prot_names) / sizeof(prot_names[0]),
+			  NULL);
+		if (a[2] == 0)
+			snprintf(pr, sizeof(pr), "PROT_NONE");
+		fmt_fd(f2, sizeof(f2), a[4]);
+		snprintf(buf, size, "mmap(%#" PRIx64 ", %#" PRIx64 ", %s, %s, %s, %#" PRIx64 ")", a[0],
+			 a[1], pr, f1, f2, a[5]);
+		break;
+	}
+	case KD_MUNMAP:
+		snprintf(buf, size, "munmap(%#" PRIx64 ", %#" PRIx64 ")", a[0], a[1]);
+		break;
+	case KD_MPROTECT:
+		fmt_flags(f1, sizeof(f1), a[2], prot_names, sizeof(prot_names) / sizeof(prot_names[0]),
+			  NULL);
+		if (a[2] == 0)
+			snprintf(f1, sizeof(f1), "PROT_NONE");
+		snprintf(buf, size, "mprotect(%#" PRIx64 ", %#" PRIx64 ", %s)", a[0], a[1], f1);
+		break;
+	case KD_BRK:
+		snprintf(buf, size, "brk(%#" PRIx64 ")", a[0]);
+		break;
+	case KD_MREMAP:
+		fmt_flags(f1, sizeof(f1), a[3], mremap_names,
+			  sizeof(mremap_names) / sizeof(mremap_names[0]), NULL);
+		snprintf(buf, size, "mremap(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %s, %#" PRIx64 ")",
+			 a[0], a[1], a[2], a[3] ? f1 : "0", a[4]);
+		break;
+	case KD_MADVISE: {
+		const char *n = madv_name((long)(int)a[2]);
+		if (n)
+			snprintf(f1, sizeof(f1), "%s", n);
+		else
+			snprintf(f1, sizeof(f1), "%d /*invalid*/", (int)a[2]);
+		snprintf(buf, size, "madvise(%#" PRIx64 ", %#" PRIx64 ", %s)", a[0], a[1], f1);
+		break;
+	}
+	case KD_MLOCK:
+		snprintf(buf, size, "mlock(%#" PRIx64 ", %#" PRIx64 ")", a[0], a[1]);
+		break;
+	case KD_MUNLOCK:
+		snprintf(buf, size, "munlock(%#" PRIx64 ", %#" PRIx64 ")", a[0], a[1]);
+		break;
+	case KD_PRLIMIT:
+		if (a[3])
+			snprintf(buf, size, "prlimit64(0, %s, NULL, {...})", rlimit_name(a[0]));
+		else
+			snprintf(buf, size,
+				 "prlimit64(0, %s /*%" PRIu64 "*/, {rlim_cur=%#" PRIx64 ", rlim_max=%#" PRIx64
+				 "}, {...})",
+				 rlimit_name(a[0]), a[0], a[1], a[2]);
+		break;
+	case KD_ANON_NAME:
+		snprintf(buf, size,
+			 "prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, %#" PRIx64 ", %#" PRIx64 ", \"kd\")",
+			 a[0], a[1]);
+		break;
+	case KD_TOUCH:
+		snprintf(buf, size, "%s(%s, %#" PRIx64 ", 1) /* %s touch */", a[1] ? "read" : "write",
+			 a[1] ? "/dev/zero" : "pipe", a[0], a[1] ? "write" : "read");
+		break;
+	default:
+		snprintf(buf, size, "op%d(?)", c->op);
+	}
+}
+
+/* ---- usability ------------------------------------------------------------ */
+
+int kd_usable(char *why, size_t why_size)
+{
+#if !defined(__linux__) || !defined(__x86_64__)
+	snprintf(why, why_size, "not Linux x86-64");
+	return -1;
+#else
+	const char *pre = getenv("LD_PRELOAD");
+	if ((pre && (strstr(pre, "vgpreload") || strstr(pre, "valgrind"))) ||
+	    getenv("VALGRIND_LAUNCHER")) {
+		snprintf(why, why_size, "running under valgrind");
+		return -1;
+	}
+	if (getenv("KDIFF_SKIP")) {
+		snprintf(why, why_size, "KDIFF_SKIP is set");
+		return -1;
+	}
+	if (access("/proc/self/maps", R_OK) != 0 || access("/proc/self/exe", R_OK) != 0) {
+		snprintf(why, why_size, "/proc is not mounted");
+		return -1;
+	}
+	if (personality(0xffffffff) == -1) {
+		snprintf(why, why_size, "personality(2) fails: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+#endif
+}
+
+/* ---- starting the helper and the model ---------------------------------- */
+
+static void set_sysctl(vms_sys *sys, const char *name, uint64_t v)
+{
+	int r = vms_sysctl_set(sys, name, v);
+	if (r != 0)
+		printf("    kdiff: vms_sysctl_set(%s, %" PRIu64 ") = %d\n", name, v, r);
+}
+
+static void host_sysctls(vms_sys *sys)
+{
+	static const struct {
+		const char *path, *name;
+	} tab[] = {
+		{"/proc/sys/vm/max_map_count", "vm.max_map_count"},
+		{"/proc/sys/vm/overcommit_memory", "vm.overcommit_memory"},
+		{"/proc/sys/vm/overcommit_ratio", "vm.overcommit_ratio"},
+		{"/proc/sys/vm/overcommit_kbytes", "vm.overcommit_kbytes"},
+		{"/proc/sys/vm/mmap_min_addr", "vm.mmap_min_addr"},
+		{"/proc/sys/vm/legacy_va_layout", "vm.legacy_va_layout"},
+		{"/proc/sys/kernel/randomize_va_space", "kernel.randomize_va_space"},
+		{"/proc/sys/vm/mmap_rnd_bits", "vm.mmap_rnd_bits"},
+		/* After vms_sys_set_memory, which recomputes the default reserves. */
+		{"/proc/sys/vm/admin_reserve_kbytes", "vm.admin_reserve_kbytes"},
+		{"/proc/sys/vm/user_reserve_kbytes", "vm.user_reserve_kbytes"},
+	};
+	char *mi = read_text("/proc/meminfo", NULL);
+	if (mi) {
+		vms_sys_set_memory(sys, meminfo_kb(mi, "MemTotal:") << 10,
+				   meminfo_kb(mi, "SwapTotal:") << 10);
+		free(mi);
+	}
+	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
+		uint64_t v;
+		if (read_u64(tab[i].path, &v) == 0)
+			set_sysctl(sys, tab[i].name, v);
+	}
+	char *thp = read_text("/sys/kernel/mm/transparent_hugepage/enabled", NULL);
+	if (thp) {
+		if (strstr(thp, "[always]"))
+			set_sysctl(sys, "vm.transparent_hugepage", 2);
+		else if (strstr(thp, "[madvise]"))
+			set_sysctl(sys, "vm.transparent_hugepage", 1);
+		else if (strstr(thp, "[never]"))
+			set_sysctl(sys, "vm.transparent_hugepage", 0);
+		free(thp);
+	}
+	/* stack_guard_gap is a boot parameter only (pages). */
+	uint64_t gap = 256;
+	char *cmd = read_text("/proc/cmdline", NULL);
+	if (cmd) {
+		char *p = strstr(cmd, "stack_guard_gap=");
+		if (p)
+			gap = strtoull(p + 16, NULL, 0);
+		free(cmd);
+	}
+	set_sysctl(sys, "vm.stack_guard_gap", gap);
+	/* 5-level paging is in use only if the CPU flag is there (and the
+	 * kernel did not turn it off, which would hide the flag). */
+	char *cpu = read_text("/proc/cpuinfo", NULL);
+	set_sysctl(sys, "config.la57", cpu && strstr(cpu, " la57") ? 1 : 0);
+	free(cpu);
+	/* CONFIG_ANON_VMA_NAME: /proc/config.gz would need zlib; asking the
+	 * kernel is simpler and is the truth: the prctl is -EINVAL without it. */
+	int anon_name = 0;
+	void *p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED) {
+		anon_name = prctl(0x53564d41, 0, (unsigned long)p, PG, "kd") == 0;
+		munmap(p, PG);
+	}
+	set_sysctl(sys, "config.anon_vma_name", (uint64_t)anon_name);
+}
+
+static unsigned host_caps(void)
+{
+	char *st = read_text("/proc/self/status", NULL);
+	unsigned caps = 0;
+	if (!st)
+		return 0;
+	char *p = strstr(st, "CapEff:");
+	if (p) {
+		unsigned long long eff = strtoull(p + 7, NULL, 16);
+		if (eff & (1ULL << 14))
+			caps |= VMS_CAP_IPC_LOCK;
+		if (eff & (1ULL << 21))
+			caps |= VMS_CAP_SYS_ADMIN;
+		if (eff & (1ULL << 24))
+			caps |= VMS_CAP_SYS_RESOURCE;
+		if (eff & (1ULL << 17))
+			caps |= VMS_CAP_SYS_RAWIO;
+	}
+	free(st);
+	return caps;
+}
+
+static void get_rlim(int res, struct vms_rlimit *out)
+{
+	struct rlimit r;
+	getrlimit(res, &r);
+	out->cur = r.rlim_cur == RLIM_INFINITY ? VMS_RLIM_INFINITY : r.rlim_cur;
+	out->max = r.rlim_max == RLIM_INFINITY ? VMS_RLIM_INFINITY : r.rlim_max;
+}
+
+/* /proc/PID/stat fields, 1-based as in proc(5); f[3] (the state letter)
+ * reads as 0. */
+static int stat_fields(pid_t pid, uint64_t *f, int nf)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *t = read_text(path, NULL);
+	if (!t)
+		return -1;
+	char *p = strrchr(t, ')');
+	if (!p) {
+		free(t);
+		return -1;
+	}
+	memset(f, 0, sizeof(*f) * (size_t)nf);
+	p++;
+	for (int i = 3; i < nf; i++) {
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n')
+			break;
+		f[i] = strtoull(p, NULL, 10);
+		while (*p && *p != ' ' && *p != '\n')
+			p++;
+	}
+	free(t);
+	return 0;
+}
+
+static int kd_send(struct kd *kd, const struct kd_req *rq, struct kd_rep *rp)
+{
+	if (h_io(kd->cmd_fd, (void *)rq, sizeof(*rq), 1))
+		return -1;
+	if (h_io(kd->rep_fd, rp, sizeof(*rp), 0))
+		return -1;
+	return 0;
+}
+
+static void add_prot(struct kd *kd, uint64_t s, uint64_t e)
+{
+	if (kd->nprot < KD_MAX_PROT) {
+		kd->prot[kd->nprot].start = s;
+		kd->prot[kd->nprot].end = e;
+		kd->nprot++;
+	}
+}
+
+static int overlaps_prot(const struct kd *kd, uint64_t s, uint64_t e)
+{
+	for (int i = 0; i < kd->nprot; i++)
+		if (s < kd->prot[i].end && e > kd->prot[i].start)
+			return 1;
+	return 0;
+}
+
+static int make_files(struct kd *kd, int *pfd, char *why, size_t why_size)
+{
+	char tmpl[] = "/tmp/vmskdiff.XXXXXX";
+	if (!mkdtemp(tmpl)) {
+		snprintf(why, why_size, "mkdtemp: %s", strerror(errno));
+		return -1;
+	}
+	/* The kernel prints the resolved path. */
+	if (!realpath(tmpl, kd->tmpdir))
+		snprintf(kd->tmpdir, sizeof(kd->tmpdir), "%s", tmpl);
+	struct statvfs vfs;
+	int noexec = statvfs(kd->tmpdir, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC);
+	for (int i = 0; i < NSPECS; i++) {
+		const struct file_spec *s = &file_specs[i];
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", kd->tmpdir, s->tag);
+		if (s->is_dir)
+			snprintf(path, sizeof(path), "%s", kd->tmpdir);
+		if (!s->is_dir && access(path, F_OK) != 0) {
+			int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+			if (fd < 0 || ftruncate(fd, (off_t)s->size) != 0) {
+				snprintf(why, why_size, "creating %s: %s", path, strerror(errno));
+				if (fd >= 0)
+					close(fd);
+				return -1;
+			}
+			close(fd);
+		}
+		pfd[i] = open(path, s->oflags | O_CLOEXEC);
+		if (pfd[i] < 0) {
+			snprintf(why, why_size, "opening %s: %s", path, strerror(errno));
+			return -1;
+		}
+		struct stat st;
+		fstat(pfd[i], &st);
+		struct vms_inode_info info = {
+			.dev_major = major(st.st_dev),
+			.dev_minor = minor(st.st_dev),
+			.ino = (uint64_t)st.st_ino,
+			.size = (uint64_t)st.st_size,
+			.path = path,
+			.flags = (noexec ? VMS_INODE_NOEXEC : 0) | (s->is_dir ? VMS_INODE_DIRECTORY : 0),
+		};
+		vms_inode *ino = vms_inode_get(kd->sys, &info);
+		if (!ino) {
+			snprintf(why, why_size, "vms_inode_get failed");
+			return -1;
+		}
+		struct kd_file *f = &kd->files[kd->nfiles++];
+		f->tag = s->tag;
+		f->helper_fd = HFD_FILE0 + i;
+		f->vms_oflags = s->vms_oflags;
+		f->size = (uint64_t)st.st_size;
+		f->is_dir = s->is_dir;
+		f->vf = vms_file_open(ino, s->vms_oflags);
+		if (!f->vf) {
+			snprintf(why, why_size, "vms_file_open failed");
+			return -1;
+		}
+	}
+	/* Unlink the "deleted" files once every descriptor on them is open. */
+	for (int i = 0; i < NSPECS; i++) {
+		if (!file_specs[i].deleted)
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", kd->tmpdir, file_specs[i].tag);
+		if (unlink(path) == 0) {
+			struct stat st;
+			fstat(pfd[i], &st);
+			struct vms_inode_info info = {
+				.dev_major = major(st.st_dev),
+				.dev_minor = minor(st.st_dev),
+				.ino = (uint64_t)st.st_ino,
+			};
+			vms_inode *ino = vms_inode_get(kd->sys, &info);
+			if (ino)
+				vms_inode_unlink(ino);
+		}
+	}
+	return 0;
+}
+
+static void remove_files(struct kd *kd)
+{
+	if (!kd->tmpdir[0])
+		return;
+	for (int i = 0; i < NSPECS; i++) {
+		if (file_specs[i].is_dir)
+			continue;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s", kd->tmpdir, file_specs[i].tag);
+		unlink(path);
+	}
+	rmdir(kd->tmpdir);
+	kd->tmpdir[0] = 0;
+}
+
+static char *helper_text(const struct kd *kd, const char *what)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)kd->pid, what);
+	return read_text(path, NULL);
+}
+
+static void choose_window(struct kd *kd)
+{
+	/* Candidates for the fixed/hinted window: 4 GiB (the brief's choice,
+	 * free in a plain process), then low and high fallbacks for ASan,
+	 * whose shadow covers [0x7fff8000, 0x10007fff8000). A margin keeps
+	 * the window off the helper's own mappings. */
+	static const uint64_t cand[] = {0x100000000ULL, 0x10000000ULL, 0x200000000000ULL,
+					0x300000000000ULL};
+	const uint64_t size = 256 * MIB, margin = 32 * MIB;
+	for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+		if (!overlaps_prot(kd, cand[i] - margin, cand[i] + size + margin)) {
+			kd->win_lo = cand[i];
+			kd->win_hi = cand[i] + size;
+			return;
+		}
+	}
+	kd->win_lo = kd->win_hi = 0;
+}
+
+int kd_start(struct kd *kd, char *why, size_t why_size)
+{
+	int pfd[NSPECS];
+	int cmd[2] = {-1, -1}, rep[2] = {-1, -1}, tp[2] = {-1, -1}, zero = -1;
+
+	memset(kd, 0, sizeof(*kd));
+	kd->pid = -1;
+	kd->cmd_fd = kd->rep_fd = -1;
+	for (int i = 0; i < NSPECS; i++)
+		pfd[i] = -1;
+	if (kd_usable(why, why_size) != 0)
+		return -1;
+	/* A helper that died must not kill the test run with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+
+	kd->sys = vms_sys_new();
+	if (!kd->sys) {
+		snprintf(why, why_size, "vms_sys_new failed");
+		return -1;
+	}
+	host_sysctls(kd->sys);
+	if (make_files(kd, pfd, why, why_size) != 0)
+		goto fail;
+	if (pipe2(cmd, O_CLOEXEC) || pipe2(rep, O_CLOEXEC) || pipe2(tp, O_CLOEXEC | O_NONBLOCK) ||
+	    (zero = open("/dev/zero", O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(why, why_size, "pipe/open: %s", strerror(errno));
+		goto fail;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	kd->pid = fork();
+	if (kd->pid < 0) {
+		snprintf(why, why_size, "fork: %s", strerror(errno));
+		goto fail;
+	}
+	if (kd->pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		int pers = personality(0xffffffff);
+		if (pers == -1 || personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
+			_exit(126);
+		if (dup2(cmd[0], HFD_CMD) < 0 || dup2(rep[1], HFD_REP) < 0 ||
+		    dup2(zero, HFD_ZERO) < 0 || dup2(tp[0], HFD_PIPE_R) < 0 ||
+		    dup2(tp[1], HFD_PIPE_W) < 0)
+			_exit(125);
+		for (int i = 0; i < NSPECS; i++)
+			if (dup2(pfd[i], HFD_FILE0 + i) < 0)
+				_exit(125);
+		close(HFD_BAD);
+		char *argv[] = {(char *)HELPER_ARGV0, NULL};
+		char *envp[] = {
+			(char *)"ASAN_OPTIONS=detect_leaks=0:detect_stack_use_after_return=0",
+			(char *)"UBSAN_OPTIONS=print_stacktrace=1", NULL};
+		execve("/proc/self/exe", argv, envp);
+		_exit(127);
+	}
+	close(cmd[0]);
+	close(rep[1]);
+	close(tp[0]);
+	close(tp[1]);
+	close(zero);
+	cmd[0] = rep[1] = tp[0] = tp[1] = zero = -1;
+	kd->cmd_fd = cmd[1];
+	kd->rep_fd = rep[0];
+	for (int i = 0; i < NSPECS; i++) {
+		close(pfd[i]);
+		pfd[i] = -1;
+	}
+
+	struct kd_rep rp;
+	if (h_io(kd->rep_fd, &rp, sizeof(rp), 0) || rp.ret != (int64_t)READY_MAGIC) {
+		int st = 0;
+		waitpid(kd->pid, &st, 0);
+		kd->pid = -1;
+		snprintf(why, why_size, "helper did not start (status %#x)", st);
+		goto fail;
+	}
+	kd->init_brk = rp.old[0];
+
+	uint64_t f[52];
+	char *maps = helper_text(kd, "maps");
+	if (!maps || stat_fields(kd->pid, f, 52) != 0) {
+		free(maps);
+		snprintf(why, why_size, "cannot read the helper's /proc files");
+		goto fail;
+	}
+	kd->start_brk = f[47];
+
+	struct vms_mm_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.personality = ((unsigned)personality(0xffffffff) | VMS_ADDR_NO_RANDOMIZE) &
+			  (VMS_ADDR_NO_RANDOMIZE | VMS_ADDR_COMPAT_LAYOUT | VMS_READ_IMPLIES_EXEC);
+	cfg.caps = host_caps();
+	cfg.has_rlimits = 1;
+	get_rlim(RLIMIT_STACK, &cfg.rlim_stack);
+	get_rlim(RLIMIT_DATA, &cfg.rlim_data);
+	get_rlim(RLIMIT_AS, &cfg.rlim_as);
+	get_rlim(RLIMIT_MEMLOCK, &cfg.rlim_memlock);
+	kd->mm = vms_mm_new(kd->sys, &cfg);
+	if (!kd->mm) {
+		free(maps);
+		snprintf(why, why_size, "vms_mm_new failed");
+		goto fail;
+	}
+	/* startcode 26, endcode 27, startstack 28, start_data 45, end_data 46 */
+	vms_mm_set_image(kd->mm, f[26], f[27], f[45], f[46], f[28]);
+	int bad = 0;
+	int r = vms_mm_import_maps(kd->mm, maps, kd->start_brk, &bad);
+	if (r != 0) {
+		printf("    kdiff: vms_mm_import_maps = %d (line %d) on:\n%s", r, bad, maps);
+		free(maps);
+		snprintf(why, why_size, "vms_mm_import_maps failed: %d at line %d", r, bad);
+		goto fail;
+	}
+
+	/* Everything the helper has now is off limits. */
+	for (char *p = maps; *p;) {
+		unsigned long long s, e;
+		if (sscanf(p, "%llx-%llx", &s, &e) == 2)
+			add_prot(kd, s, e);
+		char *nl = strchr(p, '\n');
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	free(maps);
+	struct vms_mm_layout lay;
+	vms_mm_get_layout(kd->mm, &lay);
+	kd->task_size = lay.task_size ? lay.task_size : 0x7ffffffff000ULL;
+	choose_window(kd);
+	kd->contained = KD_ASAN || getenv("KDIFF_CONTAINED") != NULL;
+	if (!kd->win_lo) {
+		snprintf(why, why_size, "no free 256 MiB window in the helper");
+		goto fail;
+	}
+	return 0;
+
+fail:
+	for (int i = 0; i < NSPECS; i++)
+		if (pfd[i] >= 0)
+			close(pfd[i]);
+	int tmp[] = {cmd[0], cmd[1], rep[0], rep[1], tp[0], tp[1], zero};
+	for (size_t i = 0; i < sizeof(tmp) / sizeof(tmp[0]); i++)
+		if (tmp[i] >= 0 && tmp[i] != kd->cmd_fd && tmp[i] != kd->rep_fd)
+			close(tmp[i]);
+	kd_stop(kd);
+	return -1;
+}
+
+void kd_stop(struct kd *kd)
+{
+	if (kd->cmd_fd >= 0)
+		close(kd->cmd_fd);
+	if (kd->rep_fd >= 0)
+		close(kd->rep_fd);
+	kd->cmd_fd = kd->rep_fd = -1;
+	if (kd->pid > 0) {
+		/* Our own child, by pid: closing its command pipe already makes
+		 * it exit; the kill covers a helper stuck anywhere else. */
+		kill(kd->pid, SIGKILL);
+		waitpid(kd->pid, NULL, 0);
+		kd->pid = -1;
+	}
+	for (int i = 0; i < kd->nfiles; i++) {
+		if (kd->files[i].vf)
+			vms_file_close(kd->files[i].vf);
+		kd->files[i].vf = NULL;
+	}
+	kd->nfiles = 0;
+	if (kd->sys)
+		vms_sys_free(kd->sys);
+	kd->sys = NULL;
+	kd->mm = NULL;
+	remove_files(kd);
+	free(kd->kmaps);
+	free(kd->mmaps);
+	kd->kmaps = kd->mmaps = NULL;
+}
+
+/* ---- running one call on each side --------------------------------------- */
+
+#define KD_DEAD (-100000L) /* the helper is gone */
+
+long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
+{
+	struct kd_req rq;
+	struct kd_rep rp;
+	memset(&rq, 0, sizeof(rq));
+	rq.op = c->op;
+	memcpy(rq.a, c->a, sizeof(rq.a));
+	if (c->op == KD_MMAP) {
+		if (c->a[4] == KD_FD_NONE)
+			rq.a[4] = (uint64_t)-1;
+		else if (c->a[4] == KD_FD_BAD)
+			rq.a[4] = HFD_BAD;
+		else
+			rq.a[4] = (uint64_t)(HFD_FILE0 + (int)c->a[4]);
+	}
+	if (kd->pid <= 0 || kd_send(kd, &rq, &rp) != 0)
+		return KD_DEAD;
+	if (old_lim) {
+		old_lim[0] = rp.old[0];
+		old_lim[1] = rp.old[1];
+	}
+	return (long)rp.ret;
+}
+
+long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
+{
+	const uint64_t *a = c->a;
+	long r;
+	switch (c->op) {
+	case KD_MMAP: {
+		vms_file *f = NULL;
+		if (!(a[3] & VMS_MAP_ANONYMOUS) && a[4] < (uint64_t)kd->nfiles)
+			f = kd->files[a[4]].vf;
+		return vms_mmap(kd->mm, a[0], a[1], (int)a[2], (int)a[3], f, a[5]);
+	}
+	case KD_MUNMAP:
+		return vms_munmap(kd->mm, a[0], a[1]);
+	case KD_MPROTECT:
+		return vms_mprotect(kd->mm, a[0], a[1], (unsigned long)a[2]);
+	case KD_BRK:
+		return vms_brk(kd->mm, a[0]);
+	case KD_MREMAP:
+		return vms_mremap(kd->mm, a[0], a[1], a[2], (int)a[3], a[4]);
+	case KD_MADVISE:
+		return vms_madvise(kd->mm, a[0], a[1], (int)a[2]);
+	case KD_MLOCK:
+		return vms_mlock(kd->mm, a[0], a[1]);
+	case KD_MUNLOCK:
+		return vms_munlock(kd->mm, a[0], a[1]);
+	case KD_PRLIMIT: {
+		struct vms_rlimit nl = {a[1], a[2]}, ol = {0, 0};
+		r = vms_prlimit(kd->mm, (int)a[0], a[3] ? NULL : &nl, &ol);
+		if (old_lim) {
+			old_lim[0] = ol.cur;
+			old_lim[1] = ol.max;
+		}
+		return r;
+	}
+	case KD_ANON_NAME:
+		return vms_set_anon_name(kd->mm, a[0], a[1], "kd");
+	case KD_TOUCH:
+		r = vms_fault(kd->mm, a[0], (int)a[1]);
+		/* Both SIGSEGV kinds are EFAULT for a kernel-mode access. */
+		return r == -VMS_EACCES ? -VMS_EFAULT : r;
+	}
+	return -EINVAL;
+}
+
+/* ---- comparing state -------------------------------------------------- */
+
+struct line {
+	const char *p;
+	int len;
+	uint64_t start;
+};
+
+static int split_lines(const char *text, struct line **out)
+{
+	int n = 0, cap = 64;
+	struct line *v = malloc(sizeof(*v) * (size_t)cap);
+	for (const char *p = text; v && *p;) {
+		const char *nl = strchr(p, '\n');
+		int len = nl ? (int)(nl - p) : (int)strlen(p);
+		if (n == cap) {
+			cap *= 2;
+			struct line *nv = realloc(v, sizeof(*v) * (size_t)cap);
+			if (!nv)
+				break;
+			v = nv;
+		}
+		v[n].p = p;
+		v[n].len = len;
+		v[n].start = strtoull(p, NULL, 16);
+		n++;
+		p += len + (nl ? 1 : 0);
+	}
+	*out = v;
+	return v ? n : 0;
+}
+
+/* Lines that cannot match byte for byte: a shared anonymous mapping's
+ * inode is the kernel's global get_next_ino() counter, which depends on
+ * every shmem object the machine ever made; and its device is the internal
+ * shm (or, for MAP_HUGETLB, hugetlbfs) mount's anonymous dev_t, assigned
+ * at boot. Both are masked; everything else must match exactly. */
+static int masked_name(const char *p, size_t len)
+{
+	static const char *const names[] = {" /dev/zero (deleted)", " /anon_hugepage (deleted)"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		size_t tl = strlen(names[i]);
+		if (len > tl + 40 && memcmp(p + len - tl, names[i], tl) == 0)
+			return (int)i + 1;
+	}
+	return 0;
+}
+
+static char *normalise_maps(const char *text)
+{
+	size_t n = strlen(text);
+	char *out = malloc(n + 64);
+	char *o = out;
+	if (!out)
+		return NULL;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		int which = masked_name(p, len);
+		if (which) {
+			/* keep "start-end perms offset ", then mask dev and ino */
+			const char *q = p;
+			int spaces = 0;
+			while (q < p + len && spaces < 3)
+				if (*q++ == ' ')
+					spaces++;
+			memcpy(o, p, (size_t)(q - p));
+			o += q - p;
+			o += sprintf(o, "<dev> <ino> %s",
+				     which == 1 ? "/dev/zero (deleted)" : "/anon_hugepage (deleted)");
+		} else {
+			memcpy(o, p, len);
+			o += len;
+		}
+		if (nl)
+			*o++ = '\n';
+		p += len + (nl ? 1 : 0);
+	}
+	*o = 0;
+	return out;
+}
+
+static void print_maps_diff(const char *k, const char *m)
+{
+	struct line *kl, *ml;
+	int nk = split_lines(k, &kl), nm = split_lines(m, &ml);
+	int cap = nk + nm + 1, n = 0;
+	char *tag = malloc((size_t)cap);
+	const struct line **ln = malloc(sizeof(*ln) * (size_t)cap);
+	int i = 0, j = 0;
+	if (!tag || !ln || !kl || !ml)
+		goto out;
+	while (i < nk || j < nm) {
+		if (i < nk && j < nm && kl[i].len == ml[j].len &&
+		    memcmp(kl[i].p, ml[j].p, (size_t)kl[i].len) == 0) {
+			tag[n] = ' ';
+			ln[n++] = &kl[i++];
+			j++;
+		} else if (j >= nm || (i < nk && kl[i].start <= ml[j].start)) {
+			tag[n] = '-';
+			ln[n++] = &kl[i++];
+		} else {
+			tag[n] = '+';
+			ln[n++] = &ml[j++];
+		}
+	}
+	printf("    maps diff (- kernel, + model):\n");
+	int last = -10;
+	for (int x = 0; x < n; x++) {
+		int near = 0;
+		for (int y = x - 2; y <= x + 2; y++)
+			if (y >= 0 && y < n && tag[y] != ' ')
+				near = 1;
+		if (!near)
+			continue;
+		if (last >= 0 && x != last + 1)
+			printf("    ...\n");
+		printf("    %c%.*s\n", tag[x], ln[x]->len, ln[x]->p);
+		last = x;
+	}
+out:
+	free(tag);
+	free(ln);
+	free(kl);
+	free(ml);
+}
+
+static char *model_maps(const struct kd *kd)
+{
+	size_t n = vms_maps_text(kd->mm, NULL, 0);
+	char *b = malloc(n + 1);
+	if (b) {
+		vms_maps_text(kd->mm, b, n + 1);
+		b[n] = 0;
+	}
+	return b;
+}
+
+static char *model_status(const struct kd *kd)
+{
+	size_t n = vms_status_text(kd->mm, NULL, 0);
+	char *b = malloc(n + 1);
+	if (b) {
+		vms_status_text(kd->mm, b, n + 1);
+		b[n] = 0;
+	}
+	return b;
+}
+
+/* The status lines that depend only on the VMAs (not on what was touched
+ * before the helper started, as VmPeak, VmHWM, VmRSS and VmPTE do). */
+static const char *const status_keys[] = {"VmSize:", "VmLck:", "VmPin:", "VmData:",
+					  "VmStk:",  "VmExe:", "VmLib:"};
+
+static int status_line(const char *text, const char *key, char *out, size_t n)
+{
+	const char *p = text;
+	size_t kl = strlen(key);
+	while (p && *p) {
+		if (strncmp(p, key, kl) == 0) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			snprintf(out, n, "%.*s", (int)len, p);
+			return 0;
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	snprintf(out, n, "(no %s line)", key);
+	return -1;
+}
+
+int kd_compare_state(struct kd *kd, int report)
+{
+	int bad = 0;
+	char *kraw = helper_text(kd, "maps");
+	char *mraw = model_maps(kd);
+	char *k = kraw ? normalise_maps(kraw) : NULL;
+	char *m = mraw ? normalise_maps(mraw) : NULL;
+	if (!k || !m) {
+		if (report)
+			printf("    kdiff: cannot read maps (helper gone?)\n");
+		bad = 1;
+	} else if (strcmp(k, m) != 0) {
+		bad = 1;
+		if (report)
+			print_maps_diff(k, m);
+	}
+	free(kraw);
+	free(mraw);
+	free(k);
+	free(m);
+	if (bad || getenv("KDIFF_NO_STATUS"))
+		return bad ? -1 : 0;
+
+	char *ks = helper_text(kd, "status");
+	char *ms = model_status(kd);
+	for (size_t i = 0; ks && ms && i < sizeof(status_keys) / sizeof(status_keys[0]); i++) {
+		char a[128], b[128];
+		status_line(ks, status_keys[i], a, sizeof(a));
+		status_line(ms, status_keys[i], b, sizeof(b));
+		if (strcmp(a, b) != 0) {
+			if (report && !bad)
+				printf("    status diff (- kernel, + model):\n");
+			if (report)
+				printf("    -%s\n    +%s\n", a, b);
+			bad = 1;
+		}
+	}
+	if (!ks || !ms)
+		bad = 1;
+	free(ks);
+	free(ms);
+	return bad ? -1 : 0;
+}
+
+/* ---- safety ---------------------------------------------------------------- */
+
+static uint64_t sat_add(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+static uint64_t page_up(uint64_t x)
+{
+	return x > UINT64_MAX - (PG - 1) ? UINT64_MAX : (x + PG - 1) & ~(PG - 1);
+}
+
+static int range_unsafe(const struct kd *kd, uint64_t addr, uint64_t len)
+{
+	uint64_t s = addr & ~(PG - 1);
+	uint64_t e = sat_add(addr, page_up(len));
+	if (e == s)
+		e = s + PG;
+	return overlaps_prot(kd, s, e);
+}
+
+int kd_call_is_unsafe(const struct kd *kd, const struct kd_call *c)
+{
+	const uint64_t *a = c->a;
+	switch (c->op) {
+	case KD_MMAP:
+		/* Only a plain MAP_FIXED replaces; FIXED_NOREPLACE fails safely.
+		 * hugetlb rounds the length up to its page size (2 MiB or
+		 * 1 GiB): count the largest. */
+		if ((a[3] & VMS_MAP_FIXED) && !(a[3] & VMS_MAP_FIXED_NOREPLACE))
+			return range_unsafe(kd, a[0],
+					    (a[3] & VMS_MAP_HUGETLB) ? sat_add(a[1], GIB) : a[1]);
+		return 0;
+	case KD_MUNMAP:
+	case KD_MPROTECT:
+	case KD_MADVISE:
+	case KD_MLOCK:
+	case KD_MUNLOCK:
+	case KD_ANON_NAME:
+		return range_unsafe(kd, a[0], a[1]);
+	case KD_MREMAP:
+		if (range_unsafe(kd, a[0], a[1] ? a[1] : PG))
+			return 1;
+		/* a hugetlb VMA's lengths are rounded up to 2 MiB */
+		if (a[3] & VMS_MREMAP_FIXED)
+			return range_unsafe(kd, a[4], sat_add(a[2], 2 * MIB));
+		return 0;
+	case KD_BRK:
+		/* Shrinking below the helper's own heap would free libc's memory. */
+		return kd->init_brk > kd->start_brk && a[0] < kd->init_brk && a[0] >= kd->start_brk;
+	case KD_PRLIMIT:
+		/* The helper's stack must stay usable. */
+		return a[0] == VMS_RLIMIT_STACK && !a[3] && a[1] < MIB;
+	case KD_TOUCH:
+		/* Not the helper's memory, nor the gap below its stack. */
+		return overlaps_prot(kd, a[0] & ~(PG - 1), sat_add(a[0] & ~(PG - 1), 64 * MIB));
+	}
+	return 0;
+}
+
+/* A touch whose outcome depends on something the model does not know: a
+ * file page past EOF (SIGBUS), or a file that is not one of ours (shmem
+ * of a grown shared-anon mapping has a fixed size too). */
+static int touch_is_modelled(const struct kd *kd, uint64_t addr)
+{
+	const vms_vma *v = vms_find_vma(kd->mm, addr);
+	struct vms_vma_info info;
+	if (!v)
+		return 1;
+	vms_vma_get_info(v, &info);
+	if (addr < info.start || !info.file)
+		return 1;
+	for (int i = 0; i < kd->nfiles; i++) {
+		if (kd->files[i].vf != info.file)
+			continue;
+		uint64_t off = (addr - info.start) + info.pgoff * PG;
+		return off < page_up(kd->files[i].size);
+	}
+	return 0;
+}
+
+/* ---- one step ---------------------------------------------------------- */
+
+static int verbose_env(void)
+{
+	const char *v = getenv("KDIFF_VERBOSE");
+	return v && *v && *v != '0';
+}
+
+/*
+ * Runs c on both sides. Returns 0 if they agree, 1 on a result difference
+ * or a model invariant failure, 2 when the helper died, 3 when the call was
+ * skipped (a touch the model cannot predict).
+ */
+static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report, long *kres)
+{
+	uint64_t kold[2] = {0, 0}, mold[2] = {0, 0};
+	char cs[512], kr[64], mr[64];
+
+	if (c->op == KD_TOUCH && !touch_is_modelled(kd, c->a[0]))
+		return 3;
+	long k = kd_kernel(kd, c, kold);
+	long m = kd_model(kd, c, mold);
+	if (kres)
+		*kres = k;
+	kd->last_k = k;
+	kd->last_m = m;
+	kd_format_call(kd, c, cs, sizeof(cs));
+	fmt_ret(kr, sizeof(kr), k);
+	fmt_ret(mr, sizeof(mr), m);
+	if (report >= 2 || kd->verbose)
+		printf("    [%ld] %s = %s%s%s\n", idx, cs, kr, k == m ? "" : "   MODEL: ",
+		       k == m ? "" : mr);
+	if (k == KD_DEAD) {
+		int st = 0;
+		if (kd->pid > 0 && waitpid(kd->pid, &st, WNOHANG) > 0)
+			kd->pid = -1;
+		if (report)
+			printf("    call #%ld: %s: the helper died (status %#x)\n", idx, cs, st);
+		return 2;
+	}
+	int bad = k != m;
+	if (!bad && c->op == KD_PRLIMIT && k == 0 && (kold[0] != mold[0] || kold[1] != mold[1])) {
+		bad = 1;
+		if (report)
+			printf("    call #%ld: %s: old limit kernel {%#" PRIx64 ", %#" PRIx64
+			       "} model {%#" PRIx64 ", %#" PRIx64 "}\n",
+			       idx, cs, kold[0], kold[1], mold[0], mold[1]);
+	}
+	if (bad && report && k != m)
+		printf("    call #%ld: %s\n      kernel = %s\n      model  = %s\n", idx, cs, kr, mr);
+	char why[256];
+	if (!bad && vms_validate(kd->mm, why, sizeof(why)) != 0) {
+		bad = 1;
+		if (report)
+			printf("    call #%ld: %s = %s: vms_validate: %s\n", idx, cs, kr, why);
+	}
+	return bad;
+}
+
+int kd_check(struct kd *kd, const struct kd_call *c, long idx, long *kres)
+{
+	int s = kd_step(kd, c, idx, 1, kres);
+	if (s == 3) {
+		printf("    call #%ld: a touch the model cannot predict (file page past EOF)\n", idx);
+		return -1;
+	}
+	if (s == 1) {
+		kd_compare_state(kd, 1);
+		return -1;
+	}
+	if (s == 2)
+		return -1;
+	if (kd_compare_state(kd, 1) != 0) {
+		char cs[512];
+		kd_format_call(kd, c, cs, sizeof(cs));
+		printf("    (state differs after call #%ld: %s = %#lx)\n", idx, cs,
+		       kres ? (unsigned long)*kres : 0UL);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- sequences and shrinking -------------------------------------------- */
+
+/* What a divergence looks like, so that shrinking keeps to the same bug. */
+struct kd_div {
+	long idx;
+	int op, kind; /* kind: 1 results, 2 state, 3 helper died, 4 at import */
+	long kclass, mclass;
+};
+
+static long res_class(long r)
+{
+	return r < 0 && r > -4096 ? r : 1;
+}
+
+static long run_seq(const struct kd_call *calls, size_t n, int check_every, int report,
+		    struct kd_div *div)
+{
+	struct kd kd;
+	char why[256];
+	struct kd_div d = {-1, -1, 0, 0, 0};
+	if (kd_start(&kd, why, sizeof(why)) != 0) {
+		if (report)
+			printf("    kdiff: %s\n", why);
+		return -2;
+	}
+	kd.verbose = verbose_env();
+	if (kd_compare_state(&kd, report) != 0) {
+		if (report)
+			printf("    (state differs right after import, before any call)\n");
+		d.idx = 0;
+		d.kind = 4;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int s = kd_step(&kd, &calls[i], (long)i, report, NULL);
+		if (s == 1 || s == 2) {
+			if (report && s == 1)
+				kd_compare_state(&kd, report);
+			d.idx = (long)i;
+			d.kind = s == 2 ? 3 : kd.last_k != kd.last_m ? 1 : 2;
+			break;
+		}
+		if (s == 3)
+			continue;
+		if (check_every <= 1 || (i + 1) % (size_t)check_every == 0 || i + 1 == n) {
+			if (kd_compare_state(&kd, report) != 0) {
+				if (report)
+					printf("    (state differs after call #%zu)\n", i);
+				d.idx = (long)i;
+				d.kind = 2;
+				break;
+			}
+		}
+	}
+	if (d.idx >= 0 && d.kind != 4) {
+		d.op = calls[d.idx].op;
+		d.kclass = res_class(kd.last_k);
+		d.mclass = res_class(kd.last_m);
+	}
+out:
+	kd_stop(&kd);
+	if (div)
+		*div = d;
+	return d.idx;
+}
+
+long kd_run_seq(const struct kd_call *calls, size_t n, int check_every, int report)
+{
+	return run_seq(calls, n, check_every, report, NULL);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Delta debugging, greedy: drop chunks of calls as long as the same
+ * divergence (same call kind, same error classes on both sides, same kind
+ * of difference) remains, cutting the tail after the diverging call. */
+static size_t shrink(struct kd_call *v, size_t n, double budget_s)
+{
+	double t0 = now_s();
+	struct kd_div want, got;
+	struct kd_call *tmp = malloc(sizeof(*tmp) * (n ? n : 1));
+	if (!tmp)
+		return n;
+	if (run_seq(v, n, 1, 0, &want) < 0) {
+		free(tmp);
+		return n;
+	}
+	n = (size_t)want.idx + 1;
+	for (size_t chunk = n / 2 ? n / 2 : 1;; chunk = chunk / 2 ? chunk / 2 : 0) {
+		for (size_t i = 0; i < n && n > 1;) {
+			if (now_s() - t0 > budget_s)
+				goto done;
+			size_t c = chunk;
+			if (c > n - i)
+				c = n - i;
+			if (c == n || i + c == n) {
+				/* the diverging call itself stays */
+				i += c;
+				continue;
+			}
+			size_t m = 0;
+			for (size_t x = 0; x < n; x++)
+				if (x < i || x >= i + c)
+					tmp[m++] = v[x];
+			long d = run_seq(tmp, m, 1, 0, &got);
+			if (d >= 0 && got.op == want.op && got.kind == want.kind &&
+			    got.kclass == want.kclass && got.mclass == want.mclass) {
+				memcpy(v, tmp, sizeof(*v) * (size_t)(d + 1));
+				n = (size_t)d + 1;
+			} else {
+				i += c;
+			}
+		}
+		if (chunk <= 1)
+			break;
+	}
+done:
+	free(tmp);
+	return n;
+}
+
+/* ---- the random call generator --------------------------------------------- */
+
+struct gen {
+	uint64_t s;
+	struct kd *kd;
+	uint64_t recent[32];
+	int nrecent;
+	uint64_t *starts, *ends; /* model VMAs the calls may touch */
+	int nv, vcap;
+};
+
+static uint64_t rnd(struct gen *g)
+{
+	/* xorshift64* */
+	g->s ^= g->s >> 12;
+	g->s ^= g->s << 25;
+	g->s ^= g->s >> 27;
+	return g->s * 0x2545F4914F6CDD1DULL;
+}
+
+static uint64_t below(struct gen *g, uint64_t n)
+{
+	return n ? rnd(g) % n : 0;
+}
+
+static int pct(struct gen *g, int p)
+{
+	return (int)below(g, 100) < p;
+}
+
+static void gen_scan(struct gen *g)
+{
+	g->nv = 0;
+	for (const vms_vma *v = vms_vma_first(g->kd->mm); v; v = vms_vma_next(g->kd->mm, v)) {
+		struct vms_vma_info info;
+		vms_vma_get_info(v, &info);
+		/* The helper's own VMAs are no target; one that grew by a
+		 * merge with ours still offers its edges (unsafe picks are
+		 * redrawn). */
+		int inside = 0;
+		for (int i = 0; i < g->kd->nprot; i++)
+			if (info.start >= g->kd->prot[i].start && info.end <= g->kd->prot[i].end)
+				inside = 1;
+		if (inside)
+			continue;
+		if (info.start >= g->kd->task_size)
+			continue;
+		if (g->nv == g->vcap) {
+			int cap = g->vcap ? g->vcap * 2 : 256;
+			uint64_t *s = realloc(g->starts, sizeof(*s) * (size_t)cap);
+			if (!s)
+				return;
+			g->starts = s;
+			uint64_t *e = realloc(g->ends, sizeof(*e) * (size_t)cap);
+			if (!e)
+				return;
+			g->ends = e;
+			g->vcap = cap;
+		}
+		g->starts[g->nv] = info.start;
+		g->ends[g->nv] = info.end;
+		g->nv++;
+	}
+}
+
+static void remember(struct gen *g, uint64_t addr)
+{
+	g->recent[g->nrecent % 32] = addr;
+	g->nrecent++;
+}
+
+static uint64_t pick_addr(struct gen *g)
+{
+	struct kd *kd = g->kd;
+	uint64_t a;
+	int r = (int)below(g, 100);
+	if (r < 40) {
+		a = kd->win_lo + below(g, (kd->win_hi - kd->win_lo) / PG) * PG;
+	} else if (r < 72 && g->nv) {
+		int i = (int)below(g, (uint64_t)g->nv);
+		a = pct(g, 50) ? g->starts[i] : g->ends[i];
+		if (pct(g, 50)) {
+			int64_t d = (int64_t)below(g, 5) - 2;
+			a += (uint64_t)(d * (int64_t)PG);
+		}
+	} else if (r < 86 && g->nrecent) {
+		int n = g->nrecent < 32 ? g->nrecent : 32;
+		a = g->recent[below(g, (uint64_t)n)] + below(g, 4) * PG;
+	} else if (r < 94) {
+		a = kd->start_brk + below(g, 16384) * PG;
+	} else {
+		static const uint64_t special[] = {
+			0,
+			0x1000,
+			0x8000,
+			0x10000,
+			0x20000,
+			0x40000000,
+			0x7fffffffe000ULL,
+			0x7ffffffff000ULL,
+			0x800000000000ULL,
+			0xfffffffffffff000ULL,
+			1ULL << 46,
+		};
+		a = special[below(g, sizeof(special) / sizeof(special[0]))];
+		if (a == 0 && pct(g, 50))
+			a = kd->win_lo - below(g, 8) * PG;
+	}
+	if (pct(g, 4))
+		a += 1 + below(g, PG - 1);
+	return a;
+}
+
+static uint64_t pick_len(struct gen *g)
+{
+	int r = (int)below(g, 100);
+	if (r < 35)
+		return (1 + below(g, 4)) * PG;
+	if (r < 65)
+		return (1 + below(g, 64)) * PG;
+	if (r < 74)
+		return (1 + below(g, 3)) * 2 * MIB;
+	if (r < 82)
+		return (1 + below(g, 16384)) * PG;
+	if (r < 86)
+		return 0;
+	if (r < 93)
+		return below(g, 16) * PG + 1 + below(g, PG - 1);
+	if (r < 96)
+		return (1 + below(g, 4)) * GIB;
+	static const uint64_t special[] = {1ULL << 40, (uint64_t)-4096, UINT64_MAX, 1ULL << 47,
+					   0x7ffffffff000ULL};
+	return special[below(g, sizeof(special) / sizeof(special[0]))];
+}
+
+static uint64_t small_len(struct gen *g, uint64_t len)
+{
+	/* Populating or locking costs real memory: keep those small. */
+	if (len > 64 * PG && len < (1ULL << 62))
+		return (1 + below(g, 64)) * PG;
+	return len;
+}
+
+static uint64_t pick_prot(struct gen *g, int for_mprotect)
+{
+	uint64_t p = below(g, 8);
+	if (pct(g, 4))
+		p |= VMS_PROT_SEM;
+	if (pct(g, for_mprotect ? 6 : 2))
+		p |= VMS_PROT_GROWSDOWN;
+	if (pct(g, 2))
+		p |= VMS_PROT_GROWSUP;
+	if (pct(g, 2))
+		p |= 0x10 << below(g, 4);
+	return p;
+}
+
+static void gen_mmap(struct gen *g, struct kd_call *c)
+{
+	struct kd *kd = g->kd;
+	uint64_t flags = 0, fidx = KD_FD_NONE, off = 0;
+	int file = 0;
+	int r = (int)below(g, 100);
+	if (r < 33) {
+		flags = VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS;
+	} else if (r < 44) {
+		flags = VMS_MAP_SHARED | VMS_MAP_ANONYMOUS;
+	} else if (r < 66) {
+		flags = VMS_MAP_PRIVATE;
+		file = 1;
+	} else if (r < 85) {
+		flags = VMS_MAP_SHARED;
+		file = 1;
+	} else if (r < 90) {
+		flags = VMS_MAP_SHARED_VALIDATE;
+		file = pct(g, 70);
+		if (!file)
+			flags |= VMS_MAP_ANONYMOUS;
+		if (pct(g, 30))
+			flags |= pct(g, 50) ? VMS_MAP_SYNC : 0x200 /* unknown */;
+	} else if (r < 95) {
+		flags = below(g, 16) & ~3ULL; /* no or bad type */
+		if (pct(g, 50))
+			flags |= VMS_MAP_ANONYMOUS;
+		else
+			file = 1;
+	} else {
+		flags = VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS | VMS_MAP_HUGETLB;
+		if (pct(g, 50))
+			flags |= VMS_MAP_HUGE_2MB;
+	}
+	if (file) {
+		/* mostly descriptors that can be mapped (the first 8) */
+		fidx = pct(g, 3)    ? KD_FD_BAD
+		       : pct(g, 85) ? below(g, 8)
+				    : below(g, (uint64_t)kd->nfiles);
+		int pr = (int)below(g, 100);
+		if (pr < 55 || fidx >= (uint64_t)kd->nfiles)
+			off = 0;
+		else if (pr < 85)
+			off = below(g, page_up(kd->files[fidx].size) / PG + 4) * PG;
+		else if (pr < 90)
+			off = 1 + below(g, PG - 1);
+		else if (pr < 95)
+			off = (1ULL << 62) - PG * below(g, 4);
+		else
+			off = (uint64_t)-PG;
+	} else {
+		if (pct(g, 20))
+			fidx = below(g, (uint64_t)kd->nfiles); /* ignored by the kernel */
+		if (pct(g, 10))
+			off = below(g, 64) * PG;
+	}
+	uint64_t addr = 0;
+	int pl = (int)below(g, 100);
+	if (pl < 25) {
+		addr = 0;
+	} else if (pl < 45) {
+		addr = pick_addr(g);
+	} else if (pl < 75) {
+		addr = pick_addr(g);
+		flags |= VMS_MAP_FIXED;
+	} else if (pl < 90) {
+		addr = pick_addr(g);
+		flags |= VMS_MAP_FIXED_NOREPLACE;
+	} else if (pl < 94) {
+		flags |= VMS_MAP_32BIT;
+	} else {
+		addr = pick_addr(g);
+		flags |= VMS_MAP_FIXED | VMS_MAP_FIXED_NOREPLACE;
+	}
+	if (kd->contained && !(flags & (VMS_MAP_FIXED | VMS_MAP_FIXED_NOREPLACE)) &&
+	    (addr < kd->win_lo || addr >= kd->win_hi)) {
+		/* a hint the kernel will take, inside the window */
+		flags &= ~(uint64_t)VMS_MAP_32BIT;
+		addr = kd->win_lo + below(g, (kd->win_hi - kd->win_lo) / PG) * PG;
+	}
+	uint64_t len = pick_len(g);
+	if (kd->contained && len > 64 * MIB && len < (1ULL << 62))
+		len = (1 + below(g, 16384)) * PG;
+	if (kd->contained && !(flags & (VMS_MAP_FIXED | VMS_MAP_FIXED_NOREPLACE))) {
+		/* a hint the kernel cannot take falls back to a search
+		 * outside the window: make it fail in place instead */
+		const vms_vma *v = vms_find_vma(kd->mm, addr);
+		struct vms_vma_info info;
+		if (v) {
+			vms_vma_get_info(v, &info);
+			if (info.start < sat_add(addr, page_up(len)) + 2 * MIB)
+				flags |= VMS_MAP_FIXED_NOREPLACE;
+		}
+	}
+	if (pct(g, 10))
+		flags |= VMS_MAP_NORESERVE;
+	if (pct(g, 5))
+		flags |= VMS_MAP_POPULATE;
+	if (pct(g, 4))
+		flags |= VMS_MAP_LOCKED;
+	if (pct(g, 5))
+		flags |= VMS_MAP_GROWSDOWN;
+	if (pct(g, 3))
+		flags |= VMS_MAP_STACK;
+	if (pct(g, 2))
+		flags |= VMS_MAP_DENYWRITE | VMS_MAP_EXECUTABLE;
+	if (pct(g, 2))
+		flags |= VMS_MAP_NONBLOCK;
+	if (pct(g, 1))
+		flags |= VMS_MAP_UNINITIALIZED;
+	if (flags & (VMS_MAP_POPULATE | VMS_MAP_LOCKED))
+		len = small_len(g, len);
+	c->op = KD_MMAP;
+	c->a[0] = addr;
+	c->a[1] = len;
+	c->a[2] = pick_prot(g, 0);
+	c->a[3] = flags;
+	c->a[4] = fidx;
+	c->a[5] = off;
+}
+
+static void gen_mremap(struct gen *g, struct kd_call *c)
+{
+	uint64_t old, old_len;
+	if (g->nv && pct(g, 65)) {
+		int i = (int)below(g, (uint64_t)g->nv);
+		old = g->starts[i];
+		old_len = g->ends[i] - g->starts[i];
+		if (pct(g, 30)) {
+			uint64_t pages = old_len / PG;
+			uint64_t skip = below(g, pages);
+			old += skip * PG;
+			old_len = (1 + below(g, pages - skip)) * PG;
+		}
+	} else {
+		old = pick_addr(g);
+		old_len = pick_len(g);
+	}
+	if (pct(g, 5))
+		old_len = 0;
+	uint64_t flags;
+	int r = (int)below(g, 100);
+	if (r < 28)
+		flags = 0;
+	else if (r < 58)
+		flags = VMS_MREMAP_MAYMOVE;
+	else if (r < 74)
+		flags = VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED;
+	else if (r < 81)
+		flags = VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED | VMS_MREMAP_DONTUNMAP;
+	else if (r < 88)
+		flags = VMS_MREMAP_MAYMOVE | VMS_MREMAP_DONTUNMAP;
+	else if (r < 92)
+		flags = VMS_MREMAP_FIXED;
+	else if (r < 95)
+		flags = VMS_MREMAP_DONTUNMAP;
+	else
+		flags = below(g, 16);
+	uint64_t new_len;
+	r = (int)below(g, 100);
+	if (r < 35)
+		new_len = old_len > PG ? (1 + below(g, old_len / PG - 1)) * PG : PG;
+	else if (r < 75)
+		new_len = old_len + (1 + below(g, 64)) * PG;
+	else if (r < 83)
+		new_len = old_len;
+	else if (r < 86)
+		new_len = 0;
+	else if (r < 90)
+		new_len = old_len + 1 + below(g, PG - 1);
+	else if (r < 97)
+		new_len = old_len + (1 + below(g, 8)) * 2 * MIB;
+	else
+		new_len = pick_len(g);
+	/* Growing a locked mapping populates the new part. */
+	if (new_len > old_len + 64 * MIB && new_len < (1ULL << 62))
+		new_len = old_len + 64 * MIB;
+	if (g->kd->contained && (flags & VMS_MREMAP_MAYMOVE) && !(flags & VMS_MREMAP_FIXED))
+		flags |= VMS_MREMAP_FIXED; /* no kernel-chosen destination */
+	uint64_t new_addr = 0;
+	if (flags & VMS_MREMAP_FIXED)
+		new_addr = pick_addr(g);
+	else if (pct(g, 20))
+		new_addr = pick_addr(g);
+	if (g->kd->contained && (flags & VMS_MREMAP_FIXED) &&
+	    (new_addr < g->kd->win_lo || new_addr >= g->kd->win_hi))
+		new_addr = g->kd->win_lo + below(g, (g->kd->win_hi - g->kd->win_lo) / PG) * PG;
+	c->op = KD_MREMAP;
+	c->a[0] = old;
+	c->a[1] = old_len;
+	c->a[2] = new_len;
+	c->a[3] = flags;
+	c->a[4] = new_addr;
+}
+
+static void gen_madvise(struct gen *g, struct kd_call *c)
+{
+	static const int adv[] = {
+		VMS_MADV_NORMAL,     VMS_MADV_RANDOM,     VMS_MADV_SEQUENTIAL,  VMS_MADV_WILLNEED,
+		VMS_MADV_DONTNEED,   VMS_MADV_DONTNEED,   VMS_MADV_FREE,        VMS_MADV_REMOVE,
+		VMS_MADV_DONTFORK,   VMS_MADV_DONTFORK,   VMS_MADV_DOFORK,      VMS_MADV_MERGEABLE,
+		VMS_MADV_UNMERGEABLE, VMS_MADV_HUGEPAGE,  VMS_MADV_HUGEPAGE,    VMS_MADV_NOHUGEPAGE,
+		VMS_MADV_DONTDUMP,   VMS_MADV_DONTDUMP,   VMS_MADV_DODUMP,      VMS_MADV_WIPEONFORK,
+		VMS_MADV_WIPEONFORK, VMS_MADV_KEEPONFORK, VMS_MADV_COLD,        VMS_MADV_PAGEOUT,
+		VMS_MADV_POPULATE_READ, VMS_MADV_POPULATE_WRITE, VMS_MADV_DONTNEED_LOCKED,
+		VMS_MADV_COLLAPSE,   VMS_MADV_GUARD_INSTALL, VMS_MADV_GUARD_REMOVE,
+		5, 6, 7, 26, 99, 104, -1,
+	};
+	int a = adv[below(g, sizeof(adv) / sizeof(adv[0]))];
+	uint64_t addr, len;
+	if (g->nv && pct(g, 60)) {
+		int i = (int)below(g, (uint64_t)g->nv);
+		addr = g->starts[i];
+		len = g->ends[i] - g->starts[i];
+		if (pct(g, 50)) {
+			uint64_t pages = len / PG;
+			uint64_t skip = below(g, pages);
+			addr += skip * PG;
+			len = (1 + below(g, pages - skip)) * PG;
+		}
+	} else {
+		addr = pick_addr(g);
+		len = pick_len(g);
+	}
+	if (a == VMS_MADV_POPULATE_READ || a == VMS_MADV_POPULATE_WRITE ||
+	    a == VMS_MADV_COLLAPSE || a == VMS_MADV_WILLNEED)
+		len = small_len(g, len);
+	c->op = KD_MADVISE;
+	c->a[0] = addr;
+	c->a[1] = len;
+	c->a[2] = (uint64_t)(int64_t)a;
+}
+
+static void gen_brk(struct gen *g, struct kd_call *c)
+{
+	struct kd *kd = g->kd;
+	struct vms_mm_layout lay;
+	vms_mm_get_layout(kd->mm, &lay);
+	uint64_t cur = lay.brk, b;
+	int r = (int)below(g, 100);
+	if (r < 45)
+		b = cur + (1 + below(g, 64)) * PG;
+	else if (r < 55)
+		b = cur + below(g, 64 * PG);
+	else if (r < 75)
+		b = cur - below(g, 64) * PG - (pct(g, 20) ? below(g, PG) : 0);
+	else if (r < 80)
+		b = 0;
+	else if (r < 85)
+		b = kd->start_brk - below(g, 4) * PG - (pct(g, 50) ? 1 : 0);
+	else if (r < 90)
+		b = kd->start_brk;
+	else if (r < 97)
+		b = cur + (1 + below(g, 256)) * MIB;
+	else
+		b = pct(g, 50) ? (1ULL << 47) : UINT64_MAX - below(g, 3) * PG;
+	c->op = KD_BRK;
+	c->a[0] = b;
+}
+
+static void gen_prlimit(struct gen *g, struct kd_call *c)
+{
+	static const uint64_t res[] = {VMS_RLIMIT_AS, VMS_RLIMIT_DATA, VMS_RLIMIT_MEMLOCK,
+				       VMS_RLIMIT_STACK};
+	struct vms_mm_counters ctr;
+	vms_mm_get_counters(g->kd->mm, &ctr);
+	c->op = KD_PRLIMIT;
+	c->a[0] = pct(g, 3) ? 16 : res[below(g, 4)];
+	c->a[3] = pct(g, 12);
+	uint64_t cur;
+	int r = (int)below(g, 100);
+	if (r < 45)
+		cur = VMS_RLIM_INFINITY;
+	else if (r < 75)
+		cur = ((c->a[0] == VMS_RLIMIT_DATA ? ctr.data_vm : ctr.total_vm) + below(g, 128)) * PG +
+		      (pct(g, 20) ? below(g, PG) : 0);
+	else if (r < 88)
+		cur = below(g, 4096) * PG;
+	else if (r < 92)
+		cur = 0;
+	else
+		cur = rnd(g) >> (16 + below(g, 32));
+	/* Keep the hard limit mostly: without CAP_SYS_RESOURCE a lowered
+	 * one never comes back, and the rest of the run would only see
+	 * ENOMEM. */
+	struct vms_rlimit now = {VMS_RLIM_INFINITY, VMS_RLIM_INFINITY};
+	if (c->a[0] != 16)
+		vms_prlimit(g->kd->mm, (int)c->a[0], NULL, &now);
+	uint64_t max = now.max;
+	r = (int)below(g, 100);
+	if (r < 3 && c->a[0] == VMS_RLIMIT_MEMLOCK)
+		max = cur;
+	else if (r < 8 && cur > 0)
+		max = cur - 1;
+	else if (r < 12)
+		max = VMS_RLIM_INFINITY;
+	if (cur > max && r >= 8 && pct(g, 80))
+		cur = max;
+	if (c->a[0] == VMS_RLIMIT_STACK && cur < 8 * MIB) {
+		/* the helper's own stack must stay usable */
+		cur = 8 * MIB + below(g, 64) * PG;
+		if (max < cur)
+			max = cur;
+	}
+	c->a[1] = cur;
+	c->a[2] = max;
+}
+
+static int gen_touch(struct gen *g, struct kd_call *c)
+{
+	uint64_t addr;
+	int r = (int)below(g, 100);
+	if (r < 75 && g->nv) {
+		int i = (int)below(g, (uint64_t)g->nv);
+		addr = g->starts[i] + below(g, (g->ends[i] - g->starts[i]) / PG) * PG + below(g, PG);
+	} else if (r < 90 && g->nv) {
+		/* just below a VMA: a grows-down one expands */
+		int i = (int)below(g, (uint64_t)g->nv);
+		addr = g->starts[i] - (1 + below(g, 300)) * PG;
+	} else {
+		addr = pick_addr(g);
+	}
+	c->op = KD_TOUCH;
+	c->a[0] = addr;
+	c->a[1] = pct(g, 55);
+	return touch_is_modelled(g->kd, addr);
+}
+
+static const char *const op_names[KD_NOPS] = {
+	"mmap", "munmap", "mprotect", "brk", "mremap", "madvise",
+	"mlock", "munlock", "prlimit", "anon_name", "touch",
+};
+
+static int has_token(const char *list, const char *tok)
+{
+	size_t n = strlen(tok);
+	for (const char *p = list; (p = strstr(p, tok)) != NULL; p += n)
+		if ((p == list || p[-1] == ',') && (p[n] == 0 || p[n] == ','))
+			return 1;
+	return 0;
+}
+
+/* KDIFF_SKIP_OPS=madvise,touch,fd9 leaves those calls out of random runs,
+ * to look past a known divergence. Besides op names: fdN (mmaps of the
+ * helper's file N), sync (MAP_SYNC), above (addresses >= 2^47), guard
+ * (MADV_GUARD_*), advN (madvise advice N). */
+static int op_skipped(const struct kd_call *c)
+{
+	const char *e = getenv("KDIFF_SKIP_OPS");
+	if (!e || c->op < 0 || c->op >= KD_NOPS)
+		return 0;
+	if (has_token(e, op_names[c->op]))
+		return 1;
+	if (c->op == KD_MMAP && (c->a[3] & VMS_MAP_SYNC) && has_token(e, "sync"))
+		return 1;
+	if (has_token(e, "above") && c->a[0] >= 0x800000000000ULL)
+		return 1;
+	if (c->op == KD_MADVISE && c->a[2] >= 100 && has_token(e, "guard"))
+		return 1;
+	if (c->op == KD_MADVISE && c->a[2] < 1000) {
+		char tok[16];
+		snprintf(tok, sizeof(tok), "adv%d", (int)c->a[2]);
+		if (has_token(e, tok))
+			return 1;
+	}
+	if (c->op == KD_MMAP && c->a[4] < 100) {
+		char tok[16];
+		snprintf(tok, sizeof(tok), "fd%d", (int)c->a[4]);
+		return has_token(e, tok);
+	}
+	return 0;
+}
+
+static void gen_call(struct gen *g, struct kd_call *c)
+{
+	for (int tries = 0; tries < 500; tries++) {
+		memset(c, 0, sizeof(*c));
+		int r = (int)below(g, 1000);
+		int ok = 1;
+		if (r < 290) {
+			gen_mmap(g, c);
+		} else if (r < 420) {
+			c->op = KD_MUNMAP;
+			c->a[0] = pick_addr(g);
+			c->a[1] = pick_len(g);
+		} else if (r < 550) {
+			c->op = KD_MPROTECT;
+			if (g->nv && pct(g, 55)) {
+				int i = (int)below(g, (uint64_t)g->nv);
+				c->a[0] = g->starts[i] + below(g, (g->ends[i] - g->starts[i]) / PG) * PG;
+				c->a[1] = (1 + below(g, 8)) * PG;
+			} else {
+				c->a[0] = pick_addr(g);
+				c->a[1] = pick_len(g);
+			}
+			c->a[2] = pick_prot(g, 1);
+		} else if (r < 670) {
+			gen_mremap(g, c);
+		} else if (r < 790) {
+			gen_madvise(g, c);
+		} else if (r < 850) {
+			gen_brk(g, c);
+		} else if (r < 940) {
+			ok = gen_touch(g, c);
+		} else if (r < 970) {
+			gen_prlimit(g, c);
+		} else if (r < 985) {
+			c->op = KD_MLOCK;
+			c->a[0] = pick_addr(g);
+			c->a[1] = small_len(g, pick_len(g));
+		} else if (r < 995) {
+			c->op = KD_MUNLOCK;
+			c->a[0] = pick_addr(g);
+			c->a[1] = pick_len(g);
+		} else {
+			c->op = KD_ANON_NAME;
+			c->a[0] = pick_addr(g);
+			c->a[1] = pick_len(g);
+		}
+		if (ok && !kd_call_is_unsafe(g->kd, c) && !op_skipped(c))
+			return;
+	}
+	/* Nothing safe came up: a call that cannot hurt. */
+	memset(c, 0, sizeof(*c));
+	c->op = KD_MADVISE;
+	c->a[0] = g->kd->win_lo;
+	c->a[2] = VMS_MADV_NORMAL;
+}
+
+static void print_repro(const struct kd_call *v, size_t n)
+{
+	printf("    reproducer (%zu calls; replay with kd_run_seq, helper started by kd_start):\n", n);
+	kd_run_seq(v, n, 1, 2);
+}
+
+int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs, char *why,
+		  size_t why_size)
+{
+	struct kd kd;
+	if (kd_start(&kd, why, why_size) != 0)
+		return -1;
+	kd.verbose = verbose_env();
+	struct gen g;
+	memset(&g, 0, sizeof(g));
+	g.s = seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+	if (!g.s)
+		g.s = 1;
+	g.kd = &kd;
+	struct kd_call *calls = malloc(sizeof(*calls) * (size_t)(ncalls > 0 ? ncalls : 1));
+	int fail = 0;
+	long at = -1;
+	if (!calls) {
+		kd_stop(&kd);
+		snprintf(why, why_size, "out of memory");
+		return -1;
+	}
+	if (kd_compare_state(&kd, 1) != 0) {
+		printf("    seed %" PRIu64 ": state differs right after import, before any call\n",
+		       seed);
+		fail = 1;
+		goto out;
+	}
+	for (int i = 0; i < ncalls; i++) {
+		gen_scan(&g);
+		gen_call(&g, &calls[i]);
+		long kr = 0;
+		int s = kd_step(&kd, &calls[i], i, 0, &kr);
+		if (s == 3) {
+			/* not executable after all: replace by a no-op */
+			memset(&calls[i], 0, sizeof(calls[i]));
+			calls[i].op = KD_MADVISE;
+			calls[i].a[0] = kd.win_lo;
+			s = kd_step(&kd, &calls[i], i, 0, &kr);
+		}
+		if (s == 1 || s == 2) {
+			at = i;
+			fail = 1;
+			break;
+		}
+		/* New mappings are worth aiming at later. */
+		if ((calls[i].op == KD_MMAP || calls[i].op == KD_MREMAP) && kr > 0 &&
+		    (uint64_t)kr < kd.task_size)
+			remember(&g, (uint64_t)kr);
+		if (check_every <= 1 || (i + 1) % check_every == 0 || i + 1 == ncalls) {
+			if (kd_compare_state(&kd, 0) != 0) {
+				at = i;
+				fail = 1;
+				break;
+			}
+		}
+	}
+out:
+	kd_stop(&kd);
+	free(g.starts);
+	free(g.ends);
+	if (fail) {
+		printf("    kdiff: seed %" PRIu64 " diverges at call #%ld of %d\n", seed, at, ncalls);
+		size_t n = at >= 0 ? (size_t)at + 1 : 0;
+		if (n) {
+			/* Replays start from a fresh helper, and stop at the
+			 * first divergence even when the run compared states
+			 * only every check_every calls. */
+			const char *b = getenv("KDIFF_SHRINK_SECS");
+			double budget = b ? atof(b) : shrink_secs;
+			size_t m = budget > 0 ? shrink(calls, n, budget) : n;
+			if (m <= 200) {
+				print_repro(calls, m);
+			} else {
+				printf("    (%zu calls, not shrunk; the divergence:)\n", m);
+				kd_run_seq(calls, m, 1, 1);
+			}
+		}
+	}
+	free(calls);
+	return fail;
+}

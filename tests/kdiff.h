@@ -1,0 +1,139 @@
+/*
+ * kdiff.h: differential testing of the model against the live kernel.
+ *
+ * A helper process (this very test binary, re-executed with ASLR off and a
+ * marker argv[0], see kdiff.c) performs raw memory-management syscalls on its
+ * own address space, and a vms_mm imported from the helper's starting
+ * /proc/PID/maps performs the same calls; results, maps text and the Vm*
+ * status lines must agree exactly.
+ *
+ * For: tests/test_kdiff.c. Not for: anything in the library; this is test
+ * code that needs a real Linux x86-64 kernel and reads /proc.
+ */
+#ifndef VMS_KDIFF_H
+#define VMS_KDIFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vmspace.h"
+
+/* One call, in a form both the kernel and the model can execute and that can
+ * be replayed exactly (addresses are concrete, never "the result of call N"). */
+enum kd_op {
+	KD_MMAP,     /* a0 addr, a1 len, a2 prot, a3 flags, a4 file index or KD_FD_*, a5 off */
+	KD_MUNMAP,   /* a0 addr, a1 len */
+	KD_MPROTECT, /* a0 addr, a1 len, a2 prot */
+	KD_BRK,      /* a0 new brk */
+	KD_MREMAP,   /* a0 old, a1 old_len, a2 new_len, a3 flags, a4 new_addr */
+	KD_MADVISE,  /* a0 addr, a1 len, a2 advice */
+	KD_MLOCK,    /* a0 addr, a1 len */
+	KD_MUNLOCK,  /* a0 addr, a1 len */
+	KD_PRLIMIT,  /* a0 resource, a1 cur, a2 max, a3 nonzero = query only */
+	KD_ANON_NAME, /* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, a0, a1, "kd") */
+	KD_TOUCH,    /* a0 addr, a1 write: a one-byte kernel-mode access (0 or -EFAULT) */
+	KD_NOPS
+};
+
+/* File indices for KD_MMAP's a4 that are not files. */
+#define KD_FD_NONE ((uint64_t)-1) /* fd -1 */
+#define KD_FD_BAD ((uint64_t)-2)  /* a closed descriptor: EBADF */
+
+struct kd_call {
+	int op;
+	uint64_t a[6];
+};
+
+/* A file the helper holds open, mirrored by one vms_file in the model. */
+struct kd_file {
+	const char *tag;   /* short name for messages */
+	int helper_fd;     /* descriptor number inside the helper */
+	int vms_oflags;    /* VMS_O_* */
+	uint64_t size;     /* bytes, at open */
+	int is_dir;
+	vms_file *vf;
+};
+
+#define KD_MAX_FILES 16
+#define KD_MAX_PROT 512
+
+struct kd_range {
+	uint64_t start, end;
+};
+
+/* One kernel helper + its model twin. */
+struct kd {
+	pid_t pid;
+	int cmd_fd, rep_fd; /* our ends of the pipes */
+	char tmpdir[256];
+	vms_sys *sys;
+	vms_mm *mm;
+	struct kd_file files[KD_MAX_FILES];
+	int nfiles;
+	uint64_t start_brk, init_brk;
+	uint64_t task_size;
+	/* Ranges of the helper's own mappings at startup: no call may unmap,
+	 * remap, reprotect or advise them. */
+	struct kd_range prot[KD_MAX_PROT];
+	int nprot;
+	/* Where fixed and hinted calls aim: a free 256 MiB region. */
+	uint64_t win_lo, win_hi;
+	long last_k, last_m; /* results of the last call on each side */
+	char *kmaps, *mmaps; /* scratch for maps text */
+	size_t maps_cap;
+	int verbose;
+	/* Keep every placement the kernel chooses inside the window: set
+	 * under ASan, whose own mappings carry flags that /proc/PID/maps does
+	 * not show (VM_NORESERVE, VM_DONTDUMP), so the model cannot know
+	 * whether a new VMA next to one of them merges. */
+	int contained;
+};
+
+/* Starts a helper and its model. Returns 0, or -1 with the reason in why
+ * (the caller should t_skip with it: no usable kernel). */
+int kd_start(struct kd *kd, char *why, size_t why_size);
+void kd_stop(struct kd *kd);
+
+/* Runs c on the kernel (through the helper) and on the model. */
+long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2]);
+long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2]);
+
+/* Compares maps text and Vm* status lines; on a difference prints a diff to
+ * stdout (when report) and returns -1. */
+int kd_compare_state(struct kd *kd, int report);
+
+/* Whether c touches a range the helper must keep (its own image, libc,
+ * stack, vdso, the initial heap). */
+int kd_call_is_unsafe(const struct kd *kd, const struct kd_call *c);
+
+/* Runs c on both sides, then compares the state; prints what differs.
+ * Returns 0 when everything agrees. *kres (may be NULL) gets the kernel's
+ * result. */
+int kd_check(struct kd *kd, const struct kd_call *c, long idx, long *kres);
+
+/* strace-like text of c. */
+void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, size_t size);
+
+/* Returns 0 if the kernel can be used for differential tests, else -1 with a
+ * reason for t_skip. */
+int kd_usable(char *why, size_t why_size);
+
+/*
+ * Runs a sequence on a fresh helper and model: every call's result must
+ * agree, and the state is compared every check_every calls and at the end.
+ * Returns -1 when all agreed, else the index of the first diverging call
+ * (with a report on stdout when report). A start failure returns -2.
+ */
+long kd_run_seq(const struct kd_call *calls, size_t n, int check_every, int report);
+
+/*
+ * Random differential run: ncalls generated calls from seed. Returns 0, 1
+ * on a divergence (reported, and shrunk for up to shrink_secs to a minimal
+ * reproducer printed as a call list), or -1 when no helper could be started
+ * (why is set).
+ */
+int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs, char *why,
+		  size_t why_size);
+
+#endif
