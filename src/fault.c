@@ -17,7 +17,7 @@
 static bool anon_vma_compatible(const struct vms_vma *a, const struct vms_vma *b)
 {
 	return a->end == b->start && a->file == b->file &&
-	       !((a->flags ^ b->flags) & ~(VM_ACCESS_FLAGS | VM_SOFTDIRTY)) &&
+	       !((a->flags ^ b->flags) & ~(VM_ACCESS_FLAGS | VM_IGNORE_MERGE)) &&
 	       b->pgoff == a->pgoff + vma_pages(a);
 }
 
@@ -117,28 +117,31 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 	bool write = force_write || (!force_read && (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE);
 	if (!(v->flags & VM_ACCESS_FLAGS))
 		return -EFAULT;
+	if (start >= end)
+		return 0;
 	if (v->kind == VMA_HUGETLB)
 		return hugetlb_fault_ok(mm, v);
 	if (rss_reserve(mm, 4))
 		return -ENOMEM;
-	/* Faulting in stops at the first guard marker, with -EFAULT. */
+	/* Pages fault in one by one: the first guard marker (SIGSEGV) or the
+	 * first page past the end of the file (SIGBUS) ends it with -EFAULT. */
 	uint64_t guard = rss_first_guard(mm, start, end);
-	if (guard < end) {
-		int err = guard > start ? populate_vma_range(mm, v, start, guard, force_write,
-							      force_read)
-					: 0;
-		return err ? err : -EFAULT;
-	}
+	if (guard == start)
+		return -EFAULT;
+	uint64_t stop = min_u64(guard, max_u64(vma_eof_addr(v), start));
+	/* do_cow_fault() prepares the anon_vma before it reads the file, so a
+	 * write fault past EOF still leaves the VMA with one. */
 	bool private = !(v->flags & VM_MAYSHARE);
 	if (private && (write || thp_read_fault_prepares(mm, v, start))) {
 		int err = anon_vma_prepare(mm, v);
 		if (err)
 			return err;
 	}
-	if (!write && !v->file && private)
-		return 0;
-	rss_add(mm, start, end, rss_type_for(v, write));
-	return 0;
+	/* A read of untouched private anonymous memory maps the zero page,
+	 * which no RSS counter counts. */
+	if (stop > start && (write || v->file || !private))
+		rss_add(mm, start, stop, rss_type_for(v, write));
+	return stop < end ? -EFAULT : 0;
 }
 
 uint64_t vma_eof_addr(const struct vms_vma *v)
@@ -166,10 +169,7 @@ void mm_populate(struct vms_mm *mm, uint64_t start, uint64_t end)
 		a = e;
 		if (v->flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT))
 			continue;
-		/* A file page past EOF faults with SIGBUS: population stops there. */
-		uint64_t stop = min_u64(e, max_u64(vma_eof_addr(v), s));
-		if (stop > s)
-			(void)populate_vma_range(mm, v, s, stop, false, false);
+		(void)populate_vma_range(mm, v, s, e, false, false);
 	}
 }
 

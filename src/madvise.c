@@ -561,15 +561,6 @@ static size_t vmas_in_range(const struct vms_mm *mm, uint64_t start, uint64_t en
 	return n;
 }
 
-/* The page index past the end of the file, or UINT64_MAX when the VMA's
- * faults never run past an end (anonymous, hugetlb). */
-static uint64_t file_eof_pgoff(const struct vms_vma *v)
-{
-	if (!v->file || (v->kind != VMA_PLAIN && v->kind != VMA_SHMEM))
-		return UINT64_MAX;
-	return PAGE_ALIGN(v->file->inode->size) >> PAGE_SHIFT;
-}
-
 /*
  * mm/madvise.c madvise_populate() over mm/gup.c faultin_page_range(): VMA by
  * VMA, a hole is ENOMEM, a VMA the access is not allowed on is EINVAL
@@ -591,20 +582,9 @@ static long madvise_populate(struct vms_mm *mm, uint64_t start, uint64_t end, bo
 		if (!(v->flags & (write ? VM_WRITE : VM_READ)))
 			return -EINVAL;
 		uint64_t e = min_u64(end, v->end);
-		uint64_t eof = file_eof_pgoff(v);
-		uint64_t first = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
-		bool sigbus = false;
-		if (eof != UINT64_MAX && first + ((e - start) >> PAGE_SHIFT) > eof) {
-			sigbus = true;
-			e = first >= eof ? start : start + ((eof - first) << PAGE_SHIFT);
-		}
-		if (e > start) {
-			int err = populate_vma_range(mm, v, start, e, write, !write);
-			if (err)
-				return err;
-		}
-		if (sigbus)
-			return -EFAULT;
+		int err = populate_vma_range(mm, v, start, e, write, !write);
+		if (err)
+			return err;
 		start = e;
 	}
 	return 0;

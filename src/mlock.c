@@ -146,13 +146,9 @@ static int populate_range(struct vms_mm *mm, uint64_t start, uint64_t end, bool 
 		/* Lock-on-fault VMAs fault their pages in one by one later. */
 		if (v->flags & VM_LOCKONFAULT)
 			continue;
-		/* PROT_NONE cannot be faulted in: gup's check_vma_flags() gives
-		 * -EFAULT (populate_vma_range() follows it). Pages up to end of
-		 * file come in, then the first page past it fails. */
-		uint64_t stop = min_u64(nend, max_u64(vma_eof_addr(v), nstart));
-		ret = stop > nstart ? populate_vma_range(mm, v, nstart, stop, false, false) : 0;
-		if (!ret && stop < nend)
-			ret = -EFAULT;
+		/* PROT_NONE, a guard marker or a page past end of file ends it
+		 * with -EFAULT (populate_vma_range() follows gup). */
+		ret = populate_vma_range(mm, v, nstart, nend, false, false);
 		if (ret < 0) {
 			if (ignore_errors) {
 				ret = 0;

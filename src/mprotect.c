@@ -122,9 +122,7 @@ static int mprotect_fixup(struct mprotect_call *c, struct vms_vma *v, uint64_t s
 	 * lock-on-fault VMAs alone. Errors are ignored, as the kernel does. */
 	if ((oldflags & (VM_WRITE | VM_SHARED | VM_LOCKED)) == VM_LOCKED && (newflags & VM_WRITE) &&
 	    !(newflags & VM_LOCKONFAULT)) {
-		uint64_t stop = min_u64(end, max_u64(vma_eof_addr(r), start));
-		if (stop > start)
-			(void)populate_vma_range(mm, r, start, stop, false, false);
+		(void)populate_vma_range(mm, r, start, end, false, false);
 	}
 	vm_stat_account(mm, oldflags, -(int64_t)nrpages);
 	vm_stat_account(mm, newflags, (int64_t)nrpages);

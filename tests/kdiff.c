@@ -21,6 +21,7 @@
  * both results, maps diff, and a shrunk reproducer); the kernel is the
  * reference by definition.
  */
+#if defined(__linux__) && defined(__x86_64__)
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -988,9 +989,6 @@ void kd_stop(struct kd *kd)
 	kd->sys = NULL;
 	kd->mm = NULL;
 	remove_files(kd);
-	free(kd->kmaps);
-	free(kd->mmaps);
-	kd->kmaps = kd->mmaps = NULL;
 }
 
 /* ---- running one call on each side --------------------------------------- */
@@ -2244,3 +2242,90 @@ out:
 	free(calls);
 	return fail;
 }
+
+#else /* not Linux x86-64: every differential test skips */
+#include <stdio.h>
+
+#include "kdiff.h"
+
+int kd_usable(char *why, size_t why_size)
+{
+	snprintf(why, why_size, "not Linux x86-64");
+	return -1;
+}
+
+int kd_start(struct kd *kd, char *why, size_t why_size)
+{
+	(void)kd;
+	return kd_usable(why, why_size);
+}
+
+void kd_stop(struct kd *kd)
+{
+	(void)kd;
+}
+
+long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
+{
+	(void)kd;
+	(void)c;
+	(void)old_lim;
+	return -VMS_EINVAL;
+}
+
+long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
+{
+	(void)kd;
+	(void)c;
+	(void)old_lim;
+	return -VMS_EINVAL;
+}
+
+int kd_compare_state(struct kd *kd, int report)
+{
+	(void)kd;
+	(void)report;
+	return 0;
+}
+
+int kd_call_is_unsafe(const struct kd *kd, const struct kd_call *c)
+{
+	(void)kd;
+	(void)c;
+	return 1;
+}
+
+int kd_check(struct kd *kd, const struct kd_call *c, long idx, long *kres)
+{
+	(void)kd;
+	(void)c;
+	(void)idx;
+	(void)kres;
+	return -1;
+}
+
+void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, size_t size)
+{
+	(void)kd;
+	snprintf(buf, size, "op%d(...)", c->op);
+}
+
+long kd_run_seq(const struct kd_call *calls, size_t n, int check_every, int report)
+{
+	(void)calls;
+	(void)n;
+	(void)check_every;
+	(void)report;
+	return -2;
+}
+
+int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs, char *why,
+		  size_t why_size)
+{
+	(void)seed;
+	(void)ncalls;
+	(void)check_every;
+	(void)shrink_secs;
+	return kd_usable(why, why_size);
+}
+#endif

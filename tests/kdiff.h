@@ -80,8 +80,6 @@ struct kd {
 	/* Where fixed and hinted calls aim: a free 256 MiB region. */
 	uint64_t win_lo, win_hi;
 	long last_k, last_m; /* results of the last call on each side */
-	char *kmaps, *mmaps; /* scratch for maps text */
-	size_t maps_cap;
 	int verbose;
 	/* Keep every placement the kernel chooses inside the window: set
 	 * under ASan, whose own mappings carry flags that /proc/PID/maps does

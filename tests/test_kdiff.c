@@ -1,0 +1,328 @@
+/*
+ * test_kdiff.c: differential tests against the live kernel (see kdiff.h).
+ * A few short fixed sequences that are easy to debug, then random call
+ * streams from fixed and from fresh seeds. Every test skips (with the
+ * reason) where the kernel cannot be used.
+ *
+ * Not for: rules of the model that the kernel cannot show through maps,
+ * status or return values (those have their own unit tests).
+ *
+ * Knobs (environment): KDIFF_SEED=n [KDIFF_CALLS=n] reruns one seed in
+ * kdiff_random_seeds; KDIFF_VERBOSE=1 prints every call; KDIFF_SHRINK_SECS
+ * bounds the reproducer search; KDIFF_NO_STATUS=1 compares maps only;
+ * KDIFF_SKIP_OPS=madvise,touch,fd9,sync,above,guard,... leaves call kinds
+ * out of random runs (see op_skipped() in kdiff.c);
+ * KDIFF_SKIP=1 skips them all.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kdiff.h"
+#include "t.h"
+
+#define P 4096ULL
+#define MB (1ULL << 20)
+#define R VMS_PROT_READ
+#define RW (VMS_PROT_READ | VMS_PROT_WRITE)
+#define RX (VMS_PROT_READ | VMS_PROT_EXEC)
+#define PA (VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS)
+#define SA (VMS_MAP_SHARED | VMS_MAP_ANONYMOUS)
+#define FIX VMS_MAP_FIXED
+#define NOFD KD_FD_NONE
+
+/* The helper's files (kdiff.c file_specs order). */
+enum { F_A_RO, F_A_RW, F_A_RO2, F_B_RO, F_B_RW, F_C_RW, F_E_RO, F_D_RW, F_A_WO, F_A_APP, F_DIR };
+
+#define KD_BEGIN                                                                             \
+	struct kd kd;                                                                        \
+	char why_[256];                                                                      \
+	long res = 0, step = 0;                                                              \
+	(void)sys;                                                                           \
+	if (kd_start(&kd, why_, sizeof(why_)) != 0) {                                        \
+		t_skip(why_);                                                                \
+		return;                                                                      \
+	}                                                                                    \
+	const uint64_t W = kd.win_lo;                                                        \
+	(void)W;                                                                             \
+	(void)res;                                                                           \
+	(void)step;                                                                          \
+	if (kd_compare_state(&kd, 1) != 0) {                                                 \
+		kd_stop(&kd);                                                                \
+		t_fail(__FILE__, __LINE__, "state differs right after vms_mm_import_maps");  \
+		return;                                                                      \
+	}
+
+#define STEP(op_, ...)                                                                       \
+	do {                                                                                 \
+		struct kd_call c_ = {op_, {__VA_ARGS__}};                                    \
+		if (kd_check(&kd, &c_, step++, &res) != 0) {                                 \
+			kd_stop(&kd);                                                        \
+			t_fail(__FILE__, __LINE__, "kernel and model differ (see above)");   \
+			return;                                                              \
+		}                                                                            \
+	} while (0)
+
+#define KD_END kd_stop(&kd)
+
+TEST(kdiff_import_matches)
+{
+	KD_BEGIN;
+	KD_END;
+}
+
+TEST(kdiff_topdown_sequence_matches)
+{
+	KD_BEGIN;
+	STEP(KD_MMAP, 0, 3 * P, RW, PA, NOFD, 0);
+	uint64_t a1 = (uint64_t)res;
+	STEP(KD_MMAP, 0, 5 * P, R, PA, NOFD, 0);
+	uint64_t a2 = (uint64_t)res;
+	STEP(KD_MMAP, 0, 2 * P, RW, SA, NOFD, 0);
+	STEP(KD_MMAP, 0, 4 * P, R, VMS_MAP_PRIVATE, F_A_RO, 0);
+	STEP(KD_MMAP, 0, 4 * P, R, VMS_MAP_PRIVATE, F_A_RO, 4 * P);
+	STEP(KD_MMAP, 0, 2 * MB, RW, PA, NOFD, 0);
+	STEP(KD_MMAP, 0, 4 * MB + P, RW, PA, NOFD, 0);
+	STEP(KD_MUNMAP, a2, 5 * P);
+	STEP(KD_MMAP, 0, 5 * P, RW, PA, NOFD, 0);
+	STEP(KD_MMAP, 0, 2 * P, RX, PA, NOFD, 0);
+	STEP(KD_MUNMAP, a1, 3 * P);
+	STEP(KD_MMAP, 0, P, RW, PA, NOFD, 0);
+	STEP(KD_MMAP, W + 0x1234, P, RW, PA, NOFD, 0);
+	STEP(KD_MMAP, W + 0x1234, P, RW, PA, NOFD, 0);
+	STEP(KD_MMAP, 0x1000, P, R, PA, NOFD, 0);
+	STEP(KD_MMAP, 0x2345, P, R, PA, NOFD, 0);
+	STEP(KD_MMAP, 1ULL << 47, P, R, PA, NOFD, 0);
+	STEP(KD_MMAP, 0, P, R, PA | VMS_MAP_32BIT, NOFD, 0);
+	STEP(KD_MMAP, 0, 3 * P, RW, PA | VMS_MAP_GROWSDOWN, NOFD, 0);
+	STEP(KD_MMAP, 0, P, RW, PA, NOFD, 0);
+	STEP(KD_MMAP, 0, 0, RW, PA, NOFD, 0);
+	STEP(KD_MMAP, 0, P, RW, VMS_MAP_ANONYMOUS, NOFD, 0);
+	STEP(KD_MMAP, 0, 1ULL << 46, RW, PA, NOFD, 0);
+	STEP(KD_MMAP, 0, 1ULL << 40, R, PA | VMS_MAP_NORESERVE, NOFD, 0);
+	KD_END;
+}
+
+TEST(kdiff_brk_grow_shrink_matches)
+{
+	KD_BEGIN;
+	STEP(KD_BRK, 0);
+	uint64_t b0 = (uint64_t)res;
+	STEP(KD_BRK, b0 + 0x21000);
+	STEP(KD_BRK, b0 + 0x21000 + 123);
+	STEP(KD_TOUCH, b0 + 0x100, 1);
+	STEP(KD_BRK, b0 + 0x10000);
+	STEP(KD_BRK, kd.start_brk - P);
+	STEP(KD_BRK, kd.start_brk);
+	STEP(KD_BRK, b0 + 64 * MB);
+	STEP(KD_BRK, b0 + 0x3000);
+	STEP(KD_PRLIMIT, VMS_RLIMIT_DATA, 0, VMS_RLIM_INFINITY, 0);
+	STEP(KD_BRK, b0 + 0x8000);
+	STEP(KD_PRLIMIT, VMS_RLIMIT_DATA, VMS_RLIM_INFINITY, VMS_RLIM_INFINITY, 0);
+	STEP(KD_BRK, b0 + 0x8000);
+	/* a mapping in the way of the heap */
+	STEP(KD_MMAP, b0 + 0x10000, P, R, PA | FIX, NOFD, 0);
+	STEP(KD_BRK, b0 + 0x10000);
+	STEP(KD_BRK, b0 + 0x9000);
+	STEP(KD_MUNMAP, b0 + 0x10000, P);
+	STEP(KD_BRK, b0 + 0x20000);
+	STEP(KD_MPROTECT, b0 + 0x4000, P, R);
+	STEP(KD_BRK, b0 + 0x2000);
+	STEP(KD_BRK, UINT64_MAX - P);
+	STEP(KD_BRK, 0);
+	KD_END;
+}
+
+TEST(kdiff_fixed_split_matches)
+{
+	KD_BEGIN;
+	STEP(KD_MMAP, W, 16 * P, RW, PA | FIX, NOFD, 0);
+	STEP(KD_MPROTECT, W + 4 * P, 4 * P, R);
+	STEP(KD_MPROTECT, W + 4 * P, 4 * P, RW);
+	STEP(KD_MADVISE, W + 2 * P, 2 * P, VMS_MADV_DONTFORK);
+	STEP(KD_MADVISE, W + 2 * P, 2 * P, VMS_MADV_DOFORK);
+	STEP(KD_MUNMAP, W + 6 * P, 2 * P);
+	STEP(KD_MMAP, W + 6 * P, 2 * P, R, PA | FIX, NOFD, 0);
+	STEP(KD_MMAP, W + 5 * P, 4 * P, RW, PA | FIX, NOFD, 0);
+	STEP(KD_MMAP, W, 16 * P, R, PA | VMS_MAP_FIXED_NOREPLACE, NOFD, 0);
+	STEP(KD_TOUCH, W, 1);
+	STEP(KD_MPROTECT, W, 16 * P, R);
+	STEP(KD_MPROTECT, W, 16 * P, RW);
+	STEP(KD_MMAP, W + 16 * P, 4 * P, RW, PA | FIX, NOFD, 0);
+	STEP(KD_MPROTECT, W + 3 * P, P, R | VMS_PROT_GROWSDOWN);
+	STEP(KD_MPROTECT, W + 3 * P + 1, P, R);
+	STEP(KD_MPROTECT, W + 3 * P, P, 0x10);
+	STEP(KD_MADVISE, W, 32 * P, VMS_MADV_HUGEPAGE);
+	STEP(KD_MADVISE, W + P, P, VMS_MADV_WIPEONFORK);
+	STEP(KD_MADVISE, W + P, P, VMS_MADV_DONTDUMP);
+	STEP(KD_MADVISE, W + P, P, VMS_MADV_DONTNEED);
+	STEP(KD_MADVISE, W + P, P, 5);
+	STEP(KD_MUNMAP, W + P, 14 * P);
+	STEP(KD_MUNMAP, W + P + 1, P);
+	STEP(KD_MUNMAP, W, 64 * P);
+	KD_END;
+}
+
+TEST(kdiff_file_mappings_match)
+{
+	KD_BEGIN;
+	STEP(KD_MMAP, W, 4 * P, R, VMS_MAP_PRIVATE | FIX, F_A_RO, 0);
+	STEP(KD_MMAP, W + 4 * P, 4 * P, R, VMS_MAP_PRIVATE | FIX, F_A_RO, 4 * P);
+	STEP(KD_MMAP, W + 8 * P, 4 * P, R, VMS_MAP_PRIVATE | FIX, F_A_RO2, 8 * P);
+	STEP(KD_MMAP, W + 12 * P, 4 * P, R, VMS_MAP_PRIVATE | FIX, F_A_RO2, 0);
+	STEP(KD_MMAP, W + 16 * P, 4 * P, RW, VMS_MAP_SHARED | FIX, F_B_RW, 0);
+	STEP(KD_MMAP, W + 20 * P, 4 * P, RW, VMS_MAP_SHARED | FIX, F_A_RO, 0);
+	STEP(KD_MMAP, W + 20 * P, 4 * P, R, VMS_MAP_SHARED | FIX, F_A_RO, 0);
+	STEP(KD_MPROTECT, W + 20 * P, 4 * P, RW);
+	STEP(KD_MMAP, W + 24 * P, 4 * P, R, VMS_MAP_PRIVATE | FIX, F_A_WO, 0);
+	STEP(KD_MMAP, W + 24 * P, 4 * P, RW, VMS_MAP_SHARED | FIX, F_A_APP, 0);
+	STEP(KD_MMAP, W + 24 * P, 4 * P, R, VMS_MAP_PRIVATE | FIX, F_DIR, 0);
+	STEP(KD_MMAP, W + 24 * P, 4 * P, R, VMS_MAP_PRIVATE | FIX, KD_FD_BAD, 0);
+	STEP(KD_MMAP, W + 24 * P, 4 * P, R, VMS_MAP_PRIVATE | FIX, F_E_RO, 0);
+	STEP(KD_MMAP, W + 28 * P, 4 * P, RW, VMS_MAP_SHARED | FIX, F_D_RW, 0);
+	STEP(KD_MMAP, W + 32 * P, 4 * P, RW, VMS_MAP_PRIVATE | FIX, F_C_RW, 0x123);
+	STEP(KD_MMAP, W + 32 * P, 4 * P, RW, VMS_MAP_PRIVATE | FIX, F_C_RW, (1ULL << 62));
+	STEP(KD_MMAP, W + 32 * P, 4 * P, RW, VMS_MAP_SHARED_VALIDATE | VMS_MAP_SYNC | FIX, F_C_RW, 0);
+	STEP(KD_MMAP, W + 32 * P, 4 * P, RW, VMS_MAP_PRIVATE | FIX, F_C_RW, 0);
+	STEP(KD_TOUCH, W + 33 * P, 1);
+	STEP(KD_TOUCH, W + P, 0);
+	STEP(KD_TOUCH, W + 16 * P, 1);
+	STEP(KD_MPROTECT, W + 4 * P, 2 * P, RW);
+	STEP(KD_MPROTECT, W + 4 * P, 2 * P, R);
+	STEP(KD_MUNMAP, W + 2 * P, 4 * P);
+	STEP(KD_MREMAP, W + 8 * P, 4 * P, 8 * P, VMS_MREMAP_MAYMOVE, 0);
+	STEP(KD_MREMAP, W + 16 * P, 0, 4 * P, VMS_MREMAP_MAYMOVE, 0);
+	KD_END;
+}
+
+TEST(kdiff_mremap_matches)
+{
+	KD_BEGIN;
+	STEP(KD_MMAP, W, 8 * P, RW, PA | FIX, NOFD, 0);
+	STEP(KD_MREMAP, W, 8 * P, 4 * P, 0, 0);
+	STEP(KD_MREMAP, W, 4 * P, 8 * P, 0, 0);
+	STEP(KD_MMAP, W + 8 * P, P, R, PA | FIX, NOFD, 0);
+	STEP(KD_MREMAP, W, 8 * P, 16 * P, 0, 0);
+	STEP(KD_MREMAP, W, 8 * P, 16 * P, VMS_MREMAP_MAYMOVE, 0);
+	uint64_t m = (uint64_t)res;
+	STEP(KD_MREMAP, m, 16 * P, 16 * P, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED, W + 64 * P);
+	STEP(KD_TOUCH, W + 64 * P, 1);
+	STEP(KD_MREMAP, W + 64 * P, 4 * P, 4 * P,
+	     VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED | VMS_MREMAP_DONTUNMAP, W + 128 * P);
+	STEP(KD_MREMAP, W + 68 * P, 4 * P, 4 * P, VMS_MREMAP_MAYMOVE | VMS_MREMAP_DONTUNMAP, 0);
+	STEP(KD_MREMAP, W + 72 * P, 4 * P, 8 * P, VMS_MREMAP_FIXED, W);
+	STEP(KD_MREMAP, W + 72 * P, 4 * P, 8 * P, 8, 0);
+	STEP(KD_MREMAP, W + 72 * P + 1, 4 * P, 8 * P, 0, 0);
+	STEP(KD_MREMAP, W + 72 * P, 0, 8 * P, VMS_MREMAP_MAYMOVE, 0);
+	STEP(KD_MREMAP, W + 72 * P, 4 * P, 0, 0, 0);
+	STEP(KD_MREMAP, W + 70 * P, 8 * P, 2 * P, 0, 0);
+	STEP(KD_MMAP, W + 256 * P, 4 * P, RW, SA | FIX, NOFD, 0);
+	STEP(KD_MREMAP, W + 256 * P, 0, 4 * P, VMS_MREMAP_MAYMOVE, 0);
+	STEP(KD_MREMAP, W + 256 * P, 4 * P, 8 * P, VMS_MREMAP_MAYMOVE, 0);
+	KD_END;
+}
+
+TEST(kdiff_growsdown_matches)
+{
+	KD_BEGIN;
+	const uint64_t G = W + 64 * MB;
+	STEP(KD_MMAP, G, 4 * P, RW, PA | VMS_MAP_GROWSDOWN | FIX, NOFD, 0);
+	STEP(KD_TOUCH, G - P, 1);
+	STEP(KD_TOUCH, G - 300 * P, 0);
+	STEP(KD_MMAP, G - 2 * MB, P, RW, PA | FIX, NOFD, 0);
+	STEP(KD_TOUCH, G - 2 * MB + 300 * P, 1);
+	STEP(KD_MPROTECT, G - 200 * P, P, R | VMS_PROT_GROWSDOWN);
+	STEP(KD_MMAP, 0, 2 * P, RW, PA | VMS_MAP_GROWSDOWN, NOFD, 0);
+	STEP(KD_MMAP, 0, 2 * P, RW, PA, NOFD, 0);
+	STEP(KD_PRLIMIT, VMS_RLIMIT_STACK, 8 * MB, VMS_RLIM_INFINITY, 0);
+	STEP(KD_PRLIMIT, VMS_RLIMIT_AS, 0, 0, 1);
+	STEP(KD_MUNMAP, G - 2 * MB, 2 * MB + 4 * P);
+	KD_END;
+}
+
+TEST(kdiff_rlimits_match)
+{
+	KD_BEGIN;
+	STEP(KD_PRLIMIT, VMS_RLIMIT_AS, 0, 0, 1);
+	STEP(KD_PRLIMIT, VMS_RLIMIT_AS, 1ULL << 40, VMS_RLIM_INFINITY, 0);
+	STEP(KD_MMAP, 0, 1ULL << 41, R, PA, NOFD, 0);
+	STEP(KD_PRLIMIT, VMS_RLIMIT_DATA, 64 * P, 32 * P, 0);
+	STEP(KD_PRLIMIT, VMS_RLIMIT_DATA, 64 * P, VMS_RLIM_INFINITY, 0);
+	STEP(KD_MMAP, W, 65 * P, RW, PA | FIX, NOFD, 0);
+	STEP(KD_MMAP, W, 65 * P, R, PA | FIX, NOFD, 0);
+	STEP(KD_MPROTECT, W, 65 * P, RW);
+	STEP(KD_MMAP, W, 65 * P, RW, SA | FIX, NOFD, 0);
+	STEP(KD_PRLIMIT, VMS_RLIMIT_DATA, VMS_RLIM_INFINITY, VMS_RLIM_INFINITY, 0);
+	STEP(KD_PRLIMIT, VMS_RLIMIT_MEMLOCK, 4 * P, 4 * P, 0);
+	STEP(KD_MMAP, W + MB, 8 * P, RW, PA | FIX | VMS_MAP_LOCKED, NOFD, 0);
+	STEP(KD_MLOCK, W + 2 * MB, P);
+	STEP(KD_MUNLOCK, W + MB, 8 * P);
+	STEP(KD_PRLIMIT, 16, 0, 0, 0);
+	STEP(KD_ANON_NAME, W + MB, P);
+	KD_END;
+}
+
+/* 10 seeds x 1000 calls, the state compared after every call. */
+TEST(kdiff_fixed_seeds)
+{
+	(void)sys;
+	char why[256];
+	int failed = 0;
+	for (uint64_t seed = 1; seed <= 10; seed++) {
+		int r = kd_random_run(seed, 1000, 1, failed < 2 ? 20.0 : 0.0, why, sizeof(why));
+		if (r < 0) {
+			t_skip(why);
+			return;
+		}
+		if (r > 0) {
+			printf("    seed %" PRIu64 ": DIVERGED (see above)\n", seed);
+			failed++;
+		}
+	}
+	if (failed)
+		t_fail(__FILE__, __LINE__, "%d of 10 fixed seeds diverge from the kernel", failed);
+}
+
+/* 10,000 calls from seeds new on every run (printed, to rerun one with
+ * KDIFF_SEED=n). */
+TEST(kdiff_random_seeds)
+{
+	(void)sys;
+	char why[256];
+	int failed = 0, nseeds = 10, ncalls = 1000;
+	uint64_t base;
+	const char *env = getenv("KDIFF_SEED");
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	base = ((uint64_t)ts.tv_sec * 1000003ULL) ^ ((uint64_t)ts.tv_nsec << 7) ^
+	       ((uint64_t)getpid() << 32);
+	if (env) {
+		base = strtoull(env, NULL, 0);
+		nseeds = 1;
+		if (getenv("KDIFF_CALLS"))
+			ncalls = atoi(getenv("KDIFF_CALLS"));
+	}
+	printf("    seeds:");
+	for (int i = 0; i < nseeds; i++)
+		printf(" %" PRIu64, base + (uint64_t)i);
+	printf("\n");
+	for (int i = 0; i < nseeds; i++) {
+		uint64_t seed = base + (uint64_t)i;
+		int r = kd_random_run(seed, ncalls, 1, failed < 2 ? 20.0 : 0.0, why, sizeof(why));
+		if (r < 0) {
+			t_skip(why);
+			return;
+		}
+		if (r > 0) {
+			printf("    seed %" PRIu64 ": DIVERGED (rerun: KDIFF_SEED=%" PRIu64
+			       " ./build/unit kdiff_random_seeds)\n",
+			       seed, seed);
+			failed++;
+		}
+	}
+	if (failed)
+		t_fail(__FILE__, __LINE__, "%d of %d random seeds diverge from the kernel", failed,
+		       nseeds);
+}
