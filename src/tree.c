@@ -491,6 +491,15 @@ static void remove_child(struct vt_tree *t, struct vt_branch *b, unsigned pos)
 	b->n.count--;
 	for (unsigned i = pos; i < b->n.count; i++)
 		b->child[i]->pslot = (uint8_t)i;
+	if (b->n.count == 0 && b->n.parent) {
+		/* A branch that lost its last child (its siblings were too full
+		 * to take it in earlier) goes as well. */
+		struct vt_branch *p = BRANCH(b->n.parent);
+		unsigned ps = b->n.pslot;
+		drop_node(t, &b->n);
+		remove_child(t, p, ps);
+		return;
+	}
 	if (!b->n.parent && b->n.count == 1) {
 		/* A root with one child hands the root to it. */
 		struct vt_node *c = b->child[0];

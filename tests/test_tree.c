@@ -163,3 +163,53 @@ TEST(tree_descending_inserts_fill_nodes)
 	CHECK(vt_bytes(&t) < 10000 / 16 * sizeof(struct vt_leaf) * 11 / 10 + 8192);
 	vt_destroy(&t);
 }
+
+/* A long mix of mmap, munmap, mprotect and MAP_FIXED through the public API:
+ * the index must stay valid through every shape of node removal (this once
+ * left an empty branch behind when a one-child branch lost its child). */
+static uint64_t xorshift_star(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1DULL;
+}
+
+TEST(tree_stays_valid_under_random_syscall_mix)
+{
+	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE};
+	vms_mm *mm = vms_mm_new(sys, &cfg);
+	static struct {
+		uint64_t addr, len;
+	} live[4096];
+	unsigned nlive = 0;
+	uint64_t s = 0x5eed;
+	char why[200];
+	for (long step = 0; step < 250000; step++) {
+		unsigned r = (unsigned)(xorshift_star(&s) % 100);
+		if (nlive < 64 || (r < 45 && nlive < 4096)) {
+			uint64_t len = (1 + xorshift_star(&s) % 16) * 4096;
+			long a = vms_mmap(mm, 0, len, (r & 1) ? 1 : 3,
+					  VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS, NULL, 0);
+			CHECK(a > 0);
+			live[nlive].addr = (uint64_t)a;
+			live[nlive++].len = len;
+		} else if (r < 80) {
+			unsigned i = (unsigned)(xorshift_star(&s) % nlive);
+			CHECK_EQ(vms_munmap(mm, live[i].addr, live[i].len), 0);
+			live[i] = live[--nlive];
+		} else if (r < 90) {
+			unsigned i = (unsigned)(xorshift_star(&s) % nlive);
+			vms_mprotect(mm, live[i].addr, 4096, (r & 1) ? 1 : 0);
+		} else {
+			unsigned i = (unsigned)(xorshift_star(&s) % nlive);
+			vms_mmap(mm, live[i].addr, 4096, 1,
+				 VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS | VMS_MAP_FIXED, NULL, 0);
+		}
+		if (step % 10000 == 0 && vms_validate(mm, why, sizeof(why))) {
+			t_fail(__FILE__, __LINE__, "step %ld: %s", step, why);
+			return;
+		}
+	}
+	VALID(mm);
+}
