@@ -78,7 +78,7 @@ test-fast: $(B)/unit $(B)/example
 	./$(B)/unit
 test-san: $(B)/unit-san
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(B)/unit-san --quick
-test: all test-fast test-san
+test: all test-fast test-san fuzz-smoke
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

@@ -6,6 +6,9 @@ command -v cc >/dev/null || need+=(gcc)
 command -v make >/dev/null || need+=(make)
 command -v strace >/dev/null || need+=(strace)
 command -v clang >/dev/null || need+=(clang)
+# libFuzzer's runtime ships in libclang-rt-14-dev on Debian 12.
+ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
+	need+=(libclang-rt-14-dev)
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" = 0 ]; then
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
