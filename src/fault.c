@@ -185,6 +185,14 @@ int expand_downwards(struct vms_mm *mm, struct vms_vma *v, uint64_t addr)
 		return -ENOMEM;
 	if (prev && addr < prev->end)
 		return -ENOMEM;
+	int err = vt_preallocate(&mm->tree, 1);
+	if (err)
+		return err;
+	/* The anon_vma comes first: it stays even when a limit refuses the
+	 * growth below (mm/mmap.c expand_downwards()). */
+	err = anon_vma_prepare(mm, v);
+	if (err)
+		return err;
 	uint64_t grow = (v->start - addr) >> PAGE_SHIFT;
 	uint64_t size = v->end - addr;
 	if (grow > v->pgoff)
@@ -196,13 +204,9 @@ int expand_downwards(struct vms_mm *mm, struct vms_vma *v, uint64_t addr)
 		return -ENOMEM;
 	if ((v->flags & VM_LOCKED) && !mlock_future_ok(mm, v->flags, grow << PAGE_SHIFT))
 		return -ENOMEM;
-	int err = vt_preallocate(&mm->tree, 1);
-	if (err)
-		return err;
-	err = anon_vma_prepare(mm, v);
-	if (err)
-		return err;
-	if ((v->flags & VM_ACCOUNT) && vm_enough_memory(mm, grow))
+	/* It charges every growth, accountable or not, so a stack that is not
+	 * VM_ACCOUNT leaves its charge behind at unmap. */
+	if (vm_enough_memory(mm, grow))
 		return -ENOMEM;
 	if (v->flags & VM_LOCKED)
 		mm->locked_vm += grow;

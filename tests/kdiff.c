@@ -266,10 +266,12 @@ static const char *errname(long e)
 		int e;
 		const char *n;
 	} t[] = {
-		{EPERM, "EPERM"},   {ENOENT, "ENOENT"}, {EBADF, "EBADF"},   {EAGAIN, "EAGAIN"},
-		{ENOMEM, "ENOMEM"}, {EACCES, "EACCES"}, {EFAULT, "EFAULT"}, {EBUSY, "EBUSY"},
-		{EEXIST, "EEXIST"}, {ENODEV, "ENODEV"}, {EINVAL, "EINVAL"}, {ETXTBSY, "ETXTBSY"},
-		{EOVERFLOW, "EOVERFLOW"}, {EFBIG, "EFBIG"}, {EINTR, "EINTR"}, {EOPNOTSUPP, "EOPNOTSUPP"}, {ENOSYS, "ENOSYS"},
+	    {EPERM, "EPERM"},		{ENOENT, "ENOENT"}, {EBADF, "EBADF"},
+	    {EAGAIN, "EAGAIN"},		{ENOMEM, "ENOMEM"}, {EACCES, "EACCES"},
+	    {EFAULT, "EFAULT"},		{EBUSY, "EBUSY"},   {EEXIST, "EEXIST"},
+	    {ENODEV, "ENODEV"},		{EINVAL, "EINVAL"}, {ETXTBSY, "ETXTBSY"},
+	    {EOVERFLOW, "EOVERFLOW"},	{EFBIG, "EFBIG"},   {EINTR, "EINTR"},
+	    {EOPNOTSUPP, "EOPNOTSUPP"}, {ENOSYS, "ENOSYS"},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (t[i].e == e)
@@ -293,21 +295,36 @@ struct flagname {
 };
 
 static const struct flagname prot_names[] = {
-	{0x1, "PROT_READ"}, {0x2, "PROT_WRITE"}, {0x4, "PROT_EXEC"}, {0x8, "PROT_SEM"},
-	{0x01000000, "PROT_GROWSDOWN"}, {0x02000000, "PROT_GROWSUP"},
+    {0x1, "PROT_READ"},
+    {0x2, "PROT_WRITE"},
+    {0x4, "PROT_EXEC"},
+    {0x8, "PROT_SEM"},
+    {0x01000000, "PROT_GROWSDOWN"},
+    {0x02000000, "PROT_GROWSUP"},
 };
 
 static const struct flagname map_names[] = {
-	{0x10, "MAP_FIXED"},        {0x20, "MAP_ANONYMOUS"},    {0x40, "MAP_32BIT"},
-	{0x100, "MAP_GROWSDOWN"},   {0x800, "MAP_DENYWRITE"},   {0x1000, "MAP_EXECUTABLE"},
-	{0x2000, "MAP_LOCKED"},     {0x4000, "MAP_NORESERVE"},  {0x8000, "MAP_POPULATE"},
-	{0x10000, "MAP_NONBLOCK"},  {0x20000, "MAP_STACK"},     {0x40000, "MAP_HUGETLB"},
-	{0x80000, "MAP_SYNC"},      {0x100000, "MAP_FIXED_NOREPLACE"},
-	{0x4000000, "MAP_UNINITIALIZED"},
+    {0x10, "MAP_FIXED"},
+    {0x20, "MAP_ANONYMOUS"},
+    {0x40, "MAP_32BIT"},
+    {0x100, "MAP_GROWSDOWN"},
+    {0x800, "MAP_DENYWRITE"},
+    {0x1000, "MAP_EXECUTABLE"},
+    {0x2000, "MAP_LOCKED"},
+    {0x4000, "MAP_NORESERVE"},
+    {0x8000, "MAP_POPULATE"},
+    {0x10000, "MAP_NONBLOCK"},
+    {0x20000, "MAP_STACK"},
+    {0x40000, "MAP_HUGETLB"},
+    {0x80000, "MAP_SYNC"},
+    {0x100000, "MAP_FIXED_NOREPLACE"},
+    {0x4000000, "MAP_UNINITIALIZED"},
 };
 
 static const struct flagname mremap_names[] = {
-	{1, "MREMAP_MAYMOVE"}, {2, "MREMAP_FIXED"}, {4, "MREMAP_DONTUNMAP"},
+    {1, "MREMAP_MAYMOVE"},
+    {2, "MREMAP_FIXED"},
+    {4, "MREMAP_DONTUNMAP"},
 };
 
 static void fmt_flags(char *out, size_t n, uint64_t v, const struct flagname *t, size_t nt,
@@ -320,7 +337,8 @@ static void fmt_flags(char *out, size_t n, uint64_t v, const struct flagname *t,
 	}
 	for (size_t i = 0; i < nt && len < n; i++) {
 		if (v & t[i].bit) {
-			len += (size_t)snprintf(out + len, n - len, "%s%s", len ? "|" : "", t[i].name);
+			len +=
+			    (size_t)snprintf(out + len, n - len, "%s%s", len ? "|" : "", t[i].name);
 			v &= ~t[i].bit;
 		}
 	}
@@ -331,12 +349,32 @@ static void fmt_flags(char *out, size_t n, uint64_t v, const struct flagname *t,
 static const char *madv_name(long adv)
 {
 	static const char *const names[] = {
-		"MADV_NORMAL", "MADV_RANDOM", "MADV_SEQUENTIAL", "MADV_WILLNEED", "MADV_DONTNEED",
-		NULL, NULL, NULL, "MADV_FREE", "MADV_REMOVE", "MADV_DONTFORK", "MADV_DOFORK",
-		"MADV_MERGEABLE", "MADV_UNMERGEABLE", "MADV_HUGEPAGE", "MADV_NOHUGEPAGE",
-		"MADV_DONTDUMP", "MADV_DODUMP", "MADV_WIPEONFORK", "MADV_KEEPONFORK", "MADV_COLD",
-		"MADV_PAGEOUT", "MADV_POPULATE_READ", "MADV_POPULATE_WRITE", "MADV_DONTNEED_LOCKED",
-		"MADV_COLLAPSE",
+	    "MADV_NORMAL",
+	    "MADV_RANDOM",
+	    "MADV_SEQUENTIAL",
+	    "MADV_WILLNEED",
+	    "MADV_DONTNEED",
+	    NULL,
+	    NULL,
+	    NULL,
+	    "MADV_FREE",
+	    "MADV_REMOVE",
+	    "MADV_DONTFORK",
+	    "MADV_DOFORK",
+	    "MADV_MERGEABLE",
+	    "MADV_UNMERGEABLE",
+	    "MADV_HUGEPAGE",
+	    "MADV_NOHUGEPAGE",
+	    "MADV_DONTDUMP",
+	    "MADV_DODUMP",
+	    "MADV_WIPEONFORK",
+	    "MADV_KEEPONFORK",
+	    "MADV_COLD",
+	    "MADV_PAGEOUT",
+	    "MADV_POPULATE_READ",
+	    "MADV_POPULATE_WRITE",
+	    "MADV_DONTNEED_LOCKED",
+	    "MADV_COLLAPSE",
 	};
 	if (adv >= 0 && adv < (long)(sizeof(names) / sizeof(names[0])) && names[adv])
 		return names[adv];
@@ -364,25 +402,25 @@ static const char *rlimit_name(uint64_t r)
 
 /* The helper's files, in the order kd_start opens them. */
 struct file_spec {
-	const char *tag;  /* file name in the tmpdir and message tag */
-	int oflags;       /* open(2) flags */
+	const char *tag; /* file name in the tmpdir and message tag */
+	int oflags;	 /* open(2) flags */
 	int vms_oflags;
 	uint64_t size;
 	int deleted, is_dir;
 };
 
 static const struct file_spec file_specs[] = {
-	{"a", O_RDONLY, VMS_O_RDONLY, 64 * 1024, 0, 0},
-	{"a", O_RDWR, VMS_O_RDWR, 64 * 1024, 0, 0},
-	{"a", O_RDONLY, VMS_O_RDONLY, 64 * 1024, 0, 0}, /* a second struct file of "a" */
-	{"b", O_RDONLY, VMS_O_RDONLY, 5 * 4096 + 100, 0, 0},
-	{"b", O_RDWR, VMS_O_RDWR, 5 * 4096 + 100, 0, 0},
-	{"c", O_RDWR, VMS_O_RDWR, 2 * 1024 * 1024, 0, 0},
-	{"e", O_RDONLY, VMS_O_RDONLY, 0, 0, 0},
-	{"d", O_RDWR, VMS_O_RDWR, 32 * 1024, 1, 0},
-	{"a", O_WRONLY, VMS_O_WRONLY, 64 * 1024, 0, 0},
-	{"a", O_RDWR | O_APPEND, VMS_O_RDWR | VMS_O_APPEND, 64 * 1024, 0, 0},
-	{".", O_RDONLY | O_DIRECTORY, VMS_O_RDONLY, 0, 0, 1},
+    {"a", O_RDONLY, VMS_O_RDONLY, 64 * 1024, 0, 0},
+    {"a", O_RDWR, VMS_O_RDWR, 64 * 1024, 0, 0},
+    {"a", O_RDONLY, VMS_O_RDONLY, 64 * 1024, 0, 0}, /* a second struct file of "a" */
+    {"b", O_RDONLY, VMS_O_RDONLY, 5 * 4096 + 100, 0, 0},
+    {"b", O_RDWR, VMS_O_RDWR, 5 * 4096 + 100, 0, 0},
+    {"c", O_RDWR, VMS_O_RDWR, 2 * 1024 * 1024, 0, 0},
+    {"e", O_RDONLY, VMS_O_RDONLY, 0, 0, 0},
+    {"d", O_RDWR, VMS_O_RDWR, 32 * 1024, 1, 0},
+    {"a", O_WRONLY, VMS_O_WRONLY, 64 * 1024, 0, 0},
+    {"a", O_RDWR | O_APPEND, VMS_O_RDWR | VMS_O_APPEND, 64 * 1024, 0, 0},
+    {".", O_RDONLY | O_DIRECTORY, VMS_O_RDONLY, 0, 0, 1},
 };
 #define NSPECS ((int)(sizeof(file_specs) / sizeof(file_specs[0])))
 
@@ -439,21 +477,21 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 		fmt_flags(f1, sizeof(f1), a[3] & ~(type ? 0xfULL : 0), map_names,
 			  sizeof(map_names) / sizeof(map_names[0]), type);
 		char pr[128];
-		fmt_flags(pr, sizeof(pr), a[2], prot_names, sizeof(prot_names) / sizeof(prot_names[0]),
-			  NULL);
+		fmt_flags(pr, sizeof(pr), a[2], prot_names,
+			  sizeof(prot_names) / sizeof(prot_names[0]), NULL);
 		if (a[2] == 0)
 			snprintf(pr, sizeof(pr), "PROT_NONE");
 		fmt_fd(f2, sizeof(f2), a[4]);
-		snprintf(buf, size, "mmap(%#" PRIx64 ", %#" PRIx64 ", %s, %s, %s, %#" PRIx64 ")", a[0],
-			 a[1], pr, f1, f2, a[5]);
+		snprintf(buf, size, "mmap(%#" PRIx64 ", %#" PRIx64 ", %s, %s, %s, %#" PRIx64 ")",
+			 a[0], a[1], pr, f1, f2, a[5]);
 		break;
 	}
 	case KD_MUNMAP:
 		snprintf(buf, size, "munmap(%#" PRIx64 ", %#" PRIx64 ")", a[0], a[1]);
 		break;
 	case KD_MPROTECT:
-		fmt_flags(f1, sizeof(f1), a[2], prot_names, sizeof(prot_names) / sizeof(prot_names[0]),
-			  NULL);
+		fmt_flags(f1, sizeof(f1), a[2], prot_names,
+			  sizeof(prot_names) / sizeof(prot_names[0]), NULL);
 		if (a[2] == 0)
 			snprintf(f1, sizeof(f1), "PROT_NONE");
 		snprintf(buf, size, "mprotect(%#" PRIx64 ", %#" PRIx64 ", %s)", a[0], a[1], f1);
@@ -464,8 +502,9 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 	case KD_MREMAP:
 		fmt_flags(f1, sizeof(f1), a[3], mremap_names,
 			  sizeof(mremap_names) / sizeof(mremap_names[0]), NULL);
-		snprintf(buf, size, "mremap(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %s, %#" PRIx64 ")",
-			 a[0], a[1], a[2], a[3] ? f1 : "0", a[4]);
+		snprintf(buf, size,
+			 "mremap(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %s, %#" PRIx64 ")", a[0],
+			 a[1], a[2], a[3] ? f1 : "0", a[4]);
 		break;
 	case KD_MADVISE: {
 		const char *n = madv_name((long)(int)a[2]);
@@ -487,18 +526,20 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 			snprintf(buf, size, "prlimit64(0, %s, NULL, {...})", rlimit_name(a[0]));
 		else
 			snprintf(buf, size,
-				 "prlimit64(0, %s /*%" PRIu64 "*/, {rlim_cur=%#" PRIx64 ", rlim_max=%#" PRIx64
-				 "}, {...})",
+				 "prlimit64(0, %s /*%" PRIu64 "*/, {rlim_cur=%#" PRIx64
+				 ", rlim_max=%#" PRIx64 "}, {...})",
 				 rlimit_name(a[0]), a[0], a[1], a[2]);
 		break;
 	case KD_ANON_NAME:
 		snprintf(buf, size,
-			 "prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, %#" PRIx64 ", %#" PRIx64 ", \"kd\")",
+			 "prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, %#" PRIx64 ", %#" PRIx64
+			 ", \"kd\")",
 			 a[0], a[1]);
 		break;
 	case KD_TOUCH:
-		snprintf(buf, size, "%s(%s, %#" PRIx64 ", 1) /* %s touch */", a[1] ? "read" : "write",
-			 a[1] ? "/dev/zero" : "pipe", a[0], a[1] ? "write" : "read");
+		snprintf(buf, size, "%s(%s, %#" PRIx64 ", 1) /* %s touch */",
+			 a[1] ? "read" : "write", a[1] ? "/dev/zero" : "pipe", a[0],
+			 a[1] ? "write" : "read");
 		break;
 	default:
 		snprintf(buf, size, "op%d(?)", c->op);
@@ -549,17 +590,17 @@ static void host_sysctls(vms_sys *sys)
 	static const struct {
 		const char *path, *name;
 	} tab[] = {
-		{"/proc/sys/vm/max_map_count", "vm.max_map_count"},
-		{"/proc/sys/vm/overcommit_memory", "vm.overcommit_memory"},
-		{"/proc/sys/vm/overcommit_ratio", "vm.overcommit_ratio"},
-		{"/proc/sys/vm/overcommit_kbytes", "vm.overcommit_kbytes"},
-		{"/proc/sys/vm/mmap_min_addr", "vm.mmap_min_addr"},
-		{"/proc/sys/vm/legacy_va_layout", "vm.legacy_va_layout"},
-		{"/proc/sys/kernel/randomize_va_space", "kernel.randomize_va_space"},
-		{"/proc/sys/vm/mmap_rnd_bits", "vm.mmap_rnd_bits"},
-		/* After vms_sys_set_memory, which recomputes the default reserves. */
-		{"/proc/sys/vm/admin_reserve_kbytes", "vm.admin_reserve_kbytes"},
-		{"/proc/sys/vm/user_reserve_kbytes", "vm.user_reserve_kbytes"},
+	    {"/proc/sys/vm/max_map_count", "vm.max_map_count"},
+	    {"/proc/sys/vm/overcommit_memory", "vm.overcommit_memory"},
+	    {"/proc/sys/vm/overcommit_ratio", "vm.overcommit_ratio"},
+	    {"/proc/sys/vm/overcommit_kbytes", "vm.overcommit_kbytes"},
+	    {"/proc/sys/vm/mmap_min_addr", "vm.mmap_min_addr"},
+	    {"/proc/sys/vm/legacy_va_layout", "vm.legacy_va_layout"},
+	    {"/proc/sys/kernel/randomize_va_space", "kernel.randomize_va_space"},
+	    {"/proc/sys/vm/mmap_rnd_bits", "vm.mmap_rnd_bits"},
+	    /* After vms_sys_set_memory, which recomputes the default reserves. */
+	    {"/proc/sys/vm/admin_reserve_kbytes", "vm.admin_reserve_kbytes"},
+	    {"/proc/sys/vm/user_reserve_kbytes", "vm.user_reserve_kbytes"},
 	};
 	char *mi = read_text("/proc/meminfo", NULL);
 	if (mi) {
@@ -729,12 +770,13 @@ static int make_files(struct kd *kd, int *pfd, char *why, size_t why_size)
 		struct stat st;
 		fstat(pfd[i], &st);
 		struct vms_inode_info info = {
-			.dev_major = major(st.st_dev),
-			.dev_minor = minor(st.st_dev),
-			.ino = (uint64_t)st.st_ino,
-			.size = (uint64_t)st.st_size,
-			.path = path,
-			.flags = (noexec ? VMS_INODE_NOEXEC : 0) | (s->is_dir ? VMS_INODE_DIRECTORY : 0),
+		    .dev_major = major(st.st_dev),
+		    .dev_minor = minor(st.st_dev),
+		    .ino = (uint64_t)st.st_ino,
+		    .size = (uint64_t)st.st_size,
+		    .path = path,
+		    .flags =
+			(noexec ? VMS_INODE_NOEXEC : 0) | (s->is_dir ? VMS_INODE_DIRECTORY : 0),
 		};
 		vms_inode *ino = vms_inode_get(kd->sys, &info);
 		if (!ino) {
@@ -763,9 +805,9 @@ static int make_files(struct kd *kd, int *pfd, char *why, size_t why_size)
 			struct stat st;
 			fstat(pfd[i], &st);
 			struct vms_inode_info info = {
-				.dev_major = major(st.st_dev),
-				.dev_minor = minor(st.st_dev),
-				.ino = (uint64_t)st.st_ino,
+			    .dev_major = major(st.st_dev),
+			    .dev_minor = minor(st.st_dev),
+			    .ino = (uint64_t)st.st_ino,
 			};
 			vms_inode *ino = vms_inode_get(kd->sys, &info);
 			if (ino)
@@ -866,8 +908,8 @@ int kd_start(struct kd *kd, char *why, size_t why_size)
 		close(HFD_BAD);
 		char *argv[] = {(char *)HELPER_ARGV0, NULL};
 		char *envp[] = {
-			(char *)"ASAN_OPTIONS=detect_leaks=0:detect_stack_use_after_return=0",
-			(char *)"UBSAN_OPTIONS=print_stacktrace=1", NULL};
+		    (char *)"ASAN_OPTIONS=detect_leaks=0:detect_stack_use_after_return=0",
+		    (char *)"UBSAN_OPTIONS=print_stacktrace=1", NULL};
 		execve("/proc/self/exe", argv, envp);
 		_exit(127);
 	}
@@ -1132,7 +1174,8 @@ static char *normalise_maps(const char *text)
 			memcpy(o, p, (size_t)(q - p));
 			o += q - p;
 			o += sprintf(o, "<dev> <ino> %s",
-				     which == 1 ? "/dev/zero (deleted)" : "/anon_hugepage (deleted)");
+				     which == 1 ? "/dev/zero (deleted)"
+						: "/anon_hugepage (deleted)");
 		} else {
 			memcpy(o, p, len);
 			o += len;
@@ -1214,8 +1257,8 @@ static char *model_status(const struct kd *kd)
 
 /* The status lines that depend only on the VMAs (not on what was touched
  * before the helper started, as VmPeak, VmHWM, VmRSS and VmPTE do). */
-static const char *const status_keys[] = {"VmSize:", "VmLck:", "VmPin:", "VmData:",
-					  "VmStk:",  "VmExe:", "VmLib:"};
+static const char *const status_keys[] = {
+    "VmSize:", "VmLck:", "VmPin:", "VmData:", "VmStk:", "VmExe:", "VmLib:"};
 
 static int status_line(const char *text, const char *key, char *out, size_t n)
 {
@@ -1391,8 +1434,8 @@ static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report,
 	fmt_ret(kr, sizeof(kr), k);
 	fmt_ret(mr, sizeof(mr), m);
 	if (report >= 2 || kd->verbose)
-		printf("    [%ld] %s = %s%s%s\n", idx, cs, kr, k == m ? "" : "   MODEL: ",
-		       k == m ? "" : mr);
+		printf("    [%ld] %s = %s%s%s\n", idx, cs, kr,
+		       k == m ? "" : "   MODEL: ", k == m ? "" : mr);
 	if (k == KD_DEAD) {
 		int st = 0;
 		if (kd->pid > 0 && waitpid(kd->pid, &st, WNOHANG) > 0)
@@ -1410,7 +1453,8 @@ static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report,
 			       idx, cs, kold[0], kold[1], mold[0], mold[1]);
 	}
 	if (bad && report && k != m)
-		printf("    call #%ld: %s\n      kernel = %s\n      model  = %s\n", idx, cs, kr, mr);
+		printf("    call #%ld: %s\n      kernel = %s\n      model  = %s\n", idx, cs, kr,
+		       mr);
 	char why[256];
 	if (!bad && vms_validate(kd->mm, why, sizeof(why)) != 0) {
 		bad = 1;
@@ -1424,7 +1468,8 @@ int kd_check(struct kd *kd, const struct kd_call *c, long idx, long *kres)
 {
 	int s = kd_step(kd, c, idx, 1, kres);
 	if (s == 3) {
-		printf("    call #%ld: a touch the model cannot predict (file page past EOF)\n", idx);
+		printf("    call #%ld: a touch the model cannot predict (file page past EOF)\n",
+		       idx);
 		return -1;
 	}
 	if (s == 1) {
@@ -1661,17 +1706,17 @@ static uint64_t pick_addr(struct gen *g)
 		a = kd->start_brk + below(g, 16384) * PG;
 	} else {
 		static const uint64_t special[] = {
-			0,
-			0x1000,
-			0x8000,
-			0x10000,
-			0x20000,
-			0x40000000,
-			0x7fffffffe000ULL,
-			0x7ffffffff000ULL,
-			0x800000000000ULL,
-			0xfffffffffffff000ULL,
-			1ULL << 46,
+		    0,
+		    0x1000,
+		    0x8000,
+		    0x10000,
+		    0x20000,
+		    0x40000000,
+		    0x7fffffffe000ULL,
+		    0x7ffffffff000ULL,
+		    0x800000000000ULL,
+		    0xfffffffffffff000ULL,
+		    1ULL << 46,
 		};
 		a = special[below(g, sizeof(special) / sizeof(special[0]))];
 		if (a == 0 && pct(g, 50))
@@ -1924,15 +1969,43 @@ static void gen_mremap(struct gen *g, struct kd_call *c)
 static void gen_madvise(struct gen *g, struct kd_call *c)
 {
 	static const int adv[] = {
-		VMS_MADV_NORMAL,     VMS_MADV_RANDOM,     VMS_MADV_SEQUENTIAL,  VMS_MADV_WILLNEED,
-		VMS_MADV_DONTNEED,   VMS_MADV_DONTNEED,   VMS_MADV_FREE,        VMS_MADV_REMOVE,
-		VMS_MADV_DONTFORK,   VMS_MADV_DONTFORK,   VMS_MADV_DOFORK,      VMS_MADV_MERGEABLE,
-		VMS_MADV_UNMERGEABLE, VMS_MADV_HUGEPAGE,  VMS_MADV_HUGEPAGE,    VMS_MADV_NOHUGEPAGE,
-		VMS_MADV_DONTDUMP,   VMS_MADV_DONTDUMP,   VMS_MADV_DODUMP,      VMS_MADV_WIPEONFORK,
-		VMS_MADV_WIPEONFORK, VMS_MADV_KEEPONFORK, VMS_MADV_COLD,        VMS_MADV_PAGEOUT,
-		VMS_MADV_POPULATE_READ, VMS_MADV_POPULATE_WRITE, VMS_MADV_DONTNEED_LOCKED,
-		VMS_MADV_COLLAPSE,   VMS_MADV_GUARD_INSTALL, VMS_MADV_GUARD_REMOVE,
-		5, 6, 7, 26, 99, 104, -1,
+	    VMS_MADV_NORMAL,
+	    VMS_MADV_RANDOM,
+	    VMS_MADV_SEQUENTIAL,
+	    VMS_MADV_WILLNEED,
+	    VMS_MADV_DONTNEED,
+	    VMS_MADV_DONTNEED,
+	    VMS_MADV_FREE,
+	    VMS_MADV_REMOVE,
+	    VMS_MADV_DONTFORK,
+	    VMS_MADV_DONTFORK,
+	    VMS_MADV_DOFORK,
+	    VMS_MADV_MERGEABLE,
+	    VMS_MADV_UNMERGEABLE,
+	    VMS_MADV_HUGEPAGE,
+	    VMS_MADV_HUGEPAGE,
+	    VMS_MADV_NOHUGEPAGE,
+	    VMS_MADV_DONTDUMP,
+	    VMS_MADV_DONTDUMP,
+	    VMS_MADV_DODUMP,
+	    VMS_MADV_WIPEONFORK,
+	    VMS_MADV_WIPEONFORK,
+	    VMS_MADV_KEEPONFORK,
+	    VMS_MADV_COLD,
+	    VMS_MADV_PAGEOUT,
+	    VMS_MADV_POPULATE_READ,
+	    VMS_MADV_POPULATE_WRITE,
+	    VMS_MADV_DONTNEED_LOCKED,
+	    VMS_MADV_COLLAPSE,
+	    VMS_MADV_GUARD_INSTALL,
+	    VMS_MADV_GUARD_REMOVE,
+	    5,
+	    6,
+	    7,
+	    26,
+	    99,
+	    104,
+	    -1,
 	};
 	int a = adv[below(g, sizeof(adv) / sizeof(adv[0]))];
 	uint64_t addr, len;
@@ -1950,8 +2023,8 @@ static void gen_madvise(struct gen *g, struct kd_call *c)
 		addr = pick_addr(g);
 		len = pick_len(g);
 	}
-	if (a == VMS_MADV_POPULATE_READ || a == VMS_MADV_POPULATE_WRITE ||
-	    a == VMS_MADV_COLLAPSE || a == VMS_MADV_WILLNEED)
+	if (a == VMS_MADV_POPULATE_READ || a == VMS_MADV_POPULATE_WRITE || a == VMS_MADV_COLLAPSE ||
+	    a == VMS_MADV_WILLNEED)
 		len = small_len(g, len);
 	c->op = KD_MADVISE;
 	c->a[0] = addr;
@@ -2000,7 +2073,8 @@ static void gen_prlimit(struct gen *g, struct kd_call *c)
 	if (r < 45)
 		cur = VMS_RLIM_INFINITY;
 	else if (r < 75)
-		cur = ((c->a[0] == VMS_RLIMIT_DATA ? ctr.data_vm : ctr.total_vm) + below(g, 128)) * PG +
+		cur = ((c->a[0] == VMS_RLIMIT_DATA ? ctr.data_vm : ctr.total_vm) + below(g, 128)) *
+			  PG +
 		      (pct(g, 20) ? below(g, PG) : 0);
 	else if (r < 88)
 		cur = below(g, 4096) * PG;
@@ -2040,7 +2114,8 @@ static int gen_touch(struct gen *g, struct kd_call *c)
 	int r = (int)below(g, 100);
 	if (r < 75 && g->nv) {
 		int i = (int)below(g, (uint64_t)g->nv);
-		addr = g->starts[i] + below(g, (g->ends[i] - g->starts[i]) / PG) * PG + below(g, PG);
+		addr =
+		    g->starts[i] + below(g, (g->ends[i] - g->starts[i]) / PG) * PG + below(g, PG);
 	} else if (r < 90 && g->nv) {
 		/* just below a VMA: a grows-down one expands */
 		int i = (int)below(g, (uint64_t)g->nv);
@@ -2055,8 +2130,8 @@ static int gen_touch(struct gen *g, struct kd_call *c)
 }
 
 static const char *const op_names[KD_NOPS] = {
-	"mmap", "munmap", "mprotect", "brk", "mremap", "madvise",
-	"mlock", "munlock", "prlimit", "anon_name", "touch",
+    "mmap",  "munmap",	"mprotect", "brk",	 "mremap", "madvise",
+    "mlock", "munlock", "prlimit",  "anon_name", "touch",
 };
 
 static int has_token(const char *list, const char *tok)
@@ -2115,7 +2190,8 @@ static void gen_call(struct gen *g, struct kd_call *c)
 			c->op = KD_MPROTECT;
 			if (g->nv && pct(g, 55)) {
 				int i = (int)below(g, (uint64_t)g->nv);
-				c->a[0] = g->starts[i] + below(g, (g->ends[i] - g->starts[i]) / PG) * PG;
+				c->a[0] =
+				    g->starts[i] + below(g, (g->ends[i] - g->starts[i]) / PG) * PG;
 				c->a[1] = (1 + below(g, 8)) * PG;
 			} else {
 				c->a[0] = pick_addr(g);
@@ -2157,7 +2233,8 @@ static void gen_call(struct gen *g, struct kd_call *c)
 
 static void print_repro(const struct kd_call *v, size_t n)
 {
-	printf("    reproducer (%zu calls; replay with kd_run_seq, helper started by kd_start):\n", n);
+	printf("    reproducer (%zu calls; replay with kd_run_seq, helper started by kd_start):\n",
+	       n);
 	kd_run_seq(v, n, 1, 2);
 }
 
@@ -2222,7 +2299,8 @@ out:
 	free(g.starts);
 	free(g.ends);
 	if (fail) {
-		printf("    kdiff: seed %" PRIu64 " diverges at call #%ld of %d\n", seed, at, ncalls);
+		printf("    kdiff: seed %" PRIu64 " diverges at call #%ld of %d\n", seed, at,
+		       ncalls);
 		size_t n = at >= 0 ? (size_t)at + 1 : 0;
 		if (n) {
 			/* Replays start from a fresh helper, and stop at the

@@ -22,17 +22,17 @@
 /* One call, in a form both the kernel and the model can execute and that can
  * be replayed exactly (addresses are concrete, never "the result of call N"). */
 enum kd_op {
-	KD_MMAP,     /* a0 addr, a1 len, a2 prot, a3 flags, a4 file index or KD_FD_*, a5 off */
-	KD_MUNMAP,   /* a0 addr, a1 len */
-	KD_MPROTECT, /* a0 addr, a1 len, a2 prot */
-	KD_BRK,      /* a0 new brk */
-	KD_MREMAP,   /* a0 old, a1 old_len, a2 new_len, a3 flags, a4 new_addr */
-	KD_MADVISE,  /* a0 addr, a1 len, a2 advice */
-	KD_MLOCK,    /* a0 addr, a1 len */
-	KD_MUNLOCK,  /* a0 addr, a1 len */
-	KD_PRLIMIT,  /* a0 resource, a1 cur, a2 max, a3 nonzero = query only */
+	KD_MMAP,      /* a0 addr, a1 len, a2 prot, a3 flags, a4 file index or KD_FD_*, a5 off */
+	KD_MUNMAP,    /* a0 addr, a1 len */
+	KD_MPROTECT,  /* a0 addr, a1 len, a2 prot */
+	KD_BRK,	      /* a0 new brk */
+	KD_MREMAP,    /* a0 old, a1 old_len, a2 new_len, a3 flags, a4 new_addr */
+	KD_MADVISE,   /* a0 addr, a1 len, a2 advice */
+	KD_MLOCK,     /* a0 addr, a1 len */
+	KD_MUNLOCK,   /* a0 addr, a1 len */
+	KD_PRLIMIT,   /* a0 resource, a1 cur, a2 max, a3 nonzero = query only */
 	KD_ANON_NAME, /* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, a0, a1, "kd") */
-	KD_TOUCH,    /* a0 addr, a1 write: a one-byte kernel-mode access (0 or -EFAULT) */
+	KD_TOUCH,     /* a0 addr, a1 write: a one-byte kernel-mode access (0 or -EFAULT) */
 	KD_NOPS
 };
 
@@ -47,10 +47,10 @@ struct kd_call {
 
 /* A file the helper holds open, mirrored by one vms_file in the model. */
 struct kd_file {
-	const char *tag;   /* short name for messages */
-	int helper_fd;     /* descriptor number inside the helper */
-	int vms_oflags;    /* VMS_O_* */
-	uint64_t size;     /* bytes, at open */
+	const char *tag; /* short name for messages */
+	int helper_fd;	 /* descriptor number inside the helper */
+	int vms_oflags;	 /* VMS_O_* */
+	uint64_t size;	 /* bytes, at open */
 	int is_dir;
 	vms_file *vf;
 };
