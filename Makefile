@@ -88,6 +88,8 @@ install: all
 	ln -sf libvmspace.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf libvmspace.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libvmspace.so
 	install -m 755 $(B)/vmspace $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 man/vmspace.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' vmspace.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/vmspace.pc
 

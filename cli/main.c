@@ -1,50 +1,260 @@
 /*
  * main.c: the vmspace command. A thin user of include/vmspace.h: it parses
- * arguments and hands each job to the file that owns it.
+ * arguments and hands each job to the file that owns it (replay.c).
+ *
+ *   vmspace [demo]                      the built-in example (demo_trace.h)
+ *   vmspace replay [options] TRACE|-    see man/vmspace.1
+ *   vmspace --help | --version
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "replay.h"
 #include "vmspace.h"
+
+/* The bundled trace: demo_trace, demo_initial_maps, demo_settings, demo_name,
+ * generated from tests/data/replay/ by mk/cli.mk. */
+#include "demo_trace.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vmspace [demo]\n"
-		   "       vmspace --version | --help\n");
+	fprintf(f,
+		"usage: vmspace [demo]\n"
+		"       vmspace replay [options] TRACE|-\n"
+		"       vmspace --version | --help\n"
+		"\n"
+		"vmspace models the Linux x86-64 address space. `vmspace` alone (or\n"
+		"`vmspace demo`) replays a bundled strace log of a real program and shows\n"
+		"the resulting /proc/PID/maps and what happened to its VMAs.\n"
+		"\n"
+		"replay applies the memory calls of an strace -f log (mmap, munmap,\n"
+		"mprotect, brk, mremap, madvise, mlock*, prlimit64, prctl(PR_SET_VMA),\n"
+		"with clone/fork and descriptors followed) to modelled address spaces.\n"
+		"Options:\n"
+		"  --check              print each divergence from the trace's results\n"
+		"                       (`line N: <trace line> | model: <result>`); exit 1\n"
+		"                       if there is one\n"
+		"  --follow             put calls placed elsewhere (ASLR) where the trace\n"
+		"                       says, and carry on\n"
+		"  --initial-maps FILE  the first process starts from this /proc/PID/maps\n"
+		"  --start-brk ADDR     its start_brk (default: the first brk(NULL) result)\n"
+		"  --final-maps FILE    write the first process's last maps\n"
+		"  --maps               print every process's maps at the end\n"
+		"  --at N               print them after line N\n"
+		"  --strict             a malformed line is an error (exit 2)\n"
+		"  --settings FILE      read settings options from FILE\n"
+		"  --no-host            do not take defaults from this host's /proc\n"
+		"Settings (defaults: this host's, when it is Linux):\n"
+		"  --sysctl NAME=VALUE  e.g. vm.max_map_count=65530, config.anon_vma_name=1\n"
+		"  --rlimit NAME=SOFT[:HARD]  STACK, DATA, AS, MEMLOCK; sizes take k/M/G,\n"
+		"                       `unlimited`\n"
+		"  --ram SIZE, --swap SIZE\n"
+		"  --cap NAME           IPC_LOCK, SYS_ADMIN, SYS_RESOURCE, SYS_RAWIO, none\n"
+		"                       (replaces the host's set)\n"
+		"  --aslr off|SEED      address randomisation (default off, as setarch -R)\n"
+		"See vmspace(1).\n");
 }
 
+static char *read_file(const char *path, const char *what)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *buf;
+	size_t len;
+	if (!f) {
+		fprintf(stderr, "vmspace: %s %s: cannot open\n", what, path);
+		return NULL;
+	}
+	int e = replay_read_all(f, &buf, &len);
+	if (f != stdin)
+		fclose(f);
+	if (e) {
+		fprintf(stderr, "vmspace: %s %s: cannot read\n", what, path);
+		return NULL;
+	}
+	return buf;
+}
+
+static int bad_value(const char *opt, const char *val)
+{
+	fprintf(stderr, "vmspace: %s: bad value '%s'\n", opt, val ? val : "");
+	return 2;
+}
+
+static int cmd_replay(int argc, char **argv)
+{
+	struct replay_opts o;
+	const char *trace = NULL, *maps_path = NULL;
+	char *maps = NULL, *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.host_defaults = 1;
+	for (int i = 0; i < argc; i++) {
+		char *opt = argv[i], *val = NULL, *eq;
+		if (opt[0] != '-' || !strcmp(opt, "-")) {
+			if (trace) {
+				fprintf(stderr, "vmspace replay: one trace only\n");
+				return 2;
+			}
+			trace = opt;
+			continue;
+		}
+		if (!strcmp(opt, "--")) {
+			if (i + 1 < argc)
+				trace = argv[++i];
+			continue;
+		}
+		/* --opt=value or --opt value */
+		static char optbuf[64];
+		if ((eq = strchr(opt, '=')) && (size_t)(eq - opt) < sizeof(optbuf)) {
+			memcpy(optbuf, opt, (size_t)(eq - opt));
+			optbuf[eq - opt] = '\0';
+			val = eq + 1;
+			opt = optbuf;
+		}
+		if (!strcmp(opt, "--check")) {
+			o.check = 1;
+		} else if (!strcmp(opt, "--follow")) {
+			o.follow = 1;
+		} else if (!strcmp(opt, "--strict")) {
+			o.strict = 1;
+		} else if (!strcmp(opt, "--maps")) {
+			o.print_maps = 1;
+		} else if (!strcmp(opt, "--no-host")) {
+			o.host_defaults = 0;
+		} else if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+			usage(stdout);
+			return 0;
+		} else {
+			if (!val) {
+				if (i + 1 >= argc)
+					return bad_value(opt, NULL);
+				val = argv[++i];
+			}
+			if (!strcmp(opt, "--initial-maps")) {
+				maps_path = val;
+			} else if (!strcmp(opt, "--final-maps")) {
+				o.final_maps_path = val;
+			} else if (!strcmp(opt, "--at")) {
+				char *end;
+				o.at_line = strtol(val, &end, 10);
+				if (*end || o.at_line <= 0)
+					return bad_value(opt, val);
+			} else if (!strcmp(opt, "--settings")) {
+				char *s = read_file(val, "--settings");
+				int bad;
+				if (!s)
+					return 2;
+				bad = replay_load_settings(&o, s);
+				free(s);
+				if (bad) {
+					fprintf(stderr, "vmspace: --settings %s: option %d is bad\n",
+						val, bad);
+					return 2;
+				}
+			} else {
+				int r = replay_setting(&o, opt, val);
+				if (r > 0) {
+					fprintf(stderr, "vmspace replay: unknown option %s\n", opt);
+					usage(stderr);
+					return 2;
+				}
+				if (r < 0)
+					return bad_value(opt, val);
+			}
+		}
+	}
+	if (!trace) {
+		fprintf(stderr, "vmspace replay: no trace (give a file or -)\n");
+		return 2;
+	}
+	if (maps_path && !(maps = read_file(maps_path, "--initial-maps")))
+		return 2;
+	if (!(text = read_file(trace, "trace"))) {
+		free(maps);
+		return 2;
+	}
+	len = strlen(text);
+	o.name = trace;
+	o.initial_maps = maps;
+	o.progress = isatty(2);
+	rc = replay_run(&o, text, len, stdout, stderr, NULL);
+	free(text);
+	free(maps);
+	if (fflush(stdout))
+		rc = 2;
+	return rc;
+}
+
+static int cmp_count(const void *a, const void *b)
+{
+	const struct replay_name_count *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+/* The main job: the bundled trace of a real program, its maps and a table. */
 static int demo(void)
 {
-	vms_sys *sys = vms_sys_new();
-	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE};
-	vms_mm *mm = vms_mm_new(sys, &cfg);
-	if (!sys || !mm) {
-		fprintf(stderr, "vmspace: out of memory\n");
-		return 1;
+	struct replay_opts o;
+	struct replay_stats st;
+	memset(&o, 0, sizeof(o));
+	o.name = demo_name;
+	o.initial_maps = demo_initial_maps;
+	o.check = 1;
+	/* the machine it was recorded on, not this one, so the output is fixed */
+	if (replay_load_settings(&o, demo_settings)) {
+		fprintf(stderr, "vmspace: the bundled settings do not parse\n");
+		return 2;
 	}
-	long a = vms_mmap(mm, 0, 4 * VMS_PAGE_SIZE, VMS_PROT_READ | VMS_PROT_WRITE,
-			  VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS, NULL, 0);
-	vms_mmap(mm, 0, 4 * VMS_PAGE_SIZE, VMS_PROT_READ | VMS_PROT_WRITE,
-		 VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS, NULL, 0);
-	vms_munmap(mm, (uint64_t)a + VMS_PAGE_SIZE, VMS_PAGE_SIZE);
-	for (const vms_vma *v = vms_vma_first(mm); v; v = vms_vma_next(mm, v)) {
-		struct vms_vma_info i;
-		vms_vma_get_info(v, &i);
-		printf("%08llx-%08llx\n", (unsigned long long)i.start, (unsigned long long)i.end);
-	}
-	vms_sys_free(sys);
-	return 0;
+	printf("vmspace %s: replaying a recorded strace log of `%s`\n"
+	       "(%zu lines, recorded with ASLR off; the program starts from the maps\n"
+	       "it had before its first memory call)\n\n",
+	       VMS_VERSION_STRING, demo_command, strlen(demo_trace) ? demo_lines : (size_t)0);
+	FILE *devnull = fopen("/dev/null", "w");
+	int rc = replay_run(&o, demo_trace, strlen(demo_trace), devnull ? devnull : stdout,
+			    stderr, &st);
+	if (devnull)
+		fclose(devnull);
+	if (rc == 2)
+		return 2;
+	printf("/proc/PID/maps at exit, as the model has it:\n%s\n",
+	       st.final_maps ? st.final_maps : "(none)\n");
+	qsort(st.names, (size_t)st.nnames, sizeof(st.names[0]), cmp_count);
+	printf("%-16s %8s\n", "syscall", "calls");
+	for (int i = 0; i < st.nnames; i++)
+		printf("%-16s %8llu\n", st.names[i].name, (unsigned long long)st.names[i].count);
+	if (st.names[REPLAY_MAX_NAMES - 1].count)
+		printf("%-16s %8llu\n", "(other)",
+		       (unsigned long long)st.names[REPLAY_MAX_NAMES - 1].count);
+	printf("\n%-34s %8llu\n", "memory calls replayed", (unsigned long long)st.calls);
+	printf("%-34s %8llu\n", "  matching the recorded result", (unsigned long long)st.matched);
+	printf("%-34s %8llu\n", "  diverging", (unsigned long long)st.diverged);
+	printf("%-34s %8llu\n", "  unsupported", (unsigned long long)st.unsupported);
+	printf("%-34s %8llu\n", "other calls skipped", (unsigned long long)st.skipped);
+	printf("%-34s %8llu\n", "VMAs created (mmap, brk)", (unsigned long long)st.created);
+	printf("%-34s %8llu\n", "VMAs merged or replaced", (unsigned long long)st.merged);
+	printf("%-34s %8llu\n", "VMAs split", (unsigned long long)st.split);
+	replay_stats_free(&st);
+	printf("\nTry: vmspace replay --check --initial-maps MAPS TRACE (see vmspace(1)).\n");
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "demo") == 0)
 		return demo();
+	if (strcmp(argv[1], "replay") == 0)
+		return cmd_replay(argc - 2, argv + 2);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("vmspace %s\n", VMS_VERSION_STRING);
 		return 0;
 	}
-	if (strcmp(argv[1], "--help") == 0) {
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;
 	}

@@ -244,6 +244,15 @@ void vms_mm_set_image(vms_mm *mm, uint64_t start_code, uint64_t end_code,
  * [vdso]/[vvar]/[vvar_vclock] special mappings, file lines become files of the
  * system. Returns 0, -EINVAL (with *bad_line set, 1-based) or -ENOMEM. */
 int vms_mm_import_maps(vms_mm *mm, const char *text, uint64_t start_brk, int *bad_line);
+/* The same, with VMS_IMPORT_* flags. VMS_IMPORT_AT_EXEC: the text was read
+ * right after exec, before the program's first memory call (as `vmspace
+ * replay --initial-maps` takes it): the ELF loader mapped each segment on its
+ * own, so a read-only file line followed by the writable data of the same
+ * file is not taken to be RELRO (which would give it VM_ACCOUNT and the
+ * data's anon_vma, and let ld.so's later mprotect merge it). */
+#define VMS_IMPORT_AT_EXEC 0x1u
+int vms_mm_import_maps_flags(vms_mm *mm, const char *text, uint64_t start_brk, unsigned flags,
+			     int *bad_line);
 
 /* The address-space layout numbers. */
 struct vms_mm_layout {

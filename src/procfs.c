@@ -502,6 +502,7 @@ struct importer {
 	struct import_file *files;
 	size_t nfiles, files_cap;
 	bool gate;
+	bool at_exec;     /* VMS_IMPORT_AT_EXEC: no RELRO yet (see mark_relro()) */
 	uint64_t charged; /* pages added to the commit counter for VM_ACCOUNT */
 	int bad_line;
 };
@@ -883,6 +884,12 @@ static int open_files(struct importer *im)
  * after it: see RELRO above. */
 static void mark_relro(struct importer *im)
 {
+	/* Right after exec, the ELF loader (load_elf_binary() -> elf_load()) has
+	 * mapped each PT_LOAD segment on its own and ld.so has not yet made any
+	 * data read-only: a read-only line before the data is a segment of its
+	 * own (no VM_ACCOUNT, no anon_vma). */
+	if (im->at_exec)
+		return;
 	for (size_t i = 0; i + 1 < im->nlines; i++) {
 		struct maps_line *a = &im->lines[i], *b = &im->lines[i + 1];
 		if (a->kind == LK_FILE && b->kind == LK_FILE && a->fidx == b->fidx && !a->shared &&
@@ -1307,9 +1314,10 @@ static void undo_import(struct importer *im, const struct saved_mm *s)
 	mm->has_gate = s->has_gate;
 }
 
-int vms_mm_import_maps(vms_mm *mm, const char *text, uint64_t start_brk, int *bad_line)
+int vms_mm_import_maps_flags(vms_mm *mm, const char *text, uint64_t start_brk, unsigned flags,
+			     int *bad_line)
 {
-	struct importer im = {.mm = mm, .sys = mm->sys};
+	struct importer im = {.mm = mm, .sys = mm->sys, .at_exec = flags & VMS_IMPORT_AT_EXEC};
 	struct saved_mm saved;
 	int err;
 
@@ -1344,4 +1352,9 @@ int vms_mm_import_maps(vms_mm *mm, const char *text, uint64_t start_brk, int *ba
 	if (err && bad_line && err != -ENOMEM)
 		*bad_line = im.bad_line;
 	return err;
+}
+
+int vms_mm_import_maps(vms_mm *mm, const char *text, uint64_t start_brk, int *bad_line)
+{
+	return vms_mm_import_maps_flags(mm, text, start_brk, 0, bad_line);
 }

@@ -1,0 +1,101 @@
+/*
+ * replay.h: `vmspace replay`: applies the memory system calls of an strace(1)
+ * log to modelled address spaces (include/vmspace.h) and compares each result
+ * with the recorded one.
+ *
+ * Callable as a library function so that the tests can replay recorded traces
+ * without running the command. Not here: option parsing (cli/main.c) or the
+ * strace text itself (cli/strace_parse.c).
+ */
+#ifndef VMS_REPLAY_H
+#define VMS_REPLAY_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vmspace.h"
+
+#define REPLAY_MAX_SYSCTL 32
+
+/* The rlimits the model knows, in the order of replay_opts.rlim[]. */
+enum replay_rlim { RL_STACK, RL_DATA, RL_AS, RL_MEMLOCK, RL_COUNT };
+
+struct replay_opts {
+	const char *name;          /* the input's name in messages */
+	const char *initial_maps;  /* /proc/PID/maps text of the first process, or NULL */
+	uint64_t start_brk;        /* 0: the first brk(NULL) result of the first process */
+	int check;                 /* print divergences and the summary line */
+	int follow;                /* place calls where the trace says (see replay.c) */
+	int strict;                /* a malformed line is an error (exit 2) */
+	int progress;              /* progress on err (the caller checks isatty) */
+	int print_maps;            /* each live process's maps at the end */
+	long at_line;              /* > 0: the maps after this line */
+	const char *final_maps_path; /* write the first process's last maps here */
+	int host_defaults;         /* settings start from this host's /proc */
+
+	/* Settings over the defaults. */
+	int nsysctl;
+	char sysctl_name[REPLAY_MAX_SYSCTL][48];
+	uint64_t sysctl_val[REPLAY_MAX_SYSCTL];
+	int has_rlim[RL_COUNT];
+	struct vms_rlimit rlim[RL_COUNT];
+	int has_ram, has_swap;
+	uint64_t ram, swap;
+	unsigned caps;             /* VMS_CAP_* added to the defaults */
+	int has_caps;              /* caps replace the defaults */
+	int aslr;                  /* 0: off (the default), 1: randomise with seed */
+	uint64_t seed;
+};
+
+/* Per-syscall counts for the summary table. */
+#define REPLAY_MAX_NAMES 64
+struct replay_name_count {
+	char name[24];
+	uint64_t count;
+};
+
+struct replay_stats {
+	uint64_t lines;        /* logical lines read */
+	uint64_t calls;        /* memory calls replayed: matched + diverged + unsupported */
+	uint64_t matched, diverged, unsupported;
+	uint64_t skipped;      /* other system calls */
+	uint64_t malformed;    /* lines that did not parse */
+	uint64_t followed;     /* --follow: calls placed at the trace's address */
+	uint64_t created, merged, split; /* VMAs, see replay.c count_vmas() */
+	uint64_t processes;    /* address spaces modelled */
+	uint64_t passes;       /* replays run to find the threads' order */
+	int unexplained_groups; /* overlapping calls no order explains */
+	int nnames;
+	struct replay_name_count names[REPLAY_MAX_NAMES]; /* calls per syscall, the
+							   * last is "(other)" */
+	char *final_maps;      /* the first process's last maps (malloc'd), or NULL */
+};
+
+/* Replays text (len bytes, need not end in NUL) with o. Divergences, maps and
+ * the summary go to out; warnings and progress to err. Fills st (if not NULL;
+ * free with replay_stats_free). Returns the exit status: 0, 1 (--check found a
+ * divergence), 2 (--strict found a malformed line, or a bad setting / initial
+ * maps). */
+int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *out, FILE *err,
+	       struct replay_stats *st);
+void replay_stats_free(struct replay_stats *st);
+
+/* Reads a whole stream into a malloc'd, NUL-terminated buffer. Returns 0 or -1. */
+int replay_read_all(FILE *f, char **buf, size_t *len);
+
+/* "8M", "4096", "0x1000", "1g": bytes. Returns 0, or -1. */
+int replay_parse_size(const char *s, uint64_t *out);
+/* "STACK=8M:unlimited" into o. Returns 0, or -1. */
+int replay_parse_rlimit(struct replay_opts *o, const char *arg);
+/* "IPC_LOCK" (or "CAP_IPC_LOCK") -> VMS_CAP_*, else 0. */
+unsigned replay_cap_value(const char *name);
+/* One setting option ("--sysctl", "--rlimit", "--ram", "--swap", "--cap",
+ * "--aslr", "--start-brk") with its value. Returns 0, -1 for a bad value, or
+ * 1 when opt is not a setting. */
+int replay_setting(struct replay_opts *o, const char *opt, const char *val);
+/* A settings file: "--opt value" pairs separated by blanks or newlines (as
+ * scripts/record.sh writes them). Returns 0, or the 1-based number of the
+ * first bad option. */
+int replay_load_settings(struct replay_opts *o, const char *text);
+
+#endif

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# record.sh: records a program for `vmspace replay` tests: its strace log and,
+# from the same run, its /proc/PID/maps before its first memory call and at its
+# exit, into tests/data/replay/NAME/.
+#
+#   scripts/record.sh NAME [--cwd DIR] -- PROGRAM [ARGS...]
+#
+# Writes NAME/trace.txt (strace -f -v -y), NAME/initial.maps (at the first
+# brk, which ld.so makes before any library is loaded: program image, ld.so,
+# stack, vvar/vdso), NAME/final.maps (at the first process's exit_group),
+# NAME/start_brk (the first brk(NULL) result) and NAME/settings (the replay
+# options that describe this machine: sysctls, rlimits, memory).
+#
+# ASLR is off (setarch -R) and the environment fixed (env -i), so that a
+# replay can check every address. strace holds the process while the maps are
+# read: inject=brk:delay_enter at the first brk and inject=exit_group:
+# delay_enter at exit. PROGRAM must be an absolute path (no shell wrapper).
+#
+# Not for: anything but x86-64 Linux with strace >= 5.x; the program must not
+# call brk from another process before the first one (forks do not matter).
+set -euo pipefail
+
+usage() { echo "usage: $0 NAME [--cwd DIR] -- PROGRAM [ARGS...]" >&2; exit 2; }
+[ $# -ge 3 ] || usage
+name=$1; shift
+cwd=$PWD
+while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+	case $1 in
+	--cwd) cwd=$2; shift 2 ;;
+	*) usage ;;
+	esac
+done
+[ "${1:-}" = "--" ] || usage
+shift
+case $1 in /*) ;; *) echo "$0: PROGRAM must be an absolute path" >&2; exit 2 ;; esac
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/tests/data/replay/$name
+mkdir -p "$out"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+delay=400000 # us: how long strace holds the process for us to read its maps
+# The traced set: what replay applies, what it learns files from, and what
+# creates processes. Everything else would only be skipped.
+TR='trace=%memory,openat,open,creat,close,close_range,dup,dup2,dup3,fcntl,memfd_create'
+TR+=',fstat,newfstatat,statx,clone,clone3,fork,vfork,execve,prlimit64,setrlimit,prctl'
+TR+=',exit_group,exit'
+
+(cd "$cwd" && exec env -i PATH=/usr/bin:/bin LANG=C HOME=/nonexistent \
+	setarch x86_64 -R strace -f -v -y -qq -o "$tmp/trace.txt" -e "$TR" \
+	-e inject=brk:delay_enter=$delay:when=1 \
+	-e inject=exit_group:delay_enter=$delay "$@") >"$tmp/stdout" 2>"$tmp/stderr" &
+spid=$!
+
+# The first process is strace's child running PROGRAM (strace forks short-lived
+# test children of its own first); it holds in brk (syscall 12) first and in
+# exit_group (231) last.
+prog=$(readlink -f "$1")
+pid=
+for _ in $(seq 1 5000); do
+	for c in $(cat /proc/$spid/task/$spid/children 2>/dev/null || true); do
+		if [ "$(readlink /proc/$c/exe 2>/dev/null || true)" = "$prog" ]; then
+			pid=$c
+		fi
+	done
+	[ -n "$pid" ] && break
+	sleep 0.001
+done
+[ -n "$pid" ] || { echo "$0: no traced process" >&2; exit 1; }
+state=initial
+while [ -d /proc/$pid ]; do
+	sc=$(cut -d' ' -f1 /proc/$pid/syscall 2>/dev/null || true)
+	if [ "$state" = initial ] && [ "$sc" = 12 ]; then
+		cat /proc/$pid/maps >"$tmp/initial.maps"
+		state=running
+	elif [ "$state" = running ] && [ "$sc" = 231 ]; then
+		cat /proc/$pid/maps >"$tmp/final.maps"
+		state=done
+		break
+	fi
+	sleep 0.0005
+done
+wait $spid || { echo "$0: strace failed:" >&2; cat "$tmp/stderr" >&2; exit 1; }
+[ "$state" = done ] || { echo "$0: missed the maps (state $state)" >&2; exit 1; }
+
+cp "$tmp/trace.txt" "$tmp/initial.maps" "$tmp/final.maps" "$out/"
+# The command, for people (and the demo's heading).
+{
+	printf '%s' "$(basename "$1")"
+	shift
+	for a in "$@"; do
+		case $a in *[!A-Za-z0-9_.:/=-]*) printf " '%s'" "$a" ;; *) printf ' %s' "$a" ;; esac
+	done
+	echo
+} >"$out/command"
+# The first brk(NULL) of the first process: its start_brk.
+awk -v p="$pid" '$1 == p && $2 ~ /^brk\(NULL\)/ {
+	sub(/.*\) *= */, ""); print $1; exit }' "$tmp/trace.txt" >"$out/start_brk"
+{
+	for s in vm.max_map_count vm.overcommit_memory vm.overcommit_ratio vm.mmap_min_addr \
+		vm.stack_guard_gap kernel.randomize_va_space vm.legacy_va_layout; do
+		f=/proc/sys/${s//.//}
+		[ -r "$f" ] && echo "--sysctl $s=$(cat "$f")"
+	done
+	# Kernel build options the model has switches for.
+	anon_name=0
+	if [ -r /proc/config.gz ] && gzip -dc /proc/config.gz | grep -q '^CONFIG_ANON_VMA_NAME=y'; then
+		anon_name=1
+	fi
+	echo "--sysctl config.anon_vma_name=$anon_name"
+	grep -qw la57 /proc/cpuinfo && echo "--sysctl config.la57=1" || echo "--sysctl config.la57=0"
+	# The capabilities the model knows, from this shell's effective set.
+	capeff=$((16#$(awk '/^CapEff:/ {print $2}' /proc/self/status)))
+	for c in IPC_LOCK:14 SYS_RAWIO:17 SYS_ADMIN:21 SYS_RESOURCE:24; do
+		(( (capeff >> ${c#*:}) & 1 )) && echo "--cap ${c%:*}"
+	done
+	echo "--ram $(awk '/^MemTotal:/ {print $2}' /proc/meminfo)k"
+	echo "--swap $(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)k"
+	# ulimit counts KiB; replay takes a "k" suffix.
+	kib() { [ "$1" = unlimited ] && echo unlimited || echo "${1}k"; }
+	echo "--rlimit STACK=$(kib "$(ulimit -Ss)"):$(kib "$(ulimit -Hs)")"
+	echo "--rlimit MEMLOCK=$(kib "$(ulimit -Sl)"):$(kib "$(ulimit -Hl)")"
+	echo "--rlimit DATA=$(kib "$(ulimit -Sd)"):$(kib "$(ulimit -Hd)")"
+	echo "--rlimit AS=$(kib "$(ulimit -Sv)"):$(kib "$(ulimit -Hv)")"
+} >"$out/settings"
+echo "$out: $(wc -l <"$out/trace.txt") trace lines, pid $pid"

@@ -1,0 +1,464 @@
+/*
+ * test_replay.c: `vmspace replay` (cli/replay.c). Recorded traces of real
+ * programs (tests/data/replay/NAME/: trace.txt, initial.maps, final.maps,
+ * settings; made by scripts/record.sh with ASLR off) replay with every memory
+ * call matching and the final maps equal to the process's own at exit (but
+ * for the [stack] line's start: stack growth is not in a log); small made-up
+ * traces check the rules one by one.
+ *
+ * The replay lives in cli/, which build/unit does not link, so it is included
+ * here; the strace parser it uses comes from tests/test_strace_parse.c, which
+ * includes cli/strace_parse.c (it must be compiled once only).
+ */
+#include "../cli/replay.c"
+
+#include "t.h"
+
+static char *slurp(const char *dir, const char *name)
+{
+	char path[512];
+	const char *slash = strrchr(__FILE__, '/');
+	FILE *f;
+	char *buf = NULL;
+	size_t len;
+	snprintf(path, sizeof(path), "tests/data/replay/%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f && slash) {
+		snprintf(path, sizeof(path), "%.*s/data/replay/%s/%s", (int)(slash - __FILE__),
+			 __FILE__, dir, name);
+		f = fopen(path, "r");
+	}
+	if (!f)
+		return NULL;
+	if (replay_read_all(f, &buf, &len))
+		buf = NULL;
+	fclose(f);
+	return buf;
+}
+
+/* Equal line by line; a [stack] line compares from its end address on. */
+static int maps_equal_but_stack(const char *a, const char *b, char *why, size_t whysz)
+{
+	int line = 1;
+	while (*a || *b) {
+		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
+		size_t na = ea ? (size_t)(ea - a) : strlen(a), nb = eb ? (size_t)(eb - b) : strlen(b);
+		const char *ca = a, *cb = b;
+		size_t la = na, lb = nb;
+		if (na > 7 && nb > 7 && !memcmp(a + na - 7, "[stack]", 7) &&
+		    !memcmp(b + nb - 7, "[stack]", 7)) {
+			const char *da = memchr(a, '-', na), *db = memchr(b, '-', nb);
+			if (da && db) {
+				ca = da, la = na - (size_t)(da - a);
+				cb = db, lb = nb - (size_t)(db - b);
+			}
+		}
+		if (la != lb || memcmp(ca, cb, la)) {
+			snprintf(why, whysz, "line %d: model '%.*s' vs kernel '%.*s'", line, (int)na,
+				 a, (int)nb, b);
+			return 0;
+		}
+		a += na + (ea ? 1 : 0);
+		b += nb + (eb ? 1 : 0);
+		line++;
+	}
+	return 1;
+}
+
+static void replay_recorded(const char *name)
+{
+	char *trace = slurp(name, "trace.txt"), *initial = slurp(name, "initial.maps");
+	char *final = slurp(name, "final.maps"), *settings = slurp(name, "settings");
+	char *outbuf = NULL;
+	size_t outlen = 0;
+	struct replay_opts o;
+	struct replay_stats st;
+	char why[512];
+	int rc = -1, ok = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	if (!trace || !initial || !final || !settings) {
+		t_fail(__FILE__, __LINE__, "tests/data/replay/%s is incomplete", name);
+		goto out;
+	}
+	if (replay_load_settings(&o, settings)) {
+		t_fail(__FILE__, __LINE__, "%s/settings does not parse", name);
+		goto out;
+	}
+	o.name = name;
+	o.initial_maps = initial;
+	o.check = 1;
+	FILE *out = open_memstream(&outbuf, &outlen);
+	if (!out)
+		goto out;
+	rc = replay_run(&o, trace, strlen(trace), out, NULL, &st);
+	fclose(out);
+	if (rc != 0 || st.diverged || st.unsupported || st.matched != st.calls || !st.calls) {
+		t_fail(__FILE__, __LINE__, "%s: rc %d, %llu calls, %llu matched, %llu diverged, "
+					   "%llu unsupported:\n%s",
+		       name, rc, (unsigned long long)st.calls, (unsigned long long)st.matched,
+		       (unsigned long long)st.diverged, (unsigned long long)st.unsupported,
+		       outbuf ? outbuf : "");
+		goto out;
+	}
+	if (!st.final_maps) {
+		t_fail(__FILE__, __LINE__, "%s: no final maps", name);
+		goto out;
+	}
+	if (!maps_equal_but_stack(st.final_maps, final, why, sizeof(why))) {
+		t_fail(__FILE__, __LINE__, "%s: final maps differ: %s", name, why);
+		goto out;
+	}
+	ok = 1;
+out:
+	(void)ok;
+	replay_stats_free(&st);
+	free(outbuf);
+	free(trace);
+	free(initial);
+	free(final);
+	free(settings);
+}
+
+TEST(replay_recorded_perl)
+{
+	(void)sys;
+	replay_recorded("perl");
+}
+
+TEST(replay_recorded_python3)
+{
+	(void)sys;
+	replay_recorded("python3");
+}
+
+TEST(replay_recorded_sqlite3)
+{
+	(void)sys;
+	replay_recorded("sqlite3");
+}
+
+TEST(replay_recorded_sort)
+{
+	(void)sys;
+	replay_recorded("sort");
+}
+
+TEST(replay_recorded_threads)
+{
+	(void)sys;
+	replay_recorded("threads");
+}
+
+/* Runs text with o (check on, no host defaults); output into *outp. */
+static int run_text(struct replay_opts *o, const char *text, char **outp, struct replay_stats *st)
+{
+	size_t n;
+	FILE *out = open_memstream(outp, &n);
+	o->check = 1;
+	o->name = "t";
+	int rc = replay_run(o, text, strlen(text), out, NULL, st);
+	fclose(out);
+	return rc;
+}
+
+/* The first addresses an empty address space hands out (mmap without a hint). */
+static long first_mmap(vms_sys *sys, int nth)
+{
+	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE};
+	vms_mm *mm = vms_mm_new(sys, &cfg);
+	long a = 0;
+	for (int i = 0; i <= nth; i++)
+		a = vms_mmap(mm, 0, 4096, VMS_PROT_READ, VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS, NULL, 0);
+	vms_mm_free(mm);
+	return a;
+}
+
+TEST(replay_check_prints_divergence_and_summary)
+{
+	char text[512], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a = first_mmap(sys, 0);
+	snprintf(text, sizeof(text),
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "munmap(%#lx, 4096) = -1 EINVAL (Invalid argument)\n"
+		 "read(0, \"\", 10) = 0\n",
+		 a, a);
+	int rc = run_text(&o, text, &out, &st);
+	CHECK_EQ(rc, 1);
+	CHECK_EQ(st.calls, 2);
+	CHECK_EQ(st.matched, 1);
+	CHECK_EQ(st.diverged, 1);
+	CHECK_EQ(st.skipped, 1);
+	char want[512];
+	snprintf(want, sizeof(want),
+		 "line 2: munmap(%#lx, 4096) = -1 EINVAL (Invalid argument) | model: 0\n"
+		 "replayed 2 calls: 1 matched, 1 diverged, 0 unsupported\n",
+		 a);
+	CHECK(strcmp(out, want) == 0);
+	free(out);
+	replay_stats_free(&st);
+}
+
+TEST(replay_fast_path_agrees_with_parser)
+{
+	(void)sys;
+	static const char *const lines[] = {
+		"mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fc0000",
+		"mmap(0x7ffff7ee5000, 475136, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0x10000) = 0x7ffff7ee5000",
+		"mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_NORESERVE|MAP_STACK, -1, 0) = -1 ENOMEM (Cannot allocate memory)",
+		"munmap(0x7ffff7fb5000, 41491)     = 0",
+		"munmap(0xffffffffffffffff, 131072) = -1 EINVAL (Invalid argument)",
+		"mprotect(0x5555558e3000, 61440, PROT_READ) = 0",
+		"mprotect(0x1000, 4096, PROT_READ|PROT_WRITE|PROT_EXEC|PROT_GROWSDOWN) = -1 EINVAL (Invalid argument)",
+		"brk(NULL)                         = 0x5555558fb000",
+		"brk(0x55555591c000) = 0x55555591c000",
+	};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct call f, p;
+		struct strace_line l;
+		memset(&f, 0, sizeof(f));
+		memset(&l, 0, sizeof(l));
+		CHECK(fast_parse(lines[i], strlen(lines[i]), &f));
+		CHECK_EQ(strace_parse_line(lines[i], &l, NULL, 0), 0);
+		call_from_line(&p, &l, 0, 1, 1);
+		CHECK_EQ(f.sc, p.sc);
+		CHECK_EQ(f.nargs, p.nargs);
+		CHECK_EQ(f.has, p.has);
+		for (int k = 0; k < f.nargs; k++)
+			CHECK_EQ(f.a[k], p.a[k]);
+		CHECK_EQ(f.result, p.result);
+		CHECK_EQ(f.has_result, p.has_result);
+		strace_line_free(&l);
+	}
+	/* lines the fast path leaves to the parser */
+	static const char *const slow[] = {
+		"mmap(NULL, 41491, PROT_READ, MAP_PRIVATE, 3</etc/ld.so.cache>, 0) = 0x7ffff7fb5000",
+		"mmap(NULL, 4096, PROT_READ|0x10, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fb5000",
+		"mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB|21<<MAP_HUGE_SHIFT, -1, 0) = -1 ENOMEM (Cannot allocate memory)",
+		"munmap(0x7ffff7fb5000, 41491 <unfinished ...>",
+		"munmap(0x7ffff7fb5000, 41491) = 0 <0.000012>",
+		"brk(NULL) = 0x5555558fb000 (DELAYED)",
+	};
+	for (size_t i = 0; i < sizeof(slow) / sizeof(slow[0]); i++) {
+		struct call f;
+		memset(&f, 0, sizeof(f));
+		CHECK(!fast_parse(slow[i], strlen(slow[i]), &f));
+	}
+}
+
+/* Two threads' mmaps overlapped; the one that completed first took the
+ * second address: only start order explains the results. */
+TEST(replay_thread_order_found)
+{
+	char text[1024], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
+	snprintf(text, sizeof(text),
+		 "10 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, "
+		 "exit_signal=0}, 88) = 11\n"
+		 "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 "11 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 "11 <... mmap resumed>) = %#lx\n"
+		 "10 <... mmap resumed>) = %#lx\n"
+		 "10 munmap(%#lx, 4096) = 0\n",
+		 a1, a0, a0);
+	int rc = run_text(&o, text, &out, &st);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(st.matched, 3);
+	CHECK(st.passes > 1);
+	CHECK_EQ(st.unexplained_groups, 0);
+	free(out);
+	replay_stats_free(&st);
+}
+
+TEST(replay_thread_order_unexplained_is_reported)
+{
+	(void)sys;
+	char text[1024], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	snprintf(text, sizeof(text),
+		 "10 clone3({flags=CLONE_VM|CLONE_THREAD, exit_signal=0}, 88) = 11\n"
+		 "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 "11 munmap(0x1000, 4096 <unfinished ...>\n"
+		 "11 <... munmap resumed>) = -1 ENOMEM (Cannot allocate memory)\n"
+		 "10 <... mmap resumed>) = 0x1000\n");
+	int rc = run_text(&o, text, &out, &st);
+	CHECK_EQ(rc, 1);
+	CHECK_EQ(st.unexplained_groups, 1);
+	CHECK(st.diverged > 0);
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* fork copies the address space; CLONE_VM shares it. */
+TEST(replay_fork_copies_clone_vm_shares)
+{
+	char text[1024], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
+	snprintf(text, sizeof(text),
+		 "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "10 clone(child_stack=NULL, flags=SIGCHLD) = 20\n"
+		 "20 munmap(%#lx, 4096) = 0\n"
+		 "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "20 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "10 clone(child_stack=NULL, flags=CLONE_VM|SIGCHLD) = 30\n"
+		 "30 munmap(%#lx, 4096) = 0\n"
+		 "10 munmap(%#lx, 4096) = -1 EINVAL (Invalid argument)\n",
+		 a0, a0, a1, a0, a1, 0x1001L);
+	int rc = run_text(&o, text, &out, &st);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(st.matched, 6);
+	CHECK_EQ(st.processes, 2);
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* Descriptors: identity from fstat, dup shares the open file (VMAs of one
+ * open file merge), and the maps show the path. */
+TEST(replay_files_follow_descriptors)
+{
+	char text[2048], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a0 = first_mmap(sys, 0);
+	uint64_t base = (uint64_t)a0 - 4096;
+	snprintf(text, sizeof(text),
+		 "openat(AT_FDCWD, \"/nonexistent/data\", O_RDONLY) = 3\n"
+		 "fstat(3, {st_dev=makedev(0x8, 0x1), st_ino=4242, st_mode=S_IFREG|0644, "
+		 "st_size=65536, ...}) = 0\n"
+		 "dup(3) = 4\n"
+		 "close(3) = 0\n"
+		 "mmap(%#llx, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, 4, 0x1000) = %#llx\n"
+		 "mmap(%#llx, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, 4, 0) = %#llx\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 7, 0) = -1 EBADF (Bad file descriptor)\n",
+		 (unsigned long long)base, (unsigned long long)base,
+		 (unsigned long long)base - 4096, (unsigned long long)base - 4096);
+	o.print_maps = 1;
+	int rc = run_text(&o, text, &out, &st);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(st.matched, 2);
+	CHECK_EQ(st.unsupported, 1); /* fd 7 was never opened */
+	char want[256];
+	snprintf(want, sizeof(want), "%012llx-%012llx r--p 00000000 08:01 4242",
+		 (unsigned long long)base - 4096, (unsigned long long)base + 4096);
+	CHECK(strstr(out, want) != NULL);
+	CHECK(strstr(out, "/nonexistent/data\n") != NULL);
+	free(out);
+	replay_stats_free(&st);
+}
+
+TEST(replay_follow_places_at_trace_address)
+{
+	(void)sys;
+	char text[512], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	snprintf(text, sizeof(text),
+		 "mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000\n"
+		 "munmap(0x7f0000001000, 4096) = 0\n"
+		 "mprotect(0x7f0000000000, 4096, PROT_NONE) = 0\n");
+	CHECK_EQ(run_text(&o, text, &out, &st), 1);
+	replay_stats_free(&st);
+	free(out);
+	out = NULL;
+	o.follow = 1;
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK_EQ(st.followed, 1);
+	CHECK_EQ(st.matched, 3);
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* After an execve without --initial-maps the process is not modelled: its
+ * calls are unsupported, never matched. */
+TEST(replay_execve_without_maps_is_unsupported)
+{
+	(void)sys;
+	char *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0\n"
+			   "brk(NULL) = 0x555555559000\n"
+			   "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7ff0000\n";
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK_EQ(st.calls, 2);
+	CHECK_EQ(st.unsupported, 2);
+	CHECK_EQ(st.matched, 0);
+	free(out);
+	replay_stats_free(&st);
+}
+
+TEST(replay_malformed_line_warns_or_fails_strict)
+{
+	(void)sys;
+	char *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "brk(NULL) = 0x555555559000\n"
+			   "mmap(NULL, 4096, PROT_READ\n"
+			   "brk(0x55555557a000) = 0x55555557a000\n";
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK_EQ(st.malformed, 1);
+	CHECK_EQ(st.matched, 2);
+	free(out);
+	replay_stats_free(&st);
+	out = NULL;
+	o.strict = 1;
+	CHECK_EQ(run_text(&o, text, &out, &st), 2);
+	free(out);
+	replay_stats_free(&st);
+}
+
+TEST(replay_settings_parse)
+{
+	struct replay_opts o = {0};
+	uint64_t v;
+	(void)sys;
+	CHECK_EQ(replay_parse_size("8M", &v), 0);
+	CHECK_EQ(v, 8 << 20);
+	CHECK_EQ(replay_parse_size("0x1000", &v), 0);
+	CHECK_EQ(v, 4096);
+	CHECK(replay_parse_size("-1", &v) < 0);
+	CHECK_EQ(replay_parse_rlimit(&o, "STACK=8192k:unlimited"), 0);
+	CHECK_EQ(o.rlim[RL_STACK].cur, 8 << 20);
+	CHECK_EQ(o.rlim[RL_STACK].max, VMS_RLIM_INFINITY);
+	CHECK(replay_parse_rlimit(&o, "MEMLOCK=2M:1M") < 0);
+	CHECK(replay_parse_rlimit(&o, "NOFILE=1") < 0);
+	CHECK_EQ(replay_load_settings(&o, "--sysctl vm.max_map_count=100\n--cap IPC_LOCK\n"
+					  "--aslr 7 --ram 1G"),
+		 0);
+	CHECK_EQ(o.nsysctl, 1);
+	CHECK_EQ(o.sysctl_val[0], 100);
+	CHECK_EQ(o.caps, VMS_CAP_IPC_LOCK);
+	CHECK_EQ(o.aslr, 1);
+	CHECK_EQ(o.seed, 7);
+	CHECK_EQ(o.ram, 1ULL << 30);
+	CHECK_EQ(replay_load_settings(&o, "--sysctl x --bogus 1"), 1);
+}
+
+/* A sysctl setting reaches the model: with vm.max_map_count=1 the third
+ * separate mapping fails (do_mmap(): map_count > sysctl_max_map_count). */
+TEST(replay_sysctl_setting_applies)
+{
+	char text[1024], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a0 = first_mmap(sys, 0);
+	snprintf(text, sizeof(text),
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = -1 ENOMEM (Cannot allocate memory)\n",
+		 a0, a0 - 4096);
+	CHECK_EQ(replay_setting(&o, "--sysctl", "vm.max_map_count=1"), 0);
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK_EQ(st.matched, 3);
+	free(out);
+	replay_stats_free(&st);
+}
