@@ -65,4 +65,16 @@ void t_valid(vms_mm *mm, const char *file, int line);
 
 int t_failed(void);
 
+/* A snapshot of an address space's VMAs, counters and the system's committed
+ * pages: the tests use it to prove that a failed call changed nothing. */
+struct t_snap {
+	struct vms_vma_info v[64];
+	int n;
+	struct vms_mm_counters c;
+	uint64_t committed;
+};
+void t_snap_take(vms_sys *sys, vms_mm *mm, struct t_snap *s);
+/* 1 when both snapshots hold the same VMAs (range, flags, offset) and counters. */
+int t_snap_equal(const struct t_snap *a, const struct t_snap *b);
+
 #endif

@@ -47,6 +47,28 @@ void t_valid(vms_mm *mm, const char *file, int line)
 		t_fail(file, line, "vms_validate: %s", why);
 }
 
+void t_snap_take(vms_sys *sys, vms_mm *mm, struct t_snap *s)
+{
+	s->n = 0;
+	for (const vms_vma *v = vms_vma_first(mm); v && s->n < 64; v = vms_vma_next(mm, v))
+		vms_vma_get_info(v, &s->v[s->n++]);
+	vms_mm_get_counters(mm, &s->c);
+	s->committed = vms_sys_committed_pages(sys);
+}
+
+int t_snap_equal(const struct t_snap *a, const struct t_snap *b)
+{
+	if (a->n != b->n || a->committed != b->committed)
+		return 0;
+	if (memcmp(&a->c, &b->c, sizeof(a->c)))
+		return 0;
+	for (int i = 0; i < a->n; i++)
+		if (a->v[i].start != b->v[i].start || a->v[i].end != b->v[i].end ||
+		    a->v[i].vm_flags != b->v[i].vm_flags || a->v[i].pgoff != b->v[i].pgoff)
+			return 0;
+	return 1;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	const struct t_case *x = *(const struct t_case *const *)a;

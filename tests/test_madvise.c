@@ -107,37 +107,6 @@ static void touch(vms_mm *mm, uint64_t a, uint64_t pages)
 #define VM_NOHUGEPAGE_ 0x40000000ULL
 #define VM_MERGEABLE_ 0x80000000ULL
 
-/* A snapshot of every VMA and counter, to prove a failed call changed nothing. */
-struct snap {
-	struct vms_vma_info v[64];
-	int n;
-	struct vms_mm_counters c;
-	uint64_t committed;
-};
-
-static void take(vms_sys *sys, vms_mm *mm, struct snap *s)
-{
-	s->n = 0;
-	for (const vms_vma *v = vms_vma_first(mm); v && s->n < 64; v = vms_vma_next(mm, v))
-		vms_vma_get_info(v, &s->v[s->n++]);
-	vms_mm_get_counters(mm, &s->c);
-	s->committed = vms_sys_committed_pages(sys);
-}
-
-static int same(const struct snap *a, const struct snap *b)
-{
-	if (a->n != b->n || a->committed != b->committed)
-		return 0;
-	if (memcmp(&a->c, &b->c, sizeof(a->c)))
-		return 0;
-	for (int i = 0; i < a->n; i++)
-		if (a->v[i].start != b->v[i].start || a->v[i].end != b->v[i].end ||
-		    a->v[i].vm_flags != b->v[i].vm_flags || a->v[i].pgoff != b->v[i].pgoff ||
-		    a->v[i].anon_vma != b->v[i].anon_vma)
-			return 0;
-	return 1;
-}
-
 /* ---- §3.1 valid advice ---- */
 
 TEST(madvise_valid_advice_with_len_zero_is_zero)
@@ -564,12 +533,12 @@ TEST(madvise_cold_and_willneed_change_nothing)
 	vms_mm *mm = new_mm(sys);
 	CHECK(anon_at(mm, A, 4 * PG, RW));
 	touch(mm, A, 4);
-	struct snap a, b;
-	take(sys, mm, &a);
+	struct t_snap a, b;
+	t_snap_take(sys, mm, &a);
 	CHECK_EQ(vms_madvise(mm, A, 4 * PG, VMS_MADV_COLD), 0);
 	CHECK_EQ(vms_madvise(mm, A, 4 * PG, VMS_MADV_WILLNEED), 0);
-	take(sys, mm, &b);
-	CHECK(same(&a, &b));
+	t_snap_take(sys, mm, &b);
+	CHECK(t_snap_equal(&a, &b));
 }
 
 /* ---- §3.4 populate ---- */
@@ -802,15 +771,15 @@ TEST(madvise_alloc_failure_changes_nothing)
 		CHECK(vms_madvise(mm, A, 8 * PG, VMS_MADV_SEQUENTIAL) == 0);
 		long r = -VMS_ENOMEM;
 		for (uint64_t n = 1; n < 100; n++) {
-			struct snap a, b;
-			take(sys, mm, &a);
+			struct t_snap a, b;
+			t_snap_take(sys, mm, &a);
 			vms_sys_fail_alloc_after(sys, n);
 			r = vms_madvise(mm, A + PG, 2 * PG, adv[k]);
 			vms_sys_fail_alloc_after(sys, 0);
 			if (r != -VMS_ENOMEM && r != -VMS_EAGAIN)
 				break;
-			take(sys, mm, &b);
-			CHECK(same(&a, &b));
+			t_snap_take(sys, mm, &b);
+			CHECK(t_snap_equal(&a, &b));
 			VALID(mm);
 		}
 		CHECK_EQ(r, 0);

@@ -64,35 +64,6 @@ static struct vms_mm_counters counters(vms_mm *mm)
 	return c;
 }
 
-struct snap {
-	struct vms_vma_info v[64];
-	int n;
-	struct vms_mm_counters c;
-	uint64_t committed;
-};
-
-static void take(vms_sys *sys, vms_mm *mm, struct snap *s)
-{
-	s->n = 0;
-	for (const vms_vma *v = vms_vma_first(mm); v && s->n < 64; v = vms_vma_next(mm, v))
-		vms_vma_get_info(v, &s->v[s->n++]);
-	s->c = counters(mm);
-	s->committed = vms_sys_committed_pages(sys);
-}
-
-static int same(const struct snap *a, const struct snap *b)
-{
-	if (a->n != b->n || a->committed != b->committed)
-		return 0;
-	if (memcmp(&a->c, &b->c, sizeof(a->c)))
-		return 0;
-	for (int i = 0; i < a->n; i++)
-		if (a->v[i].start != b->v[i].start || a->v[i].end != b->v[i].end ||
-		    a->v[i].vm_flags != b->v[i].vm_flags || a->v[i].pgoff != b->v[i].pgoff)
-			return 0;
-	return 1;
-}
-
 /* ---- start and length ---- */
 
 TEST(mlock_unaligned_start_rounds_down_and_covers_the_tail)
@@ -395,14 +366,14 @@ TEST(mlock_alloc_failure_changes_nothing)
 	vms_mm *mm = new_mm(sys);
 	CHECK(map_at(mm, A, 8, RW, 0) > 0);
 	for (uint64_t n = 1; n < 40; n++) {
-		struct snap before, after;
-		take(sys, mm, &before);
+		struct t_snap before, after;
+		t_snap_take(sys, mm, &before);
 		vms_sys_fail_alloc_after(sys, n);
 		long r = vms_mlock(mm, A + 2 * PG, 2 * PG);
 		vms_sys_fail_alloc_after(sys, 0);
 		if (r == -VMS_ENOMEM) {
-			take(sys, mm, &after);
-			CHECK(same(&before, &after));
+			t_snap_take(sys, mm, &after);
+			CHECK(t_snap_equal(&before, &after));
 			VALID(mm);
 			continue;
 		}

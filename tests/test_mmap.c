@@ -24,36 +24,6 @@ static int count_vmas(vms_mm *mm)
 	return n;
 }
 
-/* A snapshot of every VMA and counter, to prove a failed call changed nothing. */
-struct snap {
-	struct vms_vma_info v[64];
-	int n;
-	struct vms_mm_counters c;
-	uint64_t committed;
-};
-
-static void take(vms_sys *sys, vms_mm *mm, struct snap *s)
-{
-	s->n = 0;
-	for (const vms_vma *v = vms_vma_first(mm); v && s->n < 64; v = vms_vma_next(mm, v))
-		vms_vma_get_info(v, &s->v[s->n++]);
-	vms_mm_get_counters(mm, &s->c);
-	s->committed = vms_sys_committed_pages(sys);
-}
-
-static int same(const struct snap *a, const struct snap *b)
-{
-	if (a->n != b->n || a->committed != b->committed)
-		return 0;
-	if (memcmp(&a->c, &b->c, sizeof(a->c)))
-		return 0;
-	for (int i = 0; i < a->n; i++)
-		if (a->v[i].start != b->v[i].start || a->v[i].end != b->v[i].end ||
-		    a->v[i].vm_flags != b->v[i].vm_flags || a->v[i].pgoff != b->v[i].pgoff)
-			return 0;
-	return 1;
-}
-
 TEST(mmap_topdown_lands_just_below_mmap_base)
 {
 	vms_mm *mm = new_mm(sys);
@@ -203,15 +173,15 @@ TEST(mmap_alloc_failure_changes_nothing)
 	long a = anon(mm, 0x200000000, 8 * PG, VMS_PROT_READ, VMS_MAP_FIXED);
 	CHECK(a > 0);
 	for (uint64_t n = 1; n < 40; n++) {
-		struct snap before, after;
-		take(sys, mm, &before);
+		struct t_snap before, after;
+		t_snap_take(sys, mm, &before);
 		vms_sys_fail_alloc_after(sys, n);
 		long r = vms_mmap(mm, (uint64_t)a + 2 * PG, PG, VMS_PROT_READ | VMS_PROT_WRITE,
 				  VMS_MAP_SHARED | VMS_MAP_ANONYMOUS | VMS_MAP_FIXED, NULL, 0);
 		vms_sys_fail_alloc_after(sys, 0);
 		if (r == -VMS_ENOMEM) {
-			take(sys, mm, &after);
-			CHECK(same(&before, &after));
+			t_snap_take(sys, mm, &after);
+			CHECK(t_snap_equal(&before, &after));
 			VALID(mm);
 			continue;
 		}
