@@ -1,9 +1,11 @@
 /*
  * main.c: the vmspace command. A thin user of include/vmspace.h: it parses
- * arguments and hands each job to the file that owns it (replay.c).
+ * arguments and hands each job to the file that owns it (replay.c,
+ * verify.c).
  *
  *   vmspace [demo]                      the built-in example (demo_trace.h)
  *   vmspace replay [options] TRACE|-    see man/vmspace.1
+ *   vmspace verify [--seed S] [--calls N]  model against the live kernel
  *   vmspace --help | --version
  */
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "verify.h"
 #include "vmspace.h"
 
 /* The bundled trace: demo_trace, demo_initial_maps, demo_settings, demo_name,
@@ -23,6 +26,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: vmspace [demo]\n"
 		"       vmspace replay [options] TRACE|-\n"
+		"       vmspace verify [--seed S] [--calls N] [--seeds K] [--verbose]\n"
 		"       vmspace --version | --help\n"
 		"\n"
 		"vmspace models the Linux x86-64 address space. `vmspace` alone (or\n"
@@ -54,6 +58,16 @@ static void usage(FILE *f)
 		"  --cap NAME           IPC_LOCK, SYS_ADMIN, SYS_RESOURCE, SYS_RAWIO, none\n"
 		"                       (replaces the host's set)\n"
 		"  --aslr off|SEED      address randomisation (default off, as setarch -R)\n"
+		"\n"
+		"verify runs random memory calls on the live kernel (a helper process,\n"
+		"ASLR off) and on the model side by side, comparing results, maps and\n"
+		"status after every call; on a divergence it prints a minimal reproducer\n"
+		"in strace syntax and exits 1. Options:\n"
+		"  --seed S             first seed (default: from the clock, printed)\n"
+		"  --calls N            calls per seed (default 10000)\n"
+		"  --seeds K            run seeds S..S+K-1 (default 1)\n"
+		"  --shrink-secs T      time for shrinking the reproducer (default 120)\n"
+		"  --verbose            print every call\n"
 		"See vmspace(1).\n");
 }
 
@@ -250,6 +264,8 @@ int main(int argc, char **argv)
 		return demo();
 	if (strcmp(argv[1], "replay") == 0)
 		return cmd_replay(argc - 2, argv + 2);
+	if (strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argc - 2, argv + 2);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("vmspace %s\n", VMS_VERSION_STRING);
 		return 0;

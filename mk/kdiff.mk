@@ -1,8 +1,11 @@
-# kdiff.mk: convenience rules for the live-kernel differential tests
-# (tests/kdiff.c, tests/test_kdiff.c). They are ordinary unit tests built into
-# build/unit and build/unit-san; these rules only run the kdiff subset.
-# Not for: building anything extra; the helper is the test binary itself.
-.PHONY: kdiff kdiff-san
+# kdiff.mk: the live-kernel differential harness (cli/kdiff.c) and its users.
+# The harness lives in cli/ so that `vmspace verify` (cli/verify.c) links it
+# with the CLI; build/unit links only tests/ and compiles it once through
+# tests/kdiff_impl.c (the tests include "../cli/kdiff.h"). The rules below
+# add those cross-directory dependencies and run the kdiff subset of the
+# unit tests. Not for: building anything extra; the helper process is the
+# running binary itself (build/unit or build/vmspace).
+.PHONY: kdiff kdiff-san verify
 
 # KDIFF_VERBOSE=1 prints every call; KDIFF_SEED=n reruns one random seed;
 # KDIFF_SHRINK_SECS bounds the reproducer shrinking on a divergence.
@@ -11,3 +14,12 @@ kdiff: $(B)/unit
 
 kdiff-san: $(B)/unit-san
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(B)/unit-san kdiff
+
+# `make verify [VERIFY_ARGS='--calls 100000 --seeds 3']`
+verify: $(B)/vmspace
+	./$(B)/vmspace verify $(VERIFY_ARGS)
+
+KDIFF_USERS := kdiff_impl test_kdiff test_mremap test_verify
+$(KDIFF_USERS:%=$(B)/tests/%.o) $(KDIFF_USERS:%=$(B)/san/tests/%.o): cli/kdiff.h
+$(B)/tests/kdiff_impl.o $(B)/san/tests/kdiff_impl.o: cli/kdiff.c
+$(B)/tests/test_verify.o $(B)/san/tests/test_verify.o: cli/verify.c cli/verify.h

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kdiff.h"
+#include "../cli/kdiff.h"
 #include "t.h"
 
 #define P 4096ULL

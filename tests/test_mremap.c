@@ -4,7 +4,7 @@
  * was observed there. Not for: munmap or merge rules on their own
  * (test_mmap.c) or random call streams (test_kdiff.c).
  */
-#include "kdiff.h"
+#include "../cli/kdiff.h"
 #include "t.h"
 
 #define PG 4096ULL

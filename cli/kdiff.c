@@ -2,15 +2,17 @@
  * kdiff.c: the live-kernel side of the differential tests, and the random
  * call generator that drives both sides.
  *
- * The kernel side is a helper process: this test binary re-executed through
- * /proc/self/exe with personality ADDR_NO_RANDOMIZE (so its layout, and the
- * mmap_base the model computes, are deterministic) and argv[0] set to a
- * marker that a constructor below recognises before main() runs. The helper
- * then only reads fixed-size requests from a pipe, performs the raw syscall
- * on itself and writes the raw result back. It never calls malloc or stdio
- * and uses syscall() rather than libc wrappers, so that neither libc nor the
- * ASan runtime maps anything behind the test's back (ASan intercepts read()
- * and write() and would check the shadow of wild addresses).
+ * The kernel side is a helper process: the running binary (build/unit or
+ * build/vmspace; both link this file, so both have the constructor below)
+ * re-executed through /proc/self/exe with personality ADDR_NO_RANDOMIZE (so
+ * its layout, and the mmap_base the model computes, are deterministic) and
+ * argv[0] set to a marker that the constructor recognises before main() runs.
+ * The helper then only reads fixed-size requests from a pipe, performs the
+ * raw syscall on itself and writes the raw result back. It never calls
+ * malloc or stdio and uses syscall() rather than libc wrappers, so that
+ * neither libc nor the ASan runtime maps anything behind the parent's back
+ * (ASan intercepts read() and write() and would check the shadow of wild
+ * addresses).
  *
  * The parent reads the helper's /proc/PID/maps, /status and /stat itself:
  * the helper is blocked in read() on its command pipe whenever the parent
@@ -28,6 +30,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +204,24 @@ __attribute__((constructor)) static void kd_helper_ctor(int argc, char **argv, c
 
 /* ---- small utilities ---------------------------------------------------- */
 
+/* Every report line starts with this (tests indent, the CLI does not). */
+static const char *kd_pfx = "    ";
+
+void kd_set_report_prefix(const char *prefix)
+{
+	kd_pfx = prefix ? prefix : "    ";
+}
+
+static void kp(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void kp(const char *fmt, ...)
+{
+	va_list ap;
+	fputs(kd_pfx, stdout);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}
+
 static char *read_text(const char *path, size_t *len_out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -279,15 +300,28 @@ static const char *errname(long e)
 	return "E?";
 }
 
-static void fmt_ret(char *buf, size_t n, long r)
+/* As strace prints a result; a touch's read or write moved one byte. */
+static void fmt_ret(char *buf, size_t n, int op, long r)
 {
 	if (r < 0 && r > -4096)
-		snprintf(buf, n, "-1 %s (%ld)", errname(-r), r);
-	else
+		snprintf(buf, n, "-1 %s (%s)", errname(-r), strerror((int)-r));
+	else if (op == KD_TOUCH && r == 0)
+		snprintf(buf, n, "1");
+	else if (op == KD_MMAP || op == KD_MREMAP || op == KD_BRK)
 		snprintf(buf, n, "%#lx", (unsigned long)r);
+	else
+		snprintf(buf, n, "%ld", r);
 }
 
 /* ---- call formatting ---------------------------------------------------- */
+
+static void fmt_addr(char *out, size_t n, uint64_t a)
+{
+	if (a)
+		snprintf(out, n, "%#" PRIx64, a);
+	else
+		snprintf(out, n, "NULL");
+}
 
 struct flagname {
 	uint64_t bit;
@@ -482,8 +516,10 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 		if (a[2] == 0)
 			snprintf(pr, sizeof(pr), "PROT_NONE");
 		fmt_fd(f2, sizeof(f2), a[4]);
-		snprintf(buf, size, "mmap(%#" PRIx64 ", %#" PRIx64 ", %s, %s, %s, %#" PRIx64 ")",
-			 a[0], a[1], pr, f1, f2, a[5]);
+		char ad[32];
+		fmt_addr(ad, sizeof(ad), a[0]);
+		snprintf(buf, size, "mmap(%s, %#" PRIx64 ", %s, %s, %s, %#" PRIx64 ")", ad, a[1],
+			 pr, f1, f2, a[5]);
 		break;
 	}
 	case KD_MUNMAP:
@@ -497,14 +533,22 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 		snprintf(buf, size, "mprotect(%#" PRIx64 ", %#" PRIx64 ", %s)", a[0], a[1], f1);
 		break;
 	case KD_BRK:
-		snprintf(buf, size, "brk(%#" PRIx64 ")", a[0]);
+		fmt_addr(f1, sizeof(f1), a[0]);
+		snprintf(buf, size, "brk(%s)", f1);
 		break;
 	case KD_MREMAP:
 		fmt_flags(f1, sizeof(f1), a[3], mremap_names,
 			  sizeof(mremap_names) / sizeof(mremap_names[0]), NULL);
-		snprintf(buf, size,
-			 "mremap(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %s, %#" PRIx64 ")", a[0],
-			 a[1], a[2], a[3] ? f1 : "0", a[4]);
+		/* strace shows new_address only when it is used; a stray one
+		 * is kept, as it is part of the call. */
+		if (a[4] || (a[3] & VMS_MREMAP_FIXED))
+			snprintf(buf, size,
+				 "mremap(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %s, %#" PRIx64
+				 ")",
+				 a[0], a[1], a[2], a[3] ? f1 : "0", a[4]);
+		else
+			snprintf(buf, size, "mremap(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %s)",
+				 a[0], a[1], a[2], a[3] ? f1 : "0");
 		break;
 	case KD_MADVISE: {
 		const char *n = madv_name((long)(int)a[2]);
@@ -537,8 +581,9 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 			 a[0], a[1]);
 		break;
 	case KD_TOUCH:
-		snprintf(buf, size, "%s(%s, %#" PRIx64 ", 1) /* %s touch */",
-			 a[1] ? "read" : "write", a[1] ? "/dev/zero" : "pipe", a[0],
+		/* the helper's descriptors: /dev/zero, and a pipe's write end */
+		snprintf(buf, size, "%s(%d, %#" PRIx64 ", 1) /* %s touch */",
+			 a[1] ? "read" : "write", a[1] ? HFD_ZERO : HFD_PIPE_W, a[0],
 			 a[1] ? "write" : "read");
 		break;
 	default:
@@ -582,7 +627,7 @@ static void set_sysctl(vms_sys *sys, const char *name, uint64_t v)
 {
 	int r = vms_sysctl_set(sys, name, v);
 	if (r != 0)
-		printf("    kdiff: vms_sysctl_set(%s, %" PRIu64 ") = %d\n", name, v, r);
+		kp("kdiff: vms_sysctl_set(%s, %" PRIu64 ") = %d\n", name, v, r);
 }
 
 static void host_sysctls(vms_sys *sys)
@@ -966,7 +1011,7 @@ int kd_start(struct kd *kd, char *why, size_t why_size)
 	int bad = 0;
 	int r = vms_mm_import_maps(kd->mm, maps, kd->start_brk, &bad);
 	if (r != 0) {
-		printf("    kdiff: vms_mm_import_maps = %d (line %d) on:\n%s", r, bad, maps);
+		kp("kdiff: vms_mm_import_maps = %d (line %d) on:\n%s", r, bad, maps);
 		free(maps);
 		snprintf(why, why_size, "vms_mm_import_maps failed: %d at line %d", r, bad);
 		goto fail;
@@ -1212,7 +1257,7 @@ static void print_maps_diff(const char *k, const char *m)
 			ln[n++] = &ml[j++];
 		}
 	}
-	printf("    maps diff (- kernel, + model):\n");
+	kp("maps diff (- kernel, + model):\n");
 	int last = -10;
 	for (int x = 0; x < n; x++) {
 		int near = 0;
@@ -1222,8 +1267,8 @@ static void print_maps_diff(const char *k, const char *m)
 		if (!near)
 			continue;
 		if (last >= 0 && x != last + 1)
-			printf("    ...\n");
-		printf("    %c%.*s\n", tag[x], ln[x]->len, ln[x]->p);
+			kp("...\n");
+		kp("%c%.*s\n", tag[x], ln[x]->len, ln[x]->p);
 		last = x;
 	}
 out:
@@ -1288,7 +1333,7 @@ int kd_compare_state(struct kd *kd, int report)
 	char *m = mraw ? normalise_maps(mraw) : NULL;
 	if (!k || !m) {
 		if (report)
-			printf("    kdiff: cannot read maps (helper gone?)\n");
+			kp("kdiff: cannot read maps (helper gone?)\n");
 		bad = 1;
 	} else if (strcmp(k, m) != 0) {
 		bad = 1;
@@ -1310,9 +1355,11 @@ int kd_compare_state(struct kd *kd, int report)
 		status_line(ms, status_keys[i], b, sizeof(b));
 		if (strcmp(a, b) != 0) {
 			if (report && !bad)
-				printf("    status diff (- kernel, + model):\n");
-			if (report)
-				printf("    -%s\n    +%s\n", a, b);
+				kp("status diff (- kernel, + model):\n");
+			if (report) {
+				kp("-%s\n", a);
+				kp("+%s\n", b);
+			}
 			bad = 1;
 		}
 	}
@@ -1431,35 +1478,41 @@ static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report,
 	kd->last_k = k;
 	kd->last_m = m;
 	kd_format_call(kd, c, cs, sizeof(cs));
-	fmt_ret(kr, sizeof(kr), k);
-	fmt_ret(mr, sizeof(mr), m);
-	if (report >= 2 || kd->verbose)
-		printf("    [%ld] %s = %s%s%s\n", idx, cs, kr,
-		       k == m ? "" : "   MODEL: ", k == m ? "" : mr);
+	fmt_ret(kr, sizeof(kr), c->op, k);
+	fmt_ret(mr, sizeof(mr), c->op, m);
+	/* A reproducer is plain strace text; a verbose run numbers the calls. */
+	if (report >= 2 && !kd->verbose)
+		kp("%s = %s%s%s%s\n", cs, kr, k == m ? "" : "   /* model: ", k == m ? "" : mr,
+		   k == m ? "" : " */");
+	else if (report >= 2 || kd->verbose)
+		kp("[%ld] %s = %s%s%s%s\n", idx, cs, kr,
+		   k == m ? "" : "   /* model: ", k == m ? "" : mr, k == m ? "" : " */");
 	if (k == KD_DEAD) {
 		int st = 0;
 		if (kd->pid > 0 && waitpid(kd->pid, &st, WNOHANG) > 0)
 			kd->pid = -1;
 		if (report)
-			printf("    call #%ld: %s: the helper died (status %#x)\n", idx, cs, st);
+			kp("call #%ld: %s: the helper died (status %#x)\n", idx, cs, st);
 		return 2;
 	}
 	int bad = k != m;
 	if (!bad && c->op == KD_PRLIMIT && k == 0 && (kold[0] != mold[0] || kold[1] != mold[1])) {
 		bad = 1;
 		if (report)
-			printf("    call #%ld: %s: old limit kernel {%#" PRIx64 ", %#" PRIx64
-			       "} model {%#" PRIx64 ", %#" PRIx64 "}\n",
-			       idx, cs, kold[0], kold[1], mold[0], mold[1]);
+			kp("call #%ld: %s: old limit kernel {%#" PRIx64 ", %#" PRIx64
+			   "} model {%#" PRIx64 ", %#" PRIx64 "}\n",
+			   idx, cs, kold[0], kold[1], mold[0], mold[1]);
 	}
-	if (bad && report && k != m)
-		printf("    call #%ld: %s\n      kernel = %s\n      model  = %s\n", idx, cs, kr,
-		       mr);
+	if (bad && report && k != m) {
+		kp("call #%ld: %s\n", idx, cs);
+		kp("  kernel = %s\n", kr);
+		kp("  model  = %s\n", mr);
+	}
 	char why[256];
 	if (!bad && vms_validate(kd->mm, why, sizeof(why)) != 0) {
 		bad = 1;
 		if (report)
-			printf("    call #%ld: %s = %s: vms_validate: %s\n", idx, cs, kr, why);
+			kp("call #%ld: %s = %s: vms_validate: %s\n", idx, cs, kr, why);
 	}
 	return bad;
 }
@@ -1468,8 +1521,7 @@ int kd_check(struct kd *kd, const struct kd_call *c, long idx, long *kres)
 {
 	int s = kd_step(kd, c, idx, 1, kres);
 	if (s == 3) {
-		printf("    call #%ld: a touch the model cannot predict (file page past EOF)\n",
-		       idx);
+		kp("call #%ld: a touch the model cannot predict (file page past EOF)\n", idx);
 		return -1;
 	}
 	if (s == 1) {
@@ -1481,8 +1533,8 @@ int kd_check(struct kd *kd, const struct kd_call *c, long idx, long *kres)
 	if (kd_compare_state(kd, 1) != 0) {
 		char cs[512];
 		kd_format_call(kd, c, cs, sizeof(cs));
-		printf("    (state differs after call #%ld: %s = %#lx)\n", idx, cs,
-		       kres ? (unsigned long)*kres : 0UL);
+		kp("(state differs after call #%ld: %s = %#lx)\n", idx, cs,
+		   kres ? (unsigned long)*kres : 0UL);
 		return -1;
 	}
 	return 0;
@@ -1510,13 +1562,13 @@ static long run_seq(const struct kd_call *calls, size_t n, int check_every, int 
 	struct kd_div d = {-1, -1, 0, 0, 0};
 	if (kd_start(&kd, why, sizeof(why)) != 0) {
 		if (report)
-			printf("    kdiff: %s\n", why);
+			kp("kdiff: %s\n", why);
 		return -2;
 	}
 	kd.verbose = verbose_env();
 	if (kd_compare_state(&kd, report) != 0) {
 		if (report)
-			printf("    (state differs right after import, before any call)\n");
+			kp("(state differs right after import, before any call)\n");
 		d.idx = 0;
 		d.kind = 4;
 		goto out;
@@ -1535,7 +1587,7 @@ static long run_seq(const struct kd_call *calls, size_t n, int check_every, int 
 		if (check_every <= 1 || (i + 1) % (size_t)check_every == 0 || i + 1 == n) {
 			if (kd_compare_state(&kd, report) != 0) {
 				if (report)
-					printf("    (state differs after call #%zu)\n", i);
+					kp("(state differs after call #%zu)\n", i);
 				d.idx = (long)i;
 				d.kind = 2;
 				break;
@@ -2231,23 +2283,30 @@ static void gen_call(struct gen *g, struct kd_call *c)
 	c->a[2] = VMS_MADV_NORMAL;
 }
 
+/* The reproducer is replayed on a fresh helper with the calls printed as
+ * strace lines; the diverging call's line carries the model's result. */
 static void print_repro(const struct kd_call *v, size_t n)
 {
-	printf("    reproducer (%zu calls; replay with kd_run_seq, helper started by kd_start):\n",
-	       n);
-	kd_run_seq(v, n, 1, 2);
+	kp("reproducer (%zu calls, from the helper's starting maps, ASLR off):\n", n);
+	if (kd_run_seq(v, n, 1, 2) < 0)
+		kp("(the calls above did not diverge on a fresh helper: the divergence "
+		   "depends on something outside the call sequence)\n");
 }
 
-int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs, char *why,
-		  size_t why_size)
+int kd_random_run_opts(struct kd_run_opts *o, char *why, size_t why_size)
 {
 	struct kd kd;
+	const long ncalls = o->ncalls > 0 ? o->ncalls : 0;
+	const long every = o->progress_every > 0 ? o->progress_every : 1000;
+
+	o->diverged_at = -1;
+	o->repro_calls = 0;
 	if (kd_start(&kd, why, why_size) != 0)
 		return -1;
-	kd.verbose = verbose_env();
+	kd.verbose = o->verbose || verbose_env();
 	struct gen g;
 	memset(&g, 0, sizeof(g));
-	g.s = seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
+	g.s = o->seed * 0x9E3779B97F4A7C15ULL + 0x632BE59BD9B4E019ULL;
 	if (!g.s)
 		g.s = 1;
 	g.kd = &kd;
@@ -2260,12 +2319,14 @@ int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs
 		return -1;
 	}
 	if (kd_compare_state(&kd, 1) != 0) {
-		printf("    seed %" PRIu64 ": state differs right after import, before any call\n",
-		       seed);
+		kp("seed %" PRIu64 ": state differs right after import, before any call\n",
+		   o->seed);
 		fail = 1;
 		goto out;
 	}
-	for (int i = 0; i < ncalls; i++) {
+	for (long i = 0; i < ncalls; i++) {
+		if (o->progress && i % every == 0)
+			o->progress(o->progress_arg, o->seed, i, ncalls);
 		gen_scan(&g);
 		gen_call(&g, &calls[i]);
 		long kr = 0;
@@ -2286,7 +2347,7 @@ int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs
 		if ((calls[i].op == KD_MMAP || calls[i].op == KD_MREMAP) && kr > 0 &&
 		    (uint64_t)kr < kd.task_size)
 			remember(&g, (uint64_t)kr);
-		if (check_every <= 1 || (i + 1) % check_every == 0 || i + 1 == ncalls) {
+		if (o->check_every <= 1 || (i + 1) % o->check_every == 0 || i + 1 == ncalls) {
 			if (kd_compare_state(&kd, 0) != 0) {
 				at = i;
 				fail = 1;
@@ -2294,31 +2355,52 @@ int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs
 			}
 		}
 	}
+	if (o->progress)
+		o->progress(o->progress_arg, o->seed, -1, ncalls);
 out:
 	kd_stop(&kd);
 	free(g.starts);
 	free(g.ends);
 	if (fail) {
-		printf("    kdiff: seed %" PRIu64 " diverges at call #%ld of %d\n", seed, at,
-		       ncalls);
+		o->diverged_at = at;
+		kp("kdiff: seed %" PRIu64 " diverges at call #%ld of %ld\n", o->seed, at, ncalls);
 		size_t n = at >= 0 ? (size_t)at + 1 : 0;
 		if (n) {
 			/* Replays start from a fresh helper, and stop at the
 			 * first divergence even when the run compared states
 			 * only every check_every calls. */
 			const char *b = getenv("KDIFF_SHRINK_SECS");
-			double budget = b ? atof(b) : shrink_secs;
+			double budget = b ? atof(b) : o->shrink_secs;
+			if (budget > 0 && n > 1) {
+				kp("shrinking %zu calls to a minimal reproducer (at most %.0f s)\n",
+				   n, budget);
+				fflush(stdout);
+			}
 			size_t m = budget > 0 ? shrink(calls, n, budget) : n;
-			if (m <= 200) {
+			o->repro_calls = m;
+			if (o->max_repro == 0 || m <= o->max_repro) {
 				print_repro(calls, m);
 			} else {
-				printf("    (%zu calls, not shrunk; the divergence:)\n", m);
+				kp("(%zu calls, not shrunk; the divergence:)\n", m);
 				kd_run_seq(calls, m, 1, 1);
 			}
 		}
 	}
 	free(calls);
 	return fail;
+}
+
+int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs, char *why,
+		  size_t why_size)
+{
+	struct kd_run_opts o;
+	memset(&o, 0, sizeof(o));
+	o.seed = seed;
+	o.ncalls = ncalls;
+	o.check_every = check_every;
+	o.shrink_secs = shrink_secs;
+	o.max_repro = 200;
+	return kd_random_run_opts(&o, why, why_size);
 }
 
 #else /* not Linux x86-64: every differential test skips */
@@ -2395,6 +2477,18 @@ long kd_run_seq(const struct kd_call *calls, size_t n, int check_every, int repo
 	(void)check_every;
 	(void)report;
 	return -2;
+}
+
+void kd_set_report_prefix(const char *prefix)
+{
+	(void)prefix;
+}
+
+int kd_random_run_opts(struct kd_run_opts *o, char *why, size_t why_size)
+{
+	o->diverged_at = -1;
+	o->repro_calls = 0;
+	return kd_usable(why, why_size);
 }
 
 int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs, char *why,

@@ -1,14 +1,16 @@
 /*
  * kdiff.h: differential testing of the model against the live kernel.
  *
- * A helper process (this very test binary, re-executed with ASLR off and a
- * marker argv[0], see kdiff.c) performs raw memory-management syscalls on its
- * own address space, and a vms_mm imported from the helper's starting
+ * A helper process (the running binary itself, re-executed with ASLR off and
+ * a marker argv[0], see kdiff.c) performs raw memory-management syscalls on
+ * its own address space, and a vms_mm imported from the helper's starting
  * /proc/PID/maps performs the same calls; results, maps text and the Vm*
  * status lines must agree exactly.
  *
- * For: tests/test_kdiff.c. Not for: anything in the library; this is test
- * code that needs a real Linux x86-64 kernel and reads /proc.
+ * For: `vmspace verify` (cli/verify.c) and the differential unit tests
+ * (tests/test_kdiff.c, tests/test_mremap.c, tests/test_verify.c), which
+ * compile this code once through tests/kdiff_impl.c. Not for: anything in
+ * the library; this needs a real Linux x86-64 kernel and reads /proc.
  */
 #ifndef VMS_KDIFF_H
 #define VMS_KDIFF_H
@@ -133,5 +135,30 @@ long kd_run_seq(const struct kd_call *calls, size_t n, int check_every, int repo
  */
 int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs, char *why,
 		  size_t why_size);
+
+/* The same with every knob, for `vmspace verify`. */
+struct kd_run_opts {
+	uint64_t seed;
+	long ncalls;
+	int check_every;    /* compare maps and status every N calls (<= 1: every call) */
+	double shrink_secs; /* budget of the reproducer search (0: none; KDIFF_SHRINK_SECS
+			     * overrides) */
+	size_t max_repro;   /* print a reproducer of at most this many calls (0: any) */
+	int verbose;	    /* print every call (as KDIFF_VERBOSE=1) */
+	/* Called every progress_every calls (default 1000), and with done = -1
+	 * when the calls end (before any report). */
+	void (*progress)(void *arg, uint64_t seed, long done, long total);
+	void *progress_arg;
+	long progress_every;
+	/* Out: the first diverging call (-1: none, or the state differed at
+	 * import) and the length of the printed reproducer. */
+	long diverged_at;
+	size_t repro_calls;
+};
+int kd_random_run_opts(struct kd_run_opts *o, char *why, size_t why_size);
+
+/* Every report line (divergences, diffs, reproducers) starts with prefix;
+ * the default (and NULL) is four spaces, to sit under a test's name. */
+void kd_set_report_prefix(const char *prefix);
 
 #endif
