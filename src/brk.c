@@ -36,14 +36,23 @@ static int do_brk_flags(struct vms_mm *mm, struct vms_vma *brkvma, uint64_t addr
 		return -ENOMEM;
 	struct vms_vma *v = NULL;
 	if (brkvma && brkvma->end == addr) {
+		/* Every member named: a partial initializer zero-fills the
+		 * struct first with a slow string store. */
 		struct vma_merge vmg = {
 			.mm = mm,
 			.prev = brkvma,
+			.middle = NULL,
+			.next = NULL,
+			.target = NULL,
 			.start = addr,
 			.end = addr + len,
 			.pgoff = addr >> PAGE_SHIFT,
 			.flags = flags,
+			.file = NULL,
+			.anon_vma = NULL,
+			.anon_name = NULL,
 			.just_expand = true,
+			.placeholder = NULL,
 		};
 		v = vma_merge_new_range(&vmg);
 	}

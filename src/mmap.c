@@ -108,8 +108,11 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 		t.nr_accounted = 0;
 		vm_flags |= VM_ACCOUNT;
 	}
-	/* From here the old range is gone whatever happens (vms_clean_up_area). */
-	munmap_complete(mm, addr, end, &t);
+	/* From here the old range is gone whatever happens (vms_clean_up_area).
+	 * A single VMA that covered exactly the range stays indexed as a
+	 * placeholder until the new VMA is stored over it. */
+	struct vms_vma *old;
+	munmap_complete(mm, addr, end, &t, &old);
 	if (file) {
 		err = file_mmap_hook(mm, file, len, pgoff, &vm_flags);
 	} else if (shmem && !(vm_flags & VM_NORESERVE)) {
@@ -119,24 +122,44 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 			shmem->inode->shmem_charged = pglen;
 	}
 	if (err) {
+		if (old)
+			vma_drop_placeholder(mm, old);
 		vm_unacct_memory(mm->sys, charged);
 		goto out_shmem;
 	}
-	struct vms_vma *vma = NULL;
-	struct vms_vma *prev = vma_before(mm, addr), *next = find_vma(mm, end);
-	if (prev || next) {
+	struct vms_vma *vma = NULL, *prev, *next;
+	if (old) {
+		struct vt_cursor c, d;
+		vt_find(&mm->tree, addr, &c);
+		d = c;
+		prev = vt_prev(&c);
+		next = vt_next(&d);
+	} else {
+		prev = vma_before(mm, addr);
+		next = find_vma(mm, end);
+	}
+	if ((prev || next) && !shmem) {
+		/* Every member named: a partial initializer zero-fills the
+		 * struct first with a slow string store. */
 		struct vma_merge vmg = {
 			.mm = mm,
 			.prev = prev,
+			.middle = NULL,
 			.next = next,
+			.target = NULL,
 			.start = addr,
 			.end = end,
 			.pgoff = pgoff,
 			.flags = vm_flags,
 			.file = file,
+			.anon_vma = NULL,
+			.anon_name = NULL,
+			.just_expand = false,
+			.placeholder = old,
 		};
-		if (!shmem)
-			vma = vma_merge_new_range(&vmg);
+		vma = vma_merge_new_range(&vmg);
+		if (vma)
+			old = NULL; /* merged away */
 	}
 	if (!vma) {
 		vma = vma_take(mm);
@@ -154,7 +177,10 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 			if (file_is_hugetlb(file))
 				vma->kind = VMA_HUGETLB;
 		}
-		vma_link(mm, vma);
+		if (old)
+			vma_replace_placeholder(mm, old, vma);
+		else
+			vma_link(mm, vma);
 	}
 	/* __mmap_complete() */
 	vm_stat_account(mm, vma->flags, (int64_t)pglen);

@@ -97,9 +97,14 @@ static int mprotect_fixup(struct mprotect_call *c, struct vms_vma *v, uint64_t s
 		 * back; once an anon_vma exists the charge stays. */
 		newflags &= ~VM_ACCOUNT;
 	}
+	/* Every member named: a partial initializer zero-fills the struct
+	 * first with a slow string store. */
 	struct vma_merge vmg = {
 		.mm = mm,
+		.prev = NULL,
 		.middle = v,
+		.next = NULL,
+		.target = NULL,
 		.start = start,
 		.end = end,
 		.pgoff = v->pgoff + ((start - v->start) >> PAGE_SHIFT),
@@ -107,6 +112,8 @@ static int mprotect_fixup(struct mprotect_call *c, struct vms_vma *v, uint64_t s
 		.file = v->file,
 		.anon_vma = v->anon_vma,
 		.anon_name = v->anon_name,
+		.just_expand = false,
+		.placeholder = NULL,
 	};
 	struct vms_vma *r = vma_modify(&vmg, &err);
 	if (!r) {
@@ -200,6 +207,10 @@ static long do_mprotect_pkey(struct vms_mm *mm, uint64_t start, uint64_t len, un
 			break;
 		tmp = r->end;
 		nstart = tmp;
+		/* for_each_vma_range() stops at the range's end without looking
+		 * at the next VMA (a cache miss when there are many). */
+		if (tmp >= end)
+			break;
 		v = vma_next(mm, r);
 	}
 	/* The range runs past the last VMA. */

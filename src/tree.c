@@ -49,6 +49,7 @@ void vt_destroy(struct vt_tree *t)
 	t->count = 0;
 	t->height = 0;
 	t->nspare_leaves = t->nspare_branches = 0;
+	t->hint = NULL;
 }
 
 int vt_preallocate(struct vt_tree *t, unsigned inserts)
@@ -95,6 +96,8 @@ static struct vt_node *take_node(struct vt_tree *t, bool leaf)
 
 static void drop_node(struct vt_tree *t, struct vt_node *n)
 {
+	if ((void *)t->hint == (void *)n)
+		t->hint = NULL;
 	/* Keep a few for the next operation; the slab has the rest. */
 	if (n->leaf) {
 		if (t->nspare_leaves < 4) {
@@ -147,22 +150,61 @@ static void branch_recompute(struct vt_branch *b)
 	b->n.max_gap = best;
 }
 
-/* Copies a changed node's summary into its ancestors. */
+/*
+ * Copies a changed node's summary (highest end, largest gap) into its
+ * ancestors. It stops at the first parent whose copy already matches: every
+ * node's summary is kept exact after each change, so nothing above can differ.
+ * A parent's largest gap is rescanned only when the slot that held it shrank.
+ */
 static void propagate(struct vt_node *n)
 {
 	while (n->parent) {
 		struct vt_branch *p = BRANCH(n->parent);
-		p->n.pivot[n->pslot] = n->pivot[n->count - 1];
-		p->gap[n->pslot] = n->max_gap;
-		branch_recompute(p);
+		unsigned s = n->pslot;
+		uint64_t piv = n->pivot[n->count - 1], gap = n->max_gap, old = p->gap[s];
+		if (p->n.pivot[s] == piv && old == gap)
+			return;
+		p->n.pivot[s] = piv;
+		p->gap[s] = gap;
+		if (gap >= p->n.max_gap)
+			p->n.max_gap = gap;
+		else if (old == p->n.max_gap)
+			branch_recompute(p);
 		n = &p->n;
 	}
 }
 
-static void refresh_leaf(struct vt_leaf *l)
+/* The end of the VMA before slot i of l (the leaf's lower bound for slot 0). */
+static inline uint64_t end_before(const struct vt_leaf *l, unsigned i)
 {
-	leaf_recompute(l, node_min(&l->n));
-	propagate(&l->n);
+	return i ? l->n.pivot[i - 1] : node_min(&l->n);
+}
+
+/*
+ * Keeps l's largest gap exact after a change whose gaps that went away (or
+ * shrank) were at most `lost` and whose new gaps are at most `won`, then tells
+ * the ancestors if l's summary changed (last_moved: its highest end did).
+ * Only losing the gap that was the largest makes the leaf read all its VMAs
+ * again; otherwise no VMA beyond the changed ones is touched, which at a
+ * million VMAs saves a cache miss per slot.
+ */
+static void leaf_gaps(struct vt_leaf *l, uint64_t lost, uint64_t won, bool last_moved)
+{
+	uint64_t old = l->n.max_gap;
+	if (won >= old)
+		l->n.max_gap = won;
+	else if (lost == old && lost)
+		leaf_recompute(l, node_min(&l->n));
+	if (last_moved || l->n.max_gap != old)
+		propagate(&l->n);
+}
+
+/* The first VMA of the next leaf had the gap [old_end, start) below it and
+ * has [new_end, start) now. */
+static void next_leaf_gap(struct vt_leaf *nx, uint64_t old_end, uint64_t new_end)
+{
+	uint64_t s0 = nx->vma[0]->start;
+	leaf_gaps(nx, s0 - old_end, s0 - new_end, false);
 }
 
 static struct vt_leaf *next_leaf(struct vt_leaf *l)
@@ -191,34 +233,84 @@ static struct vt_leaf *prev_leaf(struct vt_leaf *l)
 	return LEAF(n);
 }
 
-/* First slot whose pivot is above addr, or count. */
+/* First slot whose pivot is above addr, or count: a binary search whose
+ * steps select with a conditional move instead of a branch, so a lookup pays
+ * four or five loads and no mispredicted exit of a linear scan. */
 static inline unsigned slot_above(const struct vt_node *n, uint64_t addr)
 {
-	unsigned i = 0;
-	while (i < n->count && n->pivot[i] <= addr)
-		i++;
+	unsigned i = 0, count = n->count;
+	for (unsigned k = 0; k < count; k++)
+		i += n->pivot[k] <= addr;
 	return i;
+}
+
+/* Whether a lookup of addr would end in leaf l: the leaves' ranges
+ * [end of the VMA before, last end) tile the indexed space. */
+static inline bool leaf_covers(const struct vt_leaf *l, uint64_t addr)
+{
+	return addr < l->n.pivot[l->n.count - 1] && addr >= node_min(&l->n);
+}
+
+/* The leaf whose range holds addr, or the last leaf when addr lies above
+ * every VMA (where an insertion of addr goes). The tree must not be empty. */
+static struct vt_leaf *descend(const struct vt_tree *t, uint64_t addr)
+{
+	struct vt_leaf *h = t->hint;
+	if (h && leaf_covers(h, addr))
+		return h;
+	const struct vt_node *n = t->root;
+	for (;;) {
+		/* The slots past the pivots are wanted next: fetch their cache
+		 * lines while the pivots are scanned, so that a cold node costs
+		 * one memory round trip, not two. */
+		const void *slots = n->leaf ? (const void *)LEAF(n)->vma : BRANCH(n)->child;
+		__builtin_prefetch(slots);
+		__builtin_prefetch((const char *)slots + 64);
+		__builtin_prefetch((const char *)slots + 120);
+		if (n->leaf)
+			break;
+		unsigned i = slot_above(n, addr);
+		if (i == n->count)
+			i = n->count - 1u;
+		n = BRANCH(n)->child[i];
+	}
+	/* The hint is a cache, not part of the tree's value: lookups on a const
+	 * tree may move it (the library is single-threaded per system). */
+	((struct vt_tree *)t)->hint = LEAF(n);
+	return LEAF(n);
 }
 
 struct vms_vma *vt_find(const struct vt_tree *t, uint64_t addr, struct vt_cursor *cur)
 {
-	const struct vt_node *n = t->root;
-	if (!n)
+	if (!t->root)
 		return NULL;
-	while (!n->leaf) {
-		unsigned i = slot_above(n, addr);
-		if (i == n->count)
+	struct vt_leaf *l = t->hint;
+	unsigned i = t->hint_slot;
+	/* Most lookups in a system call ask for the VMA the previous one found. */
+	if (!l || i >= l->n.count || addr >= l->n.pivot[i] || addr < end_before(l, i)) {
+		l = descend(t, addr);
+		i = slot_above(&l->n, addr);
+		if (i == l->n.count)
 			return NULL;
-		n = BRANCH(n)->child[i];
+		((struct vt_tree *)t)->hint_slot = i;
 	}
-	unsigned i = slot_above(n, addr);
-	if (i == n->count)
-		return NULL;
 	if (cur) {
-		cur->leaf = LEAF(n);
+		cur->leaf = l;
 		cur->slot = i;
 	}
-	return LEAF(n)->vma[i];
+	return l->vma[i];
+}
+
+/* The leaf and slot of v, an indexed VMA whose start was key. */
+static struct vt_leaf *locate(const struct vt_tree *t, const struct vms_vma *v, uint64_t key,
+			      unsigned *slot)
+{
+	struct vt_cursor c;
+	/* Zero-length VMAs never exist, so the VMA found is v itself. */
+	if (!vt_find(t, key, &c) || c.leaf->vma[c.slot] != v)
+		__builtin_trap();
+	*slot = c.slot;
+	return c.leaf;
 }
 
 struct vms_vma *vt_first(const struct vt_tree *t, struct vt_cursor *cur)
@@ -293,13 +385,13 @@ struct vms_vma *vt_prev_of(const struct vt_tree *t, const struct vms_vma *v)
 
 /* Where a full node splits: entries [0, k) stay, [k, count) move right. The new
  * entry lands in the node its position falls in. Appends and prepends (a run of
- * top-down or bottom-up mmaps) leave the full node whole, so such runs fill
- * nodes completely rather than half. */
+ * top-down or bottom-up mmaps) leave the full node whole, and so does an
+ * insertion just before the last entry (a large VMA carved up from its low
+ * end, one split at a time, keeps being the last), so such runs fill nodes
+ * completely rather than half. */
 static unsigned split_point(unsigned pos)
 {
-	if (pos == VT_SLOTS)
-		return VT_SLOTS;
-	if (pos <= 1)
+	if (pos >= VT_SLOTS - 1u || pos <= 1)
 		return pos;
 	return VT_SLOTS / 2;
 }
@@ -345,6 +437,7 @@ static void branch_insert_child(struct vt_tree *t, struct vt_branch *b, unsigned
 	if (b->n.count < VT_SLOTS) {
 		branch_place(b, pos, child);
 		branch_recompute(b);
+		propagate(&b->n);
 		return;
 	}
 	unsigned k = split_point(pos);
@@ -373,11 +466,46 @@ static void branch_insert_child(struct vt_tree *t, struct vt_branch *b, unsigned
 
 static void leaf_place(struct vt_leaf *l, unsigned pos, struct vms_vma *v)
 {
-	memmove(&l->vma[pos + 1], &l->vma[pos], (l->n.count - pos) * sizeof(l->vma[0]));
-	memmove(&l->n.pivot[pos + 1], &l->n.pivot[pos], (l->n.count - pos) * sizeof(uint64_t));
+	/* A few slots at most: a loop beats a call into memmove. */
+	for (unsigned i = l->n.count; i > pos; i--) {
+		l->vma[i] = l->vma[i - 1];
+		l->n.pivot[i] = l->n.pivot[i - 1];
+	}
 	l->vma[pos] = v;
 	l->n.pivot[pos] = v->end;
 	l->n.count++;
+}
+
+/* Puts v into slot pos of the full leaf l, which splits in two. old_last is
+ * the highest end the leaf had before this change. */
+static void leaf_split_insert(struct vt_tree *t, struct vt_leaf *l, unsigned pos,
+			      struct vms_vma *v, uint64_t old_last)
+{
+	unsigned k = split_point(pos);
+	struct vt_leaf *r = LEAF(take_node(t, true));
+	unsigned moved = VT_SLOTS - k;
+	uint64_t lmin = node_min(&l->n);
+	memcpy(r->vma, &l->vma[k], moved * sizeof(r->vma[0]));
+	memcpy(r->n.pivot, &l->n.pivot[k], moved * sizeof(uint64_t));
+	r->n.count = (uint8_t)moved;
+	l->n.count = (uint8_t)k;
+	if (pos < k || (pos == 0 && k == 0))
+		leaf_place(l, pos, v);
+	else
+		leaf_place(r, pos - k, v);
+	/* Exact summaries before linking, so that the parent's copies are right
+	 * from the start (split_point() leaves neither half empty). */
+	leaf_recompute(l, lmin);
+	leaf_recompute(r, l->n.pivot[l->n.count - 1]);
+	insert_sibling(t, &l->n, &r->n);
+	propagate(&l->n);
+	/* A new highest end moves the next leaf's lower bound. */
+	uint64_t new_last = r->n.pivot[r->n.count - 1];
+	if (new_last != old_last) {
+		struct vt_leaf *nx = next_leaf(r);
+		if (nx)
+			next_leaf_gap(nx, old_last, new_last);
+	}
 }
 
 void vt_insert(struct vt_tree *t, struct vms_vma *v)
@@ -391,45 +519,49 @@ void vt_insert(struct vt_tree *t, struct vms_vma *v)
 		t->height = 1;
 		return;
 	}
-	struct vt_node *n = t->root;
-	while (!n->leaf) {
-		unsigned i = slot_above(n, v->start);
-		if (i == n->count)
-			i = n->count - 1u;
-		n = BRANCH(n)->child[i];
-	}
-	struct vt_leaf *l = LEAF(n);
-	unsigned pos = slot_above(n, v->start);
+	struct vt_leaf *l = descend(t, v->start);
+	unsigned pos = slot_above(&l->n, v->start);
 	if (l->n.count < VT_SLOTS) {
+		/* v splits the gap below the VMA after it in two. */
+		uint64_t prev_end = end_before(l, pos);
+		uint64_t won = v->start - prev_end, lost = 0;
+		if (pos < l->n.count) {
+			uint64_t next_start = l->vma[pos]->start;
+			lost = next_start - prev_end;
+			won = max_u64(won, next_start - v->end);
+		}
 		leaf_place(l, pos, v);
-		refresh_leaf(l);
+		leaf_gaps(l, lost, won, pos == l->n.count - 1u);
+		/* A new last VMA raises the lower bound of the next leaf. */
 		if (pos == l->n.count - 1u) {
 			struct vt_leaf *nx = next_leaf(l);
 			if (nx)
-				refresh_leaf(nx);
+				next_leaf_gap(nx, prev_end, v->end);
 		}
 		return;
 	}
-	unsigned k = split_point(pos);
-	struct vt_leaf *r = LEAF(take_node(t, true));
-	unsigned moved = VT_SLOTS - k;
-	memcpy(r->vma, &l->vma[k], moved * sizeof(r->vma[0]));
-	memcpy(r->n.pivot, &l->n.pivot[k], moved * sizeof(uint64_t));
-	r->n.count = (uint8_t)moved;
-	l->n.count = (uint8_t)k;
-	if (pos < k || (pos == 0 && k == 0))
-		leaf_place(l, pos, v);
+	leaf_split_insert(t, l, pos, v, l->n.pivot[VT_SLOTS - 1]);
+}
+
+void vt_split(struct vt_tree *t, struct vms_vma *v, uint64_t old_start, struct vms_vma *n)
+{
+	unsigned slot;
+	struct vt_leaf *l = locate(t, v, old_start, &slot);
+	unsigned pos = slot;
+	uint64_t old_last = l->n.pivot[l->n.count - 1];
+	t->count++;
+	if (n->start >= v->end) {
+		/* n is the upper piece: it goes after v, whose end drops. */
+		l->n.pivot[slot] = v->end;
+		pos = slot + 1u;
+	}
+	/* The pieces tile v's old range: v's old gap is the lower piece's, the
+	 * one between the pieces is empty, and the highest end stays, so no
+	 * summary changes. */
+	if (l->n.count < VT_SLOTS)
+		leaf_place(l, pos, n);
 	else
-		leaf_place(r, pos - k, v);
-	/* Summaries first from what the nodes hold, then link and refresh for real. */
-	leaf_recompute(l, 0);
-	leaf_recompute(r, 0);
-	insert_sibling(t, &l->n, &r->n);
-	refresh_leaf(l);
-	refresh_leaf(r);
-	struct vt_leaf *nx = next_leaf(r);
-	if (nx)
-		refresh_leaf(nx);
+		leaf_split_insert(t, l, pos, n, old_last);
 }
 
 /* ---- removal ---- */
@@ -515,30 +647,44 @@ static void remove_child(struct vt_tree *t, struct vt_branch *b, unsigned pos)
 	maybe_join(t, &b->n);
 }
 
-static struct vt_leaf *locate(const struct vt_tree *t, const struct vms_vma *v, uint64_t key,
-			      unsigned *slot)
-{
-	struct vt_cursor c;
-	if (!vt_find(t, key, &c))
-		__builtin_trap();
-	while (c.leaf->vma[c.slot] != v) {
-		/* Zero-length VMAs never exist, so the VMA found is v itself. */
-		__builtin_trap();
-	}
-	*slot = c.slot;
-	return c.leaf;
-}
+static void remove_slot(struct vt_tree *t, struct vt_leaf *l, unsigned slot, uint64_t lost,
+			uint64_t won, uint64_t nx_old_end, uint64_t nx_new_end);
 
 void vt_erase(struct vt_tree *t, struct vms_vma *v)
 {
 	unsigned slot;
 	struct vt_leaf *l = locate(t, v, v->start, &slot);
-	uint64_t key = v->start;
-	memmove(&l->vma[slot], &l->vma[slot + 1], (l->n.count - slot - 1u) * sizeof(l->vma[0]));
-	memmove(&l->n.pivot[slot], &l->n.pivot[slot + 1],
-		(l->n.count - slot - 1u) * sizeof(uint64_t));
+	/* The gaps below v and below the VMA after it join into one. */
+	uint64_t prev_end = end_before(l, slot);
+	uint64_t lost = v->start - prev_end, won = 0;
+	if (slot + 1u < l->n.count) {
+		uint64_t next_start = l->vma[slot + 1]->start;
+		lost = max_u64(lost, next_start - v->end);
+		won = next_start - prev_end;
+	}
+	/* If v was l's last, the VMA after the hole is the next leaf's first. */
+	remove_slot(t, l, slot, lost, won, v->end, prev_end);
+}
+
+/*
+ * Removes slot `slot` of l. The gaps of l that went away or shrank were at
+ * most `lost` and the new ones are at most `won` (as leaf_gaps() takes them);
+ * when the slot was l's last, the next leaf's first VMA had the end
+ * nx_old_end below it and has nx_new_end now.
+ */
+static void remove_slot(struct vt_tree *t, struct vt_leaf *l, unsigned slot, uint64_t lost,
+			uint64_t won, uint64_t nx_old_end, uint64_t nx_new_end)
+{
+	/* A few slots at most: a loop beats a call into memmove. */
+	for (unsigned i = slot; i + 1u < l->n.count; i++) {
+		l->vma[i] = l->vma[i + 1];
+		l->n.pivot[i] = l->n.pivot[i + 1];
+	}
 	l->n.count--;
 	t->count--;
+	struct vt_leaf *nx = NULL;
+	if (slot == l->n.count && nx_old_end != nx_new_end)
+		nx = next_leaf(l);
 	if (l->n.count == 0) {
 		if (!l->n.parent) {
 			drop_node(t, &l->n);
@@ -551,25 +697,83 @@ void vt_erase(struct vt_tree *t, struct vms_vma *v)
 		drop_node(t, &l->n);
 		remove_child(t, p, ps);
 	} else {
-		refresh_leaf(l);
+		leaf_gaps(l, lost, won, slot == l->n.count);
+		/* Before the join below, which may take nx's VMAs into l. */
+		if (nx) {
+			next_leaf_gap(nx, nx_old_end, nx_new_end);
+			nx = NULL;
+		}
 		maybe_join(t, &l->n);
 	}
-	/* The VMA after the hole now has a larger gap below it. */
-	struct vt_cursor c;
-	if (vt_find(t, key, &c))
-		refresh_leaf(c.leaf);
+	/* Joins and removals above move branches, never leaves: nx is live. */
+	if (nx)
+		next_leaf_gap(nx, nx_old_end, nx_new_end);
+}
+
+void vt_replace(struct vt_tree *t, struct vms_vma *old, struct vms_vma *v)
+{
+	unsigned slot;
+	struct vt_leaf *l = locate(t, old, old->start, &slot);
+	l->vma[slot] = v;
+}
+
+void vt_absorb(struct vt_tree *t, struct vms_vma *v, struct vms_vma *w)
+{
+	unsigned sw;
+	struct vt_leaf *lw = locate(t, w, w->start, &sw);
+	if (v->start < w->start) {
+		/* v is just below w and its end rose to w's: v's pivot takes w's
+		 * end, and w's slot (with its empty gap) goes. */
+		if (sw > 0) {
+			if (lw->vma[sw - 1] != v)
+				__builtin_trap();
+			lw->n.pivot[sw - 1] = w->end;
+		} else {
+			struct vt_leaf *pl = prev_leaf(lw);
+			if (!pl || pl->vma[pl->n.count - 1] != v)
+				__builtin_trap();
+			pl->n.pivot[pl->n.count - 1] = w->end;
+			propagate(&pl->n);
+		}
+		remove_slot(t, lw, sw, 0, 0, 0, 0);
+		return;
+	}
+	/* v is just above w and its start fell to w's: v inherits w's gap, and
+	 * the empty gap that was below v goes. */
+	if (sw + 1u < lw->n.count) {
+		if (lw->vma[sw + 1] != v)
+			__builtin_trap();
+		remove_slot(t, lw, sw, 0, 0, 0, 0);
+		return;
+	}
+	/* v is the next leaf's first: w's gap leaves lw and reappears there. */
+	uint64_t prev_end = end_before(lw, sw);
+	remove_slot(t, lw, sw, w->start - prev_end, 0, w->start, prev_end);
 }
 
 void vt_update(struct vt_tree *t, struct vms_vma *v, uint64_t old_start)
 {
 	unsigned slot;
 	struct vt_leaf *l = locate(t, v, old_start, &slot);
+	uint64_t old_end = l->n.pivot[slot], lost = 0, won = 0;
+	if (v->start != old_start) {
+		uint64_t prev_end = end_before(l, slot);
+		lost = old_start - prev_end;
+		won = v->start - prev_end;
+	}
+	bool last = slot == l->n.count - 1u;
+	if (v->end != old_end && !last) {
+		uint64_t next_start = l->vma[slot + 1]->start;
+		lost = max_u64(lost, next_start - old_end);
+		won = max_u64(won, next_start - v->end);
+	}
 	l->n.pivot[slot] = v->end;
-	refresh_leaf(l);
-	if (slot == l->n.count - 1u) {
+	leaf_gaps(l, lost, won, last && v->end != old_end);
+	/* A new end of l's last VMA moves the next leaf's lower bound. */
+	if (v->end != old_end && last) {
 		struct vt_leaf *nx = next_leaf(l);
 		if (nx)
-			refresh_leaf(nx);
+			next_leaf_gap(nx, old_end, v->end);
 	}
 }
 

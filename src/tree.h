@@ -53,6 +53,13 @@ struct vt_tree {
 	unsigned height; /* 1 = root is a leaf */
 	struct vt_node *spare_leaves, *spare_branches; /* reserved nodes, chained by parent */
 	unsigned nspare_leaves, nspare_branches;
+	/* The leaf of the last lookup (the old mm->mmap_cache idea): a system
+	 * call looks up and changes the same few VMAs again and again, so a
+	 * lookup whose address falls inside this leaf's range skips the
+	 * descent. Never stale: the range is read from the tree each time, and
+	 * the pointer is cleared when its leaf leaves the tree. */
+	struct vt_leaf *hint;
+	unsigned hint_slot; /* the slot found last in it (checked before use) */
 };
 
 /* A position in the tree, for walking neighbours without a new lookup. It is
@@ -87,6 +94,14 @@ void vt_erase(struct vt_tree *t, struct vms_vma *v);
 /* After v->start/v->end changed without passing a neighbour: fixes the index.
  * old_start is v's start when it was last indexed. */
 void vt_update(struct vt_tree *t, struct vms_vma *v, uint64_t old_start);
+/* A split: v (indexed from old_start) shrank to one piece of its old range and
+ * n, the other piece, joins the index. Together they tile v's old range. */
+void vt_split(struct vt_tree *t, struct vms_vma *v, uint64_t old_start, struct vms_vma *n);
+/* v takes the place of old, which has exactly v's range. */
+void vt_replace(struct vt_tree *t, struct vms_vma *old, struct vms_vma *v);
+/* A merge: v grew over w, the VMA touching it (v's fields already cover both,
+ * w's still hold its own range), and w leaves the index (it is not freed). */
+void vt_absorb(struct vt_tree *t, struct vms_vma *v, struct vms_vma *w);
 
 /* The kernel's mas_empty_area(): the lowest free range of at least size bytes
  * inside [low, high] (high inclusive). On success returns true with *start the

@@ -40,7 +40,8 @@ int mm_reserve_range(struct vms_mm *mm, const struct vms_file *file, uint64_t st
 	struct vms_vma *a = find_vma(mm, start);
 	if (a && a->file && file_rmap_reserve(a->file, MM_RESERVE_VMAS))
 		return -ENOMEM;
-	if (end > start) {
+	/* When a reaches end, find_vma(end - 1) would return a again. */
+	if (end > start && !(a && a->end >= end)) {
 		struct vms_vma *b = find_vma(mm, end - 1);
 		if (b && b->file && file_rmap_reserve(b->file, MM_RESERVE_VMAS))
 			return -ENOMEM;
@@ -71,7 +72,8 @@ struct vms_vma *vma_dup(struct vms_mm *mm, const struct vms_vma *v)
 	return n;
 }
 
-void vma_free(struct vms_mm *mm, struct vms_vma *v)
+/* Drops v's file, anon_vma and name references; v keeps its range. */
+static void vma_put_refs(struct vms_mm *mm, struct vms_vma *v)
 {
 	if (v->file)
 		file_put(v->file);
@@ -79,6 +81,14 @@ void vma_free(struct vms_mm *mm, struct vms_vma *v)
 		anon_vma_put(mm->sys, v->anon_vma);
 	if (v->anon_name)
 		anon_name_put(mm->sys, v->anon_name);
+	v->file = NULL;
+	v->anon_vma = NULL;
+	v->anon_name = NULL;
+}
+
+void vma_free(struct vms_mm *mm, struct vms_vma *v)
+{
+	vma_put_refs(mm, v);
 	if (mm->nspare_vmas < MM_RESERVE_VMAS)
 		mm->spare_vmas[mm->nspare_vmas++] = v;
 	else
@@ -150,6 +160,23 @@ void vma_set_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_
 	v->end = end;
 	v->pgoff = pgoff;
 	vt_update(&mm->tree, v, old_start);
+}
+
+/*
+ * v grows over w, the VMA touching it (above or below), and w leaves the index
+ * and its file's i_mmap; the caller frees w. One index step instead of an
+ * unlink and a range update, so no gap appears in between (mm/vma.c
+ * vma_expand() and the removal of the absorbed VMA).
+ */
+static void vma_absorb(struct vms_mm *mm, struct vms_vma *v, struct vms_vma *w)
+{
+	if (w->start > v->start)
+		v->end = w->end;
+	else
+		v->start = w->start; /* the caller sets v's new pgoff */
+	vt_absorb(&mm->tree, v, w);
+	if (w->file)
+		file_rmap_remove(w);
 }
 
 struct vms_vma *find_vma(const struct vms_mm *mm, uint64_t addr)
@@ -285,6 +312,29 @@ static void dup_anon_vma(struct vms_vma *target, const struct vms_vma *src)
 	anon_vma_get(target->anon_vma);
 }
 
+/*
+ * prev or next of a new range grows over [vmg->start, vmg->end): into the
+ * hole, or over the placeholder the old mapping left there (then no gap
+ * appears and disappears in the index, as the kernel's store over the range).
+ */
+static void grow_over_range(struct vma_merge *vmg, struct vms_vma *v)
+{
+	struct vms_mm *mm = vmg->mm;
+	struct vms_vma *p = vmg->placeholder;
+	if (!p) {
+		if (v->start < vmg->start)
+			vma_set_range(mm, v, v->start, vmg->end, v->pgoff);
+		else
+			vma_set_range(mm, v, vmg->start, v->end, vmg->pgoff);
+		return;
+	}
+	vma_absorb(mm, v, p);
+	if (v->start == vmg->start)
+		v->pgoff = vmg->pgoff;
+	vma_free(mm, p);
+	vmg->placeholder = NULL;
+}
+
 struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 {
 	struct vms_mm *mm = vmg->mm;
@@ -308,9 +358,8 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 			prev->avc_depth = 1;
 			anon_vma_get(prev->anon_vma);
 		}
-		uint64_t end = next->end;
-		vma_unlink(mm, next);
-		vma_set_range(mm, prev, prev->start, end, prev->pgoff);
+		grow_over_range(vmg, prev);
+		vma_absorb(mm, prev, next);
 		vma_free(mm, next);
 		return prev;
 	}
@@ -321,7 +370,7 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 			prev->avc_depth = 1;
 			anon_vma_get(prev->anon_vma);
 		}
-		vma_set_range(mm, prev, prev->start, vmg->end, prev->pgoff);
+		grow_over_range(vmg, prev);
 		return prev;
 	}
 	next->flags |= vmg->flags & VM_STICKY;
@@ -330,7 +379,7 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 		next->avc_depth = 1;
 		anon_vma_get(next->anon_vma);
 	}
-	vma_set_range(mm, next, vmg->start, next->end, vmg->pgoff);
+	grow_over_range(vmg, next);
 	return next;
 }
 
@@ -368,10 +417,8 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 		prev->flags |= next->flags & VM_STICKY;
 		/* | prev | middle | next | -> prev extends over both. */
 		dup_anon_vma(prev, next->anon_vma ? next : middle);
-		uint64_t end = next->end;
-		vma_unlink(mm, middle);
-		vma_unlink(mm, next);
-		vma_set_range(mm, prev, prev->start, end, prev->pgoff);
+		vma_absorb(mm, prev, middle);
+		vma_absorb(mm, prev, next);
 		vma_free(mm, middle);
 		vma_free(mm, next);
 		return prev;
@@ -380,12 +427,12 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 		/* | prev | [start,end) middle... | -> prev grows to end. */
 		dup_anon_vma(prev, middle);
 		if (remove_middle) {
-			vma_unlink(mm, middle);
+			vma_absorb(mm, prev, middle);
 			vma_free(mm, middle);
-		} else {
-			vma_set_range(mm, middle, vmg->end, middle->end,
-				      middle->pgoff + ((vmg->end - middle->start) >> PAGE_SHIFT));
+			return prev;
 		}
+		vma_set_range(mm, middle, vmg->end, middle->end,
+			      middle->pgoff + ((vmg->end - middle->start) >> PAGE_SHIFT));
 		vma_set_range(mm, prev, prev->start, vmg->end, prev->pgoff);
 		return prev;
 	}
@@ -393,11 +440,12 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 	dup_anon_vma(next, middle);
 	uint64_t pglen = (vmg->end - vmg->start) >> PAGE_SHIFT;
 	if (remove_middle) {
-		vma_unlink(mm, middle);
+		vma_absorb(mm, next, middle);
+		next->pgoff -= pglen;
 		vma_free(mm, middle);
-	} else {
-		vma_set_range(mm, middle, middle->start, vmg->start, middle->pgoff);
+		return next;
 	}
+	vma_set_range(mm, middle, middle->start, vmg->start, middle->pgoff);
 	vma_set_range(mm, next, vmg->start, next->end, next->pgoff - pglen);
 	return next;
 }
@@ -437,16 +485,20 @@ int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_be
 	if (v->kind == VMA_HUGETLB && (addr & (v->file->inode->hpage_size - 1)))
 		return -EINVAL;
 	struct vms_vma *n = vma_dup(mm, v);
-	uint64_t delta = (addr - v->start) >> PAGE_SHIFT;
+	uint64_t delta = (addr - v->start) >> PAGE_SHIFT, old_start = v->start;
 	if (new_below) {
 		n->end = addr;
-		vma_set_range(mm, v, addr, v->end, v->pgoff + delta);
+		v->start = addr;
+		v->pgoff += delta;
 	} else {
 		n->start = addr;
 		n->pgoff = v->pgoff + delta;
-		vma_set_range(mm, v, v->start, addr, v->pgoff);
+		v->end = addr;
 	}
-	vma_link(mm, n);
+	/* One index step: the pieces tile v's old range. */
+	vt_split(&mm->tree, v, old_start, n);
+	if (n->file)
+		file_rmap_add(mm, n);
 	return 0;
 }
 
@@ -498,15 +550,34 @@ int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap
 				return err;
 		}
 		tally_vma(t, v);
+		/* The last VMA of the range: the next one is not needed. */
+		if (v->end >= end)
+			break;
 	}
 	return 0;
 }
 
 void munmap_complete(struct vms_mm *mm, uint64_t start, uint64_t end,
-		     const struct munmap_tally *t)
+		     const struct munmap_tally *t, struct vms_vma **keep)
 {
-	struct vms_vma *v;
-	while ((v = find_vma_intersection(mm, start, end))) {
+	/* The gather counted the VMAs, so no lookup goes past the last. */
+	unsigned n = t->vma_count;
+	if (keep) {
+		struct vms_vma *v = n == 1 ? find_vma(mm, start) : NULL;
+		*keep = NULL;
+		if (v && v->start == start && v->end == end) {
+			/* Its pages and references go now, as below; the struct
+			 * stays indexed until the new mapping takes its place. */
+			zap_range(mm, start, end);
+			if (v->file)
+				file_rmap_remove(v);
+			vma_put_refs(mm, v);
+			*keep = v;
+			n = 0;
+		}
+	}
+	while (n--) {
+		struct vms_vma *v = find_vma(mm, start);
 		zap_range(mm, v->start, v->end);
 		vma_unlink(mm, v);
 		vma_free(mm, v);
@@ -520,13 +591,27 @@ void munmap_complete(struct vms_mm *mm, uint64_t start, uint64_t end,
 	vm_unacct_memory(mm->sys, t->nr_accounted);
 }
 
+void vma_replace_placeholder(struct vms_mm *mm, struct vms_vma *p, struct vms_vma *v)
+{
+	vt_replace(&mm->tree, p, v);
+	if (v->file)
+		file_rmap_add(mm, v);
+	vma_free(mm, p);
+}
+
+void vma_drop_placeholder(struct vms_mm *mm, struct vms_vma *p)
+{
+	vt_erase(&mm->tree, p);
+	vma_free(mm, p);
+}
+
 int unmap_range(struct vms_mm *mm, uint64_t start, uint64_t end)
 {
 	struct munmap_tally t;
 	int err = munmap_gather(mm, start, end, &t);
 	if (err)
 		return err;
-	munmap_complete(mm, start, end, &t);
+	munmap_complete(mm, start, end, &t, NULL);
 	return 0;
 }
 

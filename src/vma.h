@@ -81,6 +81,10 @@ struct vma_merge {
 	struct vms_anon_vma *anon_vma;
 	struct vms_anon_name *anon_name;
 	bool just_expand; /* brk: only try prev */
+	/* New range only: the struct still indexed over [start, end) for the
+	 * mapping it replaces (munmap_complete's keep), or NULL for a hole. A
+	 * merge takes it out of the index and frees it. */
+	struct vms_vma *placeholder;
 };
 
 /* vma_merge_new_range(): merges [start, end) into prev and/or next. Returns
@@ -114,8 +118,16 @@ struct munmap_tally {
  * already made stay. unmap_range() does both.
  */
 int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap_tally *t);
+/* With keep: when one VMA covers exactly [start, end), it loses its pages,
+ * i_mmap entry and references like the others but stays in the index as a
+ * placeholder (*keep, else NULL) for the mapping that replaces it, so the
+ * index never shows the range empty (mmap_region). The caller then merges it
+ * away (vma_merge.placeholder), hands its slot on (vma_replace_placeholder)
+ * or drops it (vma_drop_placeholder). */
 void munmap_complete(struct vms_mm *mm, uint64_t start, uint64_t end,
-		     const struct munmap_tally *t);
+		     const struct munmap_tally *t, struct vms_vma **keep);
+void vma_replace_placeholder(struct vms_mm *mm, struct vms_vma *p, struct vms_vma *v);
+void vma_drop_placeholder(struct vms_mm *mm, struct vms_vma *p);
 int unmap_range(struct vms_mm *mm, uint64_t start, uint64_t end);
 
 /* The pages of [start, end) stop being resident (zap_page_range). */
