@@ -903,6 +903,16 @@ static void choose_window(struct kd *kd)
 	kd->win_lo = kd->win_hi = 0;
 }
 
+/* Personality bits (ADDR_COMPAT_LAYOUT, READ_IMPLIES_EXEC) every helper and
+ * its model get on top of ADDR_NO_RANDOMIZE: one setting for the whole run,
+ * shrinking included, like the report prefix. */
+static unsigned kd_extra_personality;
+
+void kd_set_extra_personality(unsigned bits)
+{
+	kd_extra_personality = bits & (ADDR_COMPAT_LAYOUT | READ_IMPLIES_EXEC);
+}
+
 int kd_start(struct kd *kd, char *why, size_t why_size)
 {
 	int pfd[NSPECS];
@@ -941,7 +951,8 @@ int kd_start(struct kd *kd, char *why, size_t why_size)
 	if (kd->pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int pers = personality(0xffffffff);
-		if (pers == -1 || personality((unsigned long)pers | ADDR_NO_RANDOMIZE) == -1)
+		if (pers == -1 ||
+		    personality((unsigned long)pers | ADDR_NO_RANDOMIZE | kd_extra_personality) == -1)
 			_exit(126);
 		if (dup2(cmd[0], HFD_CMD) < 0 || dup2(rep[1], HFD_REP) < 0 ||
 		    dup2(zero, HFD_ZERO) < 0 || dup2(tp[0], HFD_PIPE_R) < 0 ||
@@ -992,8 +1003,22 @@ int kd_start(struct kd *kd, char *why, size_t why_size)
 
 	struct vms_mm_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.personality = ((unsigned)personality(0xffffffff) | VMS_ADDR_NO_RANDOMIZE) &
-			  (VMS_ADDR_NO_RANDOMIZE | VMS_ADDR_COMPAT_LAYOUT | VMS_READ_IMPLIES_EXEC);
+	/* The helper's own personality after its exec: a 64-bit exec clears
+	 * READ_IMPLIES_EXEC (arch/x86 set_personality_64bit), so ask the kernel
+	 * rather than assume what was asked for. */
+	unsigned pers = (unsigned)personality(0xffffffff) | VMS_ADDR_NO_RANDOMIZE |
+			kd_extra_personality;
+	char ppath[64];
+	snprintf(ppath, sizeof(ppath), "/proc/%d/personality", (int)kd->pid);
+	FILE *pf = fopen(ppath, "r");
+	if (pf) {
+		unsigned v;
+		if (fscanf(pf, "%x", &v) == 1)
+			pers = v;
+		fclose(pf);
+	}
+	cfg.personality =
+		pers & (VMS_ADDR_NO_RANDOMIZE | VMS_ADDR_COMPAT_LAYOUT | VMS_READ_IMPLIES_EXEC);
 	cfg.caps = host_caps();
 	cfg.has_rlimits = 1;
 	get_rlim(RLIMIT_STACK, &cfg.rlim_stack);

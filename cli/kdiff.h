@@ -157,6 +157,10 @@ struct kd_run_opts {
 };
 int kd_random_run_opts(struct kd_run_opts *o, char *why, size_t why_size);
 
+/* Extra personality bits for every helper and model from now on:
+ * ADDR_COMPAT_LAYOUT (the legacy bottom-up layout) and/or READ_IMPLIES_EXEC. */
+void kd_set_extra_personality(unsigned bits);
+
 /* Every report line (divergences, diffs, reproducers) starts with prefix;
  * the default (and NULL) is four spaces, to sit under a test's name. */
 void kd_set_report_prefix(const char *prefix);

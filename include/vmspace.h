@@ -222,7 +222,8 @@ struct vms_rlimit {
  * Linux defaults: rlimits of a login shell (8 MiB stack, 8 MiB memlock,
  * unlimited data/as), personality 0, no capabilities. */
 struct vms_mm_config {
-	unsigned personality;     /* VMS_ADDR_NO_RANDOMIZE, ... */
+	unsigned personality;     /* after exec: VMS_ADDR_NO_RANDOMIZE, ... (a 64-bit exec
+				   * clears READ_IMPLIES_EXEC on x86-64) */
 	uint64_t seed;            /* randomisation seed (when randomising) */
 	unsigned caps;            /* VMS_CAP_* */
 	int has_rlimits;          /* use rlim_* below */
