@@ -155,6 +155,9 @@ struct slab {
 	size_t nchunks, chunk_cap;
 	size_t objs_per_chunk;
 	size_t in_use;
+	/* The untouched tail of the newest chunk: objects are carved from it
+	 * on demand, so a fresh 2 MiB chunk is not written all at once. */
+	char *fresh, *fresh_end;
 };
 
 struct hugetlb_pool {
@@ -192,6 +195,10 @@ struct vms_sys {
 	size_t nmms, mms_cap;
 
 	uint64_t fail_countdown; /* 0 = off */
+	/* Bytes of the host's heap the model holds through sys_malloc & co. (as
+	 * malloc_usable_size() counts them, plus a header word each); the slabs
+	 * are counted apart (sys_bytes_held()). */
+	size_t heap_bytes;
 };
 
 /* Resident pages as disjoint sorted page ranges (an interval set). */
@@ -241,6 +248,9 @@ void slab_init(struct slab *s, size_t obj_size);
 void slab_destroy(struct slab *s);
 must_check void *slab_alloc(vms_sys *sys, struct slab *s);
 void slab_free(struct slab *s, void *obj);
+/* Every byte the model holds from the host: heap allocations, slab chunks and
+ * the slabs' chunk tables (for the benchmark's bytes per VMA). */
+size_t sys_bytes_held(const vms_sys *sys);
 
 /* ---- small helpers ---- */
 

@@ -30,11 +30,9 @@
 #define MADV_SET_ANON_VMA_NAME (-1)
 
 struct madv_call {
-	struct vms_mm *mm;
+	struct vma_walk w;		 /* mm and the whole request */
 	int behavior;
-	uint64_t start, end;		 /* the whole request */
 	struct vms_anon_name *anon_name; /* MADV_SET_ANON_VMA_NAME: NULL clears */
-	bool reserved;
 };
 
 /* mm/madvise.c madvise_behavior_valid() with CONFIG_KSM=y,
@@ -163,7 +161,7 @@ static int madvise_dontneed_free(struct madv_call *c, struct vms_vma *v, uint64_
 	}
 	/* madvise_dontneed_single_vma(): zap_page_range_single(); guard
 	 * markers survive it. */
-	rss_zap(c->mm, start, *end);
+	rss_zap(c->w.mm, start, *end);
 	return 0;
 }
 
@@ -233,10 +231,10 @@ static int madvise_pageout(struct madv_call *c, struct vms_vma *v, uint64_t star
 {
 	if (!can_madv_lru_vma(v))
 		return -EINVAL;
-	if (c->mm->sys->total_swap_pages)
-		rss_zap(c->mm, start, end);
+	if (c->w.mm->sys->total_swap_pages)
+		rss_zap(c->w.mm, start, end);
 	else
-		zap_file_pages(c->mm, start, end);
+		zap_file_pages(c->w.mm, start, end);
 	return 0;
 }
 
@@ -278,7 +276,7 @@ static bool collapse_allowed(const struct vms_vma *v)
  */
 static int madvise_collapse(struct madv_call *c, struct vms_vma *v, uint64_t start, uint64_t end)
 {
-	struct vms_mm *mm = c->mm;
+	struct vms_mm *mm = c->w.mm;
 	if (!collapse_allowed(v))
 		return -EINVAL;
 	uint64_t hstart = (start + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
@@ -331,30 +329,17 @@ static int madvise_guard_install(struct madv_call *c, struct vms_vma *v, uint64_
 	if (!is_valid_guard_vma(v, false))
 		return -EINVAL;
 	if (vma_is_anonymous(v)) {
-		int err = anon_vma_prepare(c->mm, v);
+		int err = anon_vma_prepare(c->w.mm, v);
 		if (err)
 			return err;
 	}
 	v->flags |= VM_MAYBE_GUARD;
 	/* The pages are zapped and a marker takes each one's place. */
-	rss_add(c->mm, start, end, RSS_GUARD);
+	rss_add(c->w.mm, start, end, RSS_GUARD);
 	return 0;
 }
 
 /* ---- advice that changes the VMA ---- */
-
-/* The model's allocations for the whole walk, made before the first VMA
- * changes. A walk splits at most two VMAs (at start and at end). */
-static int reserve_once(struct madv_call *c)
-{
-	if (c->reserved)
-		return 0;
-	int err = mm_reserve_range(c->mm, NULL, c->start, c->end);
-	if (err)
-		return err;
-	c->reserved = true;
-	return 0;
-}
 
 static void set_anon_name_of(struct vms_mm *mm, struct vms_vma *v, struct vms_anon_name *name)
 {
@@ -379,11 +364,11 @@ static int madvise_update_vma(struct madv_call *c, struct vms_vma *v, uint64_t s
 	*out = v;
 	if (new_flags == v->flags && (!set_name || anon_name_eq(v->anon_name, c->anon_name)))
 		return 0;
-	int err = reserve_once(c);
+	int err = vma_walk_reserve(&c->w);
 	if (err)
 		return err;
 	struct vma_merge vmg = {
-		.mm = c->mm,
+		.mm = c->w.mm,
 		.middle = v,
 		.start = start,
 		.end = end,
@@ -396,7 +381,7 @@ static int madvise_update_vma(struct madv_call *c, struct vms_vma *v, uint64_t s
 	*out = r;
 	r->flags = new_flags;
 	if (set_name)
-		set_anon_name_of(c->mm, r, c->anon_name);
+		set_anon_name_of(c->w.mm, r, c->anon_name);
 	return 0;
 }
 
@@ -454,7 +439,7 @@ static int madvise_vma_behavior(struct madv_call *c, struct vms_vma *v, uint64_t
 		/* Markers go; VM_MAYBE_GUARD stays (live). */
 		if (!is_valid_guard_vma(v, true))
 			return -EINVAL;
-		rss_unguard(c->mm, start, *end);
+		rss_unguard(c->w.mm, start, *end);
 		return 0;
 	case VMS_MADV_NORMAL:
 		new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
@@ -522,8 +507,8 @@ static int madvise_vma_behavior(struct madv_call *c, struct vms_vma *v, uint64_t
  * end; an error in a VMA stops the walk with earlier VMAs already changed. */
 static long madvise_walk_vmas(struct madv_call *c)
 {
-	struct vms_mm *mm = c->mm;
-	uint64_t start = c->start, end = c->end;
+	struct vms_mm *mm = c->w.mm;
+	uint64_t start = c->w.start, end = c->w.end;
 	long unmapped_error = 0;
 	struct vms_vma *v = find_vma(mm, start);
 	for (;;) {
@@ -622,7 +607,7 @@ long vms_madvise(vms_mm *mm, uint64_t addr, uint64_t len, int advice)
 	/* Zaps can split one resident range per VMA; reserve before any change. */
 	if (rss_reserve(mm, vmas_in_range(mm, addr, end) + 1))
 		return -ENOMEM;
-	struct madv_call c = {.mm = mm, .behavior = advice, .start = addr, .end = end};
+	struct madv_call c = {.w = {.mm = mm, .start = addr, .end = end}, .behavior = advice};
 	return madvise_walk_vmas(&c);
 }
 
@@ -658,10 +643,8 @@ long vms_set_anon_name(vms_mm *mm, uint64_t addr, uint64_t len, const char *name
 	uint64_t end = 0;
 	long r = check_range(addr, len, &end);
 	if (r == 1) {
-		struct madv_call c = {.mm = mm,
+		struct madv_call c = {.w = {.mm = mm, .start = addr, .end = end},
 				      .behavior = MADV_SET_ANON_VMA_NAME,
-				      .start = addr,
-				      .end = end,
 				      .anon_name = anon_name};
 		r = madvise_walk_vmas(&c);
 	}

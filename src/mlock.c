@@ -21,30 +21,6 @@
 #define VM_DROPPABLE (1ULL << 40)
 #endif
 
-/* State shared by the per-VMA steps of one call. */
-struct lock_call {
-	struct vms_mm *mm;
-	uint64_t start, end; /* the whole range, for the up-front reservation */
-	bool reserved;
-};
-
-/*
- * The model's allocations are made before the first VMA changes: one call
- * splits at most the VMAs at its two ends, so one reservation covers it. A
- * failure here stands for the kernel's split running out of memory at this
- * VMA, with the VMAs before it already changed.
- */
-static int reserve_once(struct lock_call *c)
-{
-	if (c->reserved)
-		return 0;
-	int err = mm_reserve_range(c->mm, NULL, c->start, c->end);
-	if (err)
-		return err;
-	c->reserved = true;
-	return 0;
-}
-
 static bool vma_is_dax(const struct vms_vma *v)
 {
 	return v->file && (v->file->inode->flags & VMS_INODE_DAX);
@@ -55,7 +31,7 @@ static bool vma_is_dax(const struct vms_vma *v)
  * and keeps locked_vm in step. *out is the VMA that covers [start, end)
  * afterwards; the caller continues from its end.
  */
-static int mlock_fixup(struct lock_call *c, struct vms_vma *v, uint64_t start, uint64_t end,
+static int mlock_fixup(struct vma_walk *c, struct vms_vma *v, uint64_t start, uint64_t end,
 		       uint64_t newflags, struct vms_vma **out)
 {
 	struct vms_mm *mm = c->mm;
@@ -66,7 +42,7 @@ static int mlock_fixup(struct lock_call *c, struct vms_vma *v, uint64_t start, u
 	if (newflags == oldflags || (oldflags & (VM_SPECIAL | VM_HUGETLB | VM_DROPPABLE)) ||
 	    vma_is_dax(v))
 		return 0;
-	int err = reserve_once(c);
+	int err = vma_walk_reserve(c);
 	if (err)
 		return err;
 	struct vma_merge vmg = {
@@ -106,7 +82,7 @@ static int apply_vma_lock_flags(struct vms_mm *mm, uint64_t start, uint64_t len,
 	struct vms_vma *v = find_vma(mm, start);
 	if (!v || v->start > start)
 		return -ENOMEM;
-	struct lock_call c = {.mm = mm, .start = start, .end = end};
+	struct vma_walk c = {.mm = mm, .start = start, .end = end};
 	uint64_t nstart = start, tmp = v->start;
 	for (; v && v->start < end; v = vma_next(mm, v)) {
 		/* A hole stops the walk; the VMAs before it stay changed. */
@@ -261,11 +237,11 @@ static int apply_mlockall_flags(struct vms_mm *mm, int flags)
 		if (flags & MCL_ONFAULT)
 			to_add |= VM_LOCKONFAULT;
 	}
-	struct lock_call c = {.mm = mm, .start = 0, .end = 0};
+	struct vma_walk c = {.mm = mm, .start = 0, .end = 0};
 	/* Merges only free VMAs; reserve anyway so that vma_modify() always
 	 * has what it may take, and skip the walk if even that fails (the
 	 * kernel ignores per-VMA errors here too). */
-	if (reserve_once(&c))
+	if (vma_walk_reserve(&c))
 		return 0;
 	for (struct vms_vma *v = find_vma(mm, 0); v; v = vma_next(mm, v)) {
 		uint64_t newflags = (v->flags & ~VM_LOCKED_MASK) | to_add;

@@ -34,36 +34,12 @@ static bool mm_pkey_is_allocated(const struct vms_mm *mm, int pkey)
 	return false;
 }
 
-/* State shared by the per-VMA steps of one call. */
-struct mprotect_call {
-	struct vms_mm *mm;
-	uint64_t start, end; /* the whole range, for the up-front reservation */
-	bool reserved;
-};
-
-/*
- * The model's allocations for the whole call are made before the first VMA
- * changes. A call splits at most two VMAs (at start and at end), so one
- * reservation covers it; failing here is the kernel's split running out of
- * memory at this VMA, with earlier VMAs already changed.
- */
-static int reserve_once(struct mprotect_call *c)
-{
-	if (c->reserved)
-		return 0;
-	int err = mm_reserve_range(c->mm, NULL, c->start, c->end);
-	if (err)
-		return err;
-	c->reserved = true;
-	return 0;
-}
-
 /*
  * mm/mprotect.c mprotect_fixup(): gives [start, end) of v the flags newflags.
  * *out is the VMA that covers [start, end) afterwards (it may reach further
  * after a merge); the caller continues from its end.
  */
-static int mprotect_fixup(struct mprotect_call *c, struct vms_vma *v, uint64_t start, uint64_t end,
+static int mprotect_fixup(struct vma_walk *c, struct vms_vma *v, uint64_t start, uint64_t end,
 			  uint64_t newflags, struct vms_vma **out)
 {
 	struct vms_mm *mm = c->mm;
@@ -76,7 +52,7 @@ static int mprotect_fixup(struct mprotect_call *c, struct vms_vma *v, uint64_t s
 		return -EPERM;
 	if (newflags == oldflags)
 		return 0;
-	int err = reserve_once(c);
+	int err = vma_walk_reserve(c);
 	if (err)
 		return err;
 	if (newflags & VM_WRITE) {
@@ -179,7 +155,7 @@ static long do_mprotect_pkey(struct vms_mm *mm, uint64_t start, uint64_t len, un
 				return -EINVAL;
 		}
 	}
-	struct mprotect_call c = {.mm = mm, .start = start, .end = end};
+	struct vma_walk c = {.mm = mm, .start = start, .end = end};
 	uint64_t nstart = start, tmp = v->start;
 	int error = 0;
 	while (v && v->start < end) {

@@ -79,6 +79,10 @@ int vt_preallocate(struct vt_tree *t, unsigned inserts) __attribute__((warn_unus
 /* find_vma: the first VMA with end > addr (NULL if none); the cursor, when
  * given, is left on it. */
 struct vms_vma *vt_find(const struct vt_tree *t, uint64_t addr, struct vt_cursor *cur);
+/* vt_find() for a system call's first lookup at a place, which goes on to
+ * read the VMA and its neighbours (merge checks): when the lookup misses the
+ * cache it starts those three reads together. */
+struct vms_vma *vt_find_near(const struct vt_tree *t, uint64_t addr, struct vt_cursor *cur);
 struct vms_vma *vt_first(const struct vt_tree *t, struct vt_cursor *cur);
 struct vms_vma *vt_last(const struct vt_tree *t, struct vt_cursor *cur);
 struct vms_vma *vt_next(struct vt_cursor *cur);

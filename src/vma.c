@@ -37,7 +37,7 @@ int mm_reserve_range(struct vms_mm *mm, const struct vms_file *file, uint64_t st
 	int err = mm_reserve(mm, file);
 	if (err)
 		return err;
-	struct vms_vma *a = find_vma(mm, start);
+	struct vms_vma *a = vt_find_near(&mm->tree, start, NULL);
 	if (a && a->file && file_rmap_reserve(a->file, MM_RESERVE_VMAS))
 		return -ENOMEM;
 	/* When a reaches end, find_vma(end - 1) would return a again. */
@@ -46,6 +46,17 @@ int mm_reserve_range(struct vms_mm *mm, const struct vms_file *file, uint64_t st
 		if (b && b->file && file_rmap_reserve(b->file, MM_RESERVE_VMAS))
 			return -ENOMEM;
 	}
+	return 0;
+}
+
+int vma_walk_reserve(struct vma_walk *w)
+{
+	if (w->reserved)
+		return 0;
+	int err = mm_reserve_range(w->mm, NULL, w->start, w->end);
+	if (err)
+		return err;
+	w->reserved = true;
 	return 0;
 }
 
@@ -186,7 +197,7 @@ struct vms_vma *find_vma(const struct vms_mm *mm, uint64_t addr)
 
 struct vms_vma *find_vma_intersection(const struct vms_mm *mm, uint64_t start, uint64_t end)
 {
-	struct vms_vma *v = vt_find(&mm->tree, start, NULL);
+	struct vms_vma *v = vt_find_near(&mm->tree, start, NULL);
 	return v && v->start < end ? v : NULL;
 }
 

@@ -22,6 +22,20 @@ int mm_reserve(struct vms_mm *mm, const struct vms_file *file) __attribute__((wa
  * [start, end), which the operation may split. */
 int mm_reserve_range(struct vms_mm *mm, const struct vms_file *file, uint64_t start, uint64_t end)
 	__attribute__((warn_unused_result));
+/*
+ * A system call that walks the VMAs of [start, end) and may change each one
+ * (mprotect, mlock, madvise). Its reservation is made when the first VMA
+ * needs changing, not up front: failing there stands for the kernel's split
+ * running out of memory at that VMA, with the VMAs before it already changed.
+ * Only once per call: a walk splits at most the VMAs at its two ends.
+ */
+struct vma_walk {
+	struct vms_mm *mm;
+	uint64_t start, end; /* the whole range */
+	bool reserved;
+};
+int vma_walk_reserve(struct vma_walk *w) __attribute__((warn_unused_result));
+
 /* A zeroed VMA from the reserve. */
 struct vms_vma *vma_take(struct vms_mm *mm);
 /* A copy of v (file, anon_vma and name references taken), from the reserve. */

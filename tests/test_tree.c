@@ -213,3 +213,194 @@ TEST(tree_stays_valid_under_random_syscall_mix)
 	}
 	VALID(mm);
 }
+
+/* ---- the one-step operations: vt_split, vt_absorb, vt_replace ---- */
+
+static void ref_remove(struct ref *r, int i)
+{
+	memmove(&r->start[i], &r->start[i + 1], (size_t)(r->n - i - 1) * sizeof(uint64_t));
+	memmove(&r->end[i], &r->end[i + 1], (size_t)(r->n - i - 1) * sizeof(uint64_t));
+	r->n--;
+}
+
+/* VMA structs that never move while indexed: a pool with a free stack. */
+struct vpool {
+	struct vms_vma v[4096];
+	int free_idx[4096];
+	int nfree;
+};
+
+static struct vms_vma *vpool_get(struct vpool *p)
+{
+	struct vms_vma *v = &p->v[p->free_idx[--p->nfree]];
+	memset(v, 0, sizeof(*v));
+	return v;
+}
+
+static void vpool_put(struct vpool *p, struct vms_vma *v)
+{
+	p->free_idx[p->nfree++] = (int)(v - p->v);
+}
+
+/* Splits (either piece new, at any page), absorbs of a touching neighbour
+ * (either side), replacements and in-place resizes mixed with inserts and
+ * erases: after every step vt_check passes, the count matches, every lookup
+ * finds the VMA the sorted array says, and both gap searches agree with
+ * brute force. The space is small so that leaves and branches split, merge and
+ * go empty often. */
+TEST(tree_split_absorb_replace_match_sorted_array)
+{
+	static struct ref r;
+	static struct vpool pool;
+	struct vt_tree t;
+	vt_init(&t, sys);
+	r.n = 0;
+	pool.nfree = 4096;
+	for (int i = 0; i < 4096; i++)
+		pool.free_idx[i] = 4095 - i;
+	const uint64_t space = 6000; /* pages */
+	uint64_t seed = 0xfeedbeef;
+	long nsplit = 0, nabsorb = 0, nreplace = 0;
+	for (int step = 0; step < 40000; step++) {
+		unsigned op = (unsigned)(rnd(&seed) % 10);
+		/* Fill towards ~1000 VMAs, then hover there. */
+		if (r.n < 8 || (op < (r.n < 1000 ? 4u : 2u) && r.n < 2000)) {
+			uint64_t s = (rnd(&seed) % space) * 4096;
+			uint64_t e = s + (1 + rnd(&seed) % 8) * 4096;
+			if (!ref_free(&r, s, e))
+				continue;
+			struct vms_vma *v = vpool_get(&pool);
+			v->start = s;
+			v->end = e;
+			CHECK(vt_preallocate(&t, 1) == 0);
+			vt_insert(&t, v);
+			ref_insert(&r, s, e);
+		} else {
+			int i = (int)(rnd(&seed) % (uint64_t)r.n);
+			struct vms_vma *v = vt_find(&t, r.start[i], NULL);
+			CHECK(v && v->start == r.start[i]);
+			if (op < 5) {
+				vt_erase(&t, v);
+				vpool_put(&pool, v);
+				ref_remove(&r, i);
+			} else if (op < 7) {
+				uint64_t pages = (v->end - v->start) >> 12;
+				if (pages < 2)
+					continue;
+				uint64_t at = v->start + (1 + rnd(&seed) % (pages - 1)) * 4096;
+				uint64_t old_start = v->start;
+				struct vms_vma *n = vpool_get(&pool);
+				if (rnd(&seed) & 1) { /* new_below */
+					n->start = v->start;
+					n->end = at;
+					v->start = at;
+				} else {
+					n->start = at;
+					n->end = v->end;
+					v->end = at;
+				}
+				CHECK(vt_preallocate(&t, 1) == 0);
+				vt_split(&t, v, old_start, n);
+				nsplit++;
+				r.end[i] = at;
+				ref_insert(&r, at, n->start == at ? n->end : v->end);
+			} else if (op < 8) {
+				bool up = rnd(&seed) & 1;
+				int j = up ? i + 1 : i - 1;
+				if (j < 0 || j >= r.n)
+					continue;
+				if (up ? r.end[i] != r.start[j] : r.end[j] != r.start[i])
+					continue;
+				struct vms_vma *w = vt_find(&t, r.start[j], NULL);
+				CHECK(w && w->start == r.start[j]);
+				if (up)
+					v->end = w->end;
+				else
+					v->start = w->start;
+				vt_absorb(&t, v, w);
+				nabsorb++;
+				vpool_put(&pool, w);
+				r.start[i] = v->start;
+				r.end[i] = v->end;
+				ref_remove(&r, j);
+			} else if (op < 9) {
+				struct vms_vma *n = vpool_get(&pool);
+				n->start = v->start;
+				n->end = v->end;
+				vt_replace(&t, v, n);
+				nreplace++;
+				vpool_put(&pool, v);
+				CHECK(vt_find(&t, r.start[i], NULL) == n);
+			} else {
+				/* Grow or shrink by a page without reaching a neighbour. */
+				uint64_t lo = i ? r.end[i - 1] : 0;
+				uint64_t hi = i + 1 < r.n ? r.start[i + 1] : space * 4096 + 65536;
+				uint64_t old_start = v->start;
+				switch (rnd(&seed) % 4) {
+				case 0:
+					if (v->start > lo)
+						v->start -= 4096;
+					break;
+				case 1:
+					if (v->end < hi)
+						v->end += 4096;
+					break;
+				case 2:
+					if (v->end - v->start > 4096)
+						v->start += 4096;
+					break;
+				default:
+					if (v->end - v->start > 4096)
+						v->end -= 4096;
+					break;
+				}
+				vt_update(&t, v, old_start);
+				r.start[i] = v->start;
+				r.end[i] = v->end;
+			}
+		}
+		const char *err = vt_check(&t);
+		if (err) {
+			t_fail(__FILE__, __LINE__, "step %d: %s", step, err);
+			return;
+		}
+		if (t.count != (size_t)r.n) {
+			t_fail(__FILE__, __LINE__, "step %d: count %zu, want %d", step, t.count,
+			       r.n);
+			return;
+		}
+		for (int q = 0; q < 4; q++) {
+			uint64_t a = (rnd(&seed) % (space + 16)) * 4096 + rnd(&seed) % 4096;
+			struct vms_vma *f = vt_find(&t, a, NULL);
+			int fi = ref_find(&r, a);
+			CHECK((f == NULL) == (fi < 0));
+			if (f && fi >= 0) {
+				CHECK_EQ(f->start, r.start[fi]);
+				CHECK_EQ(f->end, r.end[fi]);
+			}
+		}
+		uint64_t low = (rnd(&seed) % space) * 4096;
+		uint64_t high = low + (rnd(&seed) % space) * 4096;
+		uint64_t size = (1 + rnd(&seed) % 8) * 4096, x = 0, y = 0;
+		bool got = vt_gap_highest(&t, low, high, size, &x);
+		bool want = ref_gap_highest(&r, low, high, size, &y);
+		CHECK_EQ(got, want);
+		if (got && want)
+			CHECK_EQ(x, y);
+		got = vt_gap_lowest(&t, low, high, size, &x);
+		want = ref_gap_lowest(&r, low, high, size, &y);
+		CHECK_EQ(got, want);
+		if (got && want)
+			CHECK_EQ(x, y);
+	}
+	/* Walking the tree in order visits exactly the array. */
+	struct vt_cursor c;
+	int k = 0;
+	for (struct vms_vma *v = vt_first(&t, &c); v; v = vt_next(&c), k++) {
+		CHECK(k < r.n);
+		CHECK_EQ(v->start, r.start[k]);
+	}
+	CHECK_EQ(k, r.n);
+	CHECK(nsplit > 1000 && nabsorb > 1000 && nreplace > 1000);
+	vt_destroy(&t);
+}
