@@ -14,6 +14,20 @@
 #define BRANCH(n) ((struct vt_branch *)(n))
 #define UNDERFLOW (VT_SLOTS / 4)
 
+/*
+ * Unused pivot slots hold VT_NONE, above every address, so that "first slot
+ * whose pivot is above addr" is the number of pivots <= addr counted over all
+ * VT_SLOTS slots: a fixed-length scan with no exit branch to mispredict.
+ * Every change that shrinks a node refills the slots it vacates.
+ */
+#define VT_NONE UINT64_MAX
+
+static inline void clear_pivots(struct vt_node *n, unsigned from)
+{
+	for (unsigned i = from; i < VT_SLOTS; i++)
+		n->pivot[i] = VT_NONE;
+}
+
 void vt_init(struct vt_tree *t, struct vms_sys *sys)
 {
 	memset(t, 0, sizeof(*t));
@@ -54,8 +68,7 @@ void vt_destroy(struct vt_tree *t)
 
 int vt_preallocate(struct vt_tree *t, unsigned inserts)
 {
-	/* One insertion splits at most one leaf and every branch above it, and may
-	 * add a new root. */
+	/* The same bound as vt_reserved(). */
 	unsigned want_leaves = inserts + 1;
 	unsigned want_branches = inserts * (t->height + 1) + 1;
 	while (t->nspare_leaves < want_leaves) {
@@ -91,6 +104,7 @@ static struct vt_node *take_node(struct vt_tree *t, bool leaf)
 		t->nspare_branches--;
 	memset(n, 0, leaf ? sizeof(struct vt_leaf) : sizeof(struct vt_branch));
 	n->leaf = leaf;
+	clear_pivots(n, 0);
 	return n;
 }
 
@@ -233,15 +247,22 @@ static struct vt_leaf *prev_leaf(struct vt_leaf *l)
 	return LEAF(n);
 }
 
-/* First slot whose pivot is above addr, or count: a binary search whose
- * steps select with a conditional move instead of a branch, so a lookup pays
- * four or five loads and no mispredicted exit of a linear scan. */
+/* First slot whose pivot is above addr, or count: with the unused slots
+ * holding VT_NONE, the number of pivots <= addr among all VT_SLOTS slots.
+ * A fixed count of independent compares (no loop exit that depends on the
+ * node's fill), which the compiler unrolls; a binary search instead made cold
+ * lookups slower, its loads depending on each other. */
 static inline unsigned slot_above(const struct vt_node *n, uint64_t addr)
 {
-	unsigned i = 0, count = n->count;
-	for (unsigned k = 0; k < count; k++)
-		i += n->pivot[k] <= addr;
-	return i;
+	/* Unrolled in pairs: each compare is independent of the others and
+	 * the count is a run of add-with-carry steps, with no branch. */
+	unsigned a = 0, b = 0;
+#pragma GCC unroll 8
+	for (unsigned k = 0; k < VT_SLOTS; k += 2) {
+		a += n->pivot[k] <= addr;
+		b += n->pivot[k + 1] <= addr;
+	}
+	return a + b;
 }
 
 /* Whether a lookup of addr would end in leaf l: the leaves' ranges
@@ -468,6 +489,7 @@ static void branch_insert_child(struct vt_tree *t, struct vt_branch *b, unsigned
 	memcpy(r->gap, &b->gap[k], moved * sizeof(uint64_t));
 	r->n.count = (uint8_t)moved;
 	b->n.count = (uint8_t)k;
+	clear_pivots(&b->n, k);
 	for (unsigned i = 0; i < moved; i++) {
 		r->child[i]->parent = &r->n;
 		r->child[i]->pslot = (uint8_t)i;
@@ -486,8 +508,11 @@ static void branch_insert_child(struct vt_tree *t, struct vt_branch *b, unsigned
 
 static void leaf_place(struct vt_leaf *l, unsigned pos, struct vms_vma *v)
 {
-	/* A few slots at most: a loop beats a call into memmove. */
+	/* A few slots at most: a loop beats a call into memmove. The empty asm
+	 * hides the index from the compiler, which would otherwise turn the
+	 * loop back into two memmove calls. */
 	for (unsigned i = l->n.count; i > pos; i--) {
+		__asm__("" : "+r"(i));
 		l->vma[i] = l->vma[i - 1];
 		l->n.pivot[i] = l->n.pivot[i - 1];
 	}
@@ -509,6 +534,7 @@ static void leaf_split_insert(struct vt_tree *t, struct vt_leaf *l, unsigned pos
 	memcpy(r->n.pivot, &l->n.pivot[k], moved * sizeof(uint64_t));
 	r->n.count = (uint8_t)moved;
 	l->n.count = (uint8_t)k;
+	clear_pivots(&l->n, k);
 	if (pos < k || (pos == 0 && k == 0))
 		leaf_place(l, pos, v);
 	else
@@ -641,6 +667,7 @@ static void remove_child(struct vt_tree *t, struct vt_branch *b, unsigned pos)
 	memmove(&b->n.pivot[pos], &b->n.pivot[pos + 1], tail * sizeof(uint64_t));
 	memmove(&b->gap[pos], &b->gap[pos + 1], tail * sizeof(uint64_t));
 	b->n.count--;
+	b->n.pivot[b->n.count] = VT_NONE;
 	for (unsigned i = pos; i < b->n.count; i++)
 		b->child[i]->pslot = (uint8_t)i;
 	if (b->n.count == 0 && b->n.parent) {
@@ -695,12 +722,15 @@ void vt_erase(struct vt_tree *t, struct vms_vma *v)
 static void remove_slot(struct vt_tree *t, struct vt_leaf *l, unsigned slot, uint64_t lost,
 			uint64_t won, uint64_t nx_old_end, uint64_t nx_new_end)
 {
-	/* A few slots at most: a loop beats a call into memmove. */
+	/* A few slots at most: a loop beats a call into memmove (the asm keeps
+	 * the compiler from turning it back into one, as in leaf_place()). */
 	for (unsigned i = slot; i + 1u < l->n.count; i++) {
+		__asm__("" : "+r"(i));
 		l->vma[i] = l->vma[i + 1];
 		l->n.pivot[i] = l->n.pivot[i + 1];
 	}
 	l->n.count--;
+	l->n.pivot[l->n.count] = VT_NONE;
 	t->count--;
 	struct vt_leaf *nx = NULL;
 	if (slot == l->n.count && nx_old_end != nx_new_end)
@@ -906,6 +936,7 @@ int vt_bulk_load(struct vt_tree *t, struct vms_vma **vmas, size_t n)
 			goto fail;
 		memset(l, 0, sizeof(*l));
 		l->n.leaf = 1;
+		clear_pivots(&l->n, 0);
 		/* Spread the remainder so that no leaf is nearly empty. */
 		size_t take = (n - done) / (nleaves - i);
 		if ((n - done) % (nleaves - i))
@@ -933,6 +964,7 @@ int vt_bulk_load(struct vt_tree *t, struct vms_vma **vmas, size_t n)
 				return -ENOMEM;
 			}
 			memset(b, 0, sizeof(*b));
+			clear_pivots(&b->n, 0);
 			size_t take = (count - used) / (nb - i);
 			if ((count - used) % (nb - i))
 				take++;
@@ -967,6 +999,9 @@ static const char *check_node(const struct vt_node *n, uint64_t nmin, unsigned d
 		return "node slot count out of range";
 	if ((depth == height) != (n->leaf != 0))
 		return "leaves at different depths";
+	for (unsigned i = n->count; i < VT_SLOTS; i++)
+		if (n->pivot[i] != VT_NONE)
+			return "unused pivot slot not cleared";
 	if (n->leaf) {
 		uint64_t best = 0, prev = nmin;
 		for (unsigned i = 0; i < n->count; i++) {

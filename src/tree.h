@@ -76,6 +76,14 @@ void vt_destroy(struct vt_tree *t);
 /* Reserves enough nodes for `inserts` insertions; 0 or -ENOMEM. */
 int vt_preallocate(struct vt_tree *t, unsigned inserts) __attribute__((warn_unused_result));
 
+/* Whether vt_preallocate(t, inserts) would have nothing to do: one insertion
+ * splits at most one leaf and every branch above it, and may add a new root. */
+static inline bool vt_reserved(const struct vt_tree *t, unsigned inserts)
+{
+	return t->nspare_leaves >= inserts + 1 &&
+	       t->nspare_branches >= inserts * (t->height + 1) + 1;
+}
+
 /* find_vma: the first VMA with end > addr (NULL if none); the cursor, when
  * given, is left on it. */
 struct vms_vma *vt_find(const struct vt_tree *t, uint64_t addr, struct vt_cursor *cur);
