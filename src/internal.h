@@ -234,7 +234,9 @@ struct vms_mm {
 	struct page_range *resident;
 	size_t nresident, resident_cap;
 	/* Objects reserved before an operation mutates anything (vma_iter_prealloc). */
-	struct vms_vma *spare_vmas[6];
+	/* Twice the per-operation reserve, so that a split-then-merge pair
+	 * hands its freed VMAs to the next operation instead of the slab. */
+	struct vms_vma *spare_vmas[12];
 	unsigned nspare_vmas;
 };
 

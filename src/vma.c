@@ -106,7 +106,7 @@ static void vma_put_refs(struct vms_mm *mm, struct vms_vma *v)
 void vma_free(struct vms_mm *mm, struct vms_vma *v)
 {
 	vma_put_refs(mm, v);
-	if (mm->nspare_vmas < MM_RESERVE_VMAS)
+	if (mm->nspare_vmas < sizeof(mm->spare_vmas) / sizeof(mm->spare_vmas[0]))
 		mm->spare_vmas[mm->nspare_vmas++] = v;
 	else
 		slab_free(&mm->sys->vma_slab, v);
