@@ -17,7 +17,7 @@ $(B)/fuzz/fuzz_strace: fuzz/fuzz_strace.c cli/strace_parse.c cli/strace_parse.h
 
 fuzz: $(B)/fuzz/fuzz_calls $(B)/fuzz/fuzz_strace
 	@mkdir -p $(B)/fuzz/corpus-calls $(B)/fuzz/corpus-strace
-	$(B)/fuzz/fuzz_calls -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(B)/fuzz/corpus-calls
+	$(B)/fuzz/fuzz_calls -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(B)/fuzz/corpus-calls fuzz/regress-calls
 	$(B)/fuzz/fuzz_strace -max_total_time=$(FUZZ_SECONDS) $(B)/fuzz/corpus-strace tests/data/strace
 
 fuzz-smoke:

@@ -262,7 +262,9 @@ static inline unsigned slot_above(const struct vt_node *n, uint64_t addr)
 		a += n->pivot[k] <= addr;
 		b += n->pivot[k + 1] <= addr;
 	}
-	return a + b;
+	/* addr = UINT64_MAX also counts the VT_NONE sentinels: cap at count. */
+	unsigned r = a + b;
+	return r < n->count ? r : n->count;
 }
 
 /* Whether a lookup of addr would end in leaf l: the leaves' ranges

@@ -404,3 +404,18 @@ TEST(tree_split_absorb_replace_match_sorted_array)
 	CHECK(nsplit > 1000 && nabsorb > 1000 && nreplace > 1000);
 	vt_destroy(&t);
 }
+
+/* The last address of all (UINT64_MAX) is above every VMA and every unused
+ * slot's sentinel alike: a lookup there finds nothing (found by fuzz_calls). */
+TEST(tree_lookup_at_the_last_address_finds_nothing)
+{
+	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE};
+	vms_mm *mm = vms_mm_new(sys, &cfg);
+	CHECK(vms_mmap(mm, 0, 4096, 1, VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS, NULL, 0) > 0);
+	CHECK(vms_find_vma(mm, UINT64_MAX) == NULL);
+	CHECK_EQ(vms_munmap(mm, UINT64_MAX & ~4095ULL, 4096), -VMS_EINVAL);
+	CHECK_EQ(vms_mprotect(mm, UINT64_MAX & ~4095ULL, 4096, 1), -VMS_ENOMEM);
+	CHECK_EQ(vms_madvise(mm, UINT64_MAX & ~4095ULL, 4096, VMS_MADV_DONTNEED), -VMS_EINVAL);
+	CHECK_EQ(vms_fault(mm, UINT64_MAX, 0), -VMS_EFAULT);
+	VALID(mm);
+}
