@@ -1969,23 +1969,30 @@ static void gen_mmap(struct gen *g, struct kd_call *c)
 	c->a[5] = off;
 }
 
+/* With odds vma_pct, a VMA the run made (whole, or with odds sub_pct a run of
+ * its pages); else an address and a length drawn at large. */
+static void pick_range(struct gen *g, int vma_pct, int sub_pct, uint64_t *addr, uint64_t *len)
+{
+	if (g->nv && pct(g, vma_pct)) {
+		int i = (int)below(g, (uint64_t)g->nv);
+		*addr = g->starts[i];
+		*len = g->ends[i] - g->starts[i];
+		if (pct(g, sub_pct)) {
+			uint64_t pages = *len / PG;
+			uint64_t skip = below(g, pages);
+			*addr += skip * PG;
+			*len = (1 + below(g, pages - skip)) * PG;
+		}
+	} else {
+		*addr = pick_addr(g);
+		*len = pick_len(g);
+	}
+}
+
 static void gen_mremap(struct gen *g, struct kd_call *c)
 {
 	uint64_t old, old_len;
-	if (g->nv && pct(g, 65)) {
-		int i = (int)below(g, (uint64_t)g->nv);
-		old = g->starts[i];
-		old_len = g->ends[i] - g->starts[i];
-		if (pct(g, 30)) {
-			uint64_t pages = old_len / PG;
-			uint64_t skip = below(g, pages);
-			old += skip * PG;
-			old_len = (1 + below(g, pages - skip)) * PG;
-		}
-	} else {
-		old = pick_addr(g);
-		old_len = pick_len(g);
-	}
+	pick_range(g, 65, 30, &old, &old_len);
 	if (pct(g, 5))
 		old_len = 0;
 	uint64_t flags;
@@ -2086,20 +2093,7 @@ static void gen_madvise(struct gen *g, struct kd_call *c)
 	};
 	int a = adv[below(g, sizeof(adv) / sizeof(adv[0]))];
 	uint64_t addr, len;
-	if (g->nv && pct(g, 60)) {
-		int i = (int)below(g, (uint64_t)g->nv);
-		addr = g->starts[i];
-		len = g->ends[i] - g->starts[i];
-		if (pct(g, 50)) {
-			uint64_t pages = len / PG;
-			uint64_t skip = below(g, pages);
-			addr += skip * PG;
-			len = (1 + below(g, pages - skip)) * PG;
-		}
-	} else {
-		addr = pick_addr(g);
-		len = pick_len(g);
-	}
+	pick_range(g, 60, 50, &addr, &len);
 	if (a == VMS_MADV_POPULATE_READ || a == VMS_MADV_POPULATE_WRITE || a == VMS_MADV_COLLAPSE ||
 	    a == VMS_MADV_WILLNEED)
 		len = small_len(g, len);
