@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../cli/kdiff.h"
+#include "kd_steps.h"
 #include "t.h"
 
 #define P 4096ULL
@@ -36,36 +37,6 @@
 /* The helper's files (kdiff.c file_specs order). */
 enum { F_A_RO, F_A_RW, F_A_RO2, F_B_RO, F_B_RW, F_C_RW, F_E_RO, F_D_RW, F_A_WO, F_A_APP, F_DIR };
 
-#define KD_BEGIN                                                                                   \
-	struct kd kd;                                                                              \
-	char why_[256];                                                                            \
-	long res = 0, step = 0;                                                                    \
-	(void)sys;                                                                                 \
-	if (kd_start(&kd, why_, sizeof(why_)) != 0) {                                              \
-		t_skip(why_);                                                                      \
-		return;                                                                            \
-	}                                                                                          \
-	const uint64_t W = kd.win_lo;                                                              \
-	(void)W;                                                                                   \
-	(void)res;                                                                                 \
-	(void)step;                                                                                \
-	if (kd_compare_state(&kd, 1) != 0) {                                                       \
-		kd_stop(&kd);                                                                      \
-		t_fail(__FILE__, __LINE__, "state differs right after vms_mm_import_maps");        \
-		return;                                                                            \
-	}
-
-#define STEP(op_, ...)                                                                             \
-	do {                                                                                       \
-		struct kd_call c_ = {op_, {__VA_ARGS__}};                                          \
-		if (kd_check(&kd, &c_, step++, &res) != 0) {                                       \
-			kd_stop(&kd);                                                              \
-			t_fail(__FILE__, __LINE__, "kernel and model differ (see above)");         \
-			return;                                                                    \
-		}                                                                                  \
-	} while (0)
-
-#define KD_END kd_stop(&kd)
 
 TEST(kdiff_import_matches)
 {

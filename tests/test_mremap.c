@@ -5,6 +5,7 @@
  * (test_mmap.c) or random call streams (test_kdiff.c).
  */
 #include "../cli/kdiff.h"
+#include "kd_steps.h"
 #include "t.h"
 
 #define PG 4096ULL
@@ -869,29 +870,6 @@ TEST(mremap_alloc_failure_changes_nothing)
 #define FIX VMS_MAP_FIXED
 #define NOFD KD_FD_NONE
 
-#define KD_BEGIN                                                                             \
-	struct kd kd;                                                                        \
-	char why_[256];                                                                      \
-	long res = 0, step = 0;                                                              \
-	(void)sys;                                                                           \
-	if (kd_start(&kd, why_, sizeof(why_)) != 0) {                                        \
-		t_skip(why_);                                                                \
-		return;                                                                      \
-	}                                                                                    \
-	const uint64_t W = kd.win_lo;                                                        \
-	(void)res
-
-#define STEP(op_, ...)                                                                       \
-	do {                                                                                 \
-		struct kd_call c_ = {op_, {__VA_ARGS__}};                                    \
-		if (kd_check(&kd, &c_, step++, &res) != 0) {                                 \
-			kd_stop(&kd);                                                        \
-			t_fail(__FILE__, __LINE__, "kernel and model differ (see above)");   \
-			return;                                                              \
-		}                                                                            \
-	} while (0)
-
-#define KD_END kd_stop(&kd)
 
 TEST(kdiff_mremap_moves_match)
 {
