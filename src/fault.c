@@ -157,10 +157,12 @@ uint64_t vma_eof_addr(const struct vms_vma *v)
 	return v->start + ((eof_pg - v->pgoff) << PAGE_SHIFT);
 }
 
-void mm_populate(struct vms_mm *mm, uint64_t start, uint64_t end)
+int __mm_populate(struct vms_mm *mm, uint64_t start, uint64_t end, bool ignore_errors)
 {
-	/* mm/gup.c __mm_populate(ignore_errors=1): I/O and PFN mappings are
-	 * skipped, a VMA that fails is left and the walk goes on. */
+	/* mm/gup.c __mm_populate(): I/O and PFN mappings have no pages to fault
+	 * in, lock-on-fault VMAs fault theirs later; with ignore_errors a VMA
+	 * that fails is left and the walk goes on, else the first error ends it. */
+	int ret = 0;
 	for (uint64_t a = start; a < end;) {
 		struct vms_vma *v = find_vma_intersection(mm, a, end);
 		if (!v)
@@ -169,8 +171,19 @@ void mm_populate(struct vms_mm *mm, uint64_t start, uint64_t end)
 		a = e;
 		if (v->flags & (VM_IO | VM_PFNMAP | VM_LOCKONFAULT))
 			continue;
-		(void)populate_vma_range(mm, v, s, e, false, false);
+		ret = populate_vma_range(mm, v, s, e, false, false);
+		if (ret < 0) {
+			if (!ignore_errors)
+				break;
+			ret = 0;
+		}
 	}
+	return ret;
+}
+
+void mm_populate(struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	(void)__mm_populate(mm, start, end, true);
 }
 
 int expand_downwards(struct vms_mm *mm, struct vms_vma *v, uint64_t addr)

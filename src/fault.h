@@ -15,6 +15,9 @@ uint64_t vma_eof_addr(const struct vms_vma *v);
 /* mm/gup.c __mm_populate(): faults in [start, end) as mlock/MAP_POPULATE do;
  * errors are ignored as the callers ignore them. */
 void mm_populate(struct vms_mm *mm, uint64_t start, uint64_t end);
+/* The same walk; without ignore_errors the first error ends it and is
+ * returned (mlock reports it). */
+int __mm_populate(struct vms_mm *mm, uint64_t start, uint64_t end, bool ignore_errors);
 /* populate_vma_page_range() for one VMA; returns 0 or -errno (MADV_POPULATE). */
 int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end,
 		       bool force_write, bool force_read);

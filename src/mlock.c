@@ -101,41 +101,6 @@ static int apply_vma_lock_flags(struct vms_mm *mm, uint64_t start, uint64_t len,
 	return 0;
 }
 
-/*
- * mm/gup.c __mm_populate(): faults in every VMA of [start, end) as
- * populate_vma_page_range() would. With ignore_errors the walk goes on past a
- * VMA that cannot be populated (mm_populate); without, the first error ends it.
- */
-static int populate_range(struct vms_mm *mm, uint64_t start, uint64_t end, bool ignore_errors)
-{
-	int ret = 0;
-	for (uint64_t nstart = start, nend; nstart < end; nstart = nend) {
-		struct vms_vma *v = find_vma_intersection(mm, nstart, end);
-		if (!v)
-			break;
-		nend = min_u64(end, v->end);
-		/* I/O and PFN mappings have no pages to fault in. */
-		if (v->flags & (VM_IO | VM_PFNMAP))
-			continue;
-		if (nstart < v->start)
-			nstart = v->start;
-		/* Lock-on-fault VMAs fault their pages in one by one later. */
-		if (v->flags & VM_LOCKONFAULT)
-			continue;
-		/* PROT_NONE, a guard marker or a page past end of file ends it
-		 * with -EFAULT (populate_vma_range() follows gup). */
-		ret = populate_vma_range(mm, v, nstart, nend, false, false);
-		if (ret < 0) {
-			if (ignore_errors) {
-				ret = 0;
-				continue;
-			}
-			break;
-		}
-	}
-	return ret;
-}
-
 /* mm/mlock.c __mlock_posix_error_return(): gup errors in POSIX terms. */
 static long mlock_posix_error(int err)
 {
@@ -186,7 +151,7 @@ static long do_mlock(struct vms_mm *mm, uint64_t start, uint64_t len, uint64_t f
 	int err = apply_vma_lock_flags(mm, start, len, flags);
 	if (err)
 		return err;
-	err = populate_range(mm, start, start + len, false);
+	err = __mm_populate(mm, start, start + len, false);
 	if (err)
 		return mlock_posix_error(err);
 	return 0;
@@ -267,7 +232,7 @@ long vms_mlockall(vms_mm *mm, int flags)
 		return -ENOMEM;
 	int ret = apply_mlockall_flags(mm, flags);
 	if (!ret && (f & MCL_CURRENT))
-		(void)populate_range(mm, 0, mm->task_size, true);
+		(void)__mm_populate(mm, 0, mm->task_size, true);
 	return ret;
 }
 
