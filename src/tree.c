@@ -13,6 +13,8 @@
 #define LEAF(n) ((struct vt_leaf *)(n))
 #define BRANCH(n) ((struct vt_branch *)(n))
 #define UNDERFLOW (VT_SLOTS / 4)
+/* Slots a leaf filled by a run of insertions keeps free (split_point()). */
+#define LEAF_SLACK 2u
 
 /*
  * Unused pivot slots hold VT_NONE, above every address, so that "first slot
@@ -428,14 +430,20 @@ struct vms_vma *vt_prev_of(const struct vt_tree *t, const struct vms_vma *v)
 
 /* Where a full node splits: entries [0, k) stay, [k, count) move right. The new
  * entry lands in the node its position falls in. Appends and prepends (a run of
- * top-down or bottom-up mmaps) leave the full node whole, and so does an
+ * top-down or bottom-up mmaps) leave the full node nearly whole, and so does an
  * insertion just before the last entry (a large VMA carved up from its low
  * end, one split at a time, keeps being the last), so such runs fill nodes
- * completely rather than half. */
-static unsigned split_point(unsigned pos)
+ * rather than halving them. A leaf keeps `slack` slots free, the fill factor of
+ * a B-tree bulk load: the first mprotect or MAP_FIXED that splits a VMA of a
+ * freshly built region then finds room (two slots: a split in three) instead
+ * of splitting the leaf, which at a million VMAs costs a new node, a cold
+ * sibling and often a branch split. */
+static unsigned split_point(unsigned pos, unsigned slack)
 {
-	if (pos >= VT_SLOTS - 1u || pos <= 1)
-		return pos;
+	if (pos >= VT_SLOTS - 1u)
+		return pos < VT_SLOTS - slack ? pos : VT_SLOTS - slack;
+	if (pos <= 1)
+		return slack > pos ? slack : pos;
 	return VT_SLOTS / 2;
 }
 
@@ -483,7 +491,7 @@ static void branch_insert_child(struct vt_tree *t, struct vt_branch *b, unsigned
 		propagate(&b->n);
 		return;
 	}
-	unsigned k = split_point(pos);
+	unsigned k = split_point(pos, 0);
 	struct vt_branch *r = BRANCH(take_node(t, false));
 	unsigned moved = VT_SLOTS - k;
 	memcpy(r->child, &b->child[k], moved * sizeof(r->child[0]));
@@ -524,11 +532,12 @@ static void leaf_place(struct vt_leaf *l, unsigned pos, struct vms_vma *v)
 }
 
 /* Puts v into slot pos of the full leaf l, which splits in two. old_last is
- * the highest end the leaf had before this change. */
+ * the highest end the leaf had before this change; same_gaps says that v only
+ * cuts a gap the leaf already counted (or none), so no gap grows. */
 static void leaf_split_insert(struct vt_tree *t, struct vt_leaf *l, unsigned pos,
-			      struct vms_vma *v, uint64_t old_last)
+			      struct vms_vma *v, uint64_t old_last, bool same_gaps)
 {
-	unsigned k = split_point(pos);
+	unsigned k = split_point(pos, LEAF_SLACK);
 	struct vt_leaf *r = LEAF(take_node(t, true));
 	unsigned moved = VT_SLOTS - k;
 	uint64_t lmin = node_min(&l->n);
@@ -542,9 +551,13 @@ static void leaf_split_insert(struct vt_tree *t, struct vt_leaf *l, unsigned pos
 	else
 		leaf_place(r, pos - k, v);
 	/* Exact summaries before linking, so that the parent's copies are right
-	 * from the start (split_point() leaves neither half empty). */
-	leaf_recompute(l, lmin);
-	leaf_recompute(r, l->n.pivot[l->n.count - 1]);
+	 * from the start (split_point() leaves neither half empty). The halves'
+	 * gaps are pieces of the old leaf's, so a leaf with no gap needs no
+	 * rescan: at a million VMAs that saves reading sixteen cold VMAs. */
+	if (l->n.max_gap || !same_gaps) {
+		leaf_recompute(l, lmin);
+		leaf_recompute(r, l->n.pivot[l->n.count - 1]);
+	}
 	insert_sibling(t, &l->n, &r->n);
 	propagate(&l->n);
 	/* A new highest end moves the next leaf's lower bound. */
@@ -554,6 +567,82 @@ static void leaf_split_insert(struct vt_tree *t, struct vt_leaf *l, unsigned pos
 		if (nx)
 			next_leaf_gap(nx, old_last, new_last);
 	}
+}
+
+/*
+ * Makes room in the full leaf l for an insertion at slot *pos by moving one
+ * of its entries into a sibling under the same parent that has room (the
+ * maple tree's mas_push_data()), so that nodes stay nearly full instead of
+ * halving at every split: a million VMAs churned by split/merge pairs would
+ * otherwise end up in twice the leaves, one level deeper. The entry moved is
+ * slot 0 (to the left sibling's end) or the last slot (to the right
+ * sibling's front), never slot `keep`, whose VMA the caller is changing, and
+ * never one that would put the insertion out of order. Every summary stays
+ * exact: only the moved VMA's gap changes leaf. A sibling is not filled into
+ * its slack (LEAF_SLACK), which a run of insertions left it on purpose.
+ * Returns whether it moved one
+ * (then *pos is where the insertion goes in l now).
+ */
+static bool leaf_push(struct vt_leaf *l, unsigned *pos, unsigned keep)
+{
+	struct vt_branch *p = BRANCH(l->n.parent);
+	if (!p)
+		return false;
+	unsigned ps = l->n.pslot, last = VT_SLOTS - 1u;
+	struct vt_leaf *left = ps > 0 ? LEAF(p->child[ps - 1]) : NULL;
+	struct vt_leaf *right = ps + 1u < p->n.count ? LEAF(p->child[ps + 1]) : NULL;
+	/* Both siblings may be read: start both (cold) loads at once. */
+	if (left)
+		__builtin_prefetch(&left->n.count);
+	if (right)
+		__builtin_prefetch(&right->n.count);
+	if (left && left->n.count < VT_SLOTS - LEAF_SLACK && *pos > 0 && keep != 0) {
+		/* l's first VMA goes to the end of left: the gap below it (from
+		 * left's last end) moves along, the gap below l's next VMA stays. */
+		struct vms_vma *m = l->vma[0];
+		uint64_t lower = left->n.pivot[left->n.count - 1], end = l->n.pivot[0];
+		uint64_t gap = m->start - lower;
+		for (unsigned i = 0; i < last; i++) {
+			__asm__("" : "+r"(i));
+			l->vma[i] = l->vma[i + 1];
+			l->n.pivot[i] = l->n.pivot[i + 1];
+		}
+		l->n.count--;
+		l->n.pivot[last] = VT_NONE;
+		unsigned c = left->n.count++;
+		left->vma[c] = m;
+		left->n.pivot[c] = end;
+		if (gap > left->n.max_gap)
+			left->n.max_gap = gap;
+		propagate(&left->n);
+		leaf_gaps(l, gap, 0, false);
+		--*pos;
+		return true;
+	}
+	if (right && right->n.count < VT_SLOTS - LEAF_SLACK && *pos < VT_SLOTS && keep != last) {
+		/* l's last VMA goes to the front of right, with the gap below it. */
+		struct vms_vma *m = l->vma[last];
+		uint64_t end = l->n.pivot[last], gap = m->start - l->n.pivot[last - 1];
+		l->n.count--;
+		l->n.pivot[last] = VT_NONE;
+		for (unsigned i = right->n.count; i > 0; i--) {
+			__asm__("" : "+r"(i));
+			right->vma[i] = right->vma[i - 1];
+			right->n.pivot[i] = right->n.pivot[i - 1];
+		}
+		right->vma[0] = m;
+		right->n.pivot[0] = end;
+		right->n.count++;
+		/* l's highest end fell, so its parent's copy changes first; the
+		 * lower bound right now has is that new end. */
+		leaf_gaps(l, gap, 0, true);
+		if (gap > right->n.max_gap) {
+			right->n.max_gap = gap;
+			propagate(&right->n);
+		}
+		return true;
+	}
+	return false;
 }
 
 void vt_insert(struct vt_tree *t, struct vms_vma *v)
@@ -569,36 +658,49 @@ void vt_insert(struct vt_tree *t, struct vms_vma *v)
 	}
 	struct vt_leaf *l = descend(t, v->start);
 	unsigned pos = slot_above(&l->n, v->start);
-	if (l->n.count < VT_SLOTS) {
-		/* v splits the gap below the VMA after it in two. */
-		uint64_t prev_end = end_before(l, pos);
-		uint64_t won = v->start - prev_end, lost = 0;
-		if (pos < l->n.count) {
-			uint64_t next_start = l->vma[pos]->start;
-			lost = next_start - prev_end;
-			won = max_u64(won, next_start - v->end);
-		}
-		leaf_place(l, pos, v);
-		leaf_gaps(l, lost, won, pos == l->n.count - 1u);
-		/* A new last VMA raises the lower bound of the next leaf. */
-		if (pos == l->n.count - 1u) {
-			struct vt_leaf *nx = next_leaf(l);
-			if (nx)
-				next_leaf_gap(nx, prev_end, v->end);
-		}
+	if (l->n.count == VT_SLOTS && !leaf_push(l, &pos, VT_SLOTS)) {
+		/* v lands in the gap below slot pos, or above the last VMA. */
+		leaf_split_insert(t, l, pos, v, l->n.pivot[VT_SLOTS - 1],
+				  pos < VT_SLOTS || v->start == l->n.pivot[VT_SLOTS - 1]);
 		return;
 	}
-	leaf_split_insert(t, l, pos, v, l->n.pivot[VT_SLOTS - 1]);
+	/* v splits the gap below the VMA after it in two. */
+	uint64_t prev_end = end_before(l, pos);
+	uint64_t won = v->start - prev_end, lost = 0;
+	if (pos < l->n.count) {
+		uint64_t next_start = l->vma[pos]->start;
+		lost = next_start - prev_end;
+		won = max_u64(won, next_start - v->end);
+	}
+	leaf_place(l, pos, v);
+	leaf_gaps(l, lost, won, pos == l->n.count - 1u);
+	/* A new last VMA raises the lower bound of the next leaf. */
+	if (pos == l->n.count - 1u) {
+		struct vt_leaf *nx = next_leaf(l);
+		if (nx)
+			next_leaf_gap(nx, prev_end, v->end);
+	}
 }
 
 void vt_split(struct vt_tree *t, struct vms_vma *v, uint64_t old_start, struct vms_vma *n)
 {
 	unsigned slot;
 	struct vt_leaf *l = locate(t, v, old_start, &slot);
-	unsigned pos = slot;
+	/* Room first, while the leaf still indexes v's old range: v's slot is
+	 * not the one that moves, but a push may rescan the leaf's gaps, which
+	 * must see the start v is indexed with. */
+	bool upper = n->start >= v->end;
+	unsigned pos = slot + upper;
+	if (l->n.count == VT_SLOTS) {
+		uint64_t new_start = v->start;
+		v->start = old_start;
+		if (leaf_push(l, &pos, slot))
+			slot = pos - upper;
+		v->start = new_start;
+	}
 	uint64_t old_last = l->n.pivot[l->n.count - 1];
 	t->count++;
-	if (n->start >= v->end) {
+	if (upper) {
 		/* n is the upper piece: it goes after v, whose end drops. */
 		l->n.pivot[slot] = v->end;
 		pos = slot + 1u;
@@ -609,7 +711,7 @@ void vt_split(struct vt_tree *t, struct vms_vma *v, uint64_t old_start, struct v
 	if (l->n.count < VT_SLOTS)
 		leaf_place(l, pos, n);
 	else
-		leaf_split_insert(t, l, pos, n, old_last);
+		leaf_split_insert(t, l, pos, n, old_last, true);
 }
 
 /* ---- removal ---- */

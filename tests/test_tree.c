@@ -146,7 +146,8 @@ TEST(tree_matches_sorted_array_under_random_changes)
 	vt_destroy(&t);
 }
 
-/* A run of descending inserts (top-down mmaps) fills leaves instead of halving them. */
+/* A run of descending inserts (top-down mmaps) fills leaves instead of halving
+ * them, up to the two slots of slack each keeps for later splits. */
 TEST(tree_descending_inserts_fill_nodes)
 {
 	static struct vms_vma vmas[10000];
@@ -159,8 +160,83 @@ TEST(tree_descending_inserts_fill_nodes)
 		vt_insert(&t, &vmas[i]);
 	}
 	CHECK(vt_check(&t) == NULL);
-	/* Full leaves: about 10000/16 of them. */
-	CHECK(vt_bytes(&t) < 10000 / 16 * sizeof(struct vt_leaf) * 11 / 10 + 8192);
+	/* Leaves 14/16 full: about 10000/14 of them. */
+	CHECK(vt_bytes(&t) < 10000 / 14 * sizeof(struct vt_leaf) * 11 / 10 + 8192);
+	vt_destroy(&t);
+}
+
+/* A region built by a run of insertions keeps two free slots per leaf, so a
+ * later split of a VMA in three (mprotect of its middle) adds no leaf. */
+TEST(tree_run_leaves_keep_room_for_a_split_in_three)
+{
+	static struct vms_vma vmas[1000], pieces[2];
+	struct vt_tree t;
+	vt_init(&t, sys);
+	for (int i = 0; i < 1000; i++) {
+		vmas[i].start = (uint64_t)(100 + 3 * i) << 12;
+		vmas[i].end = vmas[i].start + (3 << 12);
+		CHECK(vt_preallocate(&t, 1) == 0);
+		vt_insert(&t, &vmas[i]);
+	}
+	size_t bytes = vt_bytes(&t);
+	/* Split vmas[500] in three: [s, s+1p) [s+1p, s+2p) [s+2p, s+3p). */
+	struct vms_vma *v = &vmas[500];
+	uint64_t s0 = v->start;
+	CHECK(vt_preallocate(&t, 2) == 0);
+	v->end = s0 + (1 << 12);
+	pieces[0].start = v->end;
+	pieces[0].end = s0 + (3 << 12);
+	vt_split(&t, v, s0, &pieces[0]);
+	pieces[0].end = s0 + (2 << 12);
+	pieces[1].start = pieces[0].end;
+	pieces[1].end = s0 + (3 << 12);
+	vt_split(&t, &pieces[0], pieces[0].start, &pieces[1]);
+	CHECK(vt_check(&t) == NULL);
+	CHECK_EQ(vt_bytes(&t), bytes);
+	CHECK(vt_find(&t, s0 + (1 << 12), NULL) == &pieces[0]);
+	vt_destroy(&t);
+}
+
+/* An insertion into a full leaf moves one entry (and the gap below it) into a
+ * sibling with room instead of splitting the leaf (mas_push_data()). */
+TEST(tree_full_leaf_pushes_into_a_sibling)
+{
+	static struct vms_vma vmas[40], extra[3];
+	struct vt_tree t;
+	vt_init(&t, sys);
+	/* Ascending appends of 1-page VMAs 2 pages apart: leaves of 14, 14 and
+	 * 12 (a run leaves two slots free in each full leaf) under one root. */
+	for (int i = 0; i < 40; i++) {
+		vmas[i].start = (uint64_t)(100 + 3 * i) << 12;
+		vmas[i].end = vmas[i].start + (1 << 12);
+		CHECK(vt_preallocate(&t, 1) == 0);
+		vt_insert(&t, &vmas[i]);
+	}
+	CHECK(vt_check(&t) == NULL);
+	CHECK_EQ(vt_bytes(&t), 3 * sizeof(struct vt_leaf) + sizeof(struct vt_branch));
+	/* Two insertions fill the middle leaf (vmas[14..27]); the third finds
+	 * its left sibling at its slack and its right one with room. */
+	for (int k = 0; k < 3; k++) {
+		extra[k].start = vmas[16 + k].end;
+		extra[k].end = extra[k].start + (1 << 12);
+		CHECK(vt_preallocate(&t, 1) == 0);
+		vt_insert(&t, &extra[k]);
+		const char *err = vt_check(&t);
+		if (err)
+			t_fail(__FILE__, __LINE__, "insert %d: %s", k, err);
+	}
+	CHECK_EQ(vt_bytes(&t), 3 * sizeof(struct vt_leaf) + sizeof(struct vt_branch));
+	for (int i = 0; i < 40; i++)
+		CHECK(vt_find(&t, vmas[i].start, NULL) == &vmas[i]);
+	for (int k = 0; k < 3; k++)
+		CHECK(vt_find(&t, extra[k].start, NULL) == &extra[k]);
+	/* The gap below the moved VMA moved with it: a 2-page search that must
+	 * end at it finds it there. */
+	uint64_t end = 0;
+	CHECK(vt_gap_highest(&t, 0, vmas[28].start - 1, 2 << 12, &end));
+	CHECK_EQ(end, vmas[28].start);
+	CHECK(vt_gap_highest(&t, 0, vmas[27].start - 1, 2 << 12, &end));
+	CHECK_EQ(end, vmas[27].start);
 	vt_destroy(&t);
 }
 
