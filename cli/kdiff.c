@@ -192,13 +192,18 @@ static void helper_loop(void)
 	}
 }
 
+/* glibc sets it to argv[0] before any constructor runs (<errno.h> declares
+ * it only under _GNU_SOURCE). */
+extern char *program_invocation_name;
+
 /* Runs before main() in every process of this binary; only the helper,
- * recognised by its argv[0], stays here. glibc passes argc/argv/envp to
- * the main program's init_array functions. */
-__attribute__((constructor)) static void kd_helper_ctor(int argc, char **argv, char **envp)
+ * recognised by its argv[0], stays here. (Not glibc's argc/argv arguments
+ * to init_array functions: link-time optimisation sees a constructor
+ * called with none and rejects reading them.) */
+__attribute__((constructor)) static void kd_helper_ctor(void)
 {
-	(void)envp;
-	if (argc >= 1 && argv && argv[0] && strcmp(argv[0], HELPER_ARGV0) == 0)
+	const char *name = program_invocation_name;
+	if (name && strcmp(name, HELPER_ARGV0) == 0)
 		helper_loop();
 }
 
