@@ -714,6 +714,41 @@ void vt_split(struct vt_tree *t, struct vms_vma *v, uint64_t old_start, struct v
 		leaf_split_insert(t, l, pos, n, old_last, true);
 }
 
+void vt_split3(struct vt_tree *t, struct vms_vma *v, uint64_t old_start, uint64_t old_end,
+	       struct vms_vma *lo, struct vms_vma *hi)
+{
+	unsigned slot;
+	struct vt_leaf *l = locate(t, v, old_start, &slot);
+	if (l->n.count + 2u > VT_SLOTS) {
+		/* No room for both: the two single splits, v's range passing
+		 * through the state between them. */
+		uint64_t end = v->end;
+		v->end = old_end;
+		vt_split(t, v, old_start, lo);
+		v->end = end;
+		vt_split(t, v, v->start, hi);
+		return;
+	}
+	/* lo, v and hi tile v's old range: its gap becomes lo's, the two new
+	 * ones are empty and the highest end stays, so no summary changes. */
+	for (unsigned i = l->n.count; i > slot + 1u; i--) {
+		__asm__("" : "+r"(i));
+		l->vma[i + 1] = l->vma[i - 1];
+		l->n.pivot[i + 1] = l->n.pivot[i - 1];
+	}
+	l->vma[slot] = lo;
+	l->n.pivot[slot] = lo->end;
+	l->vma[slot + 1] = v;
+	l->n.pivot[slot + 1] = v->end;
+	l->vma[slot + 2] = hi;
+	l->n.pivot[slot + 2] = old_end;
+	l->n.count = (uint8_t)(l->n.count + 2u);
+	t->count += 2;
+	/* The caller goes on with v. */
+	t->hint = l;
+	t->hint_slot = slot + 1u;
+}
+
 /* ---- removal ---- */
 
 static void remove_child(struct vt_tree *t, struct vt_branch *b, unsigned pos);
@@ -903,6 +938,36 @@ void vt_absorb(struct vt_tree *t, struct vms_vma *v, struct vms_vma *w)
 	/* v is the next leaf's first: w's gap leaves lw and reappears there. */
 	uint64_t prev_end = end_before(lw, sw);
 	remove_slot(t, lw, sw, w->start - prev_end, 0, w->start, prev_end);
+}
+
+void vt_absorb2(struct vt_tree *t, struct vms_vma *v, struct vms_vma *w1, struct vms_vma *w2)
+{
+	unsigned s;
+	struct vt_leaf *l = locate(t, w1, w1->start, &s);
+	if (s == 0 || s + 1u >= l->n.count || l->vma[s - 1] != v || l->vma[s + 1] != w2) {
+		/* Not all three in one leaf: one absorption at a time. */
+		uint64_t end = v->end;
+		v->end = w1->end;
+		vt_absorb(t, v, w1);
+		v->end = end;
+		vt_absorb(t, v, w2);
+		return;
+	}
+	/* The gaps that go were empty and the highest end stays (w2's end is
+	 * v's now), so only the slots move. */
+	l->n.pivot[s - 1] = w2->end;
+	unsigned count = l->n.count;
+	for (unsigned i = s; i + 2u < count; i++) {
+		__asm__("" : "+r"(i));
+		l->vma[i] = l->vma[i + 2];
+		l->n.pivot[i] = l->n.pivot[i + 2];
+	}
+	l->n.count = (uint8_t)(count - 2u);
+	l->n.pivot[count - 2u] = VT_NONE;
+	l->n.pivot[count - 1u] = VT_NONE;
+	t->count -= 2;
+	t->hint_slot = s - 1u;
+	maybe_join(t, &l->n);
 }
 
 void vt_update(struct vt_tree *t, struct vms_vma *v, uint64_t old_start)

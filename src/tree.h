@@ -103,12 +103,20 @@ struct vms_vma *vt_prev_of(const struct vt_tree *t, const struct vms_vma *v);
 void vt_insert(struct vt_tree *t, struct vms_vma *v);
 /* Removes v (the VMA itself is not freed). */
 void vt_erase(struct vt_tree *t, struct vms_vma *v);
+/* Two merges at once: v grew over w1, just above it, and w2, just above w1
+ * (v's end is w2's already); both leave the index. */
+void vt_absorb2(struct vt_tree *t, struct vms_vma *v, struct vms_vma *w1, struct vms_vma *w2);
 /* After v->start/v->end changed without passing a neighbour: fixes the index.
  * old_start is v's start when it was last indexed. */
 void vt_update(struct vt_tree *t, struct vms_vma *v, uint64_t old_start);
 /* A split: v (indexed from old_start) shrank to one piece of its old range and
  * n, the other piece, joins the index. Together they tile v's old range. */
 void vt_split(struct vt_tree *t, struct vms_vma *v, uint64_t old_start, struct vms_vma *n);
+/* Both splits of v around a range inside it at once: v (indexed from
+ * [old_start, old_end)) is the middle piece now, lo the piece below and hi
+ * the piece above join the index. */
+void vt_split3(struct vt_tree *t, struct vms_vma *v, uint64_t old_start, uint64_t old_end,
+	       struct vms_vma *lo, struct vms_vma *hi);
 /* v takes the place of old, which has exactly v's range. */
 void vt_replace(struct vt_tree *t, struct vms_vma *old, struct vms_vma *v);
 /* A merge: v grew over w, the VMA touching it (v's fields already cover both,

@@ -196,6 +196,19 @@ static void vma_absorb(struct vms_mm *mm, struct vms_vma *v, struct vms_vma *w)
 		file_rmap_remove(w);
 }
 
+/* vma_absorb() of w1, just above v, and then of w2, just above w1, in one
+ * index step; the caller frees both. */
+static void vma_absorb2(struct vms_mm *mm, struct vms_vma *v, struct vms_vma *w1,
+			struct vms_vma *w2)
+{
+	v->end = w2->end;
+	vt_absorb2(&mm->tree, v, w1, w2);
+	if (w1->file)
+		file_rmap_remove(w1);
+	if (w2->file)
+		file_rmap_remove(w2);
+}
+
 struct vms_vma *find_vma(const struct vms_mm *mm, uint64_t addr)
 {
 	return vt_find(&mm->tree, addr, NULL);
@@ -375,8 +388,15 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 			prev->avc_depth = 1;
 			anon_vma_get(prev->anon_vma);
 		}
-		grow_over_range(vmg, prev);
-		vma_absorb(mm, prev, next);
+		if (vmg->placeholder) {
+			/* grow_over_range() and the absorption of next at once. */
+			vma_absorb2(mm, prev, vmg->placeholder, next);
+			vma_free(mm, vmg->placeholder);
+			vmg->placeholder = NULL;
+		} else {
+			grow_over_range(vmg, prev);
+			vma_absorb(mm, prev, next);
+		}
 		vma_free(mm, next);
 		return prev;
 	}
@@ -434,8 +454,7 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 		prev->flags |= next->flags & VM_STICKY;
 		/* | prev | middle | next | -> prev extends over both. */
 		dup_anon_vma(prev, next->anon_vma ? next : middle);
-		vma_absorb(mm, prev, middle);
-		vma_absorb(mm, prev, next);
+		vma_absorb2(mm, prev, middle, next);
 		vma_free(mm, middle);
 		vma_free(mm, next);
 		return prev;
@@ -467,6 +486,8 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 	return next;
 }
 
+static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end);
+
 struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
 {
 	struct vms_vma *middle = vmg->middle;
@@ -478,6 +499,11 @@ struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
 	*err = 0;
 	if (merged)
 		return merged;
+	/* Both splits at once when the second cannot hit the map_count limit. */
+	if (middle->start < vmg->start && middle->end > vmg->end &&
+	    mm_map_count(vmg->mm) + 1 < vmg->mm->sys->max_map_count &&
+	    split_vma_around(vmg->mm, middle, vmg->start, vmg->end))
+		return middle;
 	if (middle->start < vmg->start) {
 		*err = split_vma(vmg->mm, middle, vmg->start, true);
 		if (*err)
@@ -519,6 +545,33 @@ int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_be
 	return 0;
 }
 
+/*
+ * __split_vma(v, start, new_below) and then __split_vma(v, end, !new_below)
+ * for a range strictly inside v, in one index step: the same pieces, the same
+ * VMA identities (v keeps the middle) and the same references. Only for VMAs
+ * whose splits cannot be refused (the caller checked map_count); returns
+ * false, having done nothing, for the others.
+ */
+static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end)
+{
+	if (vma_is_special_mapping(v) || v->kind == VMA_HUGETLB)
+		return false;
+	struct vms_vma *lo = vma_dup(mm, v), *hi = vma_dup(mm, v);
+	uint64_t old_start = v->start, old_end = v->end;
+	lo->end = start;
+	hi->start = end;
+	hi->pgoff = v->pgoff + ((end - old_start) >> PAGE_SHIFT);
+	v->pgoff += (start - old_start) >> PAGE_SHIFT;
+	v->start = start;
+	v->end = end;
+	vt_split3(&mm->tree, v, old_start, old_end, lo, hi);
+	if (lo->file) {
+		file_rmap_add(mm, lo);
+		file_rmap_add(mm, hi);
+	}
+	return true;
+}
+
 int split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below)
 {
 	if (mm_map_count(mm) >= mm->sys->max_map_count)
@@ -556,6 +609,10 @@ int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap
 		 * not take map_count over the limit. */
 		if (end < v->end && mm_map_count(mm) >= mm->sys->max_map_count)
 			return -ENOMEM;
+		if (end < v->end && split_vma_around(mm, v, start, end)) {
+			tally_vma(t, v);
+			return 0;
+		}
 		int err = __split_vma(mm, v, start, true);
 		if (err)
 			return err;

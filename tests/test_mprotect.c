@@ -407,6 +407,45 @@ TEST(mprotect_same_flags_is_a_noop_without_split)
 	CHECK_EQ(vms_sys_committed_pages(sys), c0);
 }
 
+/* vma_modify(): a change strictly inside one VMA splits it below and above
+ * (__split_vma twice, done as one index step): the VMA keeps the middle, the
+ * outer pieces get the file offsets of where they start, and the file maps
+ * all three; changing it back merges the three into one again. */
+TEST(mprotect_inside_a_vma_splits_in_three_keeping_offsets)
+{
+	vms_mm *mm = new_mm(sys);
+	struct vms_inode_info ii = {.dev_major = 8, .dev_minor = 1, .ino = 44, .size = 16 * PG,
+				    .path = "/tmp/h"};
+	vms_inode *ino = vms_inode_get(sys, &ii);
+	vms_file *f = vms_file_open(ino, VMS_O_RDONLY);
+	CHECK_EQ(vms_mmap(mm, A, 4 * PG, RO, VMS_MAP_PRIVATE | VMS_MAP_FIXED, f, 2 * PG), (long)A);
+	const vms_vma *orig = vms_find_vma(mm, A);
+	CHECK_EQ(vms_mprotect(mm, A + PG, 2 * PG, VMS_PROT_NONE), 0);
+	CHECK_EQ(count_vmas(mm), 3);
+	CHECK(vms_find_vma(mm, A + PG) == orig);
+	struct vms_vma_info i;
+	static const uint64_t starts[3] = {A, A + PG, A + 3 * PG}, ends[3] = {A + PG, A + 3 * PG,
+										A + 4 * PG};
+	static const uint64_t pgoffs[3] = {2, 3, 5};
+	for (int k = 0; k < 3; k++) {
+		CHECK(info_at(mm, starts[k], &i));
+		CHECK_EQ(i.start, starts[k]);
+		CHECK_EQ(i.end, ends[k]);
+		CHECK_EQ(i.pgoff, pgoffs[k]);
+		CHECK(i.file == f);
+	}
+	CHECK_EQ(vms_inode_mapcount(ino), 3);
+	CHECK_EQ(vms_mprotect(mm, A + PG, 2 * PG, RO), 0);
+	CHECK_EQ(count_vmas(mm), 1);
+	CHECK(info_at(mm, A, &i));
+	CHECK_EQ(i.end, A + 4 * PG);
+	CHECK_EQ(i.pgoff, 2);
+	CHECK_EQ(vms_inode_mapcount(ino), 1);
+	vms_file_close(f);
+	VALID(mm);
+	vms_mm_free(mm);
+}
+
 TEST(mprotect_split_at_map_count_limit_keeps_first_split)
 {
 	vms_mm *mm = new_mm(sys);

@@ -240,6 +240,60 @@ TEST(tree_full_leaf_pushes_into_a_sibling)
 	vt_destroy(&t);
 }
 
+/* vt_split3() (both splits around a range at once) and vt_absorb2() (both
+ * merges back) leave the index as the single steps would, in a leaf with room
+ * and in a full one, where they fall back to the single steps. */
+TEST(tree_split_in_three_and_merge_back_match_single_steps)
+{
+	static struct vms_vma vmas[40], lo[40], hi[40];
+	struct vt_tree t;
+	vt_init(&t, sys);
+	for (int i = 0; i < 40; i++) {
+		vmas[i].start = (uint64_t)(100 + 4 * i) << 12;
+		vmas[i].end = vmas[i].start + (3 << 12); /* a 1-page gap above each */
+		CHECK(vt_preallocate(&t, 1) == 0);
+		vt_insert(&t, &vmas[i]);
+	}
+	/* Every VMA in turn: the leaves fill up, so later splits take the
+	 * fallback, and the merges cross leaf boundaries. */
+	for (int i = 0; i < 40; i++) {
+		struct vms_vma *v = &vmas[i];
+		uint64_t s0 = v->start, e0 = v->end;
+		lo[i] = *v;
+		hi[i] = *v;
+		lo[i].end = s0 + (1 << 12);
+		hi[i].start = e0 - (1 << 12);
+		v->start = lo[i].end;
+		v->end = hi[i].start;
+		CHECK(vt_preallocate(&t, 2) == 0);
+		vt_split3(&t, v, s0, e0, &lo[i], &hi[i]);
+		const char *err = vt_check(&t);
+		if (err) {
+			t_fail(__FILE__, __LINE__, "split %d: %s", i, err);
+			break;
+		}
+		CHECK(vt_find(&t, s0, NULL) == &lo[i]);
+		CHECK(vt_find(&t, v->start, NULL) == v);
+		CHECK(vt_find(&t, hi[i].start, NULL) == &hi[i]);
+	}
+	CHECK_EQ(t.count, 120u);
+	for (int i = 0; i < 40; i++) {
+		lo[i].end = hi[i].end;
+		vt_absorb2(&t, &lo[i], &vmas[i], &hi[i]);
+		const char *err = vt_check(&t);
+		if (err) {
+			t_fail(__FILE__, __LINE__, "merge %d: %s", i, err);
+			break;
+		}
+		CHECK(vt_find(&t, lo[i].start + (2 << 12), NULL) == &lo[i]);
+	}
+	CHECK_EQ(t.count, 40u);
+	uint64_t end = 0;
+	CHECK(vt_gap_highest(&t, 0, lo[39].start - 1, 1 << 12, &end));
+	CHECK_EQ(end, lo[39].start);
+	vt_destroy(&t);
+}
+
 /* A long mix of mmap, munmap, mprotect and MAP_FIXED through the public API:
  * the index must stay valid through every shape of node removal (this once
  * left an empty branch behind when a one-child branch lost its child). */
