@@ -516,16 +516,33 @@ static void branch_insert_child(struct vt_tree *t, struct vt_branch *b, unsigned
 	propagate(&r->n);
 }
 
+/*
+ * Slot moves inside a leaf: entries [from, end) go up by `by` slots, or down
+ * by `by` slots to start at `to`. A few slots at most: a loop beats a call
+ * into memmove. The empty asm hides the index from the compiler, which would
+ * otherwise turn the loop back into two memmove calls.
+ */
+static inline void slots_up(struct vt_leaf *l, unsigned from, unsigned end, unsigned by)
+{
+	for (unsigned i = end; i > from; i--) {
+		__asm__("" : "+r"(i));
+		l->vma[i - 1 + by] = l->vma[i - 1];
+		l->n.pivot[i - 1 + by] = l->n.pivot[i - 1];
+	}
+}
+
+static inline void slots_down(struct vt_leaf *l, unsigned to, unsigned end, unsigned by)
+{
+	for (unsigned i = to; i + by < end; i++) {
+		__asm__("" : "+r"(i));
+		l->vma[i] = l->vma[i + by];
+		l->n.pivot[i] = l->n.pivot[i + by];
+	}
+}
+
 static void leaf_place(struct vt_leaf *l, unsigned pos, struct vms_vma *v)
 {
-	/* A few slots at most: a loop beats a call into memmove. The empty asm
-	 * hides the index from the compiler, which would otherwise turn the
-	 * loop back into two memmove calls. */
-	for (unsigned i = l->n.count; i > pos; i--) {
-		__asm__("" : "+r"(i));
-		l->vma[i] = l->vma[i - 1];
-		l->n.pivot[i] = l->n.pivot[i - 1];
-	}
+	slots_up(l, pos, l->n.count, 1);
 	l->vma[pos] = v;
 	l->n.pivot[pos] = v->end;
 	l->n.count++;
@@ -580,8 +597,7 @@ static void leaf_split_insert(struct vt_tree *t, struct vt_leaf *l, unsigned pos
  * never one that would put the insertion out of order. Every summary stays
  * exact: only the moved VMA's gap changes leaf. A sibling is not filled into
  * its slack (LEAF_SLACK), which a run of insertions left it on purpose.
- * Returns whether it moved one
- * (then *pos is where the insertion goes in l now).
+ * Returns whether it moved one (then *pos is where the insertion goes in l).
  */
 static bool leaf_push(struct vt_leaf *l, unsigned *pos, unsigned keep)
 {
@@ -602,11 +618,7 @@ static bool leaf_push(struct vt_leaf *l, unsigned *pos, unsigned keep)
 		struct vms_vma *m = l->vma[0];
 		uint64_t lower = left->n.pivot[left->n.count - 1], end = l->n.pivot[0];
 		uint64_t gap = m->start - lower;
-		for (unsigned i = 0; i < last; i++) {
-			__asm__("" : "+r"(i));
-			l->vma[i] = l->vma[i + 1];
-			l->n.pivot[i] = l->n.pivot[i + 1];
-		}
+		slots_down(l, 0, VT_SLOTS, 1);
 		l->n.count--;
 		l->n.pivot[last] = VT_NONE;
 		unsigned c = left->n.count++;
@@ -625,11 +637,7 @@ static bool leaf_push(struct vt_leaf *l, unsigned *pos, unsigned keep)
 		uint64_t end = l->n.pivot[last], gap = m->start - l->n.pivot[last - 1];
 		l->n.count--;
 		l->n.pivot[last] = VT_NONE;
-		for (unsigned i = right->n.count; i > 0; i--) {
-			__asm__("" : "+r"(i));
-			right->vma[i] = right->vma[i - 1];
-			right->n.pivot[i] = right->n.pivot[i - 1];
-		}
+		slots_up(right, 0, right->n.count, 1);
 		right->vma[0] = m;
 		right->n.pivot[0] = end;
 		right->n.count++;
@@ -731,11 +739,7 @@ void vt_split3(struct vt_tree *t, struct vms_vma *v, uint64_t old_start, uint64_
 	}
 	/* lo, v and hi tile v's old range: its gap becomes lo's, the two new
 	 * ones are empty and the highest end stays, so no summary changes. */
-	for (unsigned i = l->n.count; i > slot + 1u; i--) {
-		__asm__("" : "+r"(i));
-		l->vma[i + 1] = l->vma[i - 1];
-		l->n.pivot[i + 1] = l->n.pivot[i - 1];
-	}
+	slots_up(l, slot + 1u, l->n.count, 2);
 	l->vma[slot] = lo;
 	l->n.pivot[slot] = lo->end;
 	l->vma[slot + 1] = v;
@@ -861,13 +865,7 @@ void vt_erase(struct vt_tree *t, struct vms_vma *v)
 static void remove_slot(struct vt_tree *t, struct vt_leaf *l, unsigned slot, uint64_t lost,
 			uint64_t won, uint64_t nx_old_end, uint64_t nx_new_end)
 {
-	/* A few slots at most: a loop beats a call into memmove (the asm keeps
-	 * the compiler from turning it back into one, as in leaf_place()). */
-	for (unsigned i = slot; i + 1u < l->n.count; i++) {
-		__asm__("" : "+r"(i));
-		l->vma[i] = l->vma[i + 1];
-		l->n.pivot[i] = l->n.pivot[i + 1];
-	}
+	slots_down(l, slot, l->n.count, 1);
 	l->n.count--;
 	l->n.pivot[l->n.count] = VT_NONE;
 	t->count--;
@@ -957,11 +955,7 @@ void vt_absorb2(struct vt_tree *t, struct vms_vma *v, struct vms_vma *w1, struct
 	 * v's now), so only the slots move. */
 	l->n.pivot[s - 1] = w2->end;
 	unsigned count = l->n.count;
-	for (unsigned i = s; i + 2u < count; i++) {
-		__asm__("" : "+r"(i));
-		l->vma[i] = l->vma[i + 2];
-		l->n.pivot[i] = l->n.pivot[i + 2];
-	}
+	slots_down(l, s, count, 2);
 	l->n.count = (uint8_t)(count - 2u);
 	l->n.pivot[count - 2u] = VT_NONE;
 	l->n.pivot[count - 1u] = VT_NONE;
