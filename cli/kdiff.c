@@ -261,31 +261,6 @@ static char *read_text(const char *path, size_t *len_out)
 	return buf;
 }
 
-static int read_u64(const char *path, uint64_t *v)
-{
-	char *t = read_text(path, NULL);
-	if (!t)
-		return -1;
-	char *end;
-	errno = 0;
-	unsigned long long x = strtoull(t, &end, 10);
-	int ok = end != t && errno == 0;
-	free(t);
-	if (!ok)
-		return -1;
-	*v = x;
-	return 0;
-}
-
-static uint64_t meminfo_kb(const char *text, const char *key)
-{
-	const char *p = strstr(text, key);
-	if (!p)
-		return 0;
-	p += strlen(key);
-	return strtoull(p, NULL, 10);
-}
-
 static const char *errname(long e)
 {
 	static const struct {
@@ -628,107 +603,6 @@ int kd_usable(char *why, size_t why_size)
 
 /* ---- starting the helper and the model ---------------------------------- */
 
-static void set_sysctl(vms_sys *sys, const char *name, uint64_t v)
-{
-	int r = vms_sysctl_set(sys, name, v);
-	if (r != 0)
-		kp("kdiff: vms_sysctl_set(%s, %" PRIu64 ") = %d\n", name, v, r);
-}
-
-static void host_sysctls(vms_sys *sys)
-{
-	static const struct {
-		const char *path, *name;
-	} tab[] = {
-	    {"/proc/sys/vm/max_map_count", "vm.max_map_count"},
-	    {"/proc/sys/vm/overcommit_memory", "vm.overcommit_memory"},
-	    {"/proc/sys/vm/overcommit_ratio", "vm.overcommit_ratio"},
-	    {"/proc/sys/vm/overcommit_kbytes", "vm.overcommit_kbytes"},
-	    {"/proc/sys/vm/mmap_min_addr", "vm.mmap_min_addr"},
-	    {"/proc/sys/vm/legacy_va_layout", "vm.legacy_va_layout"},
-	    {"/proc/sys/kernel/randomize_va_space", "kernel.randomize_va_space"},
-	    {"/proc/sys/vm/mmap_rnd_bits", "vm.mmap_rnd_bits"},
-	    /* After vms_sys_set_memory, which recomputes the default reserves. */
-	    {"/proc/sys/vm/admin_reserve_kbytes", "vm.admin_reserve_kbytes"},
-	    {"/proc/sys/vm/user_reserve_kbytes", "vm.user_reserve_kbytes"},
-	};
-	char *mi = read_text("/proc/meminfo", NULL);
-	if (mi) {
-		vms_sys_set_memory(sys, meminfo_kb(mi, "MemTotal:") << 10,
-				   meminfo_kb(mi, "SwapTotal:") << 10);
-		free(mi);
-	}
-	for (size_t i = 0; i < sizeof(tab) / sizeof(tab[0]); i++) {
-		uint64_t v;
-		if (read_u64(tab[i].path, &v) == 0)
-			set_sysctl(sys, tab[i].name, v);
-	}
-	char *thp = read_text("/sys/kernel/mm/transparent_hugepage/enabled", NULL);
-	if (thp) {
-		if (strstr(thp, "[always]"))
-			set_sysctl(sys, "vm.transparent_hugepage", 2);
-		else if (strstr(thp, "[madvise]"))
-			set_sysctl(sys, "vm.transparent_hugepage", 1);
-		else if (strstr(thp, "[never]"))
-			set_sysctl(sys, "vm.transparent_hugepage", 0);
-		free(thp);
-	}
-	/* stack_guard_gap is a boot parameter only (pages). */
-	uint64_t gap = 256;
-	char *cmd = read_text("/proc/cmdline", NULL);
-	if (cmd) {
-		char *p = strstr(cmd, "stack_guard_gap=");
-		if (p)
-			gap = strtoull(p + 16, NULL, 0);
-		free(cmd);
-	}
-	set_sysctl(sys, "vm.stack_guard_gap", gap);
-	/* 5-level paging is in use only if the CPU flag is there (and the
-	 * kernel did not turn it off, which would hide the flag). */
-	char *cpu = read_text("/proc/cpuinfo", NULL);
-	set_sysctl(sys, "config.la57", cpu && strstr(cpu, " la57") ? 1 : 0);
-	free(cpu);
-	/* CONFIG_ANON_VMA_NAME: /proc/config.gz would need zlib; asking the
-	 * kernel is simpler and is the truth: the prctl is -EINVAL without it. */
-	int anon_name = 0;
-	void *p = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p != MAP_FAILED) {
-		anon_name = prctl(0x53564d41, 0, (unsigned long)p, PG, "kd") == 0;
-		munmap(p, PG);
-	}
-	set_sysctl(sys, "config.anon_vma_name", (uint64_t)anon_name);
-}
-
-static unsigned host_caps(void)
-{
-	char *st = read_text("/proc/self/status", NULL);
-	unsigned caps = 0;
-	if (!st)
-		return 0;
-	char *p = strstr(st, "CapEff:");
-	if (p) {
-		unsigned long long eff = strtoull(p + 7, NULL, 16);
-		if (eff & (1ULL << 14))
-			caps |= VMS_CAP_IPC_LOCK;
-		if (eff & (1ULL << 21))
-			caps |= VMS_CAP_SYS_ADMIN;
-		if (eff & (1ULL << 24))
-			caps |= VMS_CAP_SYS_RESOURCE;
-		if (eff & (1ULL << 17))
-			caps |= VMS_CAP_SYS_RAWIO;
-	}
-	free(st);
-	return caps;
-}
-
-static void get_rlim(int res, struct vms_rlimit *out)
-{
-	struct rlimit r;
-	getrlimit(res, &r);
-	out->cur = r.rlim_cur == RLIM_INFINITY ? VMS_RLIM_INFINITY : r.rlim_cur;
-	out->max = r.rlim_max == RLIM_INFINITY ? VMS_RLIM_INFINITY : r.rlim_max;
-}
-
 /* /proc/PID/stat fields, 1-based as in proc(5); f[3] (the state letter)
  * reads as 0. */
 static int stat_fields(pid_t pid, uint64_t *f, int nf)
@@ -938,7 +812,9 @@ int kd_start(struct kd *kd, char *why, size_t why_size)
 		snprintf(why, why_size, "vms_sys_new failed");
 		return -1;
 	}
-	host_sysctls(kd->sys);
+	/* The helper runs on this kernel: the model takes its settings, read
+	 * and measured (vms_sys_probe_host). */
+	vms_sys_probe_host(kd->sys);
 	if (make_files(kd, pfd, why, why_size) != 0)
 		goto fail;
 	if (pipe2(cmd, O_CLOEXEC) || pipe2(rep, O_CLOEXEC) || pipe2(tp, O_CLOEXEC | O_NONBLOCK) ||
@@ -1024,12 +900,7 @@ int kd_start(struct kd *kd, char *why, size_t why_size)
 	}
 	cfg.personality =
 		pers & (VMS_ADDR_NO_RANDOMIZE | VMS_ADDR_COMPAT_LAYOUT | VMS_READ_IMPLIES_EXEC);
-	cfg.caps = host_caps();
-	cfg.has_rlimits = 1;
-	get_rlim(RLIMIT_STACK, &cfg.rlim_stack);
-	get_rlim(RLIMIT_DATA, &cfg.rlim_data);
-	get_rlim(RLIMIT_AS, &cfg.rlim_as);
-	get_rlim(RLIMIT_MEMLOCK, &cfg.rlim_memlock);
+	vms_host_mm_config(&cfg);
 	kd->mm = vms_mm_new(kd->sys, &cfg);
 	if (!kd->mm) {
 		free(maps);

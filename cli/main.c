@@ -6,6 +6,7 @@
  *   vmspace [demo]                      the built-in example (demo_trace.h)
  *   vmspace replay [options] TRACE|-    see man/vmspace.1
  *   vmspace verify [--seed S] [--calls N]  model against the live kernel
+ *   vmspace settings [options]          the modelled machine (settings.c)
  *   vmspace --help | --version
  */
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "settings.h"
 #include "verify.h"
 #include "vmspace.h"
 
@@ -27,6 +29,7 @@ static void usage(FILE *f)
 		"usage: vmspace [demo]\n"
 		"       vmspace replay [options] TRACE|-\n"
 		"       vmspace verify [--seed S] [--calls N] [--seeds K] [--verbose]\n"
+		"       vmspace settings [--as-options] [--verbose] [settings options]\n"
 		"       vmspace --version | --help\n"
 		"\n"
 		"vmspace models the Linux x86-64 address space. `vmspace` alone (or\n"
@@ -50,8 +53,9 @@ static void usage(FILE *f)
 		"  --strict             a malformed line is an error (exit 2)\n"
 		"  --settings FILE      read settings options from FILE\n"
 		"  --no-host            do not take defaults from this host's /proc\n"
-		"Settings (defaults: this host's, when it is Linux):\n"
-		"  --sysctl NAME=VALUE  e.g. vm.max_map_count=65530, config.anon_vma_name=1\n"
+		"Settings (defaults: this host's, read and measured, when it is Linux;\n"
+		"`vmspace settings` lists them all with where each came from):\n"
+		"  --sysctl NAME=VALUE  e.g. vm.max_map_count=65530, mm.zero_page=0\n"
 		"  --rlimit NAME=SOFT[:HARD]  STACK, DATA, AS, MEMLOCK; sizes take k/M/G,\n"
 		"                       `unlimited`\n"
 		"  --ram SIZE, --swap SIZE\n"
@@ -266,6 +270,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (strcmp(argv[1], "verify") == 0)
 		return cmd_verify(argc - 2, argv + 2);
+	if (strcmp(argv[1], "settings") == 0)
+		return cmd_settings(argc - 2, argv + 2);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("vmspace %s\n", VMS_VERSION_STRING);
 		return 0;

@@ -56,6 +56,7 @@
 #include <unistd.h>
 
 #include "replay.h"
+#include "settings.h"
 #include "strace_parse.h"
 
 /* ---- Small helpers -------------------------------------------------------- */
@@ -215,118 +216,6 @@ int replay_read_all(FILE *f, char **buf, size_t *len)
 	*buf = b;
 	*len = n;
 	return 0;
-}
-
-/* ---- Host defaults -------------------------------------------------------- */
-
-static int read_u64_file(const char *path, uint64_t *v)
-{
-	FILE *f = fopen(path, "r");
-	unsigned long long x;
-	int ok;
-	if (!f)
-		return -1;
-	ok = fscanf(f, "%llu", &x) == 1;
-	fclose(f);
-	if (!ok)
-		return -1;
-	*v = x;
-	return 0;
-}
-
-/* The host's settings where the model has a switch for them: sysctls,
- * MemTotal/SwapTotal, CONFIG_ANON_VMA_NAME (/proc/config.gz), la57,
- * capabilities (CapEff) and rlimits (getrlimit). */
-static void host_settings(vms_sys *sys, struct vms_mm_config *cfg)
-{
-	static const char *const names[] = {
-		"vm.max_map_count", "vm.overcommit_memory", "vm.overcommit_ratio",
-		"vm.overcommit_kbytes", "vm.admin_reserve_kbytes", "vm.user_reserve_kbytes",
-		"vm.mmap_min_addr", "vm.legacy_va_layout", "kernel.randomize_va_space",
-		"vm.mmap_rnd_bits",
-	};
-	char path[128], line[256];
-	uint64_t v;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "/proc/sys/%s", names[i]);
-		for (char *p = path + 10; *p; p++)
-			if (*p == '.')
-				*p = '/';
-		if (!read_u64_file(path, &v))
-			vms_sysctl_set(sys, names[i], v);
-	}
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-	if (f) {
-		if (fgets(line, sizeof(line), f)) {
-			if (strstr(line, "[always]"))
-				vms_sysctl_set(sys, "vm.transparent_hugepage", 2);
-			else if (strstr(line, "[madvise]"))
-				vms_sysctl_set(sys, "vm.transparent_hugepage", 1);
-			else if (strstr(line, "[never]"))
-				vms_sysctl_set(sys, "vm.transparent_hugepage", 0);
-		}
-		fclose(f);
-	}
-	uint64_t ram = 0, swap = 0;
-	f = fopen("/proc/meminfo", "r");
-	if (f) {
-		unsigned long long kb;
-		while (fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
-				ram = kb << 10;
-			else if (sscanf(line, "SwapTotal: %llu kB", &kb) == 1)
-				swap = kb << 10;
-		}
-		fclose(f);
-		if (ram)
-			vms_sys_set_memory(sys, ram, swap);
-	}
-	if (access("/proc/config.gz", R_OK) == 0) {
-		f = popen("gzip -dc /proc/config.gz 2>/dev/null", "r");
-		if (f) {
-			int seen = 0, set = 0;
-			while (fgets(line, sizeof(line), f)) {
-				if (!strncmp(line, "CONFIG_ANON_VMA_NAME=y", 22))
-					seen = set = 1;
-				else if (strstr(line, "CONFIG_ANON_VMA_NAME is not set"))
-					seen = 1;
-			}
-			if (pclose(f) == 0 && seen)
-				vms_sysctl_set(sys, "config.anon_vma_name", (uint64_t)set);
-		}
-	}
-	f = fopen("/proc/cpuinfo", "r");
-	if (f) {
-		int la57 = 0;
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, "flags", 5) && strstr(line, " la57"))
-				la57 = 1;
-		fclose(f);
-		vms_sysctl_set(sys, "config.la57", (uint64_t)la57);
-	}
-	f = fopen("/proc/self/status", "r");
-	if (f) {
-		unsigned long long cap;
-		while (fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "CapEff: %llx", &cap) == 1) {
-				cfg->caps = ((cap >> 14) & 1 ? VMS_CAP_IPC_LOCK : 0) |
-					    ((cap >> 17) & 1 ? VMS_CAP_SYS_RAWIO : 0) |
-					    ((cap >> 21) & 1 ? VMS_CAP_SYS_ADMIN : 0) |
-					    ((cap >> 24) & 1 ? VMS_CAP_SYS_RESOURCE : 0);
-			}
-		}
-		fclose(f);
-	}
-	static const int res[RL_COUNT] = {RLIMIT_STACK, RLIMIT_DATA, RLIMIT_AS, RLIMIT_MEMLOCK};
-	struct vms_rlimit *dst[RL_COUNT] = {&cfg->rlim_stack, &cfg->rlim_data, &cfg->rlim_as,
-					    &cfg->rlim_memlock};
-	for (int i = 0; i < RL_COUNT; i++) {
-		struct rlimit rl;
-		if (getrlimit(res[i], &rl))
-			continue;
-		dst[i]->cur = rl.rlim_cur == RLIM_INFINITY ? VMS_RLIM_INFINITY : rl.rlim_cur;
-		dst[i]->max = rl.rlim_max == RLIM_INFINITY ? VMS_RLIM_INFINITY : rl.rlim_max;
-	}
 }
 
 /* ---- Open file descriptions ---------------------------------------------- */
@@ -1939,49 +1828,8 @@ static int pass_init(struct pass *p, const struct replay_opts *o, struct replay_
 	p->sys = vms_sys_new();
 	if (!p->sys)
 		return 2;
-	p->cfg.has_rlimits = 1;
-	p->cfg.rlim_stack = (struct vms_rlimit){8ULL << 20, VMS_RLIM_INFINITY};
-	p->cfg.rlim_data = (struct vms_rlimit){VMS_RLIM_INFINITY, VMS_RLIM_INFINITY};
-	p->cfg.rlim_as = (struct vms_rlimit){VMS_RLIM_INFINITY, VMS_RLIM_INFINITY};
-	p->cfg.rlim_memlock = (struct vms_rlimit){8ULL << 20, 8ULL << 20};
-	if (o->host_defaults)
-		host_settings(p->sys, &p->cfg);
-	for (int i = 0; i < o->nsysctl; i++) {
-		int e = vms_sysctl_set(p->sys, o->sysctl_name[i], o->sysctl_val[i]);
-		if (e) {
-			if (p->err)
-				fprintf(p->err, "vmspace: --sysctl %s=%llu: %s\n", o->sysctl_name[i],
-					(unsigned long long)o->sysctl_val[i],
-					e == -ENOENT ? "unknown name" : "refused");
-			return 2;
-		}
-	}
-	if (o->has_ram || o->has_swap) {
-		uint64_t ram = o->has_ram ? o->ram : 16ULL << 30, swap = o->has_swap ? o->swap : 0;
-		if (o->host_defaults && (!o->has_ram || !o->has_swap)) {
-			FILE *f = fopen("/proc/meminfo", "r");
-			char line[128];
-			unsigned long long kb;
-			while (f && fgets(line, sizeof(line), f)) {
-				if (!o->has_ram && sscanf(line, "MemTotal: %llu kB", &kb) == 1)
-					ram = kb << 10;
-				if (!o->has_swap && sscanf(line, "SwapTotal: %llu kB", &kb) == 1)
-					swap = kb << 10;
-			}
-			if (f)
-				fclose(f);
-		}
-		vms_sys_set_memory(p->sys, ram, swap);
-	}
-	struct vms_rlimit *dst[RL_COUNT] = {&p->cfg.rlim_stack, &p->cfg.rlim_data,
-					    &p->cfg.rlim_as, &p->cfg.rlim_memlock};
-	for (int i = 0; i < RL_COUNT; i++)
-		if (o->has_rlim[i])
-			*dst[i] = o->rlim[i];
-	if (o->has_caps)
-		p->cfg.caps = o->caps;
-	p->cfg.personality = o->aslr ? 0 : VMS_ADDR_NO_RANDOMIZE;
-	p->cfg.seed = o->seed;
+	if (settings_build(o, p->sys, &p->cfg, NULL, p->err))
+		return 2;
 
 	vms_mm *mm = vms_mm_new(p->sys, &p->cfg);
 	if (!mm)

@@ -15,7 +15,7 @@
 
 #include "vmspace.h"
 
-#define REPLAY_MAX_SYSCTL 32
+#define REPLAY_MAX_SYSCTL 64
 
 /* The rlimits the model knows, in the order of replay_opts.rlim[]. */
 enum replay_rlim { RL_STACK, RL_DATA, RL_AS, RL_MEMLOCK, RL_COUNT };

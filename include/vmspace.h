@@ -30,6 +30,7 @@ typedef struct vms_mm vms_mm;
 typedef struct vms_vma vms_vma;
 typedef struct vms_inode vms_inode;
 typedef struct vms_file vms_file;
+struct vms_mm_config;
 
 /* ---- Linux ABI constants (x86-64) ---------------------------------------- */
 #define VMS_PAGE_SIZE 4096ULL
@@ -152,15 +153,54 @@ vms_sys *vms_sys_new(void);
 /* Frees the system and everything it owns (address spaces, files). */
 void vms_sys_free(vms_sys *sys);
 
-/* Sysctls by their /proc/sys name with dots: "vm.max_map_count",
- * "vm.overcommit_memory", "vm.overcommit_ratio", "vm.overcommit_kbytes",
- * "vm.admin_reserve_kbytes", "vm.user_reserve_kbytes", "vm.mmap_min_addr",
- * "vm.legacy_va_layout", "kernel.randomize_va_space", "vm.mmap_rnd_bits",
- * "vm.stack_guard_gap" (pages), "vm.transparent_hugepage" (0 never, 1 madvise,
- * 2 always). Return 0, or -ENOENT for an unknown name, -EINVAL for a value the
- * kernel's handler would refuse. */
+/* Settings: every property of the machine that changes what the kernel
+ * decides, by name. Sysctls by their /proc/sys name with dots
+ * ("vm.max_map_count", "vm.overcommit_memory", "vm.overcommit_ratio",
+ * "vm.overcommit_kbytes", "vm.admin_reserve_kbytes", "vm.user_reserve_kbytes",
+ * "vm.mmap_min_addr", "vm.legacy_va_layout", "kernel.randomize_va_space",
+ * "vm.mmap_rnd_bits"), the boot parameter "vm.stack_guard_gap" (pages),
+ * "vm.transparent_hugepage" (0 never, 1 madvise, 2 always), kernel behaviours
+ * and build options ("mm.zero_page": read faults map the shared zero page;
+ * "config.lsm_mmap_min_addr", "config.anon_vma_name", "config.la57"), CPU
+ * features ("cpu.pku"), memory ("meminfo.MemTotal", "meminfo.SwapTotal" in kB)
+ * and hugetlb ("hugetlb.default_kB", "hugetlb.2048kB.present|nr_hugepages|
+ * free_hugepages|resv_hugepages", the same for "hugetlb.1048576kB").
+ * vms_setting_info() lists them all with what each does.
+ * Return 0, or -ENOENT for an unknown name, -EINVAL for a value the kernel's
+ * handler would refuse, -EBUSY for a hugetlb change that pages in use forbid.
+ * A value set here is the caller's (VMS_SETTING_CALLER): vms_sys_probe_host()
+ * leaves it alone. */
 int vms_sysctl_set(vms_sys *sys, const char *name, uint64_t value);
 int vms_sysctl_get(const vms_sys *sys, const char *name, uint64_t *value);
+
+/* Where a setting's value came from. */
+enum vms_setting_source {
+	VMS_SETTING_DEFAULT = 0, /* the model's Linux default */
+	VMS_SETTING_HOST = 1,    /* read or measured on this machine (vms_sys_probe_host) */
+	VMS_SETTING_CALLER = 2,  /* set through vms_sysctl_set & co. */
+};
+struct vms_setting_info {
+	const char *name;
+	uint64_t value;
+	int source;        /* enum vms_setting_source */
+	const char *what;  /* what the kernel does with it, one line */
+	const char *probe; /* where vms_sys_probe_host() finds it */
+};
+/* The index-th setting (0, 1, ...): 0, or -ENOENT past the last. */
+int vms_setting_info(const vms_sys *sys, size_t index, struct vms_setting_info *out);
+
+/* Takes every setting the caller has not set from the machine this runs on:
+ * files under /proc and /sys where one says it, and where none does, an
+ * experiment in a throw-away child process (fork): the zero page (read fresh
+ * pages, measure Rss), the LSM mmap floor, CONFIG_ANON_VMA_NAME, 5-level
+ * paging, protection keys. Returns how many settings it took, or -ENOSYS
+ * where the host is not Linux (nothing changes then). */
+int vms_sys_probe_host(vms_sys *sys);
+
+/* The calling process's own capabilities (CapEff) and rlimits (getrlimit)
+ * into cfg, for an address space that should start as this process would.
+ * Returns 0, or -ENOSYS where the host is not Linux. */
+int vms_host_mm_config(struct vms_mm_config *cfg);
 
 /* Memory sizes in bytes; the commit limit and the default reserves follow. */
 void vms_sys_set_memory(vms_sys *sys, uint64_t ram_bytes, uint64_t swap_bytes);

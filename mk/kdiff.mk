@@ -23,3 +23,7 @@ KDIFF_USERS := kdiff_impl test_kdiff test_mremap test_verify
 $(KDIFF_USERS:%=$(B)/tests/%.o) $(KDIFF_USERS:%=$(B)/san/tests/%.o): cli/kdiff.h
 $(B)/tests/kdiff_impl.o $(B)/san/tests/kdiff_impl.o: cli/kdiff.c
 $(B)/tests/test_verify.o $(B)/san/tests/test_verify.o: cli/verify.c cli/verify.h
+
+# The live-kernel tests' random seeds come from the commit under test, never
+# from the clock: the same commit runs the same calls (tests/test_kdiff.c).
+export KDIFF_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)

@@ -9,7 +9,7 @@
 # brk, which ld.so makes before any library is loaded: program image, ld.so,
 # stack, vvar/vdso), NAME/final.maps (at the first process's exit_group),
 # NAME/start_brk (the first brk(NULL) result) and NAME/settings (the replay
-# options that describe this machine: sysctls, rlimits, memory).
+# options that describe this machine: `vmspace settings --as-options`).
 #
 # ASLR is off (setarch -R) and the environment fixed (env -i), so that a
 # replay can check every address. strace holds the process while the maps are
@@ -35,6 +35,7 @@ shift
 case $1 in /*) ;; *) echo "$0: PROGRAM must be an absolute path" >&2; exit 2 ;; esac
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+make -s -C "$top" build/vmspace >/dev/null
 out=$top/tests/data/replay/$name
 mkdir -p "$out"
 tmp=$(mktemp -d)
@@ -97,31 +98,8 @@ cp "$tmp/trace.txt" "$tmp/initial.maps" "$tmp/final.maps" "$out/"
 # The first brk(NULL) of the first process: its start_brk.
 awk -v p="$pid" '$1 == p && $2 ~ /^brk\(NULL\)/ {
 	sub(/.*\) *= */, ""); print $1; exit }' "$tmp/trace.txt" >"$out/start_brk"
-{
-	for s in vm.max_map_count vm.overcommit_memory vm.overcommit_ratio vm.mmap_min_addr \
-		vm.stack_guard_gap kernel.randomize_va_space vm.legacy_va_layout; do
-		f=/proc/sys/${s//.//}
-		[ -r "$f" ] && echo "--sysctl $s=$(cat "$f")"
-	done
-	# Kernel build options the model has switches for.
-	anon_name=0
-	if [ -r /proc/config.gz ] && gzip -dc /proc/config.gz | grep -q '^CONFIG_ANON_VMA_NAME=y'; then
-		anon_name=1
-	fi
-	echo "--sysctl config.anon_vma_name=$anon_name"
-	grep -qw la57 /proc/cpuinfo && echo "--sysctl config.la57=1" || echo "--sysctl config.la57=0"
-	# The capabilities the model knows, from this shell's effective set.
-	capeff=$((16#$(awk '/^CapEff:/ {print $2}' /proc/self/status)))
-	for c in IPC_LOCK:14 SYS_RAWIO:17 SYS_ADMIN:21 SYS_RESOURCE:24; do
-		(( (capeff >> ${c#*:}) & 1 )) && echo "--cap ${c%:*}"
-	done
-	echo "--ram $(awk '/^MemTotal:/ {print $2}' /proc/meminfo)k"
-	echo "--swap $(awk '/^SwapTotal:/ {print $2}' /proc/meminfo)k"
-	# ulimit counts KiB; replay takes a "k" suffix.
-	kib() { [ "$1" = unlimited ] && echo unlimited || echo "${1}k"; }
-	echo "--rlimit STACK=$(kib "$(ulimit -Ss)"):$(kib "$(ulimit -Hs)")"
-	echo "--rlimit MEMLOCK=$(kib "$(ulimit -Sl)"):$(kib "$(ulimit -Hl)")"
-	echo "--rlimit DATA=$(kib "$(ulimit -Sd)"):$(kib "$(ulimit -Hd)")"
-	echo "--rlimit AS=$(kib "$(ulimit -Sv)"):$(kib "$(ulimit -Hv)")"
-} >"$out/settings"
+# Every setting of this machine the model depends on, read and measured
+# (vmspace settings: sysctls, boot parameters, the zero page, hugetlb pools,
+# memory, this shell's rlimits and capabilities), as replay options.
+"$top/build/vmspace" settings --as-options >"$out/settings"
 echo "$out: $(wc -l <"$out/trace.txt") trace lines, pid $pid"

@@ -91,12 +91,17 @@ static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool 
 		return -EFAULT;
 	if (rss_reserve(mm, 4))
 		return -ENOMEM;
-	if (private && (write || thp_read_fault_prepares(mm, v, addr))) {
+	/* do_anonymous_page(): a read maps the zero page where the kernel may
+	 * use it; otherwise it allocates a page as a write does, and so
+	 * prepares the anon_vma (mm.zero_page). */
+	bool zero_page = !write && !v->file && private && mm->sys->zero_page;
+	bool allocates = write || (!write && !v->file && private && !zero_page);
+	if (private && (allocates || thp_read_fault_prepares(mm, v, addr))) {
 		int err = anon_vma_prepare(mm, v);
 		if (err)
 			return err;
 	}
-	if (!write && !v->file && private) {
+	if (zero_page) {
 		/* A read of untouched private anonymous memory maps the shared
 		 * zero page, which no RSS counter counts. */
 		return 0;
@@ -132,14 +137,16 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 	/* do_cow_fault() prepares the anon_vma before it reads the file, so a
 	 * write fault past EOF still leaves the VMA with one. */
 	bool private = !(v->flags & VM_MAYSHARE);
-	if (private && (write || thp_read_fault_prepares(mm, v, start))) {
+	bool zero_page = !write && !v->file && private && mm->sys->zero_page;
+	bool allocates = write || (!write && !v->file && private && !zero_page);
+	if (private && (allocates || thp_read_fault_prepares(mm, v, start))) {
 		int err = anon_vma_prepare(mm, v);
 		if (err)
 			return err;
 	}
 	/* A read of untouched private anonymous memory maps the zero page,
 	 * which no RSS counter counts. */
-	if (stop > start && (write || v->file || !private))
+	if (stop > start && !zero_page)
 		rss_add(mm, start, stop, rss_type_for(v, write));
 	return stop < end ? -EFAULT : 0;
 }

@@ -162,8 +162,12 @@ struct slab {
 
 struct hugetlb_pool {
 	uint64_t page_size;
+	bool present; /* the kernel has this hstate (1 GiB needs the CPU's pdpe1gb) */
 	uint64_t total, free, rsvd;
 };
+
+/* How many named settings there are (settings.c's table). */
+#define VMS_NSETTINGS 28
 
 struct vms_sys {
 	/* sysctls */
@@ -181,6 +185,13 @@ struct vms_sys {
 	int thp_mode;             /* 0 never, 1 madvise, 2 always */
 	bool anon_vma_name_enabled; /* CONFIG_ANON_VMA_NAME */
 	bool la57;                  /* CPU and kernel use 5-level paging */
+	bool zero_page;             /* read faults map the shared zero page */
+	uint64_t lsm_mmap_min_addr; /* CONFIG_LSM_MMAP_MIN_ADDR, bytes */
+	bool pku;                   /* protection keys are enabled (OSPKE) */
+	uint64_t hugetlb_default_size; /* default_hstate: MAP_HUGETLB without a size */
+	/* Where each setting's value came from (enum vms_setting_source),
+	 * indexed as settings.c's table. */
+	unsigned char setting_source[VMS_NSETTINGS];
 
 	uint64_t totalram_pages, total_swap_pages;
 	struct hugetlb_pool huge[2]; /* 2 MiB, 1 GiB */
@@ -245,6 +256,14 @@ must_check void *sys_malloc(vms_sys *sys, size_t size);
 must_check void *sys_calloc(vms_sys *sys, size_t n, size_t size);
 must_check void *sys_realloc(vms_sys *sys, void *p, size_t size);
 void sys_free(vms_sys *sys, void *p);
+/* settings.c: set a named setting, recording where the value came from
+ * (enum vms_setting_source); whether one was set by anything but its default. */
+int setting_set(vms_sys *sys, const char *name, uint64_t value, int source);
+bool setting_was_set(const vms_sys *sys, const char *name);
+/* sys.c: the default admin/user reserves for the RAM size (those not set). */
+void set_default_reserves(vms_sys *sys);
+/* sys.c: a hugetlb pool's size in pages, keeping pages in use or reserved. */
+int hugetlb_pool_resize(vms_sys *sys, uint64_t page_size, uint64_t nr_pages);
 bool sys_alloc_should_fail(vms_sys *sys);
 void slab_init(struct slab *s, size_t obj_size);
 void slab_destroy(struct slab *s);

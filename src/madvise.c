@@ -256,12 +256,15 @@ static bool collapse_allowed(const struct vms_vma *v)
 	 * VMA gives EINVAL even for a range holding no whole block). */
 	if (vma_is_anonymous(v) && !v->anon_vma)
 		return false;
-	/* thp_vma_suitable_order() at the last PMD that could fit. */
-	if (v->end - v->start < PMD_SIZE)
-		return false;
+	/* thp_vma_suitable_order() at vm_end - PMD_SIZE, in the kernel's
+	 * unsigned arithmetic: for a VMA smaller than a PMD that starts at 0 the
+	 * address wraps and the block "fits" (live: MADV_COLLAPSE there is not
+	 * EINVAL). Only a file VMA's pgoff must line up with the block. */
 	uint64_t haddr = (v->end - PMD_SIZE) & ~(PMD_SIZE - 1);
-	if (haddr < v->start)
+	if (haddr < v->start || haddr + PMD_SIZE > v->end)
 		return false;
+	if (vma_is_anonymous(v))
+		return true;
 	return (((v->start >> PAGE_SHIFT) - v->pgoff) & ((PMD_SIZE >> PAGE_SHIFT) - 1)) == 0;
 }
 

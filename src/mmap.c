@@ -38,8 +38,10 @@ static uint64_t calc_vm_flag_bits(unsigned long flags)
 
 static struct hugetlb_pool *pool_for(vms_sys *sys, uint64_t size)
 {
+	/* mm/hugetlb.c size_to_hstate(): a size the kernel has no hstate for
+	 * (1 GiB without pdpe1gb, hugetlb.*.present) is no pool at all. */
 	for (int i = 0; i < 2; i++)
-		if (sys->huge[i].page_size == size)
+		if (sys->huge[i].page_size == size && sys->huge[i].present)
 			return &sys->huge[i];
 	return NULL;
 }
@@ -347,7 +349,8 @@ long vms_mmap(vms_mm *mm, uint64_t addr, uint64_t len, int prot_in, int flags_in
 		file = NULL;
 		if (flags & VMS_MAP_HUGETLB) {
 			unsigned log = (flags >> VMS_MAP_HUGE_SHIFT) & VMS_MAP_HUGE_MASK;
-			uint64_t hps = log == 0 ? PMD_SIZE : log < 64 ? 1ULL << log : 0;
+			uint64_t hps = log == 0 ? mm->sys->hugetlb_default_size
+					       : log < 64 ? 1ULL << log : 0;
 			if (!pool_for(mm->sys, hps))
 				return -EINVAL;
 			len = (len + hps - 1) & ~(hps - 1);

@@ -25,13 +25,12 @@ static uint64_t prot_to_vm_flags(unsigned long prot)
 /*
  * arch/x86/include/asm/pkeys.h mm_pkey_is_allocated(): without OSPKE the CPU
  * has a single key and the mm's allocation map is empty, so no key (not even
- * 0) counts as allocated. This machine has no PKU.
+ * 0) counts as allocated; with it (cpu.pku) key 0 always is. Keys from
+ * pkey_alloc are not modelled yet, so no other key is.
  */
 static bool mm_pkey_is_allocated(const struct vms_mm *mm, int pkey)
 {
-	(void)mm;
-	(void)pkey;
-	return false;
+	return mm->sys->pku && pkey == 0;
 }
 
 /*

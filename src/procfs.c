@@ -378,9 +378,9 @@ size_t vms_meminfo_text(const vms_sys *sys, char *buf, size_t size)
 	put_meminfo_kb(&o, "CommitLimit:", vm_commit_limit(sys) << k);
 	put_meminfo_kb(&o, "Committed_AS:", committed << k);
 	/* mm/hugetlb.c hugetlb_report_meminfo(): the counts of the default
-	 * (2 MiB) hstate, then the size of every pool together. No surplus
-	 * pages are modelled. */
-	const struct hugetlb_pool *def = &sys->huge[0];
+	 * hstate, then the size of every pool together. No surplus pages are
+	 * modelled. */
+	const struct hugetlb_pool *def = &sys->huge[sys->huge[1].page_size == sys->hugetlb_default_size];
 	uint64_t total_kb = 0;
 	for (int i = 0; i < 2; i++)
 		total_kb += sys->huge[i].total * (sys->huge[i].page_size >> 10);

@@ -10,11 +10,11 @@
 #include "file.h"
 #include "vma.h"
 
-#define LSM_MMAP_MIN_ADDR 65536ULL
-
+/* security/min_addr.c update_mmap_min_addr(): the floor is the larger of the
+ * sysctl and the build's CONFIG_LSM_MMAP_MIN_ADDR (0 without CONFIG_SECURITY). */
 uint64_t effective_mmap_min_addr(const vms_sys *sys)
 {
-	return max_u64(sys->mmap_min_addr, LSM_MMAP_MIN_ADDR);
+	return max_u64(sys->mmap_min_addr, sys->lsm_mmap_min_addr);
 }
 
 /* mm/vma.c unmapped_area(): lowest fit, then push past guard gaps. */

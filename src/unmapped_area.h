@@ -8,7 +8,7 @@
 #include "internal.h"
 
 /* The kernel's effective floor for hints and searches: the larger of the
- * vm.mmap_min_addr sysctl and CONFIG_LSM_MMAP_MIN_ADDR (65536). */
+ * vm.mmap_min_addr sysctl and CONFIG_LSM_MMAP_MIN_ADDR (the setting config.lsm_mmap_min_addr). */
 uint64_t effective_mmap_min_addr(const vms_sys *sys);
 
 /* __get_unmapped_area(): an address for [addr, addr+len) or -errno. */

@@ -1,0 +1,255 @@
+/*
+ * settings.c: the machine a replay runs on, and `vmspace settings`, which
+ * shows it. A replay's system takes this host's settings (read and measured
+ * by vms_sys_probe_host) and this process's rlimits and capabilities, then
+ * the options given, in that order. `vmspace settings` prints every setting
+ * with its value and where it came from, so that a user can see why two
+ * machines disagree; with --as-options it prints them as replay options, the
+ * form scripts/record.sh keeps next to a trace. Not here: option parsing of
+ * single settings (replay.c replay_setting) or replaying.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "replay.h"
+#include "settings.h"
+
+int settings_build(const struct replay_opts *o, vms_sys *sys, struct vms_mm_config *cfg,
+		   struct settings_origin *from, FILE *err)
+{
+	struct settings_origin dummy;
+	if (!from)
+		from = &dummy;
+	memset(from, 0, sizeof(*from));
+	/* Linux defaults for a login shell, as vms_mm_new would take them. */
+	cfg->has_rlimits = 1;
+	cfg->rlim_stack = (struct vms_rlimit){8ULL << 20, VMS_RLIM_INFINITY};
+	cfg->rlim_data = (struct vms_rlimit){VMS_RLIM_INFINITY, VMS_RLIM_INFINITY};
+	cfg->rlim_as = (struct vms_rlimit){VMS_RLIM_INFINITY, VMS_RLIM_INFINITY};
+	cfg->rlim_memlock = (struct vms_rlimit){8ULL << 20, 8ULL << 20};
+	if (o->host_defaults) {
+		vms_sys_probe_host(sys);
+		if (vms_host_mm_config(cfg) == 0) {
+			for (int i = 0; i < RL_COUNT; i++)
+				from->rlim[i] = VMS_SETTING_HOST;
+			from->caps = VMS_SETTING_HOST;
+		}
+	}
+	for (int i = 0; i < o->nsysctl; i++) {
+		int e = vms_sysctl_set(sys, o->sysctl_name[i], o->sysctl_val[i]);
+		if (e) {
+			if (err)
+				fprintf(err, "vmspace: --sysctl %s=%" PRIu64 ": %s\n",
+					o->sysctl_name[i], o->sysctl_val[i],
+					e == -ENOENT ? "unknown name (see vmspace settings)"
+						     : "refused (out of range or in use)");
+			return -1;
+		}
+	}
+	if (o->has_ram)
+		vms_sysctl_set(sys, "meminfo.MemTotal", o->ram >> 10);
+	if (o->has_swap)
+		vms_sysctl_set(sys, "meminfo.SwapTotal", o->swap >> 10);
+	struct vms_rlimit *dst[RL_COUNT] = {&cfg->rlim_stack, &cfg->rlim_data, &cfg->rlim_as,
+					    &cfg->rlim_memlock};
+	for (int i = 0; i < RL_COUNT; i++) {
+		if (o->has_rlim[i]) {
+			*dst[i] = o->rlim[i];
+			from->rlim[i] = VMS_SETTING_CALLER;
+		}
+	}
+	if (o->has_caps) {
+		cfg->caps = o->caps;
+		from->caps = VMS_SETTING_CALLER;
+	}
+	cfg->personality = o->aslr ? 0 : VMS_ADDR_NO_RANDOMIZE;
+	cfg->seed = o->seed;
+	return 0;
+}
+
+static const char *const rlim_names[RL_COUNT] = {"STACK", "DATA", "AS", "MEMLOCK"};
+static const struct {
+	unsigned bit;
+	const char *name;
+} cap_names[] = {{VMS_CAP_IPC_LOCK, "IPC_LOCK"},
+		 {VMS_CAP_SYS_RAWIO, "SYS_RAWIO"},
+		 {VMS_CAP_SYS_ADMIN, "SYS_ADMIN"},
+		 {VMS_CAP_SYS_RESOURCE, "SYS_RESOURCE"}};
+
+static const char *source_name(int s)
+{
+	return s == VMS_SETTING_HOST ? "host" : s == VMS_SETTING_CALLER ? "option" : "default";
+}
+
+/* A limit as --rlimit takes it: bytes with k/M/G where exact, or unlimited. */
+static void put_limit(FILE *f, uint64_t v)
+{
+	if (v == VMS_RLIM_INFINITY)
+		fputs("unlimited", f);
+	else if (v && !(v & ((1ULL << 30) - 1)))
+		fprintf(f, "%" PRIu64 "G", v >> 30);
+	else if (v && !(v & ((1ULL << 20) - 1)))
+		fprintf(f, "%" PRIu64 "M", v >> 20);
+	else if (v && !(v & 1023))
+		fprintf(f, "%" PRIu64 "k", v >> 10);
+	else
+		fprintf(f, "%" PRIu64, v);
+}
+
+static void print_options(FILE *f, const vms_sys *sys, const struct vms_mm_config *cfg)
+{
+	struct vms_setting_info in;
+	for (size_t i = 0; vms_setting_info(sys, i, &in) == 0; i++)
+		fprintf(f, "--sysctl %s=%" PRIu64 "\n", in.name, in.value);
+	const struct vms_rlimit *rl[RL_COUNT] = {&cfg->rlim_stack, &cfg->rlim_data, &cfg->rlim_as,
+						 &cfg->rlim_memlock};
+	for (int i = 0; i < RL_COUNT; i++) {
+		fprintf(f, "--rlimit %s=", rlim_names[i]);
+		put_limit(f, rl[i]->cur);
+		fputc(':', f);
+		put_limit(f, rl[i]->max);
+		fputc('\n', f);
+	}
+	int any = 0;
+	for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
+		if (cfg->caps & cap_names[i].bit) {
+			fprintf(f, "--cap %s\n", cap_names[i].name);
+			any = 1;
+		}
+	if (!any)
+		fputs("--cap none\n", f);
+}
+
+static void print_table(FILE *f, const vms_sys *sys, const struct vms_mm_config *cfg,
+			const struct settings_origin *from, int verbose)
+{
+	struct utsname u;
+	fprintf(f, "vmspace %s models Linux 6.18 (x86-64)", VMS_VERSION_STRING);
+	if (uname(&u) == 0)
+		fprintf(f, "; this host runs %s %s (%s)", u.sysname, u.release, u.machine);
+	fputs("\n\n", f);
+	fprintf(f, "%-34s %-20s %-8s %s\n", "setting", "value", "from", "how the host probe finds it");
+	struct vms_setting_info in;
+	for (size_t i = 0; vms_setting_info(sys, i, &in) == 0; i++) {
+		fprintf(f, "%-34s %-20" PRIu64 " %-8s %s\n", in.name, in.value,
+			source_name(in.source), in.probe);
+		if (verbose)
+			fprintf(f, "    %s\n", in.what);
+	}
+	const struct vms_rlimit *rl[RL_COUNT] = {&cfg->rlim_stack, &cfg->rlim_data, &cfg->rlim_as,
+						 &cfg->rlim_memlock};
+	char name[32];
+	for (int i = 0; i < RL_COUNT; i++) {
+		char val[64];
+		FILE *m = fmemopen(val, sizeof(val), "w");
+		if (!m)
+			continue;
+		put_limit(m, rl[i]->cur);
+		fputc(':', m);
+		put_limit(m, rl[i]->max);
+		fclose(m);
+		snprintf(name, sizeof(name), "rlimit.%s", rlim_names[i]);
+		fprintf(f, "%-34s %-20s %-8s %s\n", name, val, source_name(from->rlim[i]),
+			"getrlimit(2) of this process");
+	}
+	char caps[64] = "";
+	for (size_t i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
+		if (cfg->caps & cap_names[i].bit) {
+			if (caps[0])
+				strcat(caps, ",");
+			strcat(caps, cap_names[i].name);
+		}
+	fprintf(f, "%-34s %-20s %-8s %s\n", "capabilities", caps[0] ? caps : "none",
+		source_name(from->caps), "/proc/self/status CapEff");
+}
+
+int cmd_settings(int argc, char **argv)
+{
+	struct replay_opts o;
+	int as_options = 0, verbose = 0;
+	memset(&o, 0, sizeof(o));
+	o.host_defaults = 1;
+	for (int i = 0; i < argc; i++) {
+		const char *opt = argv[i], *val = NULL;
+		char optbuf[64];
+		const char *eq = strchr(opt, '=');
+		if (!strcmp(opt, "--as-options")) {
+			as_options = 1;
+			continue;
+		}
+		if (!strcmp(opt, "--verbose") || !strcmp(opt, "-v")) {
+			verbose = 1;
+			continue;
+		}
+		if (!strcmp(opt, "--no-host")) {
+			o.host_defaults = 0;
+			continue;
+		}
+		if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
+			printf("usage: vmspace settings [--as-options] [--verbose] [--no-host] "
+			       "[--settings FILE] [settings options]\n"
+			       "Prints every setting of the modelled machine, its value and where it "
+			       "came from\n(host probe, default, option). See vmspace(1).\n");
+			return 0;
+		}
+		if (eq && opt[0] == '-' && (size_t)(eq - opt) < sizeof(optbuf)) {
+			memcpy(optbuf, opt, (size_t)(eq - opt));
+			optbuf[eq - opt] = '\0';
+			val = eq + 1;
+			opt = optbuf;
+		} else if (i + 1 < argc) {
+			val = argv[++i];
+		}
+		if (!val) {
+			fprintf(stderr, "vmspace settings: %s needs a value\n", opt);
+			return 2;
+		}
+		if (!strcmp(opt, "--settings")) {
+			FILE *f = fopen(val, "r");
+			char *text;
+			size_t len;
+			if (!f || replay_read_all(f, &text, &len)) {
+				fprintf(stderr, "vmspace settings: --settings %s: cannot read\n", val);
+				if (f)
+					fclose(f);
+				return 2;
+			}
+			fclose(f);
+			int bad = replay_load_settings(&o, text);
+			free(text);
+			if (bad) {
+				fprintf(stderr, "vmspace settings: --settings %s: option %d is bad\n",
+					val, bad);
+				return 2;
+			}
+			continue;
+		}
+		int r = replay_setting(&o, opt, val);
+		if (r) {
+			fprintf(stderr, "vmspace settings: %s %s: %s\n", opt, val,
+				r > 0 ? "unknown option" : "bad value");
+			return 2;
+		}
+	}
+	vms_sys *sys = vms_sys_new();
+	struct vms_mm_config cfg;
+	struct settings_origin from;
+	memset(&cfg, 0, sizeof(cfg));
+	if (!sys)
+		return 2;
+	int rc = settings_build(&o, sys, &cfg, &from, stderr) ? 2 : 0;
+	if (!rc) {
+		if (as_options)
+			print_options(stdout, sys, &cfg);
+		else
+			print_table(stdout, sys, &cfg, &from, verbose);
+	}
+	vms_sys_free(sys);
+	if (fflush(stdout))
+		rc = 2;
+	return rc;
+}

@@ -1,0 +1,360 @@
+/*
+ * host.c: the host probe. Takes the settings (settings.c) of the Linux
+ * machine this runs on, so that a simulation started from it decides as this
+ * kernel does: files under /proc and /sys where one says the value, and where
+ * none does, experiments in a throw-away child, because a kernel's build and
+ * boot can change a rule without any file showing it (the zero page is the
+ * example that made CI red on one machine and green on another).
+ * Not here: what the settings mean (the files that apply them).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#ifdef __linux__
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Sets name from the host unless the caller set it; counts what it took. */
+static void take(vms_sys *sys, const char *name, uint64_t v, int *taken)
+{
+	int i;
+	for (i = 0; i < VMS_NSETTINGS; i++) {
+		struct vms_setting_info in;
+		vms_setting_info(sys, (size_t)i, &in);
+		if (strcmp(in.name, name) == 0) {
+			if (in.source == VMS_SETTING_CALLER)
+				return;
+			break;
+		}
+	}
+	if (setting_set(sys, name, v, VMS_SETTING_HOST) == 0)
+		(*taken)++;
+}
+
+static int read_u64(const char *path, uint64_t *v)
+{
+	FILE *f = fopen(path, "r");
+	unsigned long long x;
+	if (!f)
+		return -1;
+	int ok = fscanf(f, "%llu", &x) == 1;
+	fclose(f);
+	if (!ok)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/* The first line of a small file, without its newline. */
+static int read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char *r = fgets(buf, (int)size, f);
+	fclose(f);
+	if (!r)
+		return -1;
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static void probe_sysctls(vms_sys *sys, int *taken)
+{
+	static const char *const names[] = {
+	    "vm.max_map_count",  "vm.overcommit_memory",      "vm.overcommit_ratio",
+	    "vm.overcommit_kbytes", "vm.mmap_min_addr",       "vm.legacy_va_layout",
+	    "kernel.randomize_va_space", "vm.mmap_rnd_bits",
+	    /* After the memory sizes, which recompute the default reserves. */
+	    "vm.admin_reserve_kbytes", "vm.user_reserve_kbytes",
+	};
+	char path[96];
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "/proc/sys/%s", names[i]);
+		for (char *p = path + 10; *p; p++)
+			if (*p == '.')
+				*p = '/';
+		uint64_t v;
+		if (read_u64(path, &v) == 0)
+			take(sys, names[i], v, taken);
+	}
+}
+
+static void probe_meminfo(vms_sys *sys, int *taken)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kb;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "MemTotal: %llu kB", &kb) == 1)
+			take(sys, "meminfo.MemTotal", kb, taken);
+		else if (sscanf(line, "SwapTotal: %llu kB", &kb) == 1)
+			take(sys, "meminfo.SwapTotal", kb, taken);
+	}
+	fclose(f);
+}
+
+/* The pools as sysfs counts them, then the default size (which must name a
+ * size the kernel has). */
+static void probe_hugetlb(vms_sys *sys, int *taken)
+{
+	static const char *const dirs[] = {"2048kB", "1048576kB"};
+	char path[128], name[64];
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%s", dirs[i]);
+		int present = access(path, F_OK) == 0;
+		static const char *const counts[] = {"nr_hugepages", "free_hugepages",
+						     "resv_hugepages"};
+		for (int c = 0; present && c < 3; c++) {
+			uint64_t v;
+			snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%s/%s",
+				 dirs[i], counts[c]);
+			snprintf(name, sizeof(name), "hugetlb.%s.%s", dirs[i], counts[c]);
+			if (read_u64(path, &v) == 0)
+				take(sys, name, v, taken);
+		}
+		snprintf(name, sizeof(name), "hugetlb.%s.present", dirs[i]);
+		if (present || access("/sys/kernel/mm/hugepages", F_OK) == 0)
+			take(sys, name, (uint64_t)present, taken);
+	}
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kb;
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %llu kB", &kb) == 1)
+			take(sys, "hugetlb.default_kB", kb, taken);
+	if (f)
+		fclose(f);
+}
+
+static void probe_boot_and_thp(vms_sys *sys, int *taken)
+{
+	char line[4096];
+	/* mm/mmap.c cmdline_parse_stack_guard_gap(): pages, decimal, the whole
+	 * word; without it 256 pages. */
+	uint64_t gap = 256;
+	if (read_line("/proc/cmdline", line, sizeof(line)) == 0) {
+		for (char *w = strtok(line, " "); w; w = strtok(NULL, " ")) {
+			if (strncmp(w, "stack_guard_gap=", 16) == 0) {
+				char *end;
+				unsigned long long v = strtoull(w + 16, &end, 10);
+				if (!*end)
+					gap = v;
+			}
+		}
+		take(sys, "vm.stack_guard_gap", gap, taken);
+	}
+	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line)) == 0) {
+		if (strstr(line, "[always]"))
+			take(sys, "vm.transparent_hugepage", 2, taken);
+		else if (strstr(line, "[madvise]"))
+			take(sys, "vm.transparent_hugepage", 1, taken);
+		else if (strstr(line, "[never]"))
+			take(sys, "vm.transparent_hugepage", 0, taken);
+	} else if (access("/sys/kernel/mm", F_OK) == 0) {
+		take(sys, "vm.transparent_hugepage", 0, taken); /* built without THP */
+	}
+}
+
+/* What the experiments found: -1 where one could not tell. */
+struct experiments {
+	int zero_page, anon_name, la57, pku;
+	int64_t floor; /* where a hint of one page lands: the effective mmap floor */
+};
+
+/* Rss in kB of the VMA that starts at addr, from /proc/self/smaps, or -1. */
+static long smaps_rss_kb(uintptr_t addr)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0;
+	long rss = -1;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long s, e;
+		/* Only a VMA's heading line has two hex numbers joined by '-'. */
+		if (sscanf(line, "%lx-%lx ", &s, &e) == 2) {
+			in = s == addr;
+			continue;
+		}
+		if (in && sscanf(line, "Rss: %ld kB", &rss) == 1)
+			break;
+	}
+	fclose(f);
+	return rss;
+}
+
+static void run_experiments(struct experiments *x)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	x->zero_page = x->anon_name = x->la57 = x->pku = -1;
+	x->floor = -1;
+	/* The zero page: 16 fresh private pages between two PROT_NONE fences
+	 * (so that no neighbour merges in), THP off for them, each read once;
+	 * mm/memory.c do_anonymous_page() maps the zero page, which smaps does
+	 * not count, or allocates pages, which it does. */
+	char *p = mmap(NULL, (size_t)(18 * pg), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+	if (p != MAP_FAILED) {
+		mprotect(p, (size_t)pg, PROT_NONE);
+		mprotect(p + 17 * pg, (size_t)pg, PROT_NONE);
+		madvise(p + pg, (size_t)(16 * pg), MADV_NOHUGEPAGE);
+		unsigned sum = 0;
+		for (int i = 1; i <= 16; i++)
+			sum += (unsigned char)((volatile char *)p)[i * pg];
+		long rss = smaps_rss_kb((uintptr_t)(p + pg));
+		if (rss == 0 && sum == 0)
+			x->zero_page = 1;
+		else if (rss >= 16 * pg / 1024)
+			x->zero_page = 0;
+		/* CONFIG_ANON_VMA_NAME: the prctl is -EINVAL without it. */
+		x->anon_name = prctl(0x53564d41, 0, (unsigned long)(p + pg), (unsigned long)pg,
+				     (unsigned long)"probe") == 0;
+		munmap(p, (size_t)(18 * pg));
+	}
+	/* mm/mmap.c round_hint_to_min(): a hint below the floor moves up to it,
+	 * and in a fresh child nothing is mapped there. */
+	void *q = mmap((void *)(uintptr_t)pg, (size_t)pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+		       0);
+	if (q != MAP_FAILED) {
+		if ((uintptr_t)q <= (1u << 20))
+			x->floor = (int64_t)(uintptr_t)q;
+		munmap(q, (size_t)pg);
+	}
+	/* 5-level paging: only then is an address at 2^48 below TASK_SIZE. */
+	void *hi = mmap((void *)(1ULL << 48), (size_t)pg, PROT_NONE,
+			MAP_PRIVATE | MAP_ANONYMOUS | 0x100000 /* MAP_FIXED_NOREPLACE */, -1, 0);
+	x->la57 = hi != MAP_FAILED && (uintptr_t)hi == (1ULL << 48);
+	if (hi != MAP_FAILED)
+		munmap(hi, (size_t)pg);
+#ifdef SYS_pkey_alloc
+	/* arch/x86 mm_pkey_alloc(): no key at all without OSPKE. */
+	long key = syscall(SYS_pkey_alloc, 0, 0);
+	x->pku = key >= 0;
+#else
+	x->pku = 0;
+#endif
+}
+
+/* The experiments run in a child, so the caller's address space, its
+ * anon_vma_name and its protection keys stay as they were. */
+static int experiments_in_child(struct experiments *x)
+{
+	int fd[2];
+	if (pipe(fd))
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fd[0]);
+		close(fd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		struct experiments r;
+		close(fd[0]);
+		run_experiments(&r);
+		ssize_t w = write(fd[1], &r, sizeof(r));
+		_exit(w == (ssize_t)sizeof(r) ? 0 : 1);
+	}
+	close(fd[1]);
+	ssize_t n;
+	do
+		n = read(fd[0], x, sizeof(*x));
+	while (n < 0 && errno == EINTR);
+	close(fd[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return n == (ssize_t)sizeof(*x) ? 0 : -1;
+}
+
+static void probe_by_experiment(vms_sys *sys, int *taken)
+{
+	struct experiments x;
+	if (experiments_in_child(&x))
+		return;
+	if (x.zero_page >= 0)
+		take(sys, "mm.zero_page", (uint64_t)x.zero_page, taken);
+	if (x.anon_name >= 0)
+		take(sys, "config.anon_vma_name", (uint64_t)x.anon_name, taken);
+	if (x.la57 >= 0)
+		take(sys, "config.la57", (uint64_t)x.la57, taken);
+	if (x.pku >= 0)
+		take(sys, "cpu.pku", (uint64_t)x.pku, taken);
+	if (x.floor >= 0) {
+		/* Above the sysctl, the floor is the LSM's; at it, the LSM's is no
+		 * higher, which keeps the default if that fits. */
+		uint64_t dac = sys->mmap_min_addr, floor = (uint64_t)x.floor;
+		uint64_t lsm = floor > dac ? floor : min_u64(sys->lsm_mmap_min_addr, floor);
+		take(sys, "config.lsm_mmap_min_addr", lsm, taken);
+	}
+}
+
+int vms_sys_probe_host(vms_sys *sys)
+{
+	int taken = 0;
+	probe_meminfo(sys, &taken);
+	probe_sysctls(sys, &taken);
+	probe_boot_and_thp(sys, &taken);
+	probe_hugetlb(sys, &taken);
+	probe_by_experiment(sys, &taken);
+	return taken;
+}
+
+int vms_host_mm_config(struct vms_mm_config *cfg)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long eff;
+	cfg->caps = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			/* include/uapi/linux/capability.h bit numbers */
+			cfg->caps = ((eff >> 14) & 1 ? VMS_CAP_IPC_LOCK : 0) |
+				    ((eff >> 17) & 1 ? VMS_CAP_SYS_RAWIO : 0) |
+				    ((eff >> 21) & 1 ? VMS_CAP_SYS_ADMIN : 0) |
+				    ((eff >> 24) & 1 ? VMS_CAP_SYS_RESOURCE : 0);
+		}
+	}
+	if (f)
+		fclose(f);
+	static const int res[] = {RLIMIT_STACK, RLIMIT_DATA, RLIMIT_AS, RLIMIT_MEMLOCK};
+	struct vms_rlimit *dst[] = {&cfg->rlim_stack, &cfg->rlim_data, &cfg->rlim_as,
+				    &cfg->rlim_memlock};
+	for (int i = 0; i < 4; i++) {
+		struct rlimit rl;
+		if (getrlimit(res[i], &rl) == 0) {
+			dst[i]->cur = rl.rlim_cur == RLIM_INFINITY ? VMS_RLIM_INFINITY : rl.rlim_cur;
+			dst[i]->max = rl.rlim_max == RLIM_INFINITY ? VMS_RLIM_INFINITY : rl.rlim_max;
+		}
+	}
+	cfg->has_rlimits = 1;
+	return 0;
+}
+
+#else /* not Linux: nothing to probe */
+
+int vms_sys_probe_host(vms_sys *sys)
+{
+	(void)sys;
+	return -ENOSYS;
+}
+
+int vms_host_mm_config(struct vms_mm_config *cfg)
+{
+	(void)cfg;
+	return -ENOSYS;
+}
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * settings.c: every property of the simulated machine that changes what the
+ * kernel decides, by name: sysctls, boot parameters, build options, CPU
+ * features, memory sizes, hugetlb pools and behaviours only an experiment
+ * shows (the zero page). Each keeps where its value came from (the model's
+ * default, the host probe in host.c, or the caller), so that two machines
+ * that disagree can be told apart. Not here: reading the host (host.c).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+enum setting_kind { SK_U64, SK_INT, SK_BOOL, SK_UINT, SK_FUNC };
+
+struct setting {
+	const char *name;
+	size_t offset;
+	enum setting_kind kind;
+	uint64_t min, max;
+	uint64_t scale; /* stored value = given * scale */
+	/* SK_FUNC: the value lives elsewhere (a pool, a page count). */
+	int (*set)(vms_sys *sys, uint64_t v);
+	uint64_t (*get)(const vms_sys *sys);
+	const char *what;  /* what the kernel does with it, one line */
+	const char *probe; /* where vms_sys_probe_host() finds it */
+};
+
+static int set_ram_kb(vms_sys *sys, uint64_t kb)
+{
+	sys->totalram_pages = kb >> (PAGE_SHIFT - 10);
+	set_default_reserves(sys);
+	return 0;
+}
+static uint64_t get_ram_kb(const vms_sys *sys)
+{
+	return sys->totalram_pages << (PAGE_SHIFT - 10);
+}
+static int set_swap_kb(vms_sys *sys, uint64_t kb)
+{
+	sys->total_swap_pages = kb >> (PAGE_SHIFT - 10);
+	return 0;
+}
+static uint64_t get_swap_kb(const vms_sys *sys)
+{
+	return sys->total_swap_pages << (PAGE_SHIFT - 10);
+}
+
+static int set_default_hpage_kb(vms_sys *sys, uint64_t kb)
+{
+	/* Only a size the kernel has an hstate for can be the default. */
+	for (int i = 0; i < 2; i++)
+		if (sys->huge[i].page_size == kb << 10 && sys->huge[i].present) {
+			sys->hugetlb_default_size = kb << 10;
+			return 0;
+		}
+	return -EINVAL;
+}
+static uint64_t get_default_hpage_kb(const vms_sys *sys)
+{
+	return sys->hugetlb_default_size >> 10;
+}
+
+/* The hugetlb pools: present (the hstate exists), nr_hugepages (pages in the
+ * pool), free_hugepages and resv_hugepages (as the kernel's sysfs counts them:
+ * pages in use elsewhere and reservations made elsewhere stay). */
+static int set_pool_present(vms_sys *sys, int i, uint64_t v)
+{
+	struct hugetlb_pool *h = &sys->huge[i];
+	if (!v && (h->total || sys->hugetlb_default_size == h->page_size))
+		return -EBUSY;
+	h->present = v != 0;
+	return 0;
+}
+static int set_pool_free(vms_sys *sys, int i, uint64_t v)
+{
+	struct hugetlb_pool *h = &sys->huge[i];
+	if (v > h->total || v < h->rsvd)
+		return -EINVAL;
+	h->free = v;
+	return 0;
+}
+static int set_pool_resv(vms_sys *sys, int i, uint64_t v)
+{
+	struct hugetlb_pool *h = &sys->huge[i];
+	if (v > h->free)
+		return -EINVAL;
+	h->rsvd = v;
+	return 0;
+}
+#define POOL_FUNCS(i, sz)                                                                          \
+	static int set_present_##sz(vms_sys *s, uint64_t v) { return set_pool_present(s, i, v); } \
+	static uint64_t get_present_##sz(const vms_sys *s) { return s->huge[i].present; }         \
+	static int set_nr_##sz(vms_sys *s, uint64_t v)                                             \
+	{                                                                                          \
+		return hugetlb_pool_resize(s, s->huge[i].page_size, v);                            \
+	}                                                                                          \
+	static uint64_t get_nr_##sz(const vms_sys *s) { return s->huge[i].total; }                \
+	static int set_free_##sz(vms_sys *s, uint64_t v) { return set_pool_free(s, i, v); }       \
+	static uint64_t get_free_##sz(const vms_sys *s) { return s->huge[i].free; }               \
+	static int set_resv_##sz(vms_sys *s, uint64_t v) { return set_pool_resv(s, i, v); }       \
+	static uint64_t get_resv_##sz(const vms_sys *s) { return s->huge[i].rsvd; }
+POOL_FUNCS(0, 2M)
+POOL_FUNCS(1, 1G)
+#undef POOL_FUNCS
+
+#define F(field) offsetof(struct vms_sys, field)
+#define FN(setter, getter) 0, SK_FUNC, 0, UINT64_MAX, 1, setter, getter
+#define POOL_ENTRIES(sz, dir)                                                                      \
+	{"hugetlb." dir ".present", FN(set_present_##sz, get_present_##sz),                        \
+	 "the kernel has this huge page size: MAP_HUGETLB with it is EINVAL without",             \
+	 "/sys/kernel/mm/hugepages/hugepages-" dir " exists"},                                     \
+	    {"hugetlb." dir ".nr_hugepages", FN(set_nr_##sz, get_nr_##sz),                         \
+	     "pages in the pool; the commit limit leaves them out",                                \
+	     "/sys/kernel/mm/hugepages/hugepages-" dir "/nr_hugepages"},                          \
+	    {"hugetlb." dir ".free_hugepages", FN(set_free_##sz, get_free_##sz),                   \
+	     "pages of the pool not in use: what mappings can reserve",                           \
+	     "/sys/kernel/mm/hugepages/hugepages-" dir "/free_hugepages"},                        \
+	{                                                                                          \
+		"hugetlb." dir ".resv_hugepages", FN(set_resv_##sz, get_resv_##sz),                \
+		    "free pages already promised to mappings",                                     \
+		    "/sys/kernel/mm/hugepages/hugepages-" dir "/resv_hugepages"                    \
+	}
+static const struct setting settings[VMS_NSETTINGS] = {
+    {"vm.max_map_count", F(max_map_count), SK_U64, 0, INT32_MAX, 1, NULL, NULL,
+     "VMAs a process may have (mmap, mprotect, munmap splits fail past it)",
+     "/proc/sys/vm/max_map_count"},
+    {"vm.overcommit_memory", F(overcommit_memory), SK_INT, 0, 2, 1, NULL, NULL,
+     "0 heuristic, 1 always, 2 strict commit limit (__vm_enough_memory)",
+     "/proc/sys/vm/overcommit_memory"},
+    {"vm.overcommit_ratio", F(overcommit_ratio), SK_U64, 0, UINT32_MAX, 1, NULL, NULL,
+     "percent of RAM in the strict commit limit", "/proc/sys/vm/overcommit_ratio"},
+    {"vm.overcommit_kbytes", F(overcommit_kbytes), SK_U64, 0, UINT64_MAX >> 12, 1, NULL, NULL,
+     "the strict commit limit in kB instead of the ratio (0 = use the ratio)",
+     "/proc/sys/vm/overcommit_kbytes"},
+    {"vm.admin_reserve_kbytes", F(admin_reserve_kbytes), SK_U64, 0, UINT64_MAX >> 12, 1, NULL,
+     NULL, "memory kept for CAP_SYS_ADMIN in the strict commit limit",
+     "/proc/sys/vm/admin_reserve_kbytes"},
+    {"vm.user_reserve_kbytes", F(user_reserve_kbytes), SK_U64, 0, UINT64_MAX >> 12, 1, NULL,
+     NULL, "memory kept back from one process in the strict commit limit",
+     "/proc/sys/vm/user_reserve_kbytes"},
+    {"vm.mmap_min_addr", F(mmap_min_addr), SK_U64, 0, UINT64_MAX, 1, NULL, NULL,
+     "lowest address a hint or search may give (without CAP_SYS_RAWIO, MAP_FIXED too)",
+     "/proc/sys/vm/mmap_min_addr"},
+    {"vm.legacy_va_layout", F(legacy_va_layout), SK_INT, 0, INT32_MAX, 1, NULL, NULL,
+     "non-zero: bottom-up mmap layout for every process", "/proc/sys/vm/legacy_va_layout"},
+    {"kernel.randomize_va_space", F(randomize_va_space), SK_INT, 0, INT32_MAX, 1, NULL, NULL,
+     "ASLR: 0 off, 1 stack/mmap/vdso, 2 also brk", "/proc/sys/kernel/randomize_va_space"},
+    {"vm.mmap_rnd_bits", F(mmap_rnd_bits), SK_UINT, 28, 32, 1, NULL, NULL,
+     "bits of mmap_base randomisation", "/proc/sys/vm/mmap_rnd_bits"},
+    {"vm.stack_guard_gap", F(stack_guard_gap), SK_U64, 0, 1ULL << 35, PAGE_SIZE, NULL, NULL,
+     "pages kept free below a stack (boot parameter stack_guard_gap=)",
+     "/proc/cmdline stack_guard_gap= (else 256)"},
+    {"vm.transparent_hugepage", F(thp_mode), SK_INT, 0, 2, 1, NULL, NULL,
+     "THP for anonymous memory: 0 never, 1 madvise, 2 always",
+     "/sys/kernel/mm/transparent_hugepage/enabled"},
+    {"mm.zero_page", F(zero_page), SK_BOOL, 0, 1, 1, NULL, NULL,
+     "a read fault on private anonymous memory maps the shared zero page (else it "
+     "allocates a page and the VMA's anon_vma: do_anonymous_page)",
+     "experiment: read 16 fresh pages in a child, smaps Rss"},
+    {"config.lsm_mmap_min_addr", F(lsm_mmap_min_addr), SK_U64, 0, UINT64_MAX, 1, NULL, NULL,
+     "CONFIG_LSM_MMAP_MIN_ADDR: a floor under vm.mmap_min_addr for hints and searches",
+     "experiment: mmap hint 0x1000 in a child lands on the effective floor"},
+    {"config.anon_vma_name", F(anon_vma_name_enabled), SK_BOOL, 0, 1, 1, NULL, NULL,
+     "CONFIG_ANON_VMA_NAME: prctl(PR_SET_VMA_ANON_NAME) works",
+     "experiment: the prctl in a child"},
+    {"config.la57", F(la57), SK_BOOL, 0, 1, 1, NULL, NULL,
+     "5-level paging: TASK_SIZE is 2^56 and hints above 2^47 are honoured",
+     "experiment: MAP_FIXED_NOREPLACE at 2^48 in a child"},
+    {"cpu.pku", F(pku), SK_BOOL, 0, 1, 1, NULL, NULL,
+     "protection keys (OSPKE): key 0 is allocated and pkey_mprotect takes it",
+     "experiment: pkey_alloc in a child"},
+    {"meminfo.MemTotal", FN(set_ram_kb, get_ram_kb),
+     "RAM in kB: the heuristic and strict overcommit limits, the default reserves",
+     "/proc/meminfo MemTotal"},
+    {"meminfo.SwapTotal", FN(set_swap_kb, get_swap_kb), "swap in kB: the overcommit limits",
+     "/proc/meminfo SwapTotal"},
+    {"hugetlb.default_kB", FN(set_default_hpage_kb, get_default_hpage_kb),
+     "huge page size of MAP_HUGETLB without a MAP_HUGE_* size (default_hugepagesz=)",
+     "/proc/meminfo Hugepagesize"},
+    POOL_ENTRIES(2M, "2048kB"),
+    POOL_ENTRIES(1G, "1048576kB"),
+};
+#undef POOL_ENTRIES
+#undef FN
+#undef F
+
+static int setting_index(const char *name)
+{
+	for (int i = 0; i < VMS_NSETTINGS; i++)
+		if (strcmp(settings[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+bool setting_was_set(const vms_sys *sys, const char *name)
+{
+	int i = setting_index(name);
+	return i >= 0 && sys->setting_source[i] != VMS_SETTING_DEFAULT;
+}
+
+static uint64_t setting_value(const vms_sys *sys, const struct setting *e)
+{
+	const char *p = (const char *)sys + e->offset;
+	switch (e->kind) {
+	case SK_U64:
+		return *(const uint64_t *)p / e->scale;
+	case SK_INT:
+		return (uint64_t)*(const int *)p;
+	case SK_UINT:
+		return *(const unsigned *)p;
+	case SK_BOOL:
+		return *(const bool *)p;
+	case SK_FUNC:
+		return e->get(sys);
+	}
+	return 0;
+}
+
+int setting_set(vms_sys *sys, const char *name, uint64_t value, int source)
+{
+	int i = setting_index(name);
+	if (i < 0)
+		return -ENOENT;
+	const struct setting *e = &settings[i];
+	if (value < e->min || value > e->max)
+		return -EINVAL;
+	if (e->kind == SK_BOOL && value > 1)
+		return -EINVAL;
+	char *p = (char *)sys + e->offset;
+	switch (e->kind) {
+	case SK_U64:
+		*(uint64_t *)p = value * e->scale;
+		break;
+	case SK_INT:
+		*(int *)p = (int)value;
+		break;
+	case SK_UINT:
+		*(unsigned *)p = (unsigned)value;
+		break;
+	case SK_BOOL:
+		*(bool *)p = value != 0;
+		break;
+	case SK_FUNC: {
+		int err = e->set(sys, value);
+		if (err)
+			return err;
+		break;
+	}
+	}
+	sys->setting_source[i] = (unsigned char)source;
+	return 0;
+}
+
+int vms_sysctl_set(vms_sys *sys, const char *name, uint64_t value)
+{
+	return setting_set(sys, name, value, VMS_SETTING_CALLER);
+}
+
+int vms_sysctl_get(const vms_sys *sys, const char *name, uint64_t *value)
+{
+	int i = setting_index(name);
+	if (i < 0)
+		return -ENOENT;
+	*value = setting_value(sys, &settings[i]);
+	return 0;
+}
+
+int vms_setting_info(const vms_sys *sys, size_t index, struct vms_setting_info *out)
+{
+	if (index >= VMS_NSETTINGS)
+		return -ENOENT;
+	const struct setting *e = &settings[index];
+	out->name = e->name;
+	out->value = setting_value(sys, e);
+	out->source = sys->setting_source[index];
+	out->what = e->what;
+	out->probe = e->probe;
+	return 0;
+}
