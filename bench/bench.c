@@ -31,7 +31,6 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/sysinfo.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -407,38 +406,14 @@ static bool start_side(struct side *s)
 	if (!maps)
 		return false;
 
+	/* The model decides as this host's kernel does: its settings, read and
+	 * measured, and this process's rlimits (vms_sys_probe_host). */
 	s->sys = vms_sys_new();
-	struct sysinfo si;
-	if (!sysinfo(&si))
-		vms_sys_set_memory(s->sys, (uint64_t)si.totalram * si.mem_unit,
-				   (uint64_t)si.totalswap * si.mem_unit);
-	uint64_t v;
-	static const char *const mirrored[] = {
-		"vm.overcommit_memory", "vm.overcommit_ratio", "vm.mmap_min_addr",
-		"vm.legacy_va_layout",
-	};
-	for (size_t i = 0; i < sizeof(mirrored) / sizeof(mirrored[0]); i++) {
-		char p[80] = "/proc/sys/";
-		strcat(p, mirrored[i]);
-		for (char *c = p + 10; *c; c++)
-			if (*c == '.')
-				*c = '/';
-		if (!sysctl_read(p, &v))
-			vms_sysctl_set(s->sys, mirrored[i], v);
-	}
+	vms_sys_probe_host(s->sys);
 	vms_sysctl_set(s->sys, "vm.max_map_count",
 		       s->kernel ? mmc_now : s->n + MMC_SLACK);
-
-	struct rlimit rl;
-	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE, .has_rlimits = 1};
-	static const int res[4] = {RLIMIT_STACK, RLIMIT_DATA, RLIMIT_AS, RLIMIT_MEMLOCK};
-	struct vms_rlimit *dst[4] = {&cfg.rlim_stack, &cfg.rlim_data, &cfg.rlim_as,
-				     &cfg.rlim_memlock};
-	for (int i = 0; i < 4; i++) {
-		getrlimit(res[i], &rl);
-		dst[i]->cur = rl.rlim_cur;
-		dst[i]->max = rl.rlim_max;
-	}
+	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE};
+	vms_host_mm_config(&cfg);
 	s->mm = vms_mm_new(s->sys, &cfg);
 	int bad = 0;
 	int err = s->mm ? vms_mm_import_maps(s->mm, maps, start_brk, &bad) : -ENOMEM;
