@@ -53,6 +53,11 @@ static void usage(FILE *f)
 		"  --strict             a malformed line is an error (exit 2)\n"
 		"  --settings FILE      read settings options from FILE\n"
 		"  --no-host            do not take defaults from this host's /proc\n"
+		"  --no-resolve         name mapped files by the trace's paths (default:\n"
+		"                       this host's canonical path of the same file, as\n"
+		"                       the kernel prints it)\n"
+		"  --cwd DIR            the first process's working directory, for\n"
+		"                       relative paths in a log recorded without -y\n"
 		"Settings (defaults: this host's, read and measured, when it is Linux;\n"
 		"`vmspace settings` lists them all with where each came from):\n"
 		"  --sysctl NAME=VALUE  e.g. vm.max_map_count=65530, mm.zero_page=0\n"
@@ -143,6 +148,8 @@ static int cmd_replay(int argc, char **argv)
 			o.print_maps = 1;
 		} else if (!strcmp(opt, "--no-host")) {
 			o.host_defaults = 0;
+		} else if (!strcmp(opt, "--no-resolve")) {
+			o.no_resolve = 1;
 		} else if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
 			usage(stdout);
 			return 0;
@@ -156,6 +163,11 @@ static int cmd_replay(int argc, char **argv)
 				maps_path = val;
 			} else if (!strcmp(opt, "--final-maps")) {
 				o.final_maps_path = val;
+			} else if (!strcmp(opt, "--cwd")) {
+				/* the trace's machine's path: not resolved here */
+				if (val[0] != '/')
+					return bad_value(opt, val);
+				o.cwd = val;
 			} else if (!strcmp(opt, "--at")) {
 				char *end;
 				o.at_line = strtol(val, &end, 10);

@@ -16,7 +16,10 @@
  *    description (one vms_file each, shared by dup/dup2/dup3/fcntl(F_DUPFD*)
  *    and by fork), close/close_range drop it; fstat/newfstatat/statx give the
  *    file's identity (st_dev, st_ino, st_size), else the host's own file
- *    (stat(2) of the -y path or the opened path), else a placeholder.
+ *    (stat(2) of the -y path or the opened path), else a placeholder;
+ *  - paths: the working directory (chdir, fchdir, getcwd, --cwd) and the
+ *    directory fds of openat, so that a mapped file shows the kernel's name
+ *    for it (see ofd_name()).
  * Other calls are skipped and counted.
  *
  * Threads: strace prints calls of different threads that overlapped as
@@ -224,7 +227,10 @@ int replay_read_all(FILE *f, char **buf, size_t *len)
  * the first mmap, when fstat has usually told us the file's identity. */
 struct ofd {
 	int refs;
-	char *path;     /* for maps and the host's stat; may be NULL */
+	char *path;     /* as the trace shows it, for maps; may be NULL */
+	char *lookup;   /* absolute (the open's dirfd or cwd joined in), for this
+			 * host's stat and realpath; NULL when not known */
+	int canonical;  /* path is the kernel's own name for the file (-y) */
 	int oflags;     /* O_ACCMODE | O_APPEND */
 	int memfd;
 	int have_id;    /* dev/ino from an fstat-like line */
@@ -252,11 +258,19 @@ struct space {
 	char *maps_at_exit;
 };
 
+/* The working directory, all that paths need of the kernel's fs_struct:
+ * shared by CLONE_FS (threads), copied by fork (kernel/fork.c: copy_fs()). */
+struct cwd {
+	int refs;
+	char *path;      /* absolute, or NULL while the log has not shown it */
+};
+
 struct proc {
 	int pid;
 	int alive;
 	struct space *sp;
 	struct fdtab *ft;
+	struct cwd *cwd; /* NULL: not known */
 };
 
 struct pending_clone {
@@ -272,7 +286,7 @@ enum sc {
 	SC_SETRLIMIT, SC_GETRLIMIT, SC_PRCTL, SC_CLONE, SC_CLONE3, SC_FORK, SC_VFORK,
 	SC_EXECVE, SC_EXECVEAT, SC_OPENAT, SC_OPEN, SC_CREAT, SC_CLOSE, SC_CLOSE_RANGE,
 	SC_DUP, SC_DUP2, SC_DUP3, SC_FCNTL, SC_MEMFD_CREATE, SC_FSTAT, SC_NEWFSTATAT,
-	SC_STATX, SC_EXIT, SC_EXIT_GROUP,
+	SC_STATX, SC_CHDIR, SC_FCHDIR, SC_GETCWD, SC_EXIT, SC_EXIT_GROUP,
 };
 
 struct call {
@@ -307,6 +321,7 @@ static enum sc sc_of(const char *n)
 		{"close_range", SC_CLOSE_RANGE}, {"dup", SC_DUP}, {"dup2", SC_DUP2},
 		{"dup3", SC_DUP3}, {"fcntl", SC_FCNTL}, {"memfd_create", SC_MEMFD_CREATE},
 		{"fstat", SC_FSTAT}, {"newfstatat", SC_NEWFSTATAT}, {"statx", SC_STATX},
+		{"chdir", SC_CHDIR}, {"fchdir", SC_FCHDIR}, {"getcwd", SC_GETCWD},
 		{"exit", SC_EXIT}, {"exit_group", SC_EXIT_GROUP}, {"mmap2", SC_OTHER},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
@@ -380,6 +395,9 @@ struct pass {
 	int *tried;         /* per group: searched already */
 
 	int placeholder_warned;
+	char **unmatched;   /* trace paths of mapped files no host file matched */
+	int nunmatched, capunmatched;
+	int unmatched_line; /* where the first of them was mapped */
 	int exit_code;
 	int at_done;
 	char *mapsbuf;
@@ -434,6 +452,24 @@ static struct ofd *ofd_new(const char *path, int oflags)
 	return f;
 }
 
+/* An open file description whose path is the kernel's own name for the file:
+ * strace -y prints d_path(), as the maps do. */
+static struct ofd *ofd_new_canonical(const char *path, int oflags)
+{
+	struct ofd *f = ofd_new(path, oflags);
+	if (!f)
+		return NULL;
+	f->canonical = 1;
+	if (path && path[0] == '/') {
+		if (!(f->lookup = strdup(path))) {
+			free(f->path);
+			free(f);
+			return NULL;
+		}
+	}
+	return f;
+}
+
 static void ofd_put(struct ofd *f)
 {
 	if (!f || --f->refs)
@@ -441,6 +477,7 @@ static void ofd_put(struct ofd *f)
 	if (f->vf)
 		vms_file_close(f->vf);
 	free(f->path);
+	free(f->lookup);
 	free(f);
 }
 
@@ -517,6 +554,90 @@ static void fd_close(struct fdtab *t, uint64_t fd)
 		ofd_put(t->fd[fd]);
 		t->fd[fd] = NULL;
 	}
+}
+
+/* ---- Working directories and paths -------------------------------------- */
+
+static struct cwd *cwd_new(const char *path)
+{
+	struct cwd *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->refs = 1;
+	if (path && path[0] == '/' && !(c->path = strdup(path))) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void cwd_put(struct cwd *c)
+{
+	if (!c || --c->refs)
+		return;
+	free(c->path);
+	free(c);
+}
+
+/* path (malloc'd, or NULL for "not known") becomes c's. */
+static void cwd_set(struct cwd *c, char *path)
+{
+	if (!c) {
+		free(path);
+		return;
+	}
+	free(c->path);
+	c->path = path;
+}
+
+/* name looked up from dir, as the kernel's path walk starts (fs/namei.c:
+ * path_init(): an absolute name ignores the directory, an empty one with
+ * AT_EMPTY_PATH is the directory itself). No "." or ".." or symlink is
+ * resolved here: realpath(3) on the host does that, as the walk would.
+ * Returns a malloc'd path, or NULL when dir is needed but not known. */
+static char *path_join(const char *dir, const char *name)
+{
+	size_t n;
+	char *r;
+	if (name[0] == '/')
+		return strdup(name);
+	if (!dir || dir[0] != '/')
+		return NULL;
+	if (!name[0])
+		return strdup(dir);
+	n = strlen(dir);
+	r = malloc(n + strlen(name) + 2);
+	if (r)
+		sprintf(r, "%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
+	return r;
+}
+
+/* A path argument as the process passed it, or NULL when the log does not
+ * show all of it (cut by -s, or with a NUL inside). */
+static const char *path_arg(const struct strace_line *l, int i)
+{
+	const struct strace_val *v = i < l->nargs ? &l->args[i].v : NULL;
+	if (!v || v->kind != SV_STR || v->str_truncated || strlen(v->str) != v->str_len)
+		return NULL;
+	return v->str;
+}
+
+#define AT_FDCWD_ ((uint64_t)-100)
+
+/* The directory a dirfd argument names: its -y decoration, the working
+ * directory for AT_FDCWD, else the path the descriptor was opened by. NULL
+ * when not known. */
+static const char *dirfd_path(const struct proc *pr, const struct strace_arg *a)
+{
+	const struct ofd *f;
+	if (a->v.fd_path)
+		return a->v.fd_path;
+	if (!a->v.has_num)
+		return NULL;
+	if (a->v.num == AT_FDCWD_)
+		return pr->cwd ? pr->cwd->path : NULL;
+	f = fd_get(pr->ft, a->v.num);
+	return f ? f->lookup : NULL;
 }
 
 static void space_put(struct pass *p, struct space *s);
@@ -598,6 +719,7 @@ static struct proc *proc_add(struct pass *p, int pid, struct space *sp, struct f
 	pr->alive = 1;
 	pr->sp = sp;
 	pr->ft = ft;
+	pr->cwd = NULL;
 	return pr;
 }
 
@@ -608,8 +730,10 @@ static void proc_exit(struct pass *p, struct proc *pr)
 	pr->alive = 0;
 	space_put(p, pr->sp);
 	fdtab_put(pr->ft);
+	cwd_put(pr->cwd);
 	pr->sp = NULL;
 	pr->ft = NULL;
+	pr->cwd = NULL;
 }
 
 /* ---- Files: identity ------------------------------------------------------ */
@@ -655,16 +779,68 @@ static void ofd_learn(struct ofd *f, const struct strace_arg *a)
 	}
 }
 
+/* A mapped file whose maps line keeps the trace's path: counted once per
+ * path for the note at the end of the replay (note_unmatched_paths()). */
+static void unmatched_add(struct pass *p, const char *path, int lineno)
+{
+	const char *name = path ? path : "(unknown file)";
+	char *copy;
+	for (int i = 0; i < p->nunmatched; i++)
+		if (!strcmp(p->unmatched[i], name))
+			return;
+	if (p->nunmatched == p->capunmatched) {
+		int n = p->capunmatched ? p->capunmatched * 2 : 8;
+		char **v = realloc(p->unmatched, (size_t)n * sizeof(*v));
+		if (!v)
+			return;
+		p->unmatched = v;
+		p->capunmatched = n;
+	}
+	if (!(copy = strdup(name)))
+		return;
+	if (!p->nunmatched)
+		p->unmatched_line = lineno;
+	p->unmatched[p->nunmatched++] = copy;
+	p->st->unmatched_paths = (uint64_t)p->nunmatched;
+}
+
+/* The name a mapped file shows in the maps. The kernel prints d_path() of the
+ * file (fs/proc/task_mmu.c: show_map_vma() -> seq_file_path()), the path with
+ * every symlink resolved, where a log without -y shows the name the process
+ * opened ("/lib/x86_64-linux-gnu/libc.so.6" for
+ * "/usr/lib/x86_64-linux-gnu/libc.so.6"). So a -y path is taken as it is,
+ * and any other is resolved with realpath(3) on this host, but only when the
+ * host's file there is the trace's (same st_dev and st_ino, when an fstat
+ * line showed them): else the trace's path stays and is counted for the note.
+ * sb is the host's stat of the path (valid when on_host). Returns a malloc'd
+ * path or NULL for "the trace's path". */
+static char *ofd_name(struct pass *p, const struct ofd *f, bool on_host, const struct stat *sb,
+		      int lineno)
+{
+	char *real = NULL;
+	if (f->canonical || p->o->no_resolve)
+		return NULL;
+	if (on_host && (!f->have_id || (f->major == major(sb->st_dev) &&
+					f->minor == minor(sb->st_dev) && f->ino == sb->st_ino)))
+		real = realpath(f->lookup, NULL);
+	if (!real)
+		unmatched_add(p, f->path, lineno);
+	return real;
+}
+
 /* The vms_file of an open file description: identity from fstat, else the
- * host's file at the path, else a placeholder (with a warning). */
+ * host's file at the path, else a placeholder (with a warning); its name
+ * from ofd_name(). */
 static vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 {
 	struct vms_inode_info info = {0};
 	struct stat sb;
 	char *real = NULL;
+	bool on_host;
 	if (f->vf)
 		return f->vf;
 	info.path = f->path ? f->path : "";
+	on_host = !f->memfd && f->lookup && stat(f->lookup, &sb) == 0;
 	if (f->memfd) {
 		info.flags |= VMS_INODE_DELETED;
 		info.dev_major = f->have_id ? f->major : 0;
@@ -676,16 +852,13 @@ static vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 		info.dev_minor = f->minor;
 		info.ino = f->ino;
 		info.size = f->size;
-	} else if (f->path && stat(f->path, &sb) == 0) {
+	} else if (on_host) {
 		info.dev_major = major(sb.st_dev);
 		info.dev_minor = minor(sb.st_dev);
 		info.ino = sb.st_ino;
 		info.size = f->have_size ? f->size : (uint64_t)sb.st_size;
 		if (S_ISDIR(sb.st_mode))
 			info.flags |= VMS_INODE_DIRECTORY;
-		real = realpath(f->path, NULL);
-		if (real)
-			info.path = real;
 	} else {
 		if (!p->placeholder_warned++)
 			warn(p, lineno, "%s: no fstat in the trace and no such file here; "
@@ -694,6 +867,8 @@ static vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 		info.ino = path_hash(info.path);
 		info.size = f->have_size ? f->size : UINT64_MAX / 2;
 	}
+	if (!f->memfd && (real = ofd_name(p, f, on_host, &sb, lineno)))
+		info.path = real;
 	vms_inode *ino = vms_inode_get(p->sys, &info);
 	free(real);
 	if (!ino)
@@ -795,6 +970,7 @@ static void count_vmas(struct pass *p, enum sc sc, uint64_t before, uint64_t aft
 /* ---- Processes and faults ------------------------------------------------ */
 
 #define CLONE_VM_ 0x100ULL
+#define CLONE_FS_ 0x200ULL
 #define CLONE_FILES_ 0x400ULL
 #define CLONE_VFORK_ 0x4000ULL
 #define VM_WRITE_ 0x2ULL
@@ -824,6 +1000,8 @@ static struct proc *do_clone(struct pass *p, struct proc *parent, uint64_t flags
 {
 	struct space *sp;
 	struct fdtab *ft;
+	struct cwd *cwd;
+	struct proc *pr;
 	if (flags & CLONE_VM_) {
 		sp = parent->sp;
 		sp->refs++;
@@ -850,12 +1028,25 @@ static struct proc *do_clone(struct pass *p, struct proc *parent, uint64_t flags
 	} else {
 		ft = fdtab_copy(parent->ft);
 	}
+	if (flags & CLONE_FS_) {
+		cwd = parent->cwd;
+		if (cwd)
+			cwd->refs++;
+	} else {
+		cwd = cwd_new(parent->cwd ? parent->cwd->path : NULL);
+	}
 	if (!ft) {
 		space_put(p, sp);
+		cwd_put(cwd);
 		return NULL;
 	}
 	/* proc_add may move the array: parent is not used after it */
-	return proc_add(p, child, sp, ft);
+	pr = proc_add(p, child, sp, ft);
+	if (pr)
+		pr->cwd = cwd;
+	else
+		cwd_put(cwd);
+	return pr;
 }
 
 static uint64_t clone_flags(const struct strace_line *l, enum sc sc)
@@ -917,7 +1108,10 @@ static struct proc *proc_for(struct pass *p, int pid, int lineno)
 		if (!ft || !sp)
 			return NULL;
 		sp->id = pid;
-		return proc_add(p, pid, sp, ft);
+		pr = proc_add(p, pid, sp, ft);
+		if (pr)
+			pr->cwd = cwd_new(p->o->cwd);
+		return pr;
 	}
 	if (pending_clone_take(p, -1, &pc)) {
 		struct proc *parent = proc_find(p, pc.pid);
@@ -938,7 +1132,10 @@ static struct proc *proc_for(struct pass *p, int pid, int lineno)
 		free(ft);
 		return NULL;
 	}
-	return proc_add(p, pid, sp, ft);
+	pr = proc_add(p, pid, sp, ft);
+	if (pr)
+		pr->cwd = cwd_new(NULL);
+	return pr;
 }
 
 static bool pid_seen(struct pass *p, int pid)
@@ -970,7 +1167,7 @@ static struct ofd *fd_arg(struct proc *pr, const struct call *c, int i)
 	a = full_arg(c, i);
 	if (!a || !a->v.fd_path || !pr->ft)
 		return NULL;
-	f = ofd_new(a->v.fd_path, VMS_O_RDWR);
+	f = ofd_new_canonical(a->v.fd_path, VMS_O_RDWR);
 	if (!f || fd_install(pr->ft, c->a[i], f))
 		return NULL;
 	return f;
@@ -1247,17 +1444,30 @@ static void do_files(struct proc *pr, const struct call *c)
 	case SC_OPEN:
 	case SC_CREAT: {
 		int pi = c->sc == SC_OPENAT ? 1 : 0;
-		const char *path = l->result_fd_path;
+		const char *name = path_arg(l, pi);
 		int oflags;
-		if (!path && pi < l->nargs && l->args[pi].v.kind == SV_STR)
-			path = l->args[pi].v.str;
 		if (c->sc == SC_CREAT)
 			oflags = VMS_O_WRONLY;
 		else
 			oflags = pi + 1 < l->nargs && l->args[pi + 1].v.has_num
 					 ? (int)l->args[pi + 1].v.num
 					 : VMS_O_RDONLY;
-		f = ofd_new(path, oflags);
+		if (l->result_fd_path) {
+			f = ofd_new_canonical(l->result_fd_path, oflags);
+		} else {
+			/* the name the process asked for, which the maps show
+			 * resolved (ofd_name()) */
+			const char *shown = NULL, *dir = NULL;
+			if (pi < l->nargs && l->args[pi].v.kind == SV_STR)
+				shown = l->args[pi].v.str;
+			if (c->sc == SC_OPENAT)
+				dir = dirfd_path(pr, &l->args[0]);
+			else if (pr->cwd)
+				dir = pr->cwd->path;
+			f = ofd_new(shown, oflags);
+			if (f && name)
+				f->lookup = path_join(dir, name);
+		}
 		if (f)
 			fd_install(pr->ft, (uint64_t)c->result, f);
 		break;
@@ -1319,6 +1529,28 @@ static void do_files(struct proc *pr, const struct call *c)
 		if (l->nargs > si && (c->has & 1) && l->args[1].v.kind == SV_STR &&
 		    l->args[1].v.str_len == 0 && (f = fd_get(pr->ft, c->a[0])))
 			ofd_learn(f, &l->args[si]);
+		break;
+	}
+	case SC_CHDIR: {
+		const char *name = path_arg(l, 0);
+		if (pr->cwd)
+			cwd_set(pr->cwd, name ? path_join(pr->cwd->path, name) : NULL);
+		break;
+	}
+	case SC_FCHDIR: {
+		const char *dir = NULL;
+		if (l->nargs > 0 && l->args[0].v.num != AT_FDCWD_)
+			dir = dirfd_path(pr, &l->args[0]);
+		if (pr->cwd)
+			cwd_set(pr->cwd, dir ? strdup(dir) : NULL);
+		break;
+	}
+	case SC_GETCWD: {
+		/* the kernel's own name for it, like a -y path ("(unreachable)/..."
+		 * when it is outside the process's root: not a path here) */
+		const char *name = path_arg(l, 0);
+		if (pr->cwd)
+			cwd_set(pr->cwd, name && name[0] == '/' ? strdup(name) : NULL);
 		break;
 	}
 	default:
@@ -1396,14 +1628,21 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 			/* a new program: its address space is not known */
 			struct space *sp = space_new(p, NULL);
 			struct fdtab *ft = fdtab_copy(pr->ft);
+			struct cwd *cwd = pr->cwd; /* execve keeps the working directory */
 			if (!sp || !ft) {
 				free(sp);
 				fdtab_put(ft);
 				break;
 			}
+			if (cwd)
+				cwd->refs++;
 			sp->id = pr->pid;
 			exit_space_procs(p, pr->sp);
 			pr = proc_add(p, c->pid, sp, ft);
+			if (pr)
+				pr->cwd = cwd;
+			else
+				cwd_put(cwd);
 			if (first)
 				warn(p, c->lineno, "execve without --initial-maps: the process "
 						   "is not modelled from here on");
@@ -1877,8 +2116,24 @@ static void pass_free(struct pass *p)
 		free(p->group[i].text);
 	free(p->group);
 	free(p->mapsbuf);
+	for (int i = 0; i < p->nunmatched; i++)
+		free(p->unmatched[i]);
+	free(p->unmatched);
 	strace_line_free(&p->scratch);
 	vms_sys_free(p->sys);
+}
+
+/* One note for the whole replay, since a log recorded on another machine
+ * would otherwise warn on every library it maps. */
+static void note_unmatched_paths(const struct pass *p)
+{
+	if (!p->err || !p->nunmatched)
+		return;
+	fprintf(p->err,
+		"vmspace replay: note: %d mapped file%s could not be matched to this host's "
+		"files (first: %s at line %d); %s maps lines show the trace's paths\n",
+		p->nunmatched, p->nunmatched == 1 ? "" : "s", p->unmatched[0], p->unmatched_line,
+		p->nunmatched == 1 ? "its" : "their");
 }
 
 /* The next physical line of text: [*pos, eol); returns its length, or -1. */
@@ -2144,6 +2399,7 @@ static int run_once(const struct replay_opts *o, const char *text, size_t len, u
 	p.tried = tried;
 	p.stop_after = stop_after;
 	pass_run(&p, text, len, se);
+	note_unmatched_paths(&p);
 	rc = p.exit_code;
 	if (first_bad)
 		*first_bad = p.first_bad_group;

@@ -32,6 +32,9 @@ struct replay_opts {
 	long at_line;              /* > 0: the maps after this line */
 	const char *final_maps_path; /* write the first process's last maps here */
 	int host_defaults;         /* settings start from this host's /proc */
+	int no_resolve;            /* maps name files by the trace's paths (--no-resolve) */
+	const char *cwd;           /* the first process's working directory at the
+				    * trace's start (--cwd), or NULL: unknown */
 
 	/* Settings over the defaults. */
 	int nsysctl;
@@ -65,6 +68,8 @@ struct replay_stats {
 	uint64_t processes;    /* address spaces modelled */
 	uint64_t passes;       /* replays run to find the threads' order */
 	int unexplained_groups; /* overlapping calls no order explains */
+	uint64_t unmatched_paths; /* mapped files named by the trace's path, since
+				   * no file of this host could be matched */
 	int nnames;
 	struct replay_name_count names[REPLAY_MAX_NAMES]; /* calls per syscall, the
 							   * last is "(other)" */

@@ -462,3 +462,346 @@ TEST(replay_sysctl_setting_applies)
 	free(out);
 	replay_stats_free(&st);
 }
+
+/* ---- Paths in the maps ---------------------------------------------------- */
+
+/* A directory of this host holding real/lib1.so .. real/lib4.so (a page each)
+ * and link -> real, so that DIR/link/libN.so names a file through a symlink,
+ * as /lib/x86_64-linux-gnu/libc.so.6 does on a merged-/usr system. */
+struct symlinked {
+	char dir[64];          /* as made: DIR */
+	char real[512];        /* realpath(DIR)/real */
+	struct stat sb[5];     /* sb[n]: libN.so */
+};
+
+static int symlinked_make(struct symlinked *s)
+{
+	char path[PATH_MAX], page[4096];
+	memset(s, 0, sizeof(*s));
+	memset(page, 'x', sizeof(page));
+	snprintf(s->dir, sizeof(s->dir), "/tmp/vmspace-paths-XXXXXX");
+	if (!mkdtemp(s->dir) || !realpath(s->dir, path))
+		return -1;
+	if (strlen(path) > sizeof(s->real) - 16)
+		return -1;
+	snprintf(s->real, sizeof(s->real), "%.400s/real", path);
+	if (mkdir(s->real, 0755))
+		return -1;
+	snprintf(path, sizeof(path), "%s/link", s->dir);
+	if (symlink("real", path))
+		return -1;
+	for (int n = 1; n <= 4; n++) {
+		snprintf(path, sizeof(path), "%s/lib%d.so", s->real, n);
+		FILE *f = fopen(path, "w");
+		if (!f)
+			return -1;
+		size_t put = fwrite(page, 1, sizeof(page), f);
+		if (fclose(f) || put != sizeof(page) || stat(path, &s->sb[n]))
+			return -1;
+	}
+	return 0;
+}
+
+static void symlinked_remove(const struct symlinked *s)
+{
+	char path[PATH_MAX];
+	for (int n = 1; n <= 4; n++) {
+		snprintf(path, sizeof(path), "%s/lib%d.so", s->real, n);
+		unlink(path);
+	}
+	rmdir(s->real);
+	snprintf(path, sizeof(path), "%s/link", s->dir);
+	unlink(path);
+	rmdir(s->dir);
+}
+
+/* An fstat line for fd showing st as strace -v prints it. */
+static int fstat_line(char *buf, size_t size, int fd, const struct stat *st, uint64_t ino)
+{
+	return snprintf(buf, size,
+			"fstat(%d, {st_dev=makedev(%#x, %#x), st_ino=%llu, st_mode=S_IFREG|0644, "
+			"st_size=4096, ...}) = 0\n",
+			fd, major(st->st_dev), minor(st->st_dev), (unsigned long long)ino);
+}
+
+/* Like run_text(), with what goes to err kept in *errp. */
+static int run_text_err(struct replay_opts *o, const char *text, char **outp, char **errp,
+			struct replay_stats *st)
+{
+	size_t n, m;
+	FILE *out = open_memstream(outp, &n), *err = open_memstream(errp, &m);
+	o->check = 1;
+	o->name = "t";
+	int rc = replay_run(o, text, strlen(text), out, err, st);
+	fclose(out);
+	fclose(err);
+	return rc;
+}
+
+/* " NAME\n" ends one of the maps' lines. */
+static int maps_show(const char *maps, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *m = maps; m && (m = strstr(m, name)); m++)
+		if (m > maps && m[-1] == ' ' && m[n] == '\n')
+			return 1;
+	return 0;
+}
+
+/* The maps name a file by d_path() (fs/proc/task_mmu.c: show_map_vma()),
+ * symlinks resolved, where a log without -y shows the path opened. */
+TEST(replay_maps_names_are_canonical_paths)
+{
+	struct symlinked s;
+	char text[4096], want[1024], *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
+	int n;
+	if (symlinked_make(&s)) {
+		symlinked_remove(&s);
+		t_skip("cannot make a directory with a symlink in /tmp");
+		return;
+	}
+	/* lib1.so with the trace's identity, lib2.so without one */
+	n = snprintf(text, sizeof(text),
+		     "openat(AT_FDCWD, \"%s/link/lib1.so\", O_RDONLY|O_CLOEXEC) = 3\n", s.dir);
+	n += fstat_line(text + n, sizeof(text) - (size_t)n, 3, &s.sb[1], s.sb[1].st_ino);
+	snprintf(text + n, sizeof(text) - (size_t)n,
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n"
+		 "close(3) = 0\n"
+		 "openat(AT_FDCWD, \"%s/link/../link/lib2.so\", O_RDONLY|O_CLOEXEC) = 3\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n",
+		 a0, s.dir, a1);
+	int rc = run_text_err(&o, text, &out, &err, &st);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(st.matched, 2);
+	CHECK_EQ(st.unmatched_paths, 0);
+	snprintf(want, sizeof(want), "%s/lib1.so", s.real);
+	CHECK(maps_show(st.final_maps, want));
+	snprintf(want, sizeof(want), "%s/lib2.so", s.real);
+	CHECK(maps_show(st.final_maps, want));
+	CHECK(strcmp(err, "") == 0);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+	symlinked_remove(&s);
+}
+
+/* A host file that is not the trace's (another st_ino) gives no name: the
+ * trace's path stays, and one note says so. */
+TEST(replay_maps_keep_trace_path_when_identity_disagrees)
+{
+	struct symlinked s;
+	char text[4096], want[1024], *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
+	int n;
+	if (symlinked_make(&s)) {
+		symlinked_remove(&s);
+		t_skip("cannot make a directory with a symlink in /tmp");
+		return;
+	}
+	n = snprintf(text, sizeof(text),
+		     "openat(AT_FDCWD, \"%s/link/lib1.so\", O_RDONLY|O_CLOEXEC) = 3\n", s.dir);
+	n += fstat_line(text + n, sizeof(text) - (size_t)n, 3, &s.sb[1], s.sb[1].st_ino + 1);
+	n += snprintf(text + n, sizeof(text) - (size_t)n,
+		      "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n"
+		      "openat(AT_FDCWD, \"/nonexistent/lib.so\", O_RDONLY|O_CLOEXEC) = 4\n",
+		      a0);
+	n += fstat_line(text + n, sizeof(text) - (size_t)n, 4, &s.sb[1], 77);
+	snprintf(text + n, sizeof(text) - (size_t)n,
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 4, 0) = %#lx\n", a1);
+	int rc = run_text_err(&o, text, &out, &err, &st);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(st.matched, 2);
+	CHECK_EQ(st.unmatched_paths, 2);
+	snprintf(want, sizeof(want), "%s/link/lib1.so", s.dir);
+	CHECK(maps_show(st.final_maps, want));
+	CHECK(maps_show(st.final_maps, "/nonexistent/lib.so"));
+	snprintf(want, sizeof(want),
+		 "vmspace replay: note: 2 mapped files could not be matched to this host's "
+		 "files (first: %s/link/lib1.so at line 3); their maps lines show the trace's "
+		 "paths\n",
+		 s.dir);
+	CHECK(strcmp(err, want) == 0);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+	symlinked_remove(&s);
+}
+
+/* strace -y prints d_path() already: such a path is the maps' name as it is,
+ * whether or not this host has the file, and is not resolved again. */
+TEST(replay_y_paths_are_kept_as_printed)
+{
+	struct symlinked s;
+	char text[4096], want[1024], *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
+	if (symlinked_make(&s)) {
+		symlinked_remove(&s);
+		t_skip("cannot make a directory with a symlink in /tmp");
+		return;
+	}
+	snprintf(text, sizeof(text),
+		 "openat(AT_FDCWD</tmp>, \"/lib/x/libc.so.6\", O_RDONLY) = 3</usr/lib/x/libc.so.6>\n"
+		 "fstat(3</usr/lib/x/libc.so.6>, {st_dev=makedev(0x8, 0x1), st_ino=4242, "
+		 "st_mode=S_IFREG|0644, st_size=4096, ...}) = 0\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3</usr/lib/x/libc.so.6>, 0) = %#lx\n"
+		 "openat(AT_FDCWD</tmp>, \"lib1.so\", O_RDONLY) = 4<%s/link/lib1.so>\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 4<%s/link/lib1.so>, 0) = %#lx\n",
+		 a0, s.dir, s.dir, a1);
+	int rc = run_text_err(&o, text, &out, &err, &st);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(st.matched, 2);
+	CHECK_EQ(st.unmatched_paths, 0);
+	CHECK(maps_show(st.final_maps, "/usr/lib/x/libc.so.6"));
+	snprintf(want, sizeof(want), "%s/link/lib1.so", s.dir);
+	CHECK(maps_show(st.final_maps, want));
+	CHECK(strcmp(err, "") == 0);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+	symlinked_remove(&s);
+}
+
+/* A relative path starts from the working directory (--cwd, chdir, fchdir,
+ * getcwd) or, in openat, from the directory fd (fs/namei.c: path_init()). */
+TEST(replay_relative_paths_follow_cwd_and_dirfd)
+{
+	struct symlinked s;
+	char text[4096], want[1024], *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a[5];
+	for (int i = 0; i < 5; i++)
+		a[i] = first_mmap(sys, i);
+	if (symlinked_make(&s)) {
+		symlinked_remove(&s);
+		t_skip("cannot make a directory with a symlink in /tmp");
+		return;
+	}
+	snprintf(text, sizeof(text),
+		 "openat(AT_FDCWD, \"link/lib1.so\", O_RDONLY) = 3\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n"
+		 "chdir(\"link\") = 0\n"
+		 "open(\"lib2.so\", O_RDONLY) = 3\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n"
+		 "chdir(\"/\") = 0\n"
+		 "openat(AT_FDCWD, \"%s/link\", O_RDONLY|O_DIRECTORY) = 5\n"
+		 "openat(5, \"lib3.so\", O_RDONLY) = 3\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n"
+		 "fchdir(5) = 0\n"
+		 "openat(AT_FDCWD, \"./lib4.so\", O_RDONLY) = 3\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n"
+		 "chdir(\"/nonexistent\") = 0\n"
+		 "getcwd(\"%s\", 4096) = %zu\n"
+		 "openat(AT_FDCWD, \"lib1.so\", O_RDONLY) = 3\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n",
+		 a[0], a[1], s.dir, a[2], a[3], s.real, strlen(s.real) + 1, a[4]);
+	o.cwd = s.dir;
+	int rc = run_text_err(&o, text, &out, &err, &st);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(st.matched, 5);
+	CHECK_EQ(st.unmatched_paths, 0);
+	for (int n = 1; n <= 4; n++) {
+		snprintf(want, sizeof(want), "%s/lib%d.so", s.real, n);
+		CHECK(maps_show(st.final_maps, want));
+	}
+	CHECK(strcmp(err, "") == 0);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+	symlinked_remove(&s);
+}
+
+/* Without a known working directory a relative path cannot be looked up:
+ * it stays as the trace shows it. */
+TEST(replay_relative_path_with_unknown_cwd_keeps_trace_path)
+{
+	(void)sys;
+	char *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	char text[512];
+	snprintf(text, sizeof(text),
+		 "openat(AT_FDCWD, \"lib/data.bin\", O_RDONLY) = 3\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n",
+		 first_mmap(sys, 0));
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK_EQ(st.matched, 1);
+	CHECK_EQ(st.unmatched_paths, 1);
+	CHECK(maps_show(st.final_maps, "lib/data.bin"));
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* fork copies the working directory, CLONE_FS shares it (kernel/fork.c:
+ * copy_fs()): a child's chdir moves a thread's lookups, not a forked
+ * parent's. */
+TEST(replay_cwd_is_copied_by_fork_and_shared_by_clone_fs)
+{
+	struct symlinked s;
+	char text[4096], want[1024], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
+	if (symlinked_make(&s)) {
+		symlinked_remove(&s);
+		t_skip("cannot make a directory with a symlink in /tmp");
+		return;
+	}
+	snprintf(text, sizeof(text),
+		 "10 clone(child_stack=NULL, flags=SIGCHLD) = 20\n"
+		 "20 chdir(\"/nonexistent\") = 0\n"
+		 "10 openat(AT_FDCWD, \"link/lib1.so\", O_RDONLY) = 3\n"
+		 "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n"
+		 "10 clone(child_stack=0x7f0000000000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|"
+		 "CLONE_SIGHAND|CLONE_THREAD) = 30\n"
+		 "30 chdir(\"/nonexistent\") = 0\n"
+		 "10 openat(AT_FDCWD, \"link/lib2.so\", O_RDONLY) = 4\n"
+		 "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 4, 0) = %#lx\n",
+		 a0, a1);
+	o.cwd = s.dir;
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK_EQ(st.matched, 2);
+	snprintf(want, sizeof(want), "%s/lib1.so", s.real);
+	CHECK(maps_show(st.final_maps, want));
+	CHECK(maps_show(st.final_maps, "link/lib2.so"));
+	CHECK_EQ(st.unmatched_paths, 1);
+	free(out);
+	replay_stats_free(&st);
+	symlinked_remove(&s);
+}
+
+/* --no-resolve: the trace's paths, as they are, and no note. */
+TEST(replay_no_resolve_keeps_trace_paths)
+{
+	struct symlinked s;
+	char text[4096], want[1024], *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	if (symlinked_make(&s)) {
+		symlinked_remove(&s);
+		t_skip("cannot make a directory with a symlink in /tmp");
+		return;
+	}
+	snprintf(text, sizeof(text),
+		 "openat(AT_FDCWD, \"%s/link/lib1.so\", O_RDONLY) = 3\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n",
+		 s.dir, first_mmap(sys, 0));
+	o.no_resolve = 1;
+	CHECK_EQ(run_text_err(&o, text, &out, &err, &st), 0);
+	CHECK_EQ(st.matched, 1);
+	CHECK_EQ(st.unmatched_paths, 0);
+	snprintf(want, sizeof(want), "%s/link/lib1.so", s.dir);
+	CHECK(maps_show(st.final_maps, want));
+	CHECK(strcmp(err, "") == 0);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+	symlinked_remove(&s);
+}
