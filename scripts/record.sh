@@ -3,9 +3,11 @@
 # from the same run, its /proc/PID/maps before its first memory call and at its
 # exit, into tests/data/replay/NAME/.
 #
-#   scripts/record.sh NAME [--cwd DIR] -- PROGRAM [ARGS...]
+#   scripts/record.sh NAME [--cwd DIR] [--plain] -- PROGRAM [ARGS...]
 #
-# Writes NAME/trace.txt (strace -f -v -y), NAME/initial.maps (at the first
+# Writes NAME/trace.txt (strace -f -v -y; with --plain without -y, as strace
+# is usually run, so that files appear by the names the program opened and
+# replay has to resolve them on this host), NAME/initial.maps (at the first
 # brk, which ld.so makes before any library is loaded: program image, ld.so,
 # stack, vvar/vdso), NAME/final.maps (at the first process's exit_group),
 # NAME/start_brk (the first brk(NULL) result) and NAME/settings (the replay
@@ -20,13 +22,15 @@
 # call brk from another process before the first one (forks do not matter).
 set -euo pipefail
 
-usage() { echo "usage: $0 NAME [--cwd DIR] -- PROGRAM [ARGS...]" >&2; exit 2; }
+usage() { echo "usage: $0 NAME [--cwd DIR] [--plain] -- PROGRAM [ARGS...]" >&2; exit 2; }
 [ $# -ge 3 ] || usage
 name=$1; shift
 cwd=$PWD
+yflag=-y
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do
 	case $1 in
 	--cwd) cwd=$2; shift 2 ;;
+	--plain) yflag=; shift ;;
 	*) usage ;;
 	esac
 done
@@ -43,13 +47,14 @@ trap 'rm -rf "$tmp"' EXIT
 
 delay=400000 # us: how long strace holds the process for us to read its maps
 # The traced set: what replay applies, what it learns files from, and what
-# creates processes. Everything else would only be skipped.
+# creates processes; chdir, fchdir and getcwd give the working directory that
+# relative paths start from. Everything else would only be skipped.
 TR='trace=%memory,openat,open,creat,close,close_range,dup,dup2,dup3,fcntl,memfd_create'
 TR+=',fstat,newfstatat,statx,clone,clone3,fork,vfork,execve,prlimit64,setrlimit,prctl'
-TR+=',exit_group,exit'
+TR+=',chdir,fchdir,getcwd,exit_group,exit'
 
 (cd "$cwd" && exec env -i PATH=/usr/bin:/bin LANG=C HOME=/nonexistent \
-	setarch x86_64 -R strace -f -v -y -qq -o "$tmp/trace.txt" -e "$TR" \
+	setarch x86_64 -R strace -f -v $yflag -qq -o "$tmp/trace.txt" -e "$TR" \
 	-e inject=brk:delay_enter=$delay:when=1 \
 	-e inject=exit_group:delay_enter=$delay "$@") >"$tmp/stdout" 2>"$tmp/stderr" &
 spid=$!
@@ -103,3 +108,5 @@ awk -v p="$pid" '$1 == p && $2 ~ /^brk\(NULL\)/ {
 # memory, this shell's rlimits and capabilities), as replay options.
 "$top/build/vmspace" settings --as-options >"$out/settings"
 echo "$out: $(wc -l <"$out/trace.txt") trace lines, pid $pid"
+# Without -y a relative path needs the directory the program started in.
+[ -n "$yflag" ] || echo "replay with --cwd $(cd "$cwd" && pwd -P)"
