@@ -30,7 +30,7 @@ CLI_OBJ := $(CLI_SRC:cli/%.c=$(B)/cli/%.o)
 TEST_OBJ := $(TEST_SRC:tests/%.c=$(B)/tests/%.o)
 SAN_OBJ := $(LIB_SRC:src/%.c=$(B)/san/src/%.o) $(TEST_SRC:tests/%.c=$(B)/san/tests/%.o)
 
-.PHONY: all test test-fast test-san install clean bench fuzz demo example
+.PHONY: all test test-fast test-san install install-check clean bench fuzz demo example
 
 # Feature makefiles (bench, fuzz, kernel-diff helper) add their own rules here.
 .DEFAULT_GOAL := all
@@ -85,7 +85,11 @@ test-fast: $(B)/unit $(B)/example
 	./$(B)/unit
 test-san: $(B)/unit-san
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./$(B)/unit-san --quick
-test: all test-fast test-san fuzz-smoke
+# `make install` into a temporary prefix; the command and docs/example.c built
+# through pkg-config (shared and static) must run with nothing from the tree.
+install-check: all
+	B=$(B) CC='$(CC)' MAKE='$(MAKE)' ./scripts/install-check.sh
+test: all test-fast test-san fuzz-smoke install-check
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

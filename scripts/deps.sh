@@ -6,6 +6,8 @@ command -v cc >/dev/null || need+=(gcc)
 command -v make >/dev/null || need+=(make)
 command -v strace >/dev/null || need+=(strace)
 command -v clang >/dev/null || need+=(clang)
+# The install check builds the example through the installed vmspace.pc.
+command -v pkg-config >/dev/null || need+=(pkg-config)
 # libFuzzer's runtime ships in libclang-rt-14-dev on Debian 12.
 ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 ||
 	need+=(libclang-rt-14-dev)

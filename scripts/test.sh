@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test: unit and rule tests, the live-kernel
 # differential tests, the example, the tests again under ASan and UBSan, and a
-# short libFuzzer run of each fuzz target. Also proves the build is
+# short libFuzzer run of each fuzz target (make test, which also installs into
+# a temporary prefix: make install-check). Also proves the build is
 # warning-free with clang as well as gcc. Ends with one total line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
