@@ -89,7 +89,9 @@ test-san: $(B)/unit-san
 # through pkg-config (shared and static) must run with nothing from the tree.
 install-check: all
 	B=$(B) CC='$(CC)' MAKE='$(MAKE)' ./scripts/install-check.sh
-test: all test-fast test-san fuzz-smoke install-check
+# -k: a failing step does not stop the others; make still fails at the end.
+test:
+	@$(MAKE) --no-print-directory -k B=$(B) all test-fast test-san fuzz-smoke install-check
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
