@@ -505,14 +505,27 @@ static int symlinked_make(struct symlinked *s)
 static void symlinked_remove(const struct symlinked *s)
 {
 	char path[PATH_MAX];
-	for (int n = 1; n <= 4; n++) {
+	for (int n = 1; n <= 4 && s->real[0]; n++) {
 		snprintf(path, sizeof(path), "%s/lib%d.so", s->real, n);
 		unlink(path);
 	}
-	rmdir(s->real);
+	if (s->real[0])
+		rmdir(s->real);
 	snprintf(path, sizeof(path), "%s/link", s->dir);
 	unlink(path);
 	rmdir(s->dir);
+}
+
+/* Runs body with a fresh symlinked directory, removed afterwards even when a
+ * CHECK in body failed (it returns early). */
+static void with_symlinked(vms_sys *sys, void (*body)(vms_sys *sys, const struct symlinked *s))
+{
+	struct symlinked s;
+	if (symlinked_make(&s))
+		t_skip("cannot make a directory with a symlink in /tmp");
+	else
+		body(sys, &s);
+	symlinked_remove(&s);
 }
 
 /* An fstat line for fd showing st as strace -v prints it. */
@@ -550,102 +563,93 @@ static int maps_show(const char *maps, const char *name)
 
 /* The maps name a file by d_path() (fs/proc/task_mmu.c: show_map_vma()),
  * symlinks resolved, where a log without -y shows the path opened. */
-TEST(replay_maps_names_are_canonical_paths)
+static void replay_maps_names_are_canonical_paths_in(vms_sys *sys, const struct symlinked *s)
 {
-	struct symlinked s;
 	char text[4096], want[1024], *out = NULL, *err = NULL;
 	struct replay_opts o = {0};
 	struct replay_stats st;
 	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
 	int n;
-	if (symlinked_make(&s)) {
-		symlinked_remove(&s);
-		t_skip("cannot make a directory with a symlink in /tmp");
-		return;
-	}
 	/* lib1.so with the trace's identity, lib2.so without one */
 	n = snprintf(text, sizeof(text),
-		     "openat(AT_FDCWD, \"%s/link/lib1.so\", O_RDONLY|O_CLOEXEC) = 3\n", s.dir);
-	n += fstat_line(text + n, sizeof(text) - (size_t)n, 3, &s.sb[1], s.sb[1].st_ino);
+		     "openat(AT_FDCWD, \"%s/link/lib1.so\", O_RDONLY|O_CLOEXEC) = 3\n", s->dir);
+	n += fstat_line(text + n, sizeof(text) - (size_t)n, 3, &s->sb[1], s->sb[1].st_ino);
 	snprintf(text + n, sizeof(text) - (size_t)n,
 		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n"
 		 "close(3) = 0\n"
 		 "openat(AT_FDCWD, \"%s/link/../link/lib2.so\", O_RDONLY|O_CLOEXEC) = 3\n"
 		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n",
-		 a0, s.dir, a1);
+		 a0, s->dir, a1);
 	int rc = run_text_err(&o, text, &out, &err, &st);
 	CHECK_EQ(rc, 0);
 	CHECK_EQ(st.matched, 2);
 	CHECK_EQ(st.unmatched_paths, 0);
-	snprintf(want, sizeof(want), "%s/lib1.so", s.real);
+	snprintf(want, sizeof(want), "%s/lib1.so", s->real);
 	CHECK(maps_show(st.final_maps, want));
-	snprintf(want, sizeof(want), "%s/lib2.so", s.real);
+	snprintf(want, sizeof(want), "%s/lib2.so", s->real);
 	CHECK(maps_show(st.final_maps, want));
 	CHECK(strcmp(err, "") == 0);
 	free(out);
 	free(err);
 	replay_stats_free(&st);
-	symlinked_remove(&s);
+}
+
+TEST(replay_maps_names_are_canonical_paths)
+{
+	with_symlinked(sys, replay_maps_names_are_canonical_paths_in);
 }
 
 /* A host file that is not the trace's (another st_ino) gives no name: the
  * trace's path stays, and one note says so. */
-TEST(replay_maps_keep_trace_path_when_identity_disagrees)
+static void replay_maps_keep_trace_path_when_identity_disagrees_in(vms_sys *sys,
+								   const struct symlinked *s)
 {
-	struct symlinked s;
 	char text[4096], want[1024], *out = NULL, *err = NULL;
 	struct replay_opts o = {0};
 	struct replay_stats st;
 	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
 	int n;
-	if (symlinked_make(&s)) {
-		symlinked_remove(&s);
-		t_skip("cannot make a directory with a symlink in /tmp");
-		return;
-	}
 	n = snprintf(text, sizeof(text),
-		     "openat(AT_FDCWD, \"%s/link/lib1.so\", O_RDONLY|O_CLOEXEC) = 3\n", s.dir);
-	n += fstat_line(text + n, sizeof(text) - (size_t)n, 3, &s.sb[1], s.sb[1].st_ino + 1);
+		     "openat(AT_FDCWD, \"%s/link/lib1.so\", O_RDONLY|O_CLOEXEC) = 3\n", s->dir);
+	n += fstat_line(text + n, sizeof(text) - (size_t)n, 3, &s->sb[1], s->sb[1].st_ino + 1);
 	n += snprintf(text + n, sizeof(text) - (size_t)n,
 		      "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n"
 		      "openat(AT_FDCWD, \"/nonexistent/lib.so\", O_RDONLY|O_CLOEXEC) = 4\n",
 		      a0);
-	n += fstat_line(text + n, sizeof(text) - (size_t)n, 4, &s.sb[1], 77);
+	n += fstat_line(text + n, sizeof(text) - (size_t)n, 4, &s->sb[1], 77);
 	snprintf(text + n, sizeof(text) - (size_t)n,
 		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 4, 0) = %#lx\n", a1);
 	int rc = run_text_err(&o, text, &out, &err, &st);
 	CHECK_EQ(rc, 0);
 	CHECK_EQ(st.matched, 2);
 	CHECK_EQ(st.unmatched_paths, 2);
-	snprintf(want, sizeof(want), "%s/link/lib1.so", s.dir);
+	snprintf(want, sizeof(want), "%s/link/lib1.so", s->dir);
 	CHECK(maps_show(st.final_maps, want));
 	CHECK(maps_show(st.final_maps, "/nonexistent/lib.so"));
 	snprintf(want, sizeof(want),
 		 "vmspace replay: note: 2 mapped files could not be matched to this host's "
 		 "files (first: %s/link/lib1.so at line 3); their maps lines show the trace's "
 		 "paths\n",
-		 s.dir);
+		 s->dir);
 	CHECK(strcmp(err, want) == 0);
 	free(out);
 	free(err);
 	replay_stats_free(&st);
-	symlinked_remove(&s);
+}
+
+TEST(replay_maps_keep_trace_path_when_identity_disagrees)
+{
+	with_symlinked(sys, replay_maps_keep_trace_path_when_identity_disagrees_in);
 }
 
 /* strace -y prints d_path() already: such a path is the maps' name as it is,
  * whether or not this host has the file, and is not resolved again. */
-TEST(replay_y_paths_are_kept_as_printed)
+static void replay_y_paths_are_kept_as_printed_in(vms_sys *sys, const struct symlinked *s)
 {
-	struct symlinked s;
 	char text[4096], want[1024], *out = NULL, *err = NULL;
 	struct replay_opts o = {0};
 	struct replay_stats st;
 	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
-	if (symlinked_make(&s)) {
-		symlinked_remove(&s);
-		t_skip("cannot make a directory with a symlink in /tmp");
-		return;
-	}
 	snprintf(text, sizeof(text),
 		 "openat(AT_FDCWD</tmp>, \"/lib/x/libc.so.6\", O_RDONLY) = 3</usr/lib/x/libc.so.6>\n"
 		 "fstat(3</usr/lib/x/libc.so.6>, {st_dev=makedev(0x8, 0x1), st_ino=4242, "
@@ -653,37 +657,35 @@ TEST(replay_y_paths_are_kept_as_printed)
 		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3</usr/lib/x/libc.so.6>, 0) = %#lx\n"
 		 "openat(AT_FDCWD</tmp>, \"lib1.so\", O_RDONLY) = 4<%s/link/lib1.so>\n"
 		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 4<%s/link/lib1.so>, 0) = %#lx\n",
-		 a0, s.dir, s.dir, a1);
+		 a0, s->dir, s->dir, a1);
 	int rc = run_text_err(&o, text, &out, &err, &st);
 	CHECK_EQ(rc, 0);
 	CHECK_EQ(st.matched, 2);
 	CHECK_EQ(st.unmatched_paths, 0);
 	CHECK(maps_show(st.final_maps, "/usr/lib/x/libc.so.6"));
-	snprintf(want, sizeof(want), "%s/link/lib1.so", s.dir);
+	snprintf(want, sizeof(want), "%s/link/lib1.so", s->dir);
 	CHECK(maps_show(st.final_maps, want));
 	CHECK(strcmp(err, "") == 0);
 	free(out);
 	free(err);
 	replay_stats_free(&st);
-	symlinked_remove(&s);
+}
+
+TEST(replay_y_paths_are_kept_as_printed)
+{
+	with_symlinked(sys, replay_y_paths_are_kept_as_printed_in);
 }
 
 /* A relative path starts from the working directory (--cwd, chdir, fchdir,
  * getcwd) or, in openat, from the directory fd (fs/namei.c: path_init()). */
-TEST(replay_relative_paths_follow_cwd_and_dirfd)
+static void replay_relative_paths_follow_cwd_and_dirfd_in(vms_sys *sys, const struct symlinked *s)
 {
-	struct symlinked s;
 	char text[4096], want[1024], *out = NULL, *err = NULL;
 	struct replay_opts o = {0};
 	struct replay_stats st;
 	long a[5];
 	for (int i = 0; i < 5; i++)
 		a[i] = first_mmap(sys, i);
-	if (symlinked_make(&s)) {
-		symlinked_remove(&s);
-		t_skip("cannot make a directory with a symlink in /tmp");
-		return;
-	}
 	snprintf(text, sizeof(text),
 		 "openat(AT_FDCWD, \"link/lib1.so\", O_RDONLY) = 3\n"
 		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n"
@@ -701,21 +703,25 @@ TEST(replay_relative_paths_follow_cwd_and_dirfd)
 		 "getcwd(\"%s\", 4096) = %zu\n"
 		 "openat(AT_FDCWD, \"lib1.so\", O_RDONLY) = 3\n"
 		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n",
-		 a[0], a[1], s.dir, a[2], a[3], s.real, strlen(s.real) + 1, a[4]);
-	o.cwd = s.dir;
+		 a[0], a[1], s->dir, a[2], a[3], s->real, strlen(s->real) + 1, a[4]);
+	o.cwd = s->dir;
 	int rc = run_text_err(&o, text, &out, &err, &st);
 	CHECK_EQ(rc, 0);
 	CHECK_EQ(st.matched, 5);
 	CHECK_EQ(st.unmatched_paths, 0);
 	for (int n = 1; n <= 4; n++) {
-		snprintf(want, sizeof(want), "%s/lib%d.so", s.real, n);
+		snprintf(want, sizeof(want), "%s/lib%d.so", s->real, n);
 		CHECK(maps_show(st.final_maps, want));
 	}
 	CHECK(strcmp(err, "") == 0);
 	free(out);
 	free(err);
 	replay_stats_free(&st);
-	symlinked_remove(&s);
+}
+
+TEST(replay_relative_paths_follow_cwd_and_dirfd)
+{
+	with_symlinked(sys, replay_relative_paths_follow_cwd_and_dirfd_in);
 }
 
 /* Without a known working directory a relative path cannot be looked up:
@@ -742,18 +748,13 @@ TEST(replay_relative_path_with_unknown_cwd_keeps_trace_path)
 /* fork copies the working directory, CLONE_FS shares it (kernel/fork.c:
  * copy_fs()): a child's chdir moves a thread's lookups, not a forked
  * parent's. */
-TEST(replay_cwd_is_copied_by_fork_and_shared_by_clone_fs)
+static void replay_cwd_is_copied_by_fork_and_shared_by_clone_fs_in(vms_sys *sys,
+								   const struct symlinked *s)
 {
-	struct symlinked s;
 	char text[4096], want[1024], *out = NULL;
 	struct replay_opts o = {0};
 	struct replay_stats st;
 	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
-	if (symlinked_make(&s)) {
-		symlinked_remove(&s);
-		t_skip("cannot make a directory with a symlink in /tmp");
-		return;
-	}
 	snprintf(text, sizeof(text),
 		 "10 clone(child_stack=NULL, flags=SIGCHLD) = 20\n"
 		 "20 chdir(\"/nonexistent\") = 0\n"
@@ -765,43 +766,45 @@ TEST(replay_cwd_is_copied_by_fork_and_shared_by_clone_fs)
 		 "10 openat(AT_FDCWD, \"link/lib2.so\", O_RDONLY) = 4\n"
 		 "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 4, 0) = %#lx\n",
 		 a0, a1);
-	o.cwd = s.dir;
+	o.cwd = s->dir;
 	CHECK_EQ(run_text(&o, text, &out, &st), 0);
 	CHECK_EQ(st.matched, 2);
-	snprintf(want, sizeof(want), "%s/lib1.so", s.real);
+	snprintf(want, sizeof(want), "%s/lib1.so", s->real);
 	CHECK(maps_show(st.final_maps, want));
 	CHECK(maps_show(st.final_maps, "link/lib2.so"));
 	CHECK_EQ(st.unmatched_paths, 1);
 	free(out);
 	replay_stats_free(&st);
-	symlinked_remove(&s);
+}
+
+TEST(replay_cwd_is_copied_by_fork_and_shared_by_clone_fs)
+{
+	with_symlinked(sys, replay_cwd_is_copied_by_fork_and_shared_by_clone_fs_in);
 }
 
 /* --no-resolve: the trace's paths, as they are, and no note. */
-TEST(replay_no_resolve_keeps_trace_paths)
+static void replay_no_resolve_keeps_trace_paths_in(vms_sys *sys, const struct symlinked *s)
 {
-	struct symlinked s;
 	char text[4096], want[1024], *out = NULL, *err = NULL;
 	struct replay_opts o = {0};
 	struct replay_stats st;
-	if (symlinked_make(&s)) {
-		symlinked_remove(&s);
-		t_skip("cannot make a directory with a symlink in /tmp");
-		return;
-	}
 	snprintf(text, sizeof(text),
 		 "openat(AT_FDCWD, \"%s/link/lib1.so\", O_RDONLY) = 3\n"
 		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = %#lx\n",
-		 s.dir, first_mmap(sys, 0));
+		 s->dir, first_mmap(sys, 0));
 	o.no_resolve = 1;
 	CHECK_EQ(run_text_err(&o, text, &out, &err, &st), 0);
 	CHECK_EQ(st.matched, 1);
 	CHECK_EQ(st.unmatched_paths, 0);
-	snprintf(want, sizeof(want), "%s/link/lib1.so", s.dir);
+	snprintf(want, sizeof(want), "%s/link/lib1.so", s->dir);
 	CHECK(maps_show(st.final_maps, want));
 	CHECK(strcmp(err, "") == 0);
 	free(out);
 	free(err);
 	replay_stats_free(&st);
-	symlinked_remove(&s);
+}
+
+TEST(replay_no_resolve_keeps_trace_paths)
+{
+	with_symlinked(sys, replay_no_resolve_keeps_trace_paths_in);
 }
