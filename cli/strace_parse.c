@@ -291,6 +291,7 @@ void strace_line_free(struct strace_line *l)
 struct pctx {
 	struct strace_line *l;
 	int oom;
+	int big;     /* a value of the line has too_big set */
 	size_t hint; /* size of a new block: a multiple of the line length */
 };
 
@@ -627,14 +628,17 @@ static char *strip_comments(struct pctx *c, const char *s, size_t n, size_t *out
 	return (char *)ts;
 }
 
-/* Integer literal: 0x hex, 0 octal, decimal. Returns chars used, 0 if none
- * or on overflow. */
-static size_t parse_uint(const char *s, size_t n, uint64_t *out)
+/* Integer literal: 0x hex, 0 octal, decimal. Returns chars used, 0 if none.
+ * A literal too large for 64 bits is read to its end all the same, with *big
+ * set and *out 0: strace never prints one, so the line is damaged or made
+ * up, and the caller says so rather than calling it malformed. */
+static size_t parse_uint(const char *s, size_t n, uint64_t *out, int *big)
 {
 	uint64_t v = 0;
 	size_t i = 0;
 	unsigned base = 10;
 
+	*big = 0;
 	if (n == 0 || !is_digit(s[0]))
 		return 0;
 	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
@@ -650,13 +654,14 @@ static size_t parse_uint(const char *s, size_t n, uint64_t *out)
 		if (d < 0 || (unsigned)d >= base)
 			break;
 		if (v > (UINT64_MAX - (unsigned)d) / base)
-			return 0;
-		v = v * base + (unsigned)d;
+			*big = 1;
+		else
+			v = v * base + (unsigned)d;
 	}
 	/* "08" is not octal, and "12ab" is not a number */
 	if (i < n && (is_ident(s[i])))
 		return 0;
-	*out = v;
+	*out = *big ? 0 : v;
 	return i;
 }
 
@@ -665,6 +670,8 @@ struct expr {
 	size_t n, i;
 	const char *bad; /* first unknown name */
 	size_t badn;
+	const char *big; /* first number over 64 bits */
+	size_t bign;
 	int depth;
 };
 
@@ -698,9 +705,14 @@ static int ex_factor(struct expr *e, uint64_t *out)
 			return -1;
 		e->i++;
 	} else if (is_digit(e->s[e->i])) {
-		used = parse_uint(e->s + e->i, e->n - e->i, out);
+		int big;
+		used = parse_uint(e->s + e->i, e->n - e->i, out, &big);
 		if (!used)
 			return -1;
+		if (big && !e->big) {
+			e->big = e->s + e->i;
+			e->bign = used;
+		}
 		e->i += used;
 	} else if (is_ident_start(e->s[e->i])) {
 		size_t st = e->i, end = skip_ident(e->s, e->n, e->i);
@@ -910,12 +922,16 @@ static void parse_val(struct pctx *c, const char *s, size_t n, struct strace_val
 		ex_space(&e);
 		if (e.i == e.n) {
 			v->kind = SV_INT;
-			if (e.bad) {
+			if (e.bad)
 				v->bad_name = pdup(c, e.bad, e.badn);
-				v->num = 0;
-			} else {
-				v->has_num = 1;
+			if (e.big) {
+				v->too_big = pdup(c, e.big, e.bign);
+				c->big = 1;
 			}
+			if (e.bad || e.big)
+				v->num = 0;
+			else
+				v->has_num = 1;
 			return;
 		}
 	}
@@ -948,6 +964,15 @@ static void parse_arg(struct pctx *c, const char *s, size_t n, struct strace_arg
 	} else {
 		parse_val(c, s, n, &a->v, 0);
 	}
+}
+
+/* The first number over 64 bits in v or its members, or NULL. */
+static const char *first_too_big(const struct strace_val *v)
+{
+	const char *b = v->too_big;
+	for (int i = 0; !b && i < v->nfields; i++)
+		b = first_too_big(&v->fields[i].v);
+	return b;
 }
 
 static void note_bad_names(struct pctx *c, const struct strace_val *v, const char *what)
@@ -1099,11 +1124,13 @@ static int parse_result(struct pctx *c, const char *s, size_t n, size_t i, char 
 		l->result_unknown = 1;
 		i++;
 	} else {
-		int neg = i < n && s[i] == '-';
+		int neg = i < n && s[i] == '-', big;
 		uint64_t v;
-		size_t used = parse_uint(s + i + neg, n - i - neg, &v);
+		size_t used = parse_uint(s + i + neg, n - i - neg, &v, &big);
 		if (!used)
 			return fail(l, err, errsz, "bad result value");
+		if (big)
+			return fail(l, err, errsz, "result value does not fit in 64 bits");
 		i += neg + used;
 		l->result = neg ? -(int64_t)v : (int64_t)v;
 		if (i < n && s[i] == '<' && angle_opens(s, n, i)) {
@@ -1295,6 +1322,14 @@ static int parse_args(struct pctx *c, const char *s, size_t n, int partial, char
 			continue;
 		}
 		parse_arg(c, as, an, &l->args[l->nargs]);
+		if (c->big && !l->too_big) {
+			const struct strace_arg *a = &l->args[l->nargs];
+			l->too_big = first_too_big(&a->v);
+			if (!l->too_big && a->out)
+				l->too_big = first_too_big(a->out);
+			if (l->too_big)
+				l->too_big_arg = l->nargs + 1;
+		}
 		if (l->args[l->nargs].v.bad_name || l->args[l->nargs].v.nfields ||
 		    l->args[l->nargs].out) {
 			char what[32];
@@ -1343,6 +1378,7 @@ int strace_parse_line(const char *text, struct strace_line *out, char *err, size
 		n--;
 	c.l = out;
 	c.oom = 0;
+	c.big = 0;
 	c.hint = n * 2 + 256;
 	/* the first block must hold the copy, else a second block starts */
 	out->text = s = pdup(&c, text, n);
@@ -1369,6 +1405,12 @@ int strace_parse_line(const char *text, struct strace_line *out, char *err, size
 	if (i >= n)
 		return fail(out, err, errsz, "nothing after the prefix");
 
+	/* strace's note that a process changed ABI: "[ Process PID=N runs in
+	 * 32 bit mode. ]" (also "64 bit", "x32"); the caller reads the text */
+	if (n - i >= 14 && memcmp(s + i, "[ Process PID=", 14) == 0 && ends_with(s, n, " ]")) {
+		out->kind = SL_OTHER;
+		return 0;
+	}
 	if (n - i >= 4 && memcmp(s + i, "+++ ", 4) == 0)
 		return parse_exit(out, s + i, n - i, err, errsz);
 	if (n - i >= 4 && memcmp(s + i, "--- ", 4) == 0)

@@ -37,7 +37,8 @@ enum strace_kind {
 	SL_RESUMED,    /* <... name resumed>rest) = result */
 	SL_SIGNAL,     /* --- SIGSEGV {si_signo=...} --- or --- stopped by SIGSTOP --- */
 	SL_EXIT,       /* +++ exited with 0 +++, +++ killed by SIGKILL +++, ... */
-	SL_OTHER,      /* empty, "strace: ..." messages, -k stack frames */
+	SL_OTHER,      /* empty, "strace: ..." messages, -k stack frames,
+			* "[ Process PID=N runs in 32 bit mode. ]" */
 	SL_MALFORMED,  /* anything else; err says why */
 };
 
@@ -80,6 +81,8 @@ struct strace_val {
 	const char *fd_path;    /* -y: "3</usr/lib/libc.so.6>" -> "/usr/lib/libc.so.6" */
 	const char *bad_name;   /* the first name the table does not know; then
 				 * has_num = 0 */
+	const char *too_big;    /* the first number over 64 bits (strace never
+				 * prints one); then has_num = 0 */
 	int nfields;            /* SV_STRUCT fields / SV_ARRAY elements */
 	struct strace_field *fields;
 	int elided;             /* a "..." member was left out (abbreviated) */
@@ -130,6 +133,9 @@ struct strace_line {
 	int detached;            /* SL_UNFINISHED ended by <detached ...> */
 	int nwarn;               /* arguments with unknown names */
 	char warn[96];           /* the first such warning */
+	const char *too_big;     /* the first number over 64 bits in an argument
+				  * (its value has no number), or NULL */
+	int too_big_arg;         /* the 1-based argument it is in */
 
 	struct strace_mem *mem;
 };

@@ -836,6 +836,55 @@ TEST(parse_unknown_flag_name_is_reported_not_fatal)
 	strace_line_free(&l);
 }
 
+/* strace never prints a number over 64 bits: an argument with one keeps its
+ * text, has no number, and the line says where it is; a result with one
+ * makes the line malformed, saying why. */
+TEST(parse_number_over_64_bits_is_flagged)
+{
+	struct strace_line l;
+	char err[128];
+	(void)sys;
+	strace_line_init(&l);
+	CHECK(parse1("munmap(0x123456789012345678901, 4096) = 0", &l, err, sizeof(err)) == 0);
+	CHECK_EQ(l.kind, SL_CALL);
+	CHECK(!l.args[0].v.has_num);
+	CHECK(l.args[0].v.too_big && strcmp(l.args[0].v.too_big, "0x123456789012345678901") == 0);
+	CHECK(l.too_big && strcmp(l.too_big, "0x123456789012345678901") == 0);
+	CHECK_EQ(l.too_big_arg, 1);
+	CHECK(l.args[1].v.has_num && l.args[1].v.num == 4096);
+	/* the largest that fits, and one more */
+	CHECK(parse1("munmap(18446744073709551615, 4096) = 0", &l, err, sizeof(err)) == 0);
+	CHECK(l.args[0].v.has_num && l.args[0].v.num == UINT64_MAX && !l.too_big);
+	CHECK(parse1("munmap(18446744073709551616, 4096) = 0", &l, err, sizeof(err)) == 0);
+	CHECK(!l.args[0].v.has_num && l.too_big_arg == 1);
+	/* inside a struct */
+	CHECK(parse1("prlimit64(0, RLIMIT_STACK, {rlim_cur=99999999999999999999999, rlim_max=1}, "
+		     "NULL) = 0",
+		     &l, err, sizeof(err)) == 0);
+	CHECK_EQ(l.too_big_arg, 3);
+	CHECK(strcmp(l.too_big, "99999999999999999999999") == 0);
+	/* in the result */
+	CHECK(parse1("brk(NULL) = 0x123456789012345678901", &l, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "64 bits") != NULL);
+	strace_line_free(&l);
+}
+
+/* strace notes a change of ABI on a line of its own; it is not a call. */
+TEST(parse_32bit_mode_note_is_other)
+{
+	struct strace_line l;
+	char err[128];
+	(void)sys;
+	strace_line_init(&l);
+	CHECK(parse1("[ Process PID=1234 runs in 32 bit mode. ]", &l, err, sizeof(err)) == 0);
+	CHECK_EQ(l.kind, SL_OTHER);
+	CHECK(parse1("1234  [ Process PID=1234 runs in 32 bit mode. ]", &l, err, sizeof(err)) == 0);
+	CHECK_EQ(l.kind, SL_OTHER);
+	CHECK_EQ(l.pid, 1234);
+	CHECK(parse1("[ Process PID=1234 runs in 32 bit mode.", &l, err, sizeof(err)) == -1);
+	strace_line_free(&l);
+}
+
 TEST(parse_other_lines)
 {
 	struct strace_line l;
