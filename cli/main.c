@@ -51,6 +51,8 @@ static void usage(FILE *f)
 		"  --maps               print every process's maps at the end\n"
 		"  --at N               print them after line N\n"
 		"  --strict             a malformed line is an error (exit 2)\n"
+		"  --unsupported        list each call the model cannot apply and why\n"
+		"                       (`line N: <syscall>: <reason>`)\n"
 		"  --settings FILE      read settings options from FILE\n"
 		"  --no-host            do not take defaults from this host's /proc\n"
 		"  --no-resolve         name mapped files by the trace's paths (default:\n"
@@ -144,6 +146,8 @@ static int cmd_replay(int argc, char **argv)
 			o.follow = 1;
 		} else if (!strcmp(opt, "--strict")) {
 			o.strict = 1;
+		} else if (!strcmp(opt, "--unsupported")) {
+			o.list_unsupported = 1;
 		} else if (!strcmp(opt, "--maps")) {
 			o.print_maps = 1;
 		} else if (!strcmp(opt, "--no-host")) {

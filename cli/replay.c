@@ -256,6 +256,7 @@ struct space {
 	int first;       /* the first process's */
 	int id;          /* for --maps: the pid that made it */
 	char *maps_at_exit;
+	const char *why; /* mm NULL: why not, as an unsupported call's reason */
 };
 
 /* The working directory, all that paths need of the kernel's fs_struct:
@@ -291,6 +292,7 @@ enum sc {
 
 struct call {
 	enum sc sc;
+	const char *name; /* the system call's, for messages */
 	int pid;
 	int lineno, end_lineno;
 	int nargs;
@@ -900,21 +902,93 @@ static void model_text(long r, bool addr, char *buf, size_t size)
 		snprintf(buf, size, "%ld", r);
 }
 
-static void unsupported(struct pass *p)
+/* Counts a memory call the model cannot apply, and why: the reasons are
+ * counted for the line after the summary (print_reasons()), and --unsupported
+ * lists each call. Reasons name no addresses or numbers, so that calls with
+ * the same trouble count together. */
+static void unsupported(struct pass *p, const struct call *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void unsupported(struct pass *p, const struct call *c, const char *fmt, ...)
 {
-	p->st->calls++;
-	p->st->unsupported++;
+	struct replay_stats *st = p->st;
+	char why[sizeof(st->reasons[0].text)];
+	va_list ap;
+	int i;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	st->calls++;
+	st->unsupported++;
+	for (i = 0; i < st->nreasons; i++)
+		if (!strcmp(st->reasons[i].text, why))
+			break;
+	if (i == st->nreasons) {
+		if (i < REPLAY_MAX_REASONS - 1) {
+			memcpy(st->reasons[i].text, why, sizeof(why));
+			st->nreasons++;
+		} else {
+			i = REPLAY_MAX_REASONS - 1;
+			snprintf(st->reasons[i].text, sizeof(st->reasons[i].text), "other reasons");
+		}
+	}
+	st->reasons[i].count++;
+	if (p->o->list_unsupported && p->out)
+		fprintf(p->out, "line %d: %s: %s\n", c->lineno, c->name ? c->name : "?", why);
+}
+
+static const char *space_why(const struct proc *pr)
+{
+	return pr->sp && pr->sp->why ? pr->sp->why : "the process is not modelled";
+}
+
+/* Names of flags (PROT_, MAP_, ...), as against other values (MADV_...). */
+static bool is_flag_name(const char *name)
+{
+	static const char *const prefixes[] = {"PROT_", "MAP_", "MREMAP_", "MLOCK_", "MCL_"};
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
+
+/* A call without an argument it needs as a number (bit i of mask: argument
+ * i + 1): unsupported, with what the log shows instead. */
+static void unsupported_arg(struct pass *p, const struct call *c, unsigned mask)
+{
+	const struct strace_line *l = c->full;
+	unsigned missing = mask & ~c->has;
+	int i = 0;
+	while (i < 31 && !(missing & (1u << i)))
+		i++;
+	if (l && l->kind == SL_RESUMED) {
+		unsupported(p, c, "its start (the arguments) is not in the log");
+		return;
+	}
+	if (!l || i >= l->nargs) {
+		unsupported(p, c, "argument %d is missing", i + 1);
+		return;
+	}
+	const struct strace_val *v = &l->args[i].v;
+	if (v->too_big)
+		unsupported(p, c, "a number over 64 bits in argument %d", i + 1);
+	else if (v->bad_name)
+		unsupported(p, c, "unknown %s %s", is_flag_name(v->bad_name) ? "flag" : "name",
+			    v->bad_name);
+	else
+		unsupported(p, c, "argument %d is not a number", i + 1);
 }
 
 /* Compares the model's result with the trace's. */
 static void check_result(struct pass *p, const struct call *c, long r, bool addr)
 {
 	char buf[96];
-	p->st->calls++;
 	if (!c->has_result || c->result_unknown) {
-		p->st->unsupported++;
+		unsupported(p, c, "%s",
+			    c->result_unknown ? "its result is unknown (= ?)"
+					      : "it did not finish in the log (no result)");
 		return;
 	}
+	p->st->calls++;
 	if ((int64_t)r == c->result) {
 		p->st->matched++;
 		return;
@@ -1021,6 +1095,8 @@ static struct proc *do_clone(struct pass *p, struct proc *parent, uint64_t flags
 			return NULL;
 		}
 		sp->id = child;
+		if (!mm)
+			sp->why = parent->sp->mm ? "its fork failed in the model" : parent->sp->why;
 	}
 	if (flags & CLONE_FILES_) {
 		ft = parent->ft;
@@ -1132,6 +1208,7 @@ static struct proc *proc_for(struct pass *p, int pid, int lineno)
 		free(ft);
 		return NULL;
 	}
+	sp->why = "a process whose clone is not in the log";
 	pr = proc_add(p, pid, sp, ft);
 	if (pr)
 		pr->cwd = cwd_new(NULL);
@@ -1219,11 +1296,15 @@ static void do_rlimit(struct pass *p, struct proc *pr, const struct call *c)
 		return;
 	}
 	if (c->sc == SC_PRLIMIT64 && c->a[0] != 0 && c->a[0] != (uint64_t)pr->pid) {
-		unsupported(p); /* another process's limits */
+		unsupported(p, c, "another process's limits (prlimit64 pid != 0)");
 		return;
 	}
-	if (!pr->sp->mm || !c->full) {
-		unsupported(p);
+	if (!pr->sp->mm) {
+		unsupported(p, c, "%s", space_why(pr));
+		return;
+	}
+	if (!c->full) {
+		unsupported(p, c, "its arguments are not in the log");
 		return;
 	}
 	if (c->sc == SC_PRLIMIT64) {
@@ -1236,7 +1317,7 @@ static void do_rlimit(struct pass *p, struct proc *pr, const struct call *c)
 	}
 	bool has_new = na && na->v.kind == SV_STRUCT;
 	if (has_new && rlim_from(na, &nl, 0)) {
-		unsupported(p);
+		unsupported(p, c, "the new limit is not {rlim_cur=N, rlim_max=N}");
 		return;
 	}
 	long r = vms_prlimit(pr->sp->mm, (int)c->a[off], has_new ? &nl : NULL, &ol);
@@ -1265,25 +1346,41 @@ static void do_prctl(struct pass *p, struct proc *pr, const struct call *c)
 		p->st->skipped++;
 		return;
 	}
-	if (!pr->sp->mm || !c->full || c->nargs < 5 || !(c->has & 2) || c->a[1] != 0) {
-		unsupported(p);
+	if (!pr->sp->mm) {
+		unsupported(p, c, "%s", space_why(pr));
+		return;
+	}
+	if (!c->full) {
+		unsupported(p, c, "its arguments are not in the log");
+		return;
+	}
+	if (c->nargs < 5) {
+		unsupported(p, c, "PR_SET_VMA with fewer than 5 arguments");
+		return;
+	}
+	if (!(c->has & 2)) {
+		unsupported_arg(p, c, 2);
+		return;
+	}
+	if (c->a[1] != 0) {
+		unsupported(p, c, "a PR_SET_VMA option other than PR_SET_VMA_ANON_NAME");
 		return;
 	}
 	name = full_arg(c, 4);
 	if (name->v.kind == SV_STR) {
 		if (name->v.str_truncated) {
-			unsupported(p);
+			unsupported(p, c, "the name is cut short in the log (strace -s)");
 			return;
 		}
 		s = malloc(name->v.str_len + 1);
 		if (!s) {
-			unsupported(p);
+			unsupported(p, c, "out of memory");
 			return;
 		}
 		memcpy(s, name->v.str, name->v.str_len);
 		s[name->v.str_len] = '\0';
 	} else if (!(name->v.has_num && name->v.num == 0)) {
-		unsupported(p); /* a pointer strace could not read */
+		unsupported(p, c, "a name pointer strace did not read");
 		return;
 	}
 	vms_mm *mm = pr->sp->mm;
@@ -1342,7 +1439,7 @@ static long follow_mremap(struct pass *p, vms_mm *mm, const struct call *c, long
 #define NEED(mask)                                                                           \
 	do {                                                                                 \
 		if ((c->has & (mask)) != (mask)) {                                           \
-			unsupported(p);                                                      \
+			unsupported_arg(p, c, (mask));                                       \
 			return;                                                              \
 		}                                                                            \
 	} while (0)
@@ -1353,7 +1450,7 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 	long r;
 	bool addr = false;
 	if (!mm) {
-		unsupported(p);
+		unsupported(p, c, "%s", space_why(pr));
 		return;
 	}
 	uint64_t before = map_count(mm);
@@ -1364,8 +1461,12 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 		NEED(0x2f); /* fd may be unreadable for anonymous maps */
 		if (!(a[3] & VMS_MAP_ANONYMOUS)) {
 			struct ofd *f = fd_arg(pr, c, 4);
-			if (!f || !(vf = ofd_file(p, f, c->lineno))) {
-				unsupported(p); /* an fd the trace never showed */
+			if (!f) {
+				unsupported(p, c, "an fd the log never opened (and no -y path)");
+				return;
+			}
+			if (!(vf = ofd_file(p, f, c->lineno))) {
+				unsupported(p, c, "out of memory");
 				return;
 			}
 		}
@@ -1426,7 +1527,7 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 		r = vms_munlockall(mm);
 		break;
 	default:
-		unsupported(p);
+		unsupported(p, c, "not modelled");
 		return;
 	}
 	count_vmas(p, c->sc, before, map_count(mm), r);
@@ -1596,6 +1697,7 @@ static void exit_space_procs(struct pass *p, struct space *sp)
 static void apply_call(struct pass *p, struct call *c, const char *name)
 {
 	struct proc *pr;
+	c->name = name;
 	count_name(p, c->sc, name, p->name_slot);
 	if (c->sc == SC_OTHER) {
 		p->st->skipped++;
@@ -1604,7 +1706,7 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 	pr = proc_for(p, c->pid, c->lineno);
 	if (!pr) {
 		if (is_memory_call(c->sc))
-			unsupported(p);
+			unsupported(p, c, "out of memory");
 		return;
 	}
 	bool first = pr->sp && pr->sp->first;
@@ -1637,6 +1739,7 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 			if (cwd)
 				cwd->refs++;
 			sp->id = pr->pid;
+			sp->why = "a program started by execve (its maps are unknown)";
 			exit_space_procs(p, pr->sp);
 			pr = proc_add(p, c->pid, sp, ft);
 			if (pr)
@@ -2436,6 +2539,38 @@ static bool next_perm(int *a, int n)
 }
 
 #define MAX_PASSES 200
+#define REASONS_SHOWN 4
+
+/* "unsupported: 12 x why, 3 x why": the commonest reasons, commonest first,
+ * on the line after the summary (which keeps its own format for tools). */
+static void print_reasons(FILE *out, const struct replay_stats *st)
+{
+	int order[REPLAY_MAX_REASONS], n = st->nreasons;
+	uint64_t rest = st->reasons[REPLAY_MAX_REASONS - 1].count;
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	/* by count, the first seen first among equals */
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && st->reasons[order[j - 1]].count < st->reasons[order[j]].count;
+		     j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	fputs("unsupported:", out);
+	for (int i = 0; i < n; i++) {
+		if (i < REASONS_SHOWN)
+			fprintf(out, "%s %llu x %s", i ? "," : "",
+				(unsigned long long)st->reasons[order[i]].count,
+				st->reasons[order[i]].text);
+		else
+			rest += st->reasons[order[i]].count;
+	}
+	if (rest)
+		fprintf(out, "%s %llu x other reasons (--unsupported lists every call)",
+			n ? "," : "", (unsigned long long)rest);
+	fputc('\n', out);
+}
 
 int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *out, FILE *err,
 	       struct replay_stats *st_out)
@@ -2525,6 +2660,8 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 			fprintf(out, "replayed %llu calls: %llu matched, %llu diverged, %llu unsupported\n",
 				(unsigned long long)st.calls, (unsigned long long)st.matched,
 				(unsigned long long)st.diverged, (unsigned long long)st.unsupported);
+		if (out && st.unsupported)
+			print_reasons(out, &st);
 		if (err && st.followed)
 			fprintf(err, "vmspace: %llu calls placed at the trace's address (--follow)\n",
 				(unsigned long long)st.followed);

@@ -27,6 +27,7 @@ struct replay_opts {
 	int check;                 /* print divergences and the summary line */
 	int follow;                /* place calls where the trace says (see replay.c) */
 	int strict;                /* a malformed line is an error (exit 2) */
+	int list_unsupported;      /* print each unsupported call and why on out */
 	int progress;              /* progress on err (the caller checks isatty) */
 	int print_maps;            /* each live process's maps at the end */
 	long at_line;              /* > 0: the maps after this line */
@@ -48,6 +49,13 @@ struct replay_opts {
 	int has_caps;              /* caps replace the defaults */
 	int aslr;                  /* 0: off (the default), 1: randomise with seed */
 	uint64_t seed;
+};
+
+/* Why calls were unsupported, for the line after the summary. */
+#define REPLAY_MAX_REASONS 16
+struct replay_reason {
+	char text[80];
+	uint64_t count;
 };
 
 /* Per-syscall counts for the summary table. */
@@ -73,11 +81,15 @@ struct replay_stats {
 	int nnames;
 	struct replay_name_count names[REPLAY_MAX_NAMES]; /* calls per syscall, the
 							   * last is "(other)" */
+	int nreasons;
+	struct replay_reason reasons[REPLAY_MAX_REASONS]; /* in the order first seen;
+							     * the last is "other reasons" */
 	char *final_maps;      /* the first process's last maps (malloc'd), or NULL */
 };
 
-/* Replays text (len bytes, need not end in NUL) with o. Divergences, maps and
- * the summary go to out; warnings and progress to err. Fills st (if not NULL;
+/* Replays text (len bytes, need not end in NUL) with o. Divergences, maps,
+ * unsupported calls (list_unsupported) and the summary, with the reasons for
+ * unsupported calls after it, go to out; warnings and progress to err. Fills st (if not NULL;
  * free with replay_stats_free). Returns the exit status: 0, 1 (--check found a
  * divergence), 2 (--strict found a malformed line, or a bad setting / initial
  * maps). */

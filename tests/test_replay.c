@@ -808,3 +808,80 @@ TEST(replay_no_resolve_keeps_trace_paths)
 {
 	with_symlinked(sys, replay_no_resolve_keeps_trace_paths_in);
 }
+
+/* Every unsupported call has a reason: --unsupported lists each, and the
+ * line after the summary (which keeps its format) counts the commonest. */
+TEST(replay_unsupported_reasons_are_listed)
+{
+	(void)sys;
+	char *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text =
+		"prlimit64(1234, RLIMIT_STACK, NULL, {rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}) = 0\n"
+		"mprotect(0x7f0000000000, 4096, PROT_READ|PROT_BOGUS) = 0\n"
+		"prlimit64(1234, RLIMIT_AS, NULL, {rlim_cur=RLIM64_INFINITY, rlim_max=RLIM64_INFINITY}) = 0\n";
+	o.list_unsupported = 1;
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK_EQ(st.unsupported, 3);
+	CHECK(strcmp(out, "line 1: prlimit64: another process's limits (prlimit64 pid != 0)\n"
+			  "line 2: mprotect: unknown flag PROT_BOGUS\n"
+			  "line 3: prlimit64: another process's limits (prlimit64 pid != 0)\n"
+			  "replayed 3 calls: 0 matched, 0 diverged, 3 unsupported\n"
+			  "unsupported: 2 x another process's limits (prlimit64 pid != 0), "
+			  "1 x unknown flag PROT_BOGUS\n") == 0);
+	free(out);
+	replay_stats_free(&st);
+	/* without --unsupported: only the counts */
+	out = NULL;
+	o.list_unsupported = 0;
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK(strncmp(out, "replayed 3 calls:", 17) == 0);
+	CHECK(strstr(out, "\nunsupported: 2 x ") != NULL);
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* Past REASONS_SHOWN reasons, the rest are counted together. */
+TEST(replay_unsupported_reasons_beyond_the_commonest_are_summed)
+{
+	(void)sys;
+	char *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "mprotect(0x7f0000000000, 4096, PROT_A) = 0\n"
+			   "mprotect(0x7f0000000000, 4096, PROT_B) = 0\n"
+			   "mprotect(0x7f0000000000, 4096, PROT_C) = 0\n"
+			   "mprotect(0x7f0000000000, 4096, PROT_D) = 0\n"
+			   "mprotect(0x7f0000000000, 4096, PROT_E) = 0\n"
+			   "mprotect(0x7f0000000000, 4096, PROT_E) = 0\n"
+			   "mprotect(0x7f0000000000, 4096, PROT_F) = 0\n";
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK(strstr(out, "\nunsupported: 2 x unknown flag PROT_E, 1 x unknown flag PROT_A, "
+			  "1 x unknown flag PROT_B, 1 x unknown flag PROT_C, 2 x other reasons "
+			  "(--unsupported lists every call)\n") != NULL);
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* A name the parser does not know leaves its argument without a number: the
+ * call is unsupported, and the reason names the flag. */
+TEST(replay_unknown_flag_is_unsupported_with_reason)
+{
+	(void)sys;
+	char *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "mmap(0x7f0000000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, "
+			   "-1, 0) = 0x7f0000000000\n"
+			   "mprotect(0x7f0000000000, 4096, PROT_READ|PROT_BOGUS) = 0\n"
+			   "madvise(0x7f0000000000, 4096, MADV_BOGUS) = 0\n";
+	CHECK_EQ(run_text_err(&o, text, &out, &err, &st), 0);
+	CHECK_EQ(st.unsupported, 2);
+	CHECK_EQ(st.nreasons, 2);
+	CHECK(strcmp(st.reasons[0].text, "unknown flag PROT_BOGUS") == 0);
+	CHECK(strcmp(st.reasons[1].text, "unknown name MADV_BOGUS") == 0);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+}
