@@ -82,7 +82,9 @@ static void usage(FILE *f)
 		"See vmspace(1).\n");
 }
 
-static char *read_file(const char *path, const char *what)
+/* The whole file (NUL-terminated); its length, which counts any NUL bytes
+ * in it (a binary file must be seen whole), in *lenp if not NULL. */
+static char *read_file(const char *path, const char *what, size_t *lenp)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
 	char *buf;
@@ -98,6 +100,8 @@ static char *read_file(const char *path, const char *what)
 		fprintf(stderr, "vmspace: %s %s: cannot read\n", what, path);
 		return NULL;
 	}
+	if (lenp)
+		*lenp = len;
 	return buf;
 }
 
@@ -178,7 +182,7 @@ static int cmd_replay(int argc, char **argv)
 				if (*end || o.at_line <= 0)
 					return bad_value(opt, val);
 			} else if (!strcmp(opt, "--settings")) {
-				char *s = read_file(val, "--settings");
+				char *s = read_file(val, "--settings", NULL);
 				int bad;
 				if (!s)
 					return 2;
@@ -205,13 +209,12 @@ static int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "vmspace replay: no trace (give a file or -)\n");
 		return 2;
 	}
-	if (maps_path && !(maps = read_file(maps_path, "--initial-maps")))
+	if (maps_path && !(maps = read_file(maps_path, "--initial-maps", NULL)))
 		return 2;
-	if (!(text = read_file(trace, "trace"))) {
+	if (!(text = read_file(trace, "trace", &len))) {
 		free(maps);
 		return 2;
 	}
-	len = strlen(text);
 	o.name = trace;
 	o.initial_maps = maps;
 	o.progress = isatty(2);

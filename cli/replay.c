@@ -357,6 +357,20 @@ struct override {
 
 /* ---- The replay state (one pass) ----------------------------------------- */
 
+/* Input that is not what strace prints, or does not fit the model, by kind:
+ * see bad_input(). */
+enum bad_kind {
+	BAD_BINARY,    /* control bytes: not text */
+	BAD_MALFORMED, /* text the parser does not take */
+	BAD_I386,      /* a 32-bit process's calls */
+	BAD_NUMBER,    /* a number over 64 bits */
+	BAD_NAME,      /* a name the parser does not know, in a memory call */
+	BAD_MAPS,      /* initial maps of another run (see maps_check_call()) */
+	BAD_AT,        /* --at past the end */
+	BAD_KINDS,
+};
+#define BAD_SHOWN 3 /* of each kind; the rest are counted */
+
 struct pass {
 	const struct replay_opts *o;
 	FILE *out, *err;  /* NULL when silent */
@@ -400,6 +414,9 @@ struct pass {
 	char **unmatched;   /* trace paths of mapped files no host file matched */
 	int nunmatched, capunmatched;
 	int unmatched_line; /* where the first of them was mapped */
+	uint64_t nbad[BAD_KINDS];
+	int bad_last[BAD_KINDS]; /* the line of the last one */
+	int last_line;      /* the last physical line read */
 	int exit_code;
 	int at_done;
 	char *mapsbuf;
@@ -424,6 +441,114 @@ static void warn(struct pass *p, int lineno, const char *fmt, ...)
 	vfprintf(p->err, fmt, ap);
 	va_end(ap);
 	fputc('\n', p->err);
+}
+
+/*
+ * Bad input is said, with its line, whatever the kind: a wrong file must not
+ * replay "0 calls" in silence. Without --strict it is a warning, and only the
+ * first BAD_SHOWN of each kind are printed (the rest are counted at the end,
+ * see bad_input_tally()), so that a binary file or a log of another format
+ * gives a screenful, not a flood; with --strict the first is an error and
+ * ends the replay (exit 2). then says what happens to the line or call.
+ */
+static void bad_input(struct pass *p, enum bad_kind k, int lineno, const char *then,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void bad_input(struct pass *p, enum bad_kind k, int lineno, const char *then,
+		      const char *fmt, ...)
+{
+	const char *name = p->o->name ? p->o->name : "-";
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->st->bad_input++;
+	p->nbad[k]++;
+	p->bad_last[k] = lineno;
+	if (p->o->strict) {
+		if (p->err && p->exit_code != 2) {
+			if (lineno > 0)
+				fprintf(p->err, "%s:%d: error: %s\n", name, lineno, msg);
+			else
+				fprintf(p->err, "%s: error: %s\n", name, msg);
+		}
+		p->exit_code = 2;
+		return;
+	}
+	if (p->nbad[k] <= BAD_SHOWN)
+		warn(p, lineno, "%s%s%s", msg, then ? "; " : "", then ? then : "");
+}
+
+/* The end of a pass: how many of each kind were not shown. */
+static void bad_input_tally(struct pass *p)
+{
+	static const char *const plural[BAD_KINDS] = {
+		[BAD_BINARY] = "lines of binary data",
+		[BAD_MALFORMED] = "malformed lines",
+		[BAD_I386] = "32-bit (i386) calls",
+		[BAD_NUMBER] = "lines with a number over 64 bits",
+		[BAD_NAME] = "calls with an unknown name",
+		[BAD_MAPS] = "signs that the initial maps are of another run",
+		[BAD_AT] = "--at lines past the end",
+	};
+	if (p->o->strict)
+		return;
+	for (int k = 0; k < BAD_KINDS; k++)
+		if (p->nbad[k] > BAD_SHOWN)
+			warn(p, 0, "and %llu more %s, the last on line %d",
+			     (unsigned long long)(p->nbad[k] - BAD_SHOWN), plural[k], p->bad_last[k]);
+}
+
+/* strace prints text, with every byte that is not printable escaped: a NUL
+ * or another control byte means binary data. Its offset, or -1. */
+static long binary_byte(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			return (long)i;
+	}
+	return -1;
+}
+
+/* What a binary file is, from its first bytes, for the files most often
+ * given by mistake; NULL for any other. */
+static const char *binary_kind(const char *text, size_t len)
+{
+	static const struct {
+		const char *magic;
+		size_t len;
+		const char *what;
+	} kinds[] = {
+		{"\x7f" "ELF", 4, "an ELF file (a program?), not an strace log"},
+		{"\x1f\x8b", 2, "a gzip-compressed file: decompress it first"},
+		{"\xfd" "7zXZ", 5, "an xz-compressed file: decompress it first"},
+		{"\x28\xb5\x2f\xfd", 4, "a zstd-compressed file: decompress it first"},
+		{"BZh", 3, "a bzip2-compressed file: decompress it first"},
+	};
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (len >= kinds[i].len && !memcmp(text, kinds[i].magic, kinds[i].len))
+			return kinds[i].what;
+	return NULL;
+}
+
+/* System calls of the i386 ABI that x86-64 does not have: strace prints them
+ * for a 32-bit process, whose address space the model does not hold. */
+static bool is_i386_only(const char *name)
+{
+	static const char *const names[] = {
+		"mmap2", "_llseek", "_newselect", "fstat64", "stat64", "lstat64", "fstatat64",
+		"fcntl64", "statfs64", "fstatfs64", "truncate64", "ftruncate64", "sendfile64",
+		"ugetrlimit", "socketcall", "ipc", "waitpid", "sigreturn", "sigaction",
+		"sigprocmask", "fadvise64_64",
+	};
+	size_t n = strlen(name);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (name[0] == names[i][0] && !strcmp(name, names[i]))
+			return true;
+	/* getuid32 and the other 32-bit id calls; clock_gettime64 and the
+	 * other 64-bit time calls (no x86-64 name ends so) */
+	return (n > 2 && !strcmp(name + n - 2, "32")) || (n > 7 && !strcmp(name + n - 7, "_time64"));
 }
 
 static const char *maps_of(struct pass *p, const vms_mm *mm)
@@ -971,9 +1096,13 @@ static void unsupported_arg(struct pass *p, const struct call *c, unsigned mask)
 	const struct strace_val *v = &l->args[i].v;
 	if (v->too_big)
 		unsupported(p, c, "a number over 64 bits in argument %d", i + 1);
-	else if (v->bad_name)
+	else if (v->bad_name) {
+		bad_input(p, BAD_NAME, c->lineno, "the call is counted unsupported",
+			  "%s: unknown %s %s in argument %d", c->name ? c->name : "?",
+			  is_flag_name(v->bad_name) ? "flag" : "name", v->bad_name, i + 1);
 		unsupported(p, c, "unknown %s %s", is_flag_name(v->bad_name) ? "flag" : "name",
 			    v->bad_name);
+	}
 	else
 		unsupported(p, c, "argument %d is not a number", i + 1);
 }
@@ -1698,8 +1827,26 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 {
 	struct proc *pr;
 	c->name = name;
+	p->st->syscalls++;
 	count_name(p, c->sc, name, p->name_slot);
+	if (c->full && c->full->too_big)
+		bad_input(p, BAD_NUMBER, c->lineno, NULL,
+			  "%s: the number %.40s%s in argument %d does not fit in 64 bits", name,
+			  c->full->too_big, strlen(c->full->too_big) > 40 ? "..." : "",
+			  c->full->too_big_arg);
 	if (c->sc == SC_OTHER) {
+		if (c->full && is_i386_only(name)) {
+			bool mem = !strcmp(name, "mmap2");
+			bad_input(p, BAD_I386, c->lineno,
+				  mem ? "the call is counted unsupported" : "the call is skipped",
+				  "%s is a 32-bit (i386) system call: vmspace models x86-64 "
+				  "processes only",
+				  name);
+			if (mem) {
+				unsupported(p, c, "a 32-bit (i386) call");
+				return;
+			}
+		}
 		p->st->skipped++;
 		return;
 	}
@@ -2255,6 +2402,35 @@ static long next_line(const char *text, size_t len, size_t *pos, const char **li
 	return (long)(e - s);
 }
 
+/* The end of the log: what only the whole of it tells. A log without a
+ * single system call is not an strace log, and replaying "0 calls" from it
+ * would hide that: it is an error even without --strict. */
+static void pass_end(struct pass *p, size_t len)
+{
+	const char *name = p->o->name ? p->o->name : "-";
+	bad_input_tally(p);
+	if (p->st->syscalls == 0) {
+		if (p->err) {
+			if (len == 0)
+				fprintf(p->err, "%s: error: the log is empty", name);
+			else
+				fprintf(p->err,
+					"%s: error: no system call line in its %d line%s: this is "
+					"not an strace log",
+					name, p->last_line, p->last_line == 1 ? "" : "s");
+			fprintf(p->err, " (record one with strace -f -o LOG PROGRAM, or "
+					"scripts/record.sh)\n");
+		}
+		p->exit_code = 2;
+		return;
+	}
+	if (p->o->at_line > 0 && p->last_line < p->o->at_line)
+		bad_input(p, BAD_AT, p->last_line, NULL,
+			  "--at %ld is past the end of the log (its last line is %d); no maps "
+			  "printed",
+			  p->o->at_line, p->last_line);
+}
+
 /* Runs the whole trace once. */
 static void pass_run(struct pass *p, const char *text, size_t len, struct search *se)
 {
@@ -2302,6 +2478,7 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 			lineno++;
 		}
 		p->st->lines++;
+		p->last_line = lineno;
 		if (p->o->progress && p->err && p->st->lines >= next_progress) {
 			next_progress += 1 << 18;
 			fprintf(p->err, "\rvmspace: replaying line %d (%d%%)", lineno,
@@ -2348,21 +2525,44 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 		memcpy(copy, s, (size_t)n);
 		copy[n] = '\0';
 		line.lineno = lineno;
-		if (strace_parse_line(copy, &line, err, sizeof(err))) {
+		long bin = binary_byte(s, (size_t)n);
+		if (bin >= 0) {
+			const char *what = lineno == 1 ? binary_kind(text, len) : NULL;
 			p->st->malformed++;
-			if (p->o->strict) {
+			if (what) {
+				/* a program or an archive, not a log with some damage:
+				 * strings in it may look like calls, but replaying them
+				 * would be nonsense */
 				if (p->err)
-					fprintf(p->err, "%s:%d: error: %s\n", p->o->name, lineno, err);
+					fprintf(p->err, "%s:1: error: binary data: %s\n",
+						p->o->name ? p->o->name : "-", what);
 				p->exit_code = 2;
 				break;
 			}
-			warn(p, lineno, "%s; line skipped", err);
+			bad_input(p, BAD_BINARY, lineno, "line skipped",
+				  "binary data (byte 0x%02x in column %ld), not strace output",
+				  (unsigned char)s[bin], bin + 1);
+			if (p->exit_code == 2)
+				break;
+			goto after;
+		}
+		if (strace_parse_line(copy, &line, err, sizeof(err))) {
+			p->st->malformed++;
+			bad_input(p, BAD_MALFORMED, lineno, "line skipped", "%s", err);
+			if (p->exit_code == 2)
+				break;
 			goto after;
 		}
 		line.lineno = lineno;
 		if (line.kind == SL_OTHER) {
 			if (line.text && !strncmp(line.text, "strace: Process ", 16))
 				p->unprefixed_ok = 0;
+			if (line.text && (strstr(line.text, "runs in 32 bit mode") ||
+					  strstr(line.text, "runs in x32 mode")))
+				bad_input(p, BAD_I386, lineno, NULL,
+					  "strace says the process runs in %s mode: vmspace models "
+					  "x86-64 processes only",
+					  strstr(line.text, "x32") ? "x32" : "32 bit");
 		} else if (!p->saw_first) {
 			p->saw_first = 1;
 			p->prefixed = line.pid != 0;
@@ -2383,7 +2583,7 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 				p->unfinished--;
 			if (ev.line.kind == SL_MALFORMED) {
 				p->st->malformed++;
-				warn(p, ev.start_lineno, "%s; call skipped", err);
+				bad_input(p, BAD_MALFORMED, ev.start_lineno, "call skipped", "%s", err);
 				continue;
 			}
 			if (p->unfinished > 0 || p->ngroup > 0 || was_open) {
@@ -2405,14 +2605,23 @@ after:
 	}
 	if (!p->stopped && p->exit_code != 2) {
 		strace_joiner_finish(j);
-		while (strace_joiner_next(j, &ev, err, sizeof(err)))
-			if (ev.line.kind != SL_MALFORMED && group_push(p, &ev))
+		while (strace_joiner_next(j, &ev, err, sizeof(err))) {
+			if (ev.line.kind == SL_MALFORMED) {
+				p->st->malformed++;
+				bad_input(p, BAD_MALFORMED, ev.start_lineno, "call skipped", "%s", err);
+			} else if (group_push(p, &ev)) {
 				break;
+			}
+		}
 		p->unfinished = 0;
 		flush_group(p, se);
 	}
 	if (p->o->progress && p->err && p->st->lines > (1 << 16))
 		fprintf(p->err, "\r\033[K");
+	if (glue && rd.phys > p->last_line)
+		p->last_line = rd.phys;
+	if (!p->stopped && p->exit_code != 2)
+		pass_end(p, len);
 	free(copy);
 	strace_line_free(&line);
 	strace_event_free(&ev);

@@ -71,6 +71,8 @@ struct replay_stats {
 	uint64_t matched, diverged, unsupported;
 	uint64_t skipped;      /* other system calls */
 	uint64_t malformed;    /* lines that did not parse */
+	uint64_t syscalls;     /* system calls read, of any name */
+	uint64_t bad_input;    /* lines and calls reported as bad input */
 	uint64_t followed;     /* --follow: calls placed at the trace's address */
 	uint64_t created, merged, split; /* VMAs, see replay.c count_vmas() */
 	uint64_t processes;    /* address spaces modelled */

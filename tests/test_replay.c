@@ -94,12 +94,13 @@ static void replay_recorded(const char *name)
 		goto out;
 	rc = replay_run(&o, trace, strlen(trace), out, NULL, &st);
 	fclose(out);
-	if (rc != 0 || st.diverged || st.unsupported || st.matched != st.calls || !st.calls) {
+	if (rc != 0 || st.diverged || st.unsupported || st.matched != st.calls || !st.calls ||
+	    st.bad_input) {
 		t_fail(__FILE__, __LINE__, "%s: rc %d, %llu calls, %llu matched, %llu diverged, "
-					   "%llu unsupported:\n%s",
+					   "%llu unsupported, %llu bad input:\n%s",
 		       name, rc, (unsigned long long)st.calls, (unsigned long long)st.matched,
 		       (unsigned long long)st.diverged, (unsigned long long)st.unsupported,
-		       outbuf ? outbuf : "");
+		       (unsigned long long)st.bad_input, outbuf ? outbuf : "");
 		goto out;
 	}
 	if (!st.final_maps) {
@@ -881,6 +882,232 @@ TEST(replay_unknown_flag_is_unsupported_with_reason)
 	CHECK_EQ(st.nreasons, 2);
 	CHECK(strcmp(st.reasons[0].text, "unknown flag PROT_BOGUS") == 0);
 	CHECK(strcmp(st.reasons[1].text, "unknown name MADV_BOGUS") == 0);
+	/* and it is bad input, said with its line */
+	CHECK(strstr(err, "t:2: warning: mprotect: unknown flag PROT_BOGUS in argument 3; "
+			  "the call is counted unsupported\n") != NULL);
+	CHECK(strstr(err, "t:3: warning: madvise: unknown name MADV_BOGUS in argument 3") != NULL);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+}
+
+/* A log with no system call at all is not a log: an error, strict or not. */
+TEST(replay_empty_log_is_an_error)
+{
+	(void)sys;
+	char *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	CHECK_EQ(run_text_err(&o, "", &out, &err, &st), 2);
+	CHECK(strstr(err, "t: error: the log is empty") != NULL);
+	CHECK(strstr(out, "replayed") == NULL);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+	out = err = NULL;
+	CHECK_EQ(run_text_err(&o, "\n+++ exited with 0 +++\n", &out, &err, &st), 2);
+	CHECK(strstr(err, "t: error: no system call line in its 2 lines") != NULL);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+}
+
+/* strace prints text: control bytes (NUL included) are binary data, said
+ * with their line; a program or a compressed file is an error at once. */
+TEST(replay_binary_file_says_so)
+{
+	(void)sys;
+	char *out = NULL, *err = NULL;
+	size_t n, m;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	/* a NUL in the middle of a call that would parse up to it */
+	static const char text[] = "brk(NULL) = 0x555555559000\n"
+				   "brk(NULL) = 0x555555559000\0\x01\x02\n"
+				   "\x03\x04\x05\n"
+				   "brk(NULL) = 0x555555559000\n";
+	FILE *fo = open_memstream(&out, &n), *fe = open_memstream(&err, &m);
+	o.name = "t";
+	CHECK_EQ(replay_run(&o, text, sizeof(text) - 1, fo, fe, &st), 0);
+	fclose(fo);
+	fclose(fe);
+	CHECK_EQ(st.malformed, 2);
+	CHECK(strstr(err, "t:2: warning: binary data (byte 0x00 in column 27), not strace output; "
+			  "line skipped\n") != NULL);
+	CHECK(strstr(err, "t:3: warning: binary data (byte 0x03 in column 1)") != NULL);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+	/* nothing but binary data: the first few, a count, and the error */
+	out = err = NULL;
+	CHECK_EQ(run_text_err(&o, "\x01\n\x02\n\x03\n\x04\n\x05\n", &out, &err, &st), 2);
+	CHECK(strstr(err, "t:3: warning: binary data") != NULL);
+	CHECK(strstr(err, "t:4: warning") == NULL);
+	CHECK(strstr(err, "t: warning: and 2 more lines of binary data, the last on line 5\n") !=
+	      NULL);
+	CHECK(strstr(err, "t: error: no system call line in its 5 lines") != NULL);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+	/* a program given for its log */
+	out = err = NULL;
+	CHECK_EQ(run_text_err(&o, "\x7f" "ELF\x02\x01\x01\nbrk(NULL) = 0x555555559000\n", &out, &err,
+			      &st),
+		 2);
+	CHECK(strstr(err, "t:1: error: binary data: an ELF file") != NULL);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+}
+
+/* A 32-bit process's calls (mmap2 and the other i386-only names, and
+ * strace's own note) are said; mmap2 counts as an unsupported memory call. */
+TEST(replay_mmap2_line_is_reported)
+{
+	(void)sys;
+	char *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "[ Process PID=77 runs in 32 bit mode. ]\n"
+			   "mmap2(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0xf7ff0000\n"
+			   "fstat64(3, {st_mode=S_IFREG|0644, st_size=10, ...}) = 0\n"
+			   "read(3, \"\", 10) = 0\n";
+	CHECK_EQ(run_text_err(&o, text, &out, &err, &st), 0);
+	CHECK(strstr(err, "t:1: warning: strace says the process runs in 32 bit mode: vmspace "
+			  "models x86-64 processes only\n") != NULL);
+	CHECK(strstr(err, "t:2: warning: mmap2 is a 32-bit (i386) system call: vmspace models "
+			  "x86-64 processes only; the call is counted unsupported\n") != NULL);
+	CHECK(strstr(err, "t:3: warning: fstat64 is a 32-bit (i386) system call") != NULL);
+	CHECK(strstr(err, "read") == NULL);
+	CHECK_EQ(st.unsupported, 1);
+	CHECK(strcmp(st.reasons[0].text, "a 32-bit (i386) call") == 0);
+	CHECK_EQ(st.skipped, 2);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+}
+
+/* strace never prints a number over 64 bits: the line is said, and a
+ * memory call that needs the number is unsupported, saying why. */
+TEST(replay_number_over_64_bits_is_reported)
+{
+	(void)sys;
+	char *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "munmap(0x123456789012345678901, 4096) = 0\n"
+			   "read(3, \"\", 99999999999999999999999) = 0\n"
+			   "brk(NULL) = 0x123456789012345678901\n";
+	CHECK_EQ(run_text_err(&o, text, &out, &err, &st), 0);
+	CHECK(strstr(err, "t:1: warning: munmap: the number 0x123456789012345678901 in argument 1 "
+			  "does not fit in 64 bits\n") != NULL);
+	CHECK(strstr(err, "t:2: warning: read: the number 99999999999999999999999 in argument 3 "
+			  "does not fit in 64 bits\n") != NULL);
+	CHECK(strstr(err, "t:3: warning: result value does not fit in 64 bits; line skipped\n") !=
+	      NULL);
+	CHECK_EQ(st.unsupported, 1);
+	CHECK(strcmp(st.reasons[0].text, "a number over 64 bits in argument 1") == 0);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+}
+
+/* --at past the last line prints nothing, and says so. */
+TEST(replay_at_past_end_is_reported)
+{
+	(void)sys;
+	char *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "brk(NULL) = 0x555555559000\n"
+			   "brk(NULL) = 0x555555559000\n";
+	o.at_line = 3;
+	CHECK_EQ(run_text_err(&o, text, &out, &err, &st), 0);
+	CHECK(strstr(err, "t:2: warning: --at 3 is past the end of the log (its last line is 2); "
+			  "no maps printed\n") != NULL);
+	CHECK(strstr(out, "==") == NULL);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+	out = err = NULL;
+	o.at_line = 2;
+	CHECK_EQ(run_text_err(&o, text, &out, &err, &st), 0);
+	CHECK(strcmp(err, "") == 0);
+	CHECK(strstr(out, "== pid 0 after line 2 ==") != NULL);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+}
+
+/* Without --strict, the first few of a kind are shown, the rest counted. */
+TEST(replay_warnings_do_not_flood)
+{
+	(void)sys;
+	char *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	char text[1024] = "brk(NULL) = 0x555555559000\n";
+	for (int i = 0; i < 10; i++)
+		strcat(text, "not strace\n");
+	CHECK_EQ(run_text_err(&o, text, &out, &err, &st), 0);
+	CHECK(strstr(err, "t:4: warning: not a system call line; line skipped\n") != NULL);
+	CHECK(strstr(err, "t:5:") == NULL);
+	CHECK(strstr(err, "t: warning: and 7 more malformed lines, the last on line 11\n") != NULL);
+	CHECK_EQ(st.malformed, 10);
+	free(out);
+	free(err);
+	replay_stats_free(&st);
+}
+
+/* --strict makes every kind of bad input an error: exit 2, at the first. */
+TEST(replay_strict_makes_bad_input_exit_2)
+{
+	(void)sys;
+	static const char *const bad[] = {
+		"brk(NULL) = 0x555555559000\n\x01\x02\n",
+		"brk(NULL) = 0x555555559000\nnot strace\n",
+		"brk(NULL) = 0x555555559000\n"
+		"mmap2(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0xf7ff0000\n",
+		"brk(NULL) = 0x555555559000\nmunmap(0x123456789012345678901, 4096) = 0\n",
+		"brk(NULL) = 0x555555559000\nmprotect(0x555555559000, 4096, PROT_BOGUS) = 0\n",
+		"",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *out = NULL, *err = NULL;
+		struct replay_opts o = {0};
+		struct replay_stats st;
+		int rc;
+		o.strict = 1;
+		rc = run_text_err(&o, bad[i], &out, &err, &st);
+		if (rc != 2 || !strstr(err, ": error: ") || strstr(err, "warning") ||
+		    strstr(out, "replayed")) {
+			t_fail(__FILE__, __LINE__, "input %zu: rc %d, err '%s', out '%s'", i, rc, err,
+			       out);
+			free(out);
+			free(err);
+			replay_stats_free(&st);
+			return;
+		}
+		/* not strict: a warning, and the replay goes on (but for no calls) */
+		free(out);
+		free(err);
+		replay_stats_free(&st);
+		out = err = NULL;
+		o.strict = 0;
+		rc = run_text_err(&o, bad[i], &out, &err, &st);
+		CHECK_EQ(rc, bad[i][0] ? 0 : 2);
+		free(out);
+		free(err);
+		replay_stats_free(&st);
+	}
+	/* --at past the end, too */
+	char *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	o.strict = 1;
+	o.at_line = 5;
+	CHECK_EQ(run_text_err(&o, "brk(NULL) = 0x555555559000\n", &out, &err, &st), 2);
+	CHECK(strstr(err, "t:1: error: --at 5 is past the end") != NULL);
 	free(out);
 	free(err);
 	replay_stats_free(&st);
