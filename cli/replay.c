@@ -357,6 +357,24 @@ struct override {
 
 /* ---- The replay state (one pass) ----------------------------------------- */
 
+/* An address range, and the line of the initial maps it comes from (or NULL:
+ * the log mapped it). */
+struct range {
+	uint64_t start, end;
+	const char *line;
+};
+
+/* Do the initial maps belong to the log? See maps_check_call(). */
+struct maps_check {
+	int active;          /* still looking */
+	int calls;           /* memory calls looked at */
+	int brk_seen, mmap_seen;
+	uint64_t brk0;       /* the first brk(NULL) result */
+	struct range *known; /* the initial maps (a stack stretched down), then
+			      * what the log mapped since */
+	int nknown, capknown;
+};
+
 /* Input that is not what strace prints, or does not fit the model, by kind:
  * see bad_input(). */
 enum bad_kind {
@@ -414,6 +432,7 @@ struct pass {
 	char **unmatched;   /* trace paths of mapped files no host file matched */
 	int nunmatched, capunmatched;
 	int unmatched_line; /* where the first of them was mapped */
+	struct maps_check mc;
 	uint64_t nbad[BAD_KINDS];
 	int bad_last[BAD_KINDS]; /* the line of the last one */
 	int last_line;      /* the last physical line read */
@@ -1565,6 +1584,242 @@ static long follow_mremap(struct pass *p, vms_mm *mm, const struct call *c, long
 	return r2 < 0 ? r : r2;
 }
 
+/* ---- Do the initial maps belong to the log? ------------------------------ */
+
+/*
+ * Initial maps of another run (most often: maps read with ASLR off, given
+ * with a log recorded with ASLR on) make the log's addresses wrong from its
+ * first calls, and the divergences that follow do not say why. The first
+ * memory calls of the first process tell, as they use what the maps hold (the
+ * program's image, ld.so, the stack, the vDSO) or what the log itself mapped
+ * before. Three signs, each enough on its own, reported once with its line:
+ *
+ *  - the first brk(NULL) result (start_brk) lies inside a mapping other than
+ *    [heap], or more than BRK_RND_MAX above the end of the nearest mapping
+ *    below it: load_elf_binary() puts start_brk right after the program's
+ *    .bss, and arch_randomize_brk() at most 1 GiB (and a page) further; a
+ *    loader run as the program has it from ELF_ET_DYN_BASE instead, with
+ *    nothing of the maps below;
+ *  - mprotect, pkey_mprotect, madvise, mlock, mlock2, munlock or mremap
+ *    succeeded in the log at an address (these fail on unmapped memory), or
+ *    munmap on a range, where neither the maps nor an earlier call of the log
+ *    has anything: unless the log leaves out the call that mapped it;
+ *  - the first mmap without an address lands more than MMAP_NEAR away from
+ *    every mapping of the maps but the stack: the kernel puts it just below
+ *    the lowest mapping of the mmap area (ld.so, the vDSO), ASLR or not,
+ *    while the mmap area of another ASLR run is a random distance (up to
+ *    1 TiB, mmap_rnd_bits = 28) away.
+ *
+ * None of them asks the model: a model that places calls elsewhere (other
+ * settings, --aslr) does not make the maps wrong. Only the first
+ * MAPS_CHECK_CALLS memory calls of the first process are looked at, up to
+ * its first clone, so that the cost is bounded and other processes' memory
+ * does not mix in.
+ */
+#define MAPS_CHECK_CALLS 256
+#define BRK_RND_MAX ((1ULL << 30) + (1ULL << 20))
+#define MMAP_NEAR (1ULL << 30)
+#define ELF_ET_DYN_BASE_ 0x555555554000ULL /* DEFAULT_MAP_WINDOW / 3 * 2, page */
+#define PAGE_ALIGN_(x) (((x) + VMS_PAGE_SIZE - 1) & ~(uint64_t)(VMS_PAGE_SIZE - 1))
+
+static void known_add(struct maps_check *mc, uint64_t start, uint64_t end, const char *line)
+{
+	if (end <= start)
+		return;
+	if (mc->nknown == mc->capknown) {
+		int n = mc->capknown ? mc->capknown * 2 : 32;
+		struct range *v = realloc(mc->known, (size_t)n * sizeof(*v));
+		if (!v)
+			return;
+		mc->known = v;
+		mc->capknown = n;
+	}
+	mc->known[mc->nknown++] = (struct range){start, end, line};
+}
+
+/* The ranges of the initial maps text: the check starts from them. */
+static void maps_check_init(struct maps_check *mc, const char *maps)
+{
+	for (const char *l = maps; l && *l;) {
+		const char *nl = strchr(l, '\n'), *e;
+		size_t n = nl ? (size_t)(nl - l) : strlen(l);
+		char *end;
+		uint64_t start = strtoull(l, &end, 16), stop;
+		if (end != l && *end == '-') {
+			e = end + 1;
+			stop = strtoull(e, &end, 16);
+			/* a stack grows down past its VMA without a call in the log */
+			if (end != e && memmem(l, n, "[stack]", 7))
+				start = start > (1ULL << 30) ? start - (1ULL << 30) : 0;
+			if (end != e)
+				known_add(mc, start, stop, l);
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+	mc->active = 1;
+}
+
+static const struct range *known_at(const struct maps_check *mc, uint64_t addr, uint64_t len)
+{
+	uint64_t end = len && addr + len > addr ? addr + len : addr + 1;
+	for (int i = 0; i < mc->nknown; i++)
+		if (mc->known[i].start < end && addr < mc->known[i].end)
+			return &mc->known[i];
+	return NULL;
+}
+
+/* "555555554000-555555557000 r--p 00000000 fe:00 248060 /usr/bin/sort" */
+static void maps_line_text(const char *line, char *buf, size_t size)
+{
+	size_t o = 0;
+	for (const char *q = line; *q && *q != '\n' && o + 1 < size; q++)
+		if (*q != ' ' || (o && buf[o - 1] != ' '))
+			buf[o++] = *q;
+	while (o && buf[o - 1] == ' ')
+		o--;
+	buf[o] = '\0';
+}
+
+static void human_size(uint64_t n, char *buf, size_t size)
+{
+	static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+	double v = (double)n;
+	int u = 0;
+	while (v >= 1024 && u < 6) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+static void maps_mismatch(struct pass *p, int lineno, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void maps_mismatch(struct pass *p, int lineno, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->mc.active = 0;
+	bad_input(p, BAD_MAPS, lineno, NULL,
+		  "the initial maps seem to be of another run than the log (ASLR?): %s; record "
+		  "both in one run with scripts/record.sh",
+		  msg);
+}
+
+/* The first brk(NULL): where start_brk is, against the maps (see above). */
+static void maps_check_brk(struct pass *p, const struct call *c, uint64_t r)
+{
+	const struct maps_check *mc = &p->mc;
+	const struct range *below = NULL;
+	char line[160], size[32];
+	for (int i = 0; i < mc->nknown && mc->known[i].line; i++) {
+		const struct range *k = &mc->known[i];
+		if (k->start <= r && r < k->end && !memmem(k->line, strcspn(k->line, "\n"), "[heap]", 6) &&
+		    !memmem(k->line, strcspn(k->line, "\n"), "[stack]", 7)) {
+			maps_line_text(k->line, line, sizeof(line));
+			maps_mismatch(p, c->lineno,
+				      "its first brk(NULL) returned %#llx, inside %s of the maps, "
+				      "where no heap starts",
+				      (unsigned long long)r, line);
+			return;
+		}
+		if (k->end <= r && (!below || k->end > below->end))
+			below = k;
+	}
+	if (below && r - below->end > BRK_RND_MAX) {
+		human_size(r - below->end, size, sizeof(size));
+		maps_line_text(below->line, line, sizeof(line));
+		maps_mismatch(p, c->lineno,
+			      "its first brk(NULL) returned %#llx, %s above the nearest mapping "
+			      "below it in the maps (%s), where the kernel starts the heap within "
+			      "1 GiB of the program's image",
+			      (unsigned long long)r, size, line);
+	} else if (!below && (r < ELF_ET_DYN_BASE_ || r - ELF_ET_DYN_BASE_ > BRK_RND_MAX)) {
+		maps_mismatch(p, c->lineno,
+			      "its first brk(NULL) returned %#llx, below every mapping of the maps, "
+			      "where the kernel starts the heap after the program's image",
+			      (unsigned long long)r);
+	}
+}
+
+/* One memory call of the first process, as the log has it (see above). */
+static void maps_check_call(struct pass *p, const struct call *c)
+{
+	struct maps_check *mc = &p->mc;
+	uint64_t res = (uint64_t)c->result;
+	if (++mc->calls > MAPS_CHECK_CALLS) {
+		mc->active = 0;
+		return;
+	}
+	if (!c->has_result || c->result_unknown || (c->result < 0 && c->result >= -4095))
+		return;
+	switch (c->sc) {
+	case SC_BRK:
+		if (c->a[0] == 0 && !mc->brk_seen) {
+			mc->brk_seen = 1;
+			mc->brk0 = res;
+			maps_check_brk(p, c, res);
+		} else if (mc->brk_seen && res > mc->brk0) {
+			known_add(mc, mc->brk0, PAGE_ALIGN_(res), NULL);
+		}
+		break;
+	case SC_MMAP:
+		if (!mc->mmap_seen && c->a[0] == 0 &&
+		    !(c->a[3] & (VMS_MAP_FIXED | VMS_MAP_FIXED_NOREPLACE))) {
+			uint64_t end = res + PAGE_ALIGN_(c->a[1]), near = UINT64_MAX;
+			mc->mmap_seen = 1;
+			for (int i = 0; i < mc->nknown && mc->known[i].line; i++) {
+				const struct range *k = &mc->known[i];
+				size_t n = strcspn(k->line, "\n");
+				uint64_t d = end <= k->start ? k->start - end
+					     : res >= k->end ? res - k->end : 0;
+				/* the stack is apart from the mmap area (by its rlimit
+				 * and its own randomisation); vsyscall is fixed */
+				if (memmem(k->line, n, "[stack]", 7) || memmem(k->line, n, "[vsyscall]", 10))
+					continue;
+				if (d < near)
+					near = d;
+			}
+			if (near > MMAP_NEAR && near != UINT64_MAX) {
+				char size[32];
+				human_size(near, size, sizeof(size));
+				maps_mismatch(p, c->lineno,
+					      "its first mmap without an address returned %#llx, %s "
+					      "from every mapping of the maps, where the kernel puts "
+					      "it just below the lowest of ld.so and the vDSO",
+					      (unsigned long long)res, size);
+				return;
+			}
+		}
+		known_add(mc, res, res + PAGE_ALIGN_(c->a[1]), NULL);
+		break;
+	case SC_MREMAP:
+	case SC_MUNMAP:
+	case SC_MPROTECT:
+	case SC_PKEY_MPROTECT:
+	case SC_MADVISE:
+	case SC_MLOCK:
+	case SC_MLOCK2:
+	case SC_MUNLOCK:
+		/* these need the start mapped; munmap any of its range */
+		if (!known_at(mc, c->a[0], c->sc == SC_MUNMAP ? c->a[1] : 1)) {
+			maps_mismatch(p, c->lineno,
+				      "%s at %#llx succeeded in the log, but neither the maps nor an "
+				      "earlier call of the log has anything there (unless the log "
+				      "leaves out the call that mapped it)",
+				      c->name ? c->name : "?", (unsigned long long)c->a[0]);
+			return;
+		}
+		if (c->sc == SC_MREMAP)
+			known_add(mc, res, res + PAGE_ALIGN_(c->a[2]), NULL);
+		break;
+	default:
+		break;
+	}
+}
+
 #define NEED(mask)                                                                           \
 	do {                                                                                 \
 		if ((c->has & (mask)) != (mask)) {                                           \
@@ -1659,6 +1914,8 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 		unsupported(p, c, "not modelled");
 		return;
 	}
+	if (p->mc.active && pr->sp->first)
+		maps_check_call(p, c);
 	count_vmas(p, c->sc, before, map_count(mm), r);
 	check_result(p, c, r, addr);
 }
@@ -1863,6 +2120,8 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 	case SC_FORK:
 	case SC_VFORK:
 		pending_clone_take(p, c->pid, NULL);
+		if (first)
+			p->mc.active = 0; /* see maps_check_call() */
 		if (c->has_result && c->result > 0 && c->result <= INT_MAX && c->full &&
 		    !pid_seen(p, (int)c->result))
 			do_clone(p, pr, clone_flags(c->full, c->sc), (int)c->result, c->lineno);
@@ -2337,6 +2596,7 @@ static int pass_init(struct pass *p, const struct replay_opts *o, struct replay_
 			return 2;
 		}
 		p->brk_set = 1;
+		maps_check_init(&p->mc, o->initial_maps);
 	} else if (p->start_brk) {
 		vms_mm_set_brk_start(mm, p->start_brk);
 		p->brk_set = 1;
@@ -2369,6 +2629,7 @@ static void pass_free(struct pass *p)
 	for (int i = 0; i < p->nunmatched; i++)
 		free(p->unmatched[i]);
 	free(p->unmatched);
+	free(p->mc.known);
 	strace_line_free(&p->scratch);
 	vms_sys_free(p->sys);
 }

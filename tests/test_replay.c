@@ -1112,3 +1112,77 @@ TEST(replay_strict_makes_bad_input_exit_2)
 	free(err);
 	replay_stats_free(&st);
 }
+
+/* Initial maps of another run (ASLR) are said at the first call that shows
+ * it, with its line: start_brk far from the program's image or inside it,
+ * the first mmap far from ld.so and the vDSO, a call that needs mapped
+ * memory where nothing is. Maps of the log's own run say nothing. */
+TEST(replay_initial_maps_not_matching_the_log_are_reported)
+{
+	(void)sys;
+	static const struct {
+		const char *log, *want;
+	} cases[] = {
+		{"brk(NULL) = 0x564380709000\n",
+		 "t:1: warning: the initial maps seem to be of another run than the log (ASLR?): its "
+		 "first brk(NULL) returned 0x564380709000, 952.7 GiB above the nearest mapping below "
+		 "it in the maps (55555556f000-555555571000 rw-p 0001b000 fe:00 248060 "
+		 "/usr/bin/sort)"},
+		{"brk(NULL) = 0x555555560000\n",
+		 "t:1: warning: the initial maps seem to be of another run than the log (ASLR?): its "
+		 "first brk(NULL) returned 0x555555560000, inside 555555557000-555555569000 r-xp "
+		 "00003000 fe:00 248060 /usr/bin/sort of the maps"},
+		{"brk(NULL) = 0x555555571000\n"
+		 "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+		 "0x7efc6a74f000\n",
+		 "t:2: warning: the initial maps seem to be of another run than the log (ASLR?): its "
+		 "first mmap without an address returned 0x7efc6a74f000, 1.0 TiB from every mapping "
+		 "of the maps"},
+		{"brk(NULL) = 0x555555571000\n"
+		 "mprotect(0x5643547b3000, 4096, PROT_READ) = 0\n",
+		 "t:2: warning: the initial maps seem to be of another run than the log (ASLR?): "
+		 "mprotect at 0x5643547b3000 succeeded in the log, but neither the maps nor an "
+		 "earlier call of the log has anything there"},
+		{"brk(NULL) = 0x555555571000\n"
+		 "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = "
+		 "0x7ffff7fc0000\n"
+		 "munmap(0x7ffff7fc0000, 8192) = 0\n"
+		 "mprotect(0x55555556d000, 8192, PROT_READ) = 0\n"
+		 "brk(0x555555592000) = 0x555555592000\n"
+		 "madvise(0x555555580000, 4096, MADV_DONTNEED) = 0\n",
+		 NULL},
+	};
+	char *maps = slurp("sort", "initial.maps");
+	CHECK(maps != NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *out = NULL, *err = NULL;
+		struct replay_opts o = {0};
+		struct replay_stats st;
+		o.initial_maps = maps;
+		run_text_err(&o, cases[i].log, &out, &err, &st);
+		bool ok = cases[i].want ? strstr(err, cases[i].want) != NULL &&
+						  strstr(err, "record both in one run") != NULL
+					: strcmp(err, "") == 0;
+		if (!ok)
+			t_fail(__FILE__, __LINE__, "case %zu: %s", i, err);
+		free(out);
+		free(err);
+		replay_stats_free(&st);
+		if (!ok)
+			break;
+		/* and an error with --strict */
+		out = err = NULL;
+		o.strict = 1;
+		int rc = run_text_err(&o, cases[i].log, &out, &err, &st);
+		ok = cases[i].want ? rc == 2 && strstr(err, ": error: the initial maps") != NULL
+				   : rc != 2;
+		if (!ok)
+			t_fail(__FILE__, __LINE__, "case %zu, --strict: rc %d: %s", i, rc, err);
+		free(out);
+		free(err);
+		replay_stats_free(&st);
+		if (!ok)
+			break;
+	}
+	free(maps);
+}
