@@ -1126,10 +1126,62 @@ static void unsupported_arg(struct pass *p, const struct call *c, unsigned mask)
 		unsupported(p, c, "argument %d is not a number", i + 1);
 }
 
-/* Compares the model's result with the trace's. */
-static void check_result(struct pass *p, const struct call *c, long r, bool addr)
+/* The first address of a call's range where the model has no VMA, for the
+ * calls that work on mapped memory (and fail without): their addresses come
+ * from the initial maps or from earlier calls, so a hole there means the
+ * model did not start from what the process had. */
+static bool model_hole(const vms_mm *mm, const struct call *c, uint64_t *hole)
 {
-	char buf[96];
+	uint64_t addr, len;
+	switch (c->sc) {
+	case SC_MPROTECT:
+	case SC_PKEY_MPROTECT:
+	case SC_MADVISE:
+	case SC_MLOCK:
+	case SC_MLOCK2:
+	case SC_MUNLOCK:
+	case SC_MREMAP:
+		if ((c->has & 3) != 3)
+			return false;
+		addr = c->a[0];
+		len = c->a[1];
+		break;
+	case SC_PRCTL: /* PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len */
+		if ((c->has & 0xc) != 0xc)
+			return false;
+		addr = c->a[2];
+		len = c->a[3];
+		break;
+	default:
+		return false;
+	}
+	uint64_t at = addr & ~(uint64_t)(VMS_PAGE_SIZE - 1);
+	uint64_t end = len && addr + len > addr ? addr + len : at + 1;
+	while (at < end) {
+		const vms_vma *v = vms_find_vma(mm, at);
+		struct vms_vma_info i;
+		if (v)
+			vms_vma_get_info(v, &i);
+		if (!v || i.start > at) {
+			*hole = at;
+			return true;
+		}
+		if (i.end <= at)
+			break;
+		at = i.end;
+	}
+	return false;
+}
+
+/* Compares the model's result with the trace's. mm (may be NULL) is the
+ * model's address space, for saying where it has no VMA when a call failed
+ * there: the most common cause of divergence, a log replayed without the
+ * maps it started from. */
+static void check_result(struct pass *p, const struct call *c, long r, bool addr,
+			 const vms_mm *mm)
+{
+	char buf[320];
+	uint64_t hole;
 	if (!c->has_result || c->result_unknown) {
 		unsupported(p, c, "%s",
 			    c->result_unknown ? "its result is unknown (= ?)"
@@ -1144,6 +1196,19 @@ static void check_result(struct pass *p, const struct call *c, long r, bool addr
 	p->st->diverged++;
 	p->group_diverged++;
 	model_text(r, addr, buf, sizeof(buf));
+	if (mm && r < 0 && r >= -4095 && model_hole(mm, c, &hole)) {
+		size_t n = strlen(buf);
+		if (p->o->initial_maps)
+			snprintf(buf + n, sizeof(buf) - n,
+				 " (the model has no VMA at %#llx: the initial maps may be of "
+				 "another run, or the log may leave out the call that mapped it)",
+				 (unsigned long long)hole);
+		else
+			snprintf(buf + n, sizeof(buf) - n,
+				 " (the model has no VMA at %#llx: the log may lack initial maps; "
+				 "record with scripts/record.sh or pass --initial-maps)",
+				 (unsigned long long)hole);
+	}
 	print_divergence(p, c, buf);
 }
 
@@ -1481,7 +1546,7 @@ static void do_rlimit(struct pass *p, struct proc *pr, const struct call *c)
 		print_divergence(p, c, buf);
 		return;
 	}
-	check_result(p, c, r, false);
+	check_result(p, c, r, false, NULL);
 }
 
 #define PR_SET_VMA_ 0x53564d41ULL
@@ -1536,7 +1601,7 @@ static void do_prctl(struct pass *p, struct proc *pr, const struct call *c)
 	long r = vms_set_anon_name(mm, c->a[2], c->a[3], s);
 	count_vmas(p, SC_PRCTL, before, map_count(mm), r);
 	free(s);
-	check_result(p, c, r, false);
+	check_result(p, c, r, false, mm);
 }
 
 /* mmap without MAP_FIXED placed elsewhere than the trace says: --follow moves
@@ -1917,7 +1982,7 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 	if (p->mc.active && pr->sp->first)
 		maps_check_call(p, c);
 	count_vmas(p, c->sc, before, map_count(mm), r);
-	check_result(p, c, r, addr);
+	check_result(p, c, r, addr, mm);
 }
 
 static void do_files(struct proc *pr, const struct call *c)

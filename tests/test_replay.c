@@ -1186,3 +1186,51 @@ TEST(replay_initial_maps_not_matching_the_log_are_reported)
 	}
 	free(maps);
 }
+
+/* A call that failed in the model where it has no VMA says so in its
+ * divergence line, and what to do about it; other divergences do not. */
+TEST(replay_divergence_without_vma_says_so)
+{
+	(void)sys;
+	char *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text =
+		"mprotect(0x555555569000, 8192, PROT_READ) = 0\n"
+		"mmap(0x7f0000000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED|MAP_ANONYMOUS, -1, 0) = "
+		"0x7f0000000000\n"
+		"madvise(0x7f0000000000, 8192, MADV_DONTNEED) = 0\n"
+		"mprotect(0x7f0000000000, 4096, PROT_NONE) = -1 EACCES (Permission denied)\n"
+		"munmap(0x7f0000000001, 4096) = 0\n";
+	CHECK_EQ(run_text(&o, text, &out, &st), 1);
+	CHECK_EQ(st.diverged, 4);
+	CHECK(strstr(out, "line 1: mprotect(0x555555569000, 8192, PROT_READ) = 0 | model: -1 ENOMEM "
+			  "(Cannot allocate memory) (the model has no VMA at 0x555555569000: the "
+			  "log may lack initial maps; record with scripts/record.sh or pass "
+			  "--initial-maps)\n") != NULL);
+	/* the first hole of the range */
+	CHECK(strstr(out, "line 3: madvise(0x7f0000000000, 8192, MADV_DONTNEED) = 0 | model: -1 "
+			  "ENOMEM (Cannot allocate memory) (the model has no VMA at "
+			  "0x7f0000001000:") != NULL);
+	/* the model had a VMA, or the call is not about one */
+	CHECK(strstr(out, "line 4: mprotect(0x7f0000000000, 4096, PROT_NONE) = -1 EACCES "
+			  "(Permission denied) | model: 0\n") != NULL);
+	CHECK(strstr(out, "line 5: munmap(0x7f0000000001, 4096) = 0 | model: -1 EINVAL (Invalid "
+			  "argument)\n") != NULL);
+	free(out);
+	replay_stats_free(&st);
+	/* with initial maps, the maps are the suspects */
+	out = NULL;
+	char *maps = slurp("sort", "initial.maps");
+	CHECK(maps != NULL);
+	o.initial_maps = maps;
+	CHECK_EQ(run_text(&o, "brk(NULL) = 0x555555571000\n"
+			      "mprotect(0x7ffff7f00000, 4096, PROT_READ) = 0\n",
+			  &out, &st),
+		 1);
+	CHECK(strstr(out, "(the model has no VMA at 0x7ffff7f00000: the initial maps may be of "
+			  "another run, or the log may leave out the call that mapped it)\n") != NULL);
+	free(maps);
+	free(out);
+	replay_stats_free(&st);
+}
