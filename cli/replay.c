@@ -501,21 +501,21 @@ static void bad_input(struct pass *p, enum bad_kind k, int lineno, const char *t
 /* The end of a pass: how many of each kind were not shown. */
 static void bad_input_tally(struct pass *p)
 {
+	/* BAD_MAPS and BAD_AT happen once at most */
 	static const char *const plural[BAD_KINDS] = {
 		[BAD_BINARY] = "lines of binary data",
 		[BAD_MALFORMED] = "malformed lines",
 		[BAD_I386] = "32-bit (i386) calls",
 		[BAD_NUMBER] = "lines with a number over 64 bits",
 		[BAD_NAME] = "calls with an unknown name",
-		[BAD_MAPS] = "signs that the initial maps are of another run",
-		[BAD_AT] = "--at lines past the end",
 	};
 	if (p->o->strict)
 		return;
 	for (int k = 0; k < BAD_KINDS; k++)
-		if (p->nbad[k] > BAD_SHOWN)
+		if (p->nbad[k] > BAD_SHOWN && plural[k])
 			warn(p, 0, "and %llu more %s, the last on line %d",
-			     (unsigned long long)(p->nbad[k] - BAD_SHOWN), plural[k], p->bad_last[k]);
+			     (unsigned long long)(p->nbad[k] - BAD_SHOWN), plural[k],
+			     p->bad_last[k]);
 }
 
 /* strace prints text, with every byte that is not printable escaped: a NUL
@@ -567,7 +567,8 @@ static bool is_i386_only(const char *name)
 			return true;
 	/* getuid32 and the other 32-bit id calls; clock_gettime64 and the
 	 * other 64-bit time calls (no x86-64 name ends so) */
-	return (n > 2 && !strcmp(name + n - 2, "32")) || (n > 7 && !strcmp(name + n - 7, "_time64"));
+	return (n > 2 && !strcmp(name + n - 2, "32")) ||
+	       (n > 7 && !strcmp(name + n - 7, "_time64"));
 }
 
 static const char *maps_of(struct pass *p, const vms_mm *mm)
@@ -1113,17 +1114,17 @@ static void unsupported_arg(struct pass *p, const struct call *c, unsigned mask)
 		return;
 	}
 	const struct strace_val *v = &l->args[i].v;
-	if (v->too_big)
+	if (v->too_big) {
 		unsupported(p, c, "a number over 64 bits in argument %d", i + 1);
-	else if (v->bad_name) {
+	} else if (v->bad_name) {
+		const char *what = is_flag_name(v->bad_name) ? "flag" : "name";
 		bad_input(p, BAD_NAME, c->lineno, "the call is counted unsupported",
-			  "%s: unknown %s %s in argument %d", c->name ? c->name : "?",
-			  is_flag_name(v->bad_name) ? "flag" : "name", v->bad_name, i + 1);
-		unsupported(p, c, "unknown %s %s", is_flag_name(v->bad_name) ? "flag" : "name",
-			    v->bad_name);
-	}
-	else
+			  "%s: unknown %s %s in argument %d", c->name ? c->name : "?", what,
+			  v->bad_name, i + 1);
+		unsupported(p, c, "unknown %s %s", what, v->bad_name);
+	} else {
 		unsupported(p, c, "argument %d is not a number", i + 1);
+	}
 }
 
 /* The first address of a call's range where the model has no VMA, for the
@@ -1687,6 +1688,12 @@ static long follow_mremap(struct pass *p, vms_mm *mm, const struct call *c, long
 #define ELF_ET_DYN_BASE_ 0x555555554000ULL /* DEFAULT_MAP_WINDOW / 3 * 2, page */
 #define PAGE_ALIGN_(x) (((x) + VMS_PAGE_SIZE - 1) & ~(uint64_t)(VMS_PAGE_SIZE - 1))
 
+/* Does the maps line (up to its newline) name this ("[stack]")? */
+static bool line_names(const char *line, const char *name)
+{
+	return memmem(line, strcspn(line, "\n"), name, strlen(name)) != NULL;
+}
+
 static void known_add(struct maps_check *mc, uint64_t start, uint64_t end, const char *line)
 {
 	if (end <= start)
@@ -1707,14 +1714,13 @@ static void maps_check_init(struct maps_check *mc, const char *maps)
 {
 	for (const char *l = maps; l && *l;) {
 		const char *nl = strchr(l, '\n'), *e;
-		size_t n = nl ? (size_t)(nl - l) : strlen(l);
 		char *end;
 		uint64_t start = strtoull(l, &end, 16), stop;
 		if (end != l && *end == '-') {
 			e = end + 1;
 			stop = strtoull(e, &end, 16);
 			/* a stack grows down past its VMA without a call in the log */
-			if (end != e && memmem(l, n, "[stack]", 7))
+			if (end != e && line_names(l, "[stack]"))
 				start = start > (1ULL << 30) ? start - (1ULL << 30) : 0;
 			if (end != e)
 				known_add(mc, start, stop, l);
@@ -1781,8 +1787,8 @@ static void maps_check_brk(struct pass *p, const struct call *c, uint64_t r)
 	char line[160], size[32];
 	for (int i = 0; i < mc->nknown && mc->known[i].line; i++) {
 		const struct range *k = &mc->known[i];
-		if (k->start <= r && r < k->end && !memmem(k->line, strcspn(k->line, "\n"), "[heap]", 6) &&
-		    !memmem(k->line, strcspn(k->line, "\n"), "[stack]", 7)) {
+		if (k->start <= r && r < k->end && !line_names(k->line, "[heap]") &&
+		    !line_names(k->line, "[stack]")) {
 			maps_line_text(k->line, line, sizeof(line));
 			maps_mismatch(p, c->lineno,
 				      "its first brk(NULL) returned %#llx, inside %s of the maps, "
@@ -1803,8 +1809,8 @@ static void maps_check_brk(struct pass *p, const struct call *c, uint64_t r)
 			      (unsigned long long)r, size, line);
 	} else if (!below && (r < ELF_ET_DYN_BASE_ || r - ELF_ET_DYN_BASE_ > BRK_RND_MAX)) {
 		maps_mismatch(p, c->lineno,
-			      "its first brk(NULL) returned %#llx, below every mapping of the maps, "
-			      "where the kernel starts the heap after the program's image",
+			      "its first brk(NULL) returned %#llx, below every mapping of the "
+			      "maps, where the kernel starts the heap after the program's image",
 			      (unsigned long long)r);
 	}
 }
@@ -1826,8 +1832,12 @@ static void maps_check_call(struct pass *p, const struct call *c)
 			mc->brk_seen = 1;
 			mc->brk0 = res;
 			maps_check_brk(p, c, res);
-		} else if (mc->brk_seen && res > mc->brk0) {
-			known_add(mc, mc->brk0, PAGE_ALIGN_(res), NULL);
+		} else {
+			/* the heap grew: from start_brk (the trace's first
+			 * brk(NULL) when this process made none) */
+			uint64_t base = mc->brk_seen ? mc->brk0 : p->start_brk;
+			if (base && res > base)
+				known_add(mc, base, PAGE_ALIGN_(res), NULL);
 		}
 		break;
 	case SC_MMAP:
@@ -1837,12 +1847,12 @@ static void maps_check_call(struct pass *p, const struct call *c)
 			mc->mmap_seen = 1;
 			for (int i = 0; i < mc->nknown && mc->known[i].line; i++) {
 				const struct range *k = &mc->known[i];
-				size_t n = strcspn(k->line, "\n");
 				uint64_t d = end <= k->start ? k->start - end
 					     : res >= k->end ? res - k->end : 0;
 				/* the stack is apart from the mmap area (by its rlimit
 				 * and its own randomisation); vsyscall is fixed */
-				if (memmem(k->line, n, "[stack]", 7) || memmem(k->line, n, "[vsyscall]", 10))
+				if (line_names(k->line, "[stack]") ||
+				    line_names(k->line, "[vsyscall]"))
 					continue;
 				if (d < near)
 					near = d;
@@ -1851,9 +1861,9 @@ static void maps_check_call(struct pass *p, const struct call *c)
 				char size[32];
 				human_size(near, size, sizeof(size));
 				maps_mismatch(p, c->lineno,
-					      "its first mmap without an address returned %#llx, %s "
-					      "from every mapping of the maps, where the kernel puts "
-					      "it just below the lowest of ld.so and the vDSO",
+					      "its first mmap without an address returned %#llx, "
+					      "%s from every mapping of the maps, where the kernel "
+					      "puts it just below the lowest of ld.so and the vDSO",
 					      (unsigned long long)res, size);
 				return;
 			}
@@ -1871,9 +1881,9 @@ static void maps_check_call(struct pass *p, const struct call *c)
 		/* these need the start mapped; munmap any of its range */
 		if (!known_at(mc, c->a[0], c->sc == SC_MUNMAP ? c->a[1] : 1)) {
 			maps_mismatch(p, c->lineno,
-				      "%s at %#llx succeeded in the log, but neither the maps nor an "
-				      "earlier call of the log has anything there (unless the log "
-				      "leaves out the call that mapped it)",
+				      "%s at %#llx succeeded in the log, but neither the maps nor "
+				      "an earlier call of the log has anything there (unless the "
+				      "log leaves out the call that mapped it)",
 				      c->name ? c->name : "?", (unsigned long long)c->a[0]);
 			return;
 		}
@@ -2862,6 +2872,7 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 				if (p->err)
 					fprintf(p->err, "%s:1: error: binary data: %s\n",
 						p->o->name ? p->o->name : "-", what);
+				p->st->bad_input++;
 				p->exit_code = 2;
 				break;
 			}
@@ -2909,7 +2920,8 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 				p->unfinished--;
 			if (ev.line.kind == SL_MALFORMED) {
 				p->st->malformed++;
-				bad_input(p, BAD_MALFORMED, ev.start_lineno, "call skipped", "%s", err);
+				bad_input(p, BAD_MALFORMED, ev.start_lineno, "call skipped", "%s",
+					  err);
 				continue;
 			}
 			if (p->unfinished > 0 || p->ngroup > 0 || was_open) {
@@ -2934,7 +2946,8 @@ after:
 		while (strace_joiner_next(j, &ev, err, sizeof(err))) {
 			if (ev.line.kind == SL_MALFORMED) {
 				p->st->malformed++;
-				bad_input(p, BAD_MALFORMED, ev.start_lineno, "call skipped", "%s", err);
+				bad_input(p, BAD_MALFORMED, ev.start_lineno, "call skipped", "%s",
+					  err);
 			} else if (group_push(p, &ev)) {
 				break;
 			}
@@ -3086,8 +3099,8 @@ static void print_reasons(FILE *out, const struct replay_stats *st)
 		order[i] = i;
 	/* by count, the first seen first among equals */
 	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && st->reasons[order[j - 1]].count < st->reasons[order[j]].count;
-		     j--) {
+		for (int j = i;
+		     j > 0 && st->reasons[order[j - 1]].count < st->reasons[order[j]].count; j--) {
 			int t = order[j];
 			order[j] = order[j - 1];
 			order[j - 1] = t;
