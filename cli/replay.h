@@ -26,7 +26,8 @@ struct replay_opts {
 	uint64_t start_brk;        /* 0: the first brk(NULL) result of the first process */
 	int check;                 /* print divergences and the summary line */
 	int follow;                /* place calls where the trace says (see replay.c) */
-	int strict;                /* a malformed line is an error (exit 2) */
+	int strict;                /* bad input is an error (exit 2): see replay.c
+				    * bad_input() */
 	int list_unsupported;      /* print each unsupported call and why on out */
 	int progress;              /* progress on err (the caller checks isatty) */
 	int print_maps;            /* each live process's maps at the end */
@@ -93,8 +94,8 @@ struct replay_stats {
  * unsupported calls (list_unsupported) and the summary, with the reasons for
  * unsupported calls after it, go to out; warnings and progress to err. Fills st (if not NULL;
  * free with replay_stats_free). Returns the exit status: 0, 1 (--check found a
- * divergence), 2 (--strict found a malformed line, or a bad setting / initial
- * maps). */
+ * divergence), 2 (--strict found bad input, the log has no system call, or a
+ * bad setting / initial maps). */
 int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *out, FILE *err,
 	       struct replay_stats *st);
 void replay_stats_free(struct replay_stats *st);
