@@ -8,11 +8,13 @@
  * form scripts/record.sh keeps next to a trace. Not here: option parsing of
  * single settings (replay.c replay_setting) or replaying.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/utsname.h>
 
 #include "replay.h"
@@ -253,3 +255,188 @@ int cmd_settings(int argc, char **argv)
 		rc = 2;
 	return rc;
 }
+
+/* ---- Settings options ----------------------------------------------------- */
+
+int replay_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	uint64_t v, mul = 1;
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || end == s)
+		return -1;
+	switch (tolower((unsigned char)*end)) {
+	case '\0':
+		break;
+	case 'k':
+		mul = 1ULL << 10;
+		end++;
+		break;
+	case 'm':
+		mul = 1ULL << 20;
+		end++;
+		break;
+	case 'g':
+		mul = 1ULL << 30;
+		end++;
+		break;
+	case 't':
+		mul = 1ULL << 40;
+		end++;
+		break;
+	default:
+		return -1;
+	}
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end || (v && mul > UINT64_MAX / v))
+		return -1;
+	*out = v * mul;
+	return 0;
+}
+
+static int parse_limit(const char *s, size_t n, uint64_t *out)
+{
+	char tmp[64];
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (!strcmp(tmp, "unlimited") || !strcmp(tmp, "infinity")) {
+		*out = VMS_RLIM_INFINITY;
+		return 0;
+	}
+	return replay_parse_size(tmp, out);
+}
+
+int replay_parse_rlimit(struct replay_opts *o, const char *arg)
+{
+	static const char *const names[RL_COUNT] = {"STACK", "DATA", "AS", "MEMLOCK"};
+	const char *eq = strchr(arg, '='), *colon;
+	int r = -1;
+	if (!eq)
+		return -1;
+	size_t nl = (size_t)(eq - arg);
+	if (nl > 7 && !strncasecmp(arg, "RLIMIT_", 7)) {
+		arg += 7;
+		nl -= 7;
+	}
+	for (int i = 0; i < RL_COUNT; i++)
+		if (strlen(names[i]) == nl && !strncasecmp(arg, names[i], nl))
+			r = i;
+	if (r < 0)
+		return -1;
+	eq++;
+	colon = strchr(eq, ':');
+	struct vms_rlimit l;
+	if (parse_limit(eq, colon ? (size_t)(colon - eq) : strlen(eq), &l.cur))
+		return -1;
+	if (colon) {
+		if (parse_limit(colon + 1, strlen(colon + 1), &l.max))
+			return -1;
+	} else {
+		l.max = l.cur;
+	}
+	if (l.cur > l.max)
+		return -1;
+	o->has_rlim[r] = 1;
+	o->rlim[r] = l;
+	return 0;
+}
+
+unsigned replay_cap_value(const char *name)
+{
+	if (!strncasecmp(name, "CAP_", 4))
+		name += 4;
+	if (!strcasecmp(name, "IPC_LOCK"))
+		return VMS_CAP_IPC_LOCK;
+	if (!strcasecmp(name, "SYS_ADMIN"))
+		return VMS_CAP_SYS_ADMIN;
+	if (!strcasecmp(name, "SYS_RESOURCE"))
+		return VMS_CAP_SYS_RESOURCE;
+	if (!strcasecmp(name, "SYS_RAWIO"))
+		return VMS_CAP_SYS_RAWIO;
+	return 0;
+}
+
+/* ---- Settings ------------------------------------------------------------- */
+
+int replay_setting(struct replay_opts *o, const char *opt, const char *val)
+{
+	uint64_t v;
+	if (!strcmp(opt, "--sysctl")) {
+		const char *eq = strchr(val, '=');
+		char *end;
+		if (!eq || eq == val || (size_t)(eq - val) >= sizeof(o->sysctl_name[0]) ||
+		    o->nsysctl >= REPLAY_MAX_SYSCTL)
+			return -1;
+		errno = 0;
+		v = strtoull(eq + 1, &end, 0);
+		if (errno || end == eq + 1 || *end || eq[1] == '-')
+			return -1;
+		memcpy(o->sysctl_name[o->nsysctl], val, (size_t)(eq - val));
+		o->sysctl_name[o->nsysctl][eq - val] = '\0';
+		o->sysctl_val[o->nsysctl++] = v;
+		return 0;
+	}
+	if (!strcmp(opt, "--rlimit"))
+		return replay_parse_rlimit(o, val);
+	if (!strcmp(opt, "--ram") || !strcmp(opt, "--swap")) {
+		if (replay_parse_size(val, &v))
+			return -1;
+		if (opt[2] == 'r')
+			o->has_ram = 1, o->ram = v;
+		else
+			o->has_swap = 1, o->swap = v;
+		return 0;
+	}
+	if (!strcmp(opt, "--cap")) {
+		unsigned c = replay_cap_value(val);
+		if (!c && strcasecmp(val, "none"))
+			return -1;
+		if (!o->has_caps)
+			o->caps = 0;
+		o->has_caps = 1;
+		o->caps |= c;
+		return 0;
+	}
+	if (!strcmp(opt, "--aslr")) {
+		if (!strcmp(val, "off")) {
+			o->aslr = 0;
+			return 0;
+		}
+		if (replay_parse_size(val, &v))
+			return -1;
+		o->aslr = 1;
+		o->seed = v;
+		return 0;
+	}
+	if (!strcmp(opt, "--start-brk")) {
+		if (replay_parse_size(val, &v) || (v & (VMS_PAGE_SIZE - 1)))
+			return -1;
+		o->start_brk = v;
+		return 0;
+	}
+	return 1;
+}
+
+int replay_load_settings(struct replay_opts *o, const char *text)
+{
+	char opt[64], val[256];
+	int n = 0;
+	const char *s = text;
+	for (;;) {
+		int used = 0;
+		if (sscanf(s, " %63s%n", opt, &used) != 1)
+			return 0;
+		s += used;
+		n++;
+		if (sscanf(s, " %255s%n", val, &used) != 1 || replay_setting(o, opt, val))
+			return n;
+		s += used;
+	}
+}
+
