@@ -48,14 +48,16 @@ $(B)/cli/%.o: cli/%.c $(wildcard cli/*.h) include/vmspace.h Makefile
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
 	@$(CC) $(CFLAGS_ALL) -Icli -c $< -o $@
-$(B)/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard src/*.h) include/vmspace.h Makefile
+$(B)/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard src/*.h) $(wildcard cli/*.h) \
+		include/vmspace.h Makefile
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
 	@$(CC) $(CFLAGS_ALL) -Itests -c $< -o $@
 $(B)/san/src/%.o: src/%.c $(wildcard src/*.h) include/vmspace.h
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_BASE) $(SAN) -c $< -o $@
-$(B)/san/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard src/*.h) include/vmspace.h
+$(B)/san/tests/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard src/*.h) $(wildcard cli/*.h) \
+		include/vmspace.h
 	@mkdir -p $(dir $@)
 	@$(CC) $(CFLAGS_BASE) $(SAN) -Itests -c $< -o $@
 
