@@ -132,6 +132,9 @@ struct vms_mm_config;
 /* errno values (Linux), for hosts whose errno.h differs */
 #define VMS_EPERM 1
 #define VMS_ENOENT 2
+#define VMS_EIO 5
+#define VMS_E2BIG 7
+#define VMS_ENOEXEC 8
 #define VMS_EBADF 9
 #define VMS_EAGAIN 11
 #define VMS_ENOMEM 12
@@ -140,9 +143,14 @@ struct vms_mm_config;
 #define VMS_EBUSY 16
 #define VMS_EEXIST 17
 #define VMS_ENODEV 19
+#define VMS_ENOTDIR 20
+#define VMS_EISDIR 21
 #define VMS_EINVAL 22
 #define VMS_ETXTBSY 26
+#define VMS_ENAMETOOLONG 36
+#define VMS_ELOOP 40
 #define VMS_EOVERFLOW 75
+#define VMS_ELIBBAD 80
 #define VMS_EOPNOTSUPP 95
 
 /* ---- System --------------------------------------------------------------- */

@@ -301,6 +301,70 @@ static void probe_by_experiment(vms_sys *sys, int *taken)
 	}
 }
 
+/* What exec installs and hands a program: the vDSO block's mappings and the
+ * gate, from this process's own maps (the kernel gave it the same at its
+ * exec: the sizes are the kernel build's), and the auxiliary vector values
+ * that depend on the CPU and the build, from its own auxv. */
+static void probe_exec(vms_sys *sys, int *taken)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	uint64_t vvar = 0, vclock = 0, vdso = 0;
+	int gate = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		if (sscanf(line, "%llx-%llx ", &s, &e) != 2 || e <= s)
+			continue;
+		uint64_t pages = (e - s) >> PAGE_SHIFT;
+		if (strstr(line, " [vvar]\n"))
+			vvar = pages;
+		else if (strstr(line, " [vvar_vclock]\n"))
+			vclock = pages;
+		else if (strstr(line, " [vdso]\n"))
+			vdso = pages;
+		else if (strstr(line, " [vsyscall]\n"))
+			gate = 1;
+	}
+	fclose(f);
+	take(sys, "vdso.vvar_pages", vvar, taken);
+	take(sys, "vdso.vvar_vclock_pages", vclock, taken);
+	take(sys, "vdso.vdso_pages", vdso, taken);
+	take(sys, "vdso.vsyscall", (uint64_t)gate, taken);
+	f = fopen("/proc/self/auxv", "r");
+	if (!f)
+		return;
+	uint64_t a[2];
+	int seen_rseq = 0;
+	while (fread(a, sizeof(a[0]), 2, f) == 2 && a[0] != 0) {
+		switch (a[0]) {
+		case 16: /* AT_HWCAP */
+			take(sys, "auxv.hwcap", a[1], taken);
+			break;
+		case 26: /* AT_HWCAP2 */
+			take(sys, "auxv.hwcap2", a[1], taken);
+			break;
+		case 51: /* AT_MINSIGSTKSZ */
+			take(sys, "auxv.minsigstksz", a[1], taken);
+			break;
+		case 17: /* AT_CLKTCK */
+			take(sys, "auxv.clktck", a[1], taken);
+			break;
+		case 27: /* AT_RSEQ_FEATURE_SIZE */
+			take(sys, "auxv.rseq_feature_size", a[1], taken);
+			seen_rseq = 1;
+			break;
+		case 28: /* AT_RSEQ_ALIGN */
+			take(sys, "auxv.rseq_align", a[1], taken);
+			break;
+		}
+	}
+	fclose(f);
+	if (!seen_rseq)
+		take(sys, "auxv.rseq_feature_size", 0, taken);
+}
+
 int vms_sys_probe_host(vms_sys *sys)
 {
 	int taken = 0;
@@ -309,6 +373,7 @@ int vms_sys_probe_host(vms_sys *sys)
 	probe_boot_and_thp(sys, &taken);
 	probe_hugetlb(sys, &taken);
 	probe_by_experiment(sys, &taken);
+	probe_exec(sys, &taken);
 	return taken;
 }
 
@@ -344,6 +409,70 @@ int vms_host_mm_config(struct vms_mm_config *cfg)
 }
 
 #else /* not Linux: nothing to probe */
+
+/* What exec installs and hands a program: the vDSO block's mappings and the
+ * gate, from this process's own maps (the kernel gave it the same at its
+ * exec: the sizes are the kernel build's), and the auxiliary vector values
+ * that depend on the CPU and the build, from its own auxv. */
+static void probe_exec(vms_sys *sys, int *taken)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	uint64_t vvar = 0, vclock = 0, vdso = 0;
+	int gate = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		if (sscanf(line, "%llx-%llx ", &s, &e) != 2 || e <= s)
+			continue;
+		uint64_t pages = (e - s) >> PAGE_SHIFT;
+		if (strstr(line, " [vvar]\n"))
+			vvar = pages;
+		else if (strstr(line, " [vvar_vclock]\n"))
+			vclock = pages;
+		else if (strstr(line, " [vdso]\n"))
+			vdso = pages;
+		else if (strstr(line, " [vsyscall]\n"))
+			gate = 1;
+	}
+	fclose(f);
+	take(sys, "vdso.vvar_pages", vvar, taken);
+	take(sys, "vdso.vvar_vclock_pages", vclock, taken);
+	take(sys, "vdso.vdso_pages", vdso, taken);
+	take(sys, "vdso.vsyscall", (uint64_t)gate, taken);
+	f = fopen("/proc/self/auxv", "r");
+	if (!f)
+		return;
+	uint64_t a[2];
+	int seen_rseq = 0;
+	while (fread(a, sizeof(a[0]), 2, f) == 2 && a[0] != 0) {
+		switch (a[0]) {
+		case 16: /* AT_HWCAP */
+			take(sys, "auxv.hwcap", a[1], taken);
+			break;
+		case 26: /* AT_HWCAP2 */
+			take(sys, "auxv.hwcap2", a[1], taken);
+			break;
+		case 51: /* AT_MINSIGSTKSZ */
+			take(sys, "auxv.minsigstksz", a[1], taken);
+			break;
+		case 17: /* AT_CLKTCK */
+			take(sys, "auxv.clktck", a[1], taken);
+			break;
+		case 27: /* AT_RSEQ_FEATURE_SIZE */
+			take(sys, "auxv.rseq_feature_size", a[1], taken);
+			seen_rseq = 1;
+			break;
+		case 28: /* AT_RSEQ_ALIGN */
+			take(sys, "auxv.rseq_align", a[1], taken);
+			break;
+		}
+	}
+	fclose(f);
+	if (!seen_rseq)
+		take(sys, "auxv.rseq_feature_size", 0, taken);
+}
 
 int vms_sys_probe_host(vms_sys *sys)
 {

@@ -111,7 +111,7 @@ vms_mm *vms_mm_new(vms_sys *sys, const struct vms_mm_config *cfg)
 		mm->rlim_memlock = (struct vms_rlimit){8ULL << 20, 8ULL << 20};
 	}
 	mm->task_size = sys->la57 ? TASK_SIZE_MAX_5LEVEL : DEFAULT_MAP_WINDOW;
-	mm->has_gate = true;
+	mm->has_gate = sys->vsyscall_gate;
 	pick_mmap_layout(mm);
 	return mm;
 }
