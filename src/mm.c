@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "accounting.h"
+#include "exec.h"
 #include "file.h"
 #include "rss.h"
 #include "vma.h"
@@ -22,6 +23,11 @@ static uint64_t splitmix64(uint64_t *state)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+uint64_t mm_random(struct vms_mm *mm)
+{
+	return splitmix64(&mm->rng);
 }
 
 static bool mm_randomizes(const struct vms_mm *mm)
