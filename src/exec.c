@@ -144,6 +144,18 @@ struct vms_file *exec_vms_file(struct bprm *b, struct exec_file *f)
 	vms_inode *ino = vms_inode_get(b->sys, &ii);
 	if (!ino)
 		return NULL;
+	/* Maps prints the name the file was opened by (d_path of the
+	 * dentry): a hard link of a known inode names it anew, unless other
+	 * mappings show the old name (one name per inode here). */
+	if (strcmp(ino->path, f->path) != 0 && ino->i_mmap_count == 0) {
+		size_t n = strlen(f->path) + 1;
+		char *p = sys_malloc(b->sys, n);
+		if (!p)
+			return NULL;
+		memcpy(p, f->path, n);
+		sys_free(b->sys, ino->path);
+		ino->path = p;
+	}
 	/* open_exec(): read-only, as every mapping of the image is private. */
 	f->vfile = vms_file_open(ino, VMS_O_RDONLY);
 	return f->vfile;
