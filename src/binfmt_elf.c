@@ -499,7 +499,7 @@ static int check_elf(struct bprm *b, struct elf_load_state *s, int *executable_s
 		if (path[e->filesz - 1] != '\0')
 			return -ENOEXEC;
 		memcpy(b->elf_interp, path, (size_t)e->filesz);
-		err = exec_open(b, path, &s->interp);
+		err = exec_open_kernel_name(b, path, &s->interp);
 		if (err)
 			return err;
 		uint8_t ibuf[EHDR_SIZE];

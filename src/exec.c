@@ -112,6 +112,15 @@ int exec_open(struct bprm *b, const char *path, struct exec_file **out)
 	return 0;
 }
 
+int exec_open_kernel_name(struct bprm *b, const char *path, struct exec_file **out)
+{
+	/* open_exec() takes the name without getname()'s empty-name check:
+	 * "" walks to the working directory, which is no file to execute. */
+	if (!*path)
+		return -EACCES;
+	return exec_open(b, path, out);
+}
+
 void exec_file_free(struct bprm *b, struct exec_file *f)
 {
 	if (!f)
@@ -343,7 +352,7 @@ static int load_script(struct bprm *b)
 	b->argc++;
 	/* bprm_change_interp() */
 	snprintf(b->interp, sizeof(b->interp), "%s", i_name);
-	return exec_open(b, i_name, &b->interpreter);
+	return exec_open_kernel_name(b, i_name, &b->interpreter);
 }
 
 /* ---- the handler loop ---- */

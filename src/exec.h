@@ -62,6 +62,9 @@ struct bprm {
 /* do_open_execat(): resolves, stats and checks a path as exec opens it. */
 int exec_open(struct bprm *b, const char *path, struct exec_file **out)
 	__attribute__((warn_unused_result));
+/* open_exec() of a name the kernel found (#! line, PT_INTERP). */
+int exec_open_kernel_name(struct bprm *b, const char *path, struct exec_file **out)
+	__attribute__((warn_unused_result));
 void exec_file_free(struct bprm *b, struct exec_file *f);
 /* kernel_read() of a whole range (elf_read): 0, or -EIO for a short read, or
  * the read's -errno. */
