@@ -172,7 +172,11 @@ void vms_sys_free(vms_sys *sys);
  * "config.lsm_mmap_min_addr", "config.anon_vma_name", "config.la57"), CPU
  * features ("cpu.pku"), memory ("meminfo.MemTotal", "meminfo.SwapTotal" in kB)
  * and hugetlb ("hugetlb.default_kB", "hugetlb.2048kB.present|nr_hugepages|
- * free_hugepages|resv_hugepages", the same for "hugetlb.1048576kB").
+ * free_hugepages|resv_hugepages", the same for "hugetlb.1048576kB"), and
+ * what exec installs: "vdso.vvar_pages", "vdso.vvar_vclock_pages",
+ * "vdso.vdso_pages" (0: no vDSO), "vdso.vsyscall" (the [vsyscall] line),
+ * "auxv.hwcap", "auxv.hwcap2", "auxv.minsigstksz", "auxv.clktck",
+ * "auxv.rseq_feature_size" (0: no AT_RSEQ_* entries), "auxv.rseq_align".
  * vms_setting_info() lists them all with what each does.
  * Return 0, or -ENOENT for an unknown name, -EINVAL for a value the kernel's
  * handler would refuse, -EBUSY for a hugetlb change that pages in use forbid.
@@ -201,7 +205,8 @@ int vms_setting_info(const vms_sys *sys, size_t index, struct vms_setting_info *
  * files under /proc and /sys where one says it, and where none does, an
  * experiment in a throw-away child process (fork): the zero page (read fresh
  * pages, measure Rss), the LSM mmap floor, CONFIG_ANON_VMA_NAME, 5-level
- * paging, protection keys. Returns how many settings it took, or -ENOSYS
+ * paging, protection keys; exec's vDSO sizes, gate and auxv values from the
+ * calling process's own /proc/self/maps and /proc/self/auxv. Returns how many settings it took, or -ENOSYS
  * where the host is not Linux (nothing changes then). */
 int vms_sys_probe_host(vms_sys *sys);
 
