@@ -707,3 +707,36 @@ TEST(exec_alloc_failure_leaves_the_old_address_space_untouched)
 	CHECK(failures > 10);
 	tfs_free(&fs);
 }
+
+/* Malformed images never crash the loader: every byte of the headers of a
+ * PIE with an interpreter, changed at random (a fixed seed), either execs
+ * into a valid address space or fails with an errno. */
+TEST(exec_random_header_damage_is_refused_or_loaded_never_read_past)
+{
+	struct tfs fs = {0};
+	add_ld(&fs);
+	size_t n = elf_image(img, sizeof(img), 3, 0x1000, prog_segs, 3, "/lib/ld.so", 0);
+	static uint8_t good[0x3000];
+	memcpy(good, img, n);
+	tfs_add(&fs, "/bin/x", 0100755, img, n);
+	struct tfile *f = &fs.f[fs.n - 1];
+	uint64_t rng = 12345;
+	for (int iter = 0; iter < 3000; iter++) {
+		memcpy(f->data, good, n);
+		int changes = 1 + (int)(rng % 4);
+		for (int c = 0; c < changes; c++) {
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			size_t at = (size_t)((rng >> 33) % (64 + 5 * 56 + 12));
+			f->data[at] = (uint8_t)(rng >> 24);
+		}
+		long err;
+		vms_mm *mm = run(sys, &fs, "/bin/x", NULL, NULL, NULL, &err, NULL);
+		if (mm) {
+			VALID(mm);
+			vms_mm_free(mm);
+		} else {
+			CHECK(err < 0 && err > -4096);
+		}
+	}
+	tfs_free(&fs);
+}

@@ -130,6 +130,14 @@ static int agree(const char *file, char **argv, char **envp, int aslr)
 	if (ek_kernel_exec(file, argv, envp, aslr, &k, why, sizeof(why)))
 		return 0;
 	ek_model_exec(NULL, file, argv, envp, aslr, 42, &m);
+	/* With ASLR the kernel's order can change with its random mmap_base
+	 * (a PMD-aligned static PIE leaves room for the vDSO above it or
+	 * not): any of three runs may agree. */
+	for (int again = 0; aslr && again < 2 && ek_compare(&k, &m, aslr, NULL); again++) {
+		ek_kernel_free(&k);
+		if (ek_kernel_exec(file, argv, envp, aslr, &k, why, sizeof(why)))
+			return 0;
+	}
 	int ok = ek_compare(&k, &m, aslr, stdout) == 0;
 	if (!ok)
 		printf("    (%s)\n", file);
