@@ -7,6 +7,7 @@
  *   vmspace replay [options] TRACE|-    see man/vmspace.1
  *   vmspace verify [--seed S] [--calls N]  model against the live kernel
  *   vmspace settings [options]          the modelled machine (settings.c)
+ *   vmspace exec [options] PROGRAM [ARG...]  the address space after execve (exec.c)
  *   vmspace --help | --version
  */
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec_cmd.h"
 #include "replay.h"
 #include "settings.h"
 #include "verify.h"
@@ -30,6 +32,9 @@ static void usage(FILE *f)
 		"       vmspace replay [options] TRACE|-\n"
 		"       vmspace verify [--seed S] [--calls N] [--seeds K] [--verbose]\n"
 		"       vmspace settings [--as-options] [--verbose] [settings options]\n"
+		"       vmspace exec [settings options] [--aslr off|SEED] [--auxv] [--check]\n"
+		"                    PROGRAM [ARG...]\n"
+		"       vmspace exec --scan [--every N] [--aslr on] [DIR...]\n"
 		"       vmspace --version | --help\n"
 		"\n"
 		"vmspace models the Linux x86-64 address space. `vmspace` alone (or\n"
@@ -80,6 +85,12 @@ static void usage(FILE *f)
 		"  --seeds K            run seeds S..S+K-1 (default 1)\n"
 		"  --shrink-secs T      time for shrinking the reproducer (default 120)\n"
 		"  --verbose            print every call\n"
+		"\n"
+		"exec prints /proc/PID/maps of the address space right after\n"
+		"execve(PROGRAM, [PROGRAM, ARG...], environ) as the model builds it (ASLR\n"
+		"off unless --aslr SEED); --auxv adds the auxiliary vector and rip/rsp;\n"
+		"--check compares with this kernel at the exec stop; --scan compares\n"
+		"every ELF executable of DIR... (default /usr/bin /usr/sbin).\n"
 		"See vmspace(1).\n");
 }
 
@@ -292,6 +303,8 @@ int main(int argc, char **argv)
 		return cmd_verify(argc - 2, argv + 2);
 	if (strcmp(argv[1], "settings") == 0)
 		return cmd_settings(argc - 2, argv + 2);
+	if (strcmp(argv[1], "exec") == 0)
+		return cmd_exec(argc - 2, argv + 2);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("vmspace %s\n", VMS_VERSION_STRING);
 		return 0;

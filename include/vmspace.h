@@ -132,6 +132,9 @@ struct vms_mm_config;
 /* errno values (Linux), for hosts whose errno.h differs */
 #define VMS_EPERM 1
 #define VMS_ENOENT 2
+#define VMS_EIO 5
+#define VMS_E2BIG 7
+#define VMS_ENOEXEC 8
 #define VMS_EBADF 9
 #define VMS_EAGAIN 11
 #define VMS_ENOMEM 12
@@ -140,9 +143,14 @@ struct vms_mm_config;
 #define VMS_EBUSY 16
 #define VMS_EEXIST 17
 #define VMS_ENODEV 19
+#define VMS_ENOTDIR 20
+#define VMS_EISDIR 21
 #define VMS_EINVAL 22
 #define VMS_ETXTBSY 26
+#define VMS_ENAMETOOLONG 36
+#define VMS_ELOOP 40
 #define VMS_EOVERFLOW 75
+#define VMS_ELIBBAD 80
 #define VMS_EOPNOTSUPP 95
 
 /* ---- System --------------------------------------------------------------- */
@@ -164,7 +172,11 @@ void vms_sys_free(vms_sys *sys);
  * "config.lsm_mmap_min_addr", "config.anon_vma_name", "config.la57"), CPU
  * features ("cpu.pku"), memory ("meminfo.MemTotal", "meminfo.SwapTotal" in kB)
  * and hugetlb ("hugetlb.default_kB", "hugetlb.2048kB.present|nr_hugepages|
- * free_hugepages|resv_hugepages", the same for "hugetlb.1048576kB").
+ * free_hugepages|resv_hugepages", the same for "hugetlb.1048576kB"), and
+ * what exec installs: "vdso.vvar_pages", "vdso.vvar_vclock_pages",
+ * "vdso.vdso_pages" (0: no vDSO), "vdso.vsyscall" (the [vsyscall] line),
+ * "auxv.hwcap", "auxv.hwcap2", "auxv.minsigstksz", "auxv.clktck",
+ * "auxv.rseq_feature_size" (0: no AT_RSEQ_* entries), "auxv.rseq_align".
  * vms_setting_info() lists them all with what each does.
  * Return 0, or -ENOENT for an unknown name, -EINVAL for a value the kernel's
  * handler would refuse, -EBUSY for a hugetlb change that pages in use forbid.
@@ -193,7 +205,8 @@ int vms_setting_info(const vms_sys *sys, size_t index, struct vms_setting_info *
  * files under /proc and /sys where one says it, and where none does, an
  * experiment in a throw-away child process (fork): the zero page (read fresh
  * pages, measure Rss), the LSM mmap floor, CONFIG_ANON_VMA_NAME, 5-level
- * paging, protection keys. Returns how many settings it took, or -ENOSYS
+ * paging, protection keys; exec's vDSO sizes, gate and auxv values from the
+ * calling process's own /proc/self/maps and /proc/self/auxv. Returns how many settings it took, or -ENOSYS
  * where the host is not Linux (nothing changes then). */
 int vms_sys_probe_host(vms_sys *sys);
 
@@ -268,6 +281,8 @@ struct vms_mm_config {
 	unsigned caps;            /* VMS_CAP_* */
 	int has_rlimits;          /* use rlim_* below */
 	struct vms_rlimit rlim_stack, rlim_data, rlim_as, rlim_memlock;
+	int has_creds;            /* use the ids below (else root: all 0) */
+	uint32_t uid, euid, gid, egid; /* exec's permission check and AT_UID & co. */
 };
 
 /* An empty address space (no VMAs) with its layout computed from cfg
@@ -341,6 +356,85 @@ long vms_prlimit(vms_mm *mm, int resource, const struct vms_rlimit *new_lim,
 long vms_fault(vms_mm *mm, uint64_t addr, int write);
 /* fork(): a copy of the address space, or NULL with *err set (-ENOMEM). */
 vms_mm *vms_fork(vms_mm *mm, int *err);
+
+/* ---- execve --------------------------------------------------------------- */
+
+/* What exec needs to know of a file. */
+struct vms_exec_stat {
+	uint64_t size;
+	uint32_t mode; /* st_mode: type and permission bits */
+	uint32_t uid, gid;
+	uint32_t dev_major, dev_minor;
+	uint64_t ino;
+	int noexec; /* lives on a noexec mount */
+};
+/* How exec reads files: NULL = the host's files (stat, realpath, pread), or
+ * an embedder's. */
+struct vms_exec_fs {
+	void *arg;
+	/* Resolves path (a relative path was already joined to the cwd of
+	 * vms_exec_args when that is not NULL; else the host's cwd applies) and
+	 * stats it, following symbolic links: 0 or -errno (ENOENT, EACCES,
+	 * ENOTDIR, ELOOP, ENAMETOOLONG, ...). canonical receives the resolved
+	 * path, as maps prints it. */
+	int (*stat)(void *arg, const char *path, struct vms_exec_stat *st, char *canonical,
+		    size_t canonical_size);
+	/* Reads up to len bytes at off of the file named by a canonical path:
+	 * the bytes read (fewer at the end of the file), or -errno. */
+	long (*read)(void *arg, const char *canonical, uint64_t off, void *buf, size_t len);
+};
+struct vms_exec_args {
+	const char *filename;        /* as given to execve */
+	const char *const *argv;     /* NULL-terminated (NULL = no arguments) */
+	const char *const *envp;     /* NULL-terminated (NULL = empty) */
+	const struct vms_exec_fs *fs; /* NULL: the host's files */
+	const char *cwd;             /* for relative paths (NULL: the host's cwd) */
+};
+#define VMS_EXEC_MAX_AUXV 40
+struct vms_exec_info {
+	uint64_t entry;       /* first instruction: the interpreter's entry when there is one */
+	uint64_t load_bias;   /* the program's (0 for ET_EXEC) */
+	uint64_t interp_base; /* AT_BASE (0 without interpreter) */
+	uint64_t sp;          /* initial stack pointer (points at argc) */
+	uint64_t auxv[VMS_EXEC_MAX_AUXV][2];
+	size_t nauxv;         /* entries as the kernel writes them, AT_NULL last */
+	uint64_t start_code, end_code, start_data, end_data, start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+	/* The PT_INTERP path ("" without one); after #! the script
+	 * interpreters are in the argv of the stack. */
+	char interp[4096];
+	/* The top of the new stack as the kernel wrote it: bytes
+	 * [stack_addr, stack_addr + stack_len), malloc'd by the library (free
+	 * with vms_exec_info_free). The 16 AT_RANDOM bytes come from the
+	 * model's generator. */
+	uint8_t *stack_bytes;
+	uint64_t stack_addr;
+	size_t stack_len;
+	/* On failure only this is set: 1 when the kernel had passed the point
+	 * of no return (begin_new_exec) and kills the process instead of
+	 * returning the error to it. */
+	int fatal;
+};
+/*
+ * execve(): a new address space for the program, as fs/exec.c and
+ * fs/binfmt_elf.c / fs/binfmt_script.c build it, or NULL with *err = -errno
+ * where execve fails (ENOENT, EACCES, ENOEXEC, E2BIG, ELOOP, ETXTBSY, EINVAL,
+ * ENOMEM, EIO, ELIBBAD, ...). old (may be NULL) is the process's address space
+ * before the exec: it is never changed (a failure before the point of no
+ * return leaves the process as it was; the caller frees old on success). cfg
+ * gives the personality (VMS_ADDR_NO_RANDOMIZE = ASLR off), the seed of the
+ * model's generator for every random choice, rlimits (RLIMIT_STACK decides
+ * the layout and the stack growth), capabilities and the ids. info (may be
+ * NULL) receives what the kernel hands the program.
+ * Not modelled: 32-bit (ia32, x32) programs, binfmt_misc, setuid/setgid and
+ * file capabilities (AT_SECURE is 0), MMAP_PAGE_ZERO.
+ */
+vms_mm *vms_execve(vms_sys *sys, const vms_mm *old, const struct vms_mm_config *cfg,
+		   const struct vms_exec_args *args, struct vms_exec_info *info, long *err);
+void vms_exec_info_free(struct vms_exec_info *info);
+/* The host's files as exec reads them (what args->fs = NULL means); its stat
+ * and read return -ENOSYS where the host is not Linux. */
+const struct vms_exec_fs *vms_exec_host_fs(void);
 
 /* ---- Looking at it -------------------------------------------------------- */
 

@@ -27,3 +27,8 @@ $(B)/tests/test_verify.o $(B)/san/tests/test_verify.o: cli/verify.c cli/verify.h
 # The live-kernel tests' random seeds come from the commit under test, never
 # from the clock: the same commit runs the same calls (tests/test_kdiff.c).
 export KDIFF_COMMIT ?= $(shell git rev-parse HEAD 2>/dev/null)
+
+# The live-kernel execve harness (cli/exec_kdiff.c), compiled into build/unit
+# through tests/exec_kdiff_impl.c as kdiff.c is.
+$(B)/tests/exec_kdiff_impl.o $(B)/san/tests/exec_kdiff_impl.o: cli/exec_kdiff.c cli/exec_kdiff.h
+$(B)/tests/test_exec_kdiff.o $(B)/san/tests/test_exec_kdiff.o: cli/exec_kdiff.h

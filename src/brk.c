@@ -6,6 +6,7 @@
 #include <errno.h>
 
 #include "accounting.h"
+#include "exec.h"
 #include "fault.h"
 #include "unmapped_area.h"
 #include "vma.h"
@@ -21,11 +22,13 @@ static bool data_rlimit_exceeded(const struct vms_mm *mm, uint64_t brk)
 	return (brk - mm->start_brk) + (mm->end_data - mm->start_data) > rlim;
 }
 
-/* do_brk_flags(): extend the heap VMA before addr, or add a new one. */
-static int do_brk_flags(struct vms_mm *mm, struct vms_vma *brkvma, uint64_t addr, uint64_t len)
+/* do_brk_flags(): extend the heap VMA before addr, or add a new one;
+ * extra_flags is what vm_brk_flags() passes (VM_EXEC for an executable bss). */
+static int do_brk_flags(struct vms_mm *mm, struct vms_vma *brkvma, uint64_t addr, uint64_t len,
+			uint64_t extra_flags)
 {
 	uint64_t pages = len >> PAGE_SHIFT;
-	uint64_t flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags;
+	uint64_t flags = extra_flags | VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags;
 	if (mm->personality & VMS_READ_IMPLIES_EXEC)
 		flags |= VM_EXEC;
 	if (!may_expand_vm(mm, flags, pages))
@@ -111,10 +114,44 @@ long vms_brk(vms_mm *mm, uint64_t brk)
 	struct vms_vma *brkvma = vma_before(mm, oldbrk);
 	if (brkvma && brkvma->end <= mm->start_brk)
 		brkvma = NULL;
-	if (do_brk_flags(mm, brkvma, oldbrk, newbrk - oldbrk))
+	if (do_brk_flags(mm, brkvma, oldbrk, newbrk - oldbrk, 0))
 		return (long)origbrk;
 	mm->brk = brk;
 	if (mm->def_flags & VM_LOCKED)
 		mm_populate(mm, oldbrk, newbrk);
 	return (long)brk;
+}
+
+int vm_brk_flags(struct vms_mm *mm, uint64_t addr, uint64_t request, uint64_t flags)
+{
+	uint64_t len = PAGE_ALIGN(request);
+	if (len < request)
+		return -ENOMEM;
+	if (!len)
+		return 0;
+	/* Only VM_EXEC may be asked for. */
+	if (flags & ~VM_EXEC)
+		return -EINVAL;
+	/* check_brk_limits() */
+	long r = get_unmapped_area(mm, NULL, addr, len, 0, VMS_MAP_FIXED, 0);
+	if (IS_ERR_VALUE(r))
+		return (int)r;
+	if (!mlock_future_ok(mm, mm->def_flags, len))
+		return -EAGAIN;
+	/* do_vmi_munmap(): whatever was there goes first. */
+	if (addr > mm->task_size || len > mm->task_size - addr)
+		return -EINVAL;
+	int err = mm_reserve_range(mm, NULL, addr, addr + len);
+	if (err)
+		return err;
+	err = unmap_range(mm, addr, addr + len);
+	if (err)
+		return err;
+	err = mm_reserve(mm, NULL);
+	if (err)
+		return err;
+	err = do_brk_flags(mm, vma_before(mm, addr), addr, len, flags);
+	if (!err && (mm->def_flags & VM_LOCKED))
+		mm_populate(mm, addr, addr + len);
+	return err;
 }

@@ -97,6 +97,8 @@ static struct vms_file *file_on(struct vms_inode *ino, int oflags)
 	f->oflags = oflags;
 	f->refcount = 1;
 	ino->refcount++;
+	if ((oflags & 3) == VMS_O_WRONLY || (oflags & 3) == VMS_O_RDWR)
+		ino->i_writecount++;
 	return f;
 }
 
@@ -115,6 +117,8 @@ void file_put(struct vms_file *f)
 	if (--f->refcount)
 		return;
 	struct vms_inode *ino = f->inode;
+	if ((f->oflags & 3) == VMS_O_WRONLY || (f->oflags & 3) == VMS_O_RDWR)
+		ino->i_writecount--;
 	sys_free(ino->sys, f);
 	inode_put(ino);
 }

@@ -15,7 +15,15 @@
 #include "internal.h"
 
 #ifdef __linux__
+#include <fcntl.h>
+#include <limits.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#ifndef ST_NOEXEC
+#define ST_NOEXEC 8 /* glibc shows it only under _GNU_SOURCE */
+#endif
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -301,6 +309,70 @@ static void probe_by_experiment(vms_sys *sys, int *taken)
 	}
 }
 
+/* What exec installs and hands a program: the vDSO block's mappings and the
+ * gate, from this process's own maps (the kernel gave it the same at its
+ * exec: the sizes are the kernel build's), and the auxiliary vector values
+ * that depend on the CPU and the build, from its own auxv. */
+static void probe_exec(vms_sys *sys, int *taken)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	uint64_t vvar = 0, vclock = 0, vdso = 0;
+	int gate = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		if (sscanf(line, "%llx-%llx ", &s, &e) != 2 || e <= s)
+			continue;
+		uint64_t pages = (e - s) >> PAGE_SHIFT;
+		if (strstr(line, " [vvar]\n"))
+			vvar = pages;
+		else if (strstr(line, " [vvar_vclock]\n"))
+			vclock = pages;
+		else if (strstr(line, " [vdso]\n"))
+			vdso = pages;
+		else if (strstr(line, " [vsyscall]\n"))
+			gate = 1;
+	}
+	fclose(f);
+	take(sys, "vdso.vvar_pages", vvar, taken);
+	take(sys, "vdso.vvar_vclock_pages", vclock, taken);
+	take(sys, "vdso.vdso_pages", vdso, taken);
+	take(sys, "vdso.vsyscall", (uint64_t)gate, taken);
+	f = fopen("/proc/self/auxv", "r");
+	if (!f)
+		return;
+	uint64_t a[2];
+	int seen_rseq = 0;
+	while (fread(a, sizeof(a[0]), 2, f) == 2 && a[0] != 0) {
+		switch (a[0]) {
+		case 16: /* AT_HWCAP */
+			take(sys, "auxv.hwcap", a[1], taken);
+			break;
+		case 26: /* AT_HWCAP2 */
+			take(sys, "auxv.hwcap2", a[1], taken);
+			break;
+		case 51: /* AT_MINSIGSTKSZ */
+			take(sys, "auxv.minsigstksz", a[1], taken);
+			break;
+		case 17: /* AT_CLKTCK */
+			take(sys, "auxv.clktck", a[1], taken);
+			break;
+		case 27: /* AT_RSEQ_FEATURE_SIZE */
+			take(sys, "auxv.rseq_feature_size", a[1], taken);
+			seen_rseq = 1;
+			break;
+		case 28: /* AT_RSEQ_ALIGN */
+			take(sys, "auxv.rseq_align", a[1], taken);
+			break;
+		}
+	}
+	fclose(f);
+	if (!seen_rseq)
+		take(sys, "auxv.rseq_feature_size", 0, taken);
+}
+
 int vms_sys_probe_host(vms_sys *sys)
 {
 	int taken = 0;
@@ -309,6 +381,7 @@ int vms_sys_probe_host(vms_sys *sys)
 	probe_boot_and_thp(sys, &taken);
 	probe_hugetlb(sys, &taken);
 	probe_by_experiment(sys, &taken);
+	probe_exec(sys, &taken);
 	return taken;
 }
 
@@ -340,10 +413,142 @@ int vms_host_mm_config(struct vms_mm_config *cfg)
 		}
 	}
 	cfg->has_rlimits = 1;
+	cfg->uid = (uint32_t)getuid();
+	cfg->euid = (uint32_t)geteuid();
+	cfg->gid = (uint32_t)getgid();
+	cfg->egid = (uint32_t)getegid();
+	cfg->has_creds = 1;
 	return 0;
 }
 
+/* The host's files as exec sees them: stat(2) follows links as open_exec's
+ * lookup does, realpath(3) gives the name d_path() prints, statvfs(3) the
+ * noexec mount flag. */
+static int host_exec_stat(void *arg, const char *path, struct vms_exec_stat *out,
+			  char *canonical, size_t canonical_size)
+{
+	(void)arg;
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -errno;
+	char real[PATH_MAX];
+	if (!realpath(path, real))
+		return -errno;
+	snprintf(canonical, canonical_size, "%s", real);
+	out->size = (uint64_t)st.st_size;
+	out->mode = st.st_mode;
+	out->uid = st.st_uid;
+	out->gid = st.st_gid;
+	out->dev_major = major(st.st_dev);
+	out->dev_minor = minor(st.st_dev);
+	out->ino = st.st_ino;
+	struct statvfs vfs;
+	out->noexec = statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC);
+	return 0;
+}
+
+static long host_exec_read(void *arg, const char *canonical, uint64_t off, void *buf, size_t len)
+{
+	(void)arg;
+	int fd = open(canonical, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t got = 0;
+	while (got < len) {
+		ssize_t r = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			close(fd);
+			return -e;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	return (long)got;
+}
+
 #else /* not Linux: nothing to probe */
+
+static int host_exec_stat(void *arg, const char *path, struct vms_exec_stat *out,
+			  char *canonical, size_t canonical_size)
+{
+	(void)arg, (void)path, (void)out, (void)canonical, (void)canonical_size;
+	return -ENOSYS;
+}
+
+static long host_exec_read(void *arg, const char *canonical, uint64_t off, void *buf, size_t len)
+{
+	(void)arg, (void)canonical, (void)off, (void)buf, (void)len;
+	return -ENOSYS;
+}
+
+/* What exec installs and hands a program: the vDSO block's mappings and the
+ * gate, from this process's own maps (the kernel gave it the same at its
+ * exec: the sizes are the kernel build's), and the auxiliary vector values
+ * that depend on the CPU and the build, from its own auxv. */
+static void probe_exec(vms_sys *sys, int *taken)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	uint64_t vvar = 0, vclock = 0, vdso = 0;
+	int gate = 0;
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long s, e;
+		if (sscanf(line, "%llx-%llx ", &s, &e) != 2 || e <= s)
+			continue;
+		uint64_t pages = (e - s) >> PAGE_SHIFT;
+		if (strstr(line, " [vvar]\n"))
+			vvar = pages;
+		else if (strstr(line, " [vvar_vclock]\n"))
+			vclock = pages;
+		else if (strstr(line, " [vdso]\n"))
+			vdso = pages;
+		else if (strstr(line, " [vsyscall]\n"))
+			gate = 1;
+	}
+	fclose(f);
+	take(sys, "vdso.vvar_pages", vvar, taken);
+	take(sys, "vdso.vvar_vclock_pages", vclock, taken);
+	take(sys, "vdso.vdso_pages", vdso, taken);
+	take(sys, "vdso.vsyscall", (uint64_t)gate, taken);
+	f = fopen("/proc/self/auxv", "r");
+	if (!f)
+		return;
+	uint64_t a[2];
+	int seen_rseq = 0;
+	while (fread(a, sizeof(a[0]), 2, f) == 2 && a[0] != 0) {
+		switch (a[0]) {
+		case 16: /* AT_HWCAP */
+			take(sys, "auxv.hwcap", a[1], taken);
+			break;
+		case 26: /* AT_HWCAP2 */
+			take(sys, "auxv.hwcap2", a[1], taken);
+			break;
+		case 51: /* AT_MINSIGSTKSZ */
+			take(sys, "auxv.minsigstksz", a[1], taken);
+			break;
+		case 17: /* AT_CLKTCK */
+			take(sys, "auxv.clktck", a[1], taken);
+			break;
+		case 27: /* AT_RSEQ_FEATURE_SIZE */
+			take(sys, "auxv.rseq_feature_size", a[1], taken);
+			seen_rseq = 1;
+			break;
+		case 28: /* AT_RSEQ_ALIGN */
+			take(sys, "auxv.rseq_align", a[1], taken);
+			break;
+		}
+	}
+	fclose(f);
+	if (!seen_rseq)
+		take(sys, "auxv.rseq_feature_size", 0, taken);
+}
 
 int vms_sys_probe_host(vms_sys *sys)
 {
@@ -358,3 +563,9 @@ int vms_host_mm_config(struct vms_mm_config *cfg)
 }
 
 #endif
+
+const struct vms_exec_fs *vms_exec_host_fs(void)
+{
+	static const struct vms_exec_fs host = {NULL, host_exec_stat, host_exec_read};
+	return &host;
+}

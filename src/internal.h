@@ -138,6 +138,7 @@ struct vms_inode {
 	struct rmap_entry *i_mmap;
 	uint32_t i_mmap_count, i_mmap_cap;
 	uint64_t i_mmap_writable; /* VM_SHARED writable mappings (mapping_map_writable) */
+	uint64_t i_writecount;    /* files open for writing: exec refuses with ETXTBSY */
 	struct vms_inode *next;   /* sys->inodes list */
 };
 
@@ -167,7 +168,7 @@ struct hugetlb_pool {
 };
 
 /* How many named settings there are (settings.c's table). */
-#define VMS_NSETTINGS 28
+#define VMS_NSETTINGS 38
 
 struct vms_sys {
 	/* sysctls */
@@ -189,6 +190,13 @@ struct vms_sys {
 	uint64_t lsm_mmap_min_addr; /* CONFIG_LSM_MMAP_MIN_ADDR, bytes */
 	bool pku;                   /* protection keys are enabled (OSPKE) */
 	uint64_t hugetlb_default_size; /* default_hstate: MAP_HUGETLB without a size */
+	/* What exec installs and hands the program (exec.c): the vDSO's
+	 * three special mappings in pages (0 = not mapped), the vsyscall
+	 * gate, and the host-dependent auxiliary vector values. */
+	uint64_t vvar_pages, vvar_vclock_pages, vdso_pages;
+	bool vsyscall_gate;
+	uint64_t auxv_hwcap, auxv_hwcap2, auxv_minsigstksz, auxv_clktck;
+	uint64_t auxv_rseq_feature_size, auxv_rseq_align; /* 0: no AT_RSEQ_* entries */
 	/* Where each setting's value came from (enum vms_setting_source),
 	 * indexed as settings.c's table. */
 	unsigned char setting_source[VMS_NSETTINGS];

@@ -10,6 +10,7 @@
 
 #include "internal.h"
 #include "accounting.h"
+#include "exec.h"
 #include "file.h"
 #include "rss.h"
 #include "vma.h"
@@ -22,6 +23,11 @@ static uint64_t splitmix64(uint64_t *state)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return z ^ (z >> 31);
+}
+
+uint64_t mm_random(struct vms_mm *mm)
+{
+	return splitmix64(&mm->rng);
 }
 
 static bool mm_randomizes(const struct vms_mm *mm)
@@ -111,7 +117,7 @@ vms_mm *vms_mm_new(vms_sys *sys, const struct vms_mm_config *cfg)
 		mm->rlim_memlock = (struct vms_rlimit){8ULL << 20, 8ULL << 20};
 	}
 	mm->task_size = sys->la57 ? TASK_SIZE_MAX_5LEVEL : DEFAULT_MAP_WINDOW;
-	mm->has_gate = true;
+	mm->has_gate = sys->vsyscall_gate;
 	pick_mmap_layout(mm);
 	return mm;
 }
