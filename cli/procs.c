@@ -121,6 +121,7 @@ void proc_exit(struct pass *p, struct proc *pr)
 #define CLONE_FS_ 0x200ULL
 #define CLONE_FILES_ 0x400ULL
 #define CLONE_VFORK_ 0x4000ULL
+#define CLONE_THREAD_ 0x10000ULL
 #define VM_WRITE_ 0x2ULL
 #define VM_SHARED_ 0x8ULL
 
@@ -169,6 +170,8 @@ struct proc *do_clone(struct pass *p, struct proc *parent, uint64_t flags, int c
 			return NULL;
 		}
 		sp->id = child;
+		if (parent->sp->prog)
+			sp->prog = strdup(parent->sp->prog);
 		if (!mm)
 			sp->why = parent->sp->mm ? "its fork failed in the model" : parent->sp->why;
 	}
@@ -192,10 +195,12 @@ struct proc *do_clone(struct pass *p, struct proc *parent, uint64_t flags, int c
 	}
 	/* proc_add may move the array: parent is not used after it */
 	pr = proc_add(p, child, sp, ft);
-	if (pr)
+	if (pr) {
 		pr->cwd = cwd;
-	else
+		pr->borrowed_vm = (flags & CLONE_VM_) && !(flags & CLONE_THREAD_);
+	} else {
 		cwd_put(cwd);
+	}
 	return pr;
 }
 
@@ -216,7 +221,7 @@ uint64_t clone_flags(const struct strace_line *l, enum sc sc)
 	return l->nargs > 0 && l->args[0].v.has_num ? l->args[0].v.num : 0;
 }
 
-void pending_clone_add(struct pass *p, int pid, uint64_t flags)
+void pending_clone_add(struct pass *p, int pid, uint64_t flags, int lineno)
 {
 	if (p->npclones == p->cappclones) {
 		int n = p->cappclones ? p->cappclones * 2 : 8;
@@ -226,22 +231,52 @@ void pending_clone_add(struct pass *p, int pid, uint64_t flags)
 		p->pclones = v;
 		p->cappclones = n;
 	}
-	p->pclones[p->npclones++] = (struct pending_clone){pid, flags};
+	p->pclones[p->npclones++] = (struct pending_clone){pid, flags, lineno};
 }
 
-int pending_clone_take(struct pass *p, int pid, struct pending_clone *out)
+static void pending_clone_drop(struct pass *p, int i, struct pending_clone *out)
 {
-	for (int i = p->npclones - 1; i >= 0; i--) {
-		if (pid < 0 || p->pclones[i].pid == pid) {
-			if (out)
-				*out = p->pclones[i];
-			p->pclones[i] = p->pclones[--p->npclones];
+	if (out)
+		*out = p->pclones[i];
+	memmove(&p->pclones[i], &p->pclones[i + 1],
+		(size_t)(p->npclones - i - 1) * sizeof(p->pclones[0]));
+	p->npclones--;
+}
+
+/* The clone that began on lineno in pid, when it completes. */
+int pending_clone_take(struct pass *p, int pid, int lineno, struct pending_clone *out)
+{
+	for (int i = 0; i < p->npclones; i++)
+		if (p->pclones[i].pid == pid && p->pclones[i].lineno == lineno) {
+			pending_clone_drop(p, i, out);
 			return 1;
 		}
-	}
 	return 0;
 }
 
+/* The clone a new pid whose first line is lineno comes from: the latest one
+ * begun before that line whose parent is known (lines are parsed ahead of
+ * the calls applied, so later clones may already be pending: a vfork child
+ * runs, and prints, while its parent's vfork is unfinished). */
+int pending_clone_for_child(struct pass *p, int lineno, struct pending_clone *out)
+{
+	int best = -1, any = -1;
+	for (int i = 0; i < p->npclones; i++) {
+		if (p->pclones[i].lineno >= lineno)
+			continue;
+		if (any < 0 || p->pclones[i].lineno > p->pclones[any].lineno)
+			any = i;
+		if (proc_find(p, p->pclones[i].pid) &&
+		    (best < 0 || p->pclones[i].lineno > p->pclones[best].lineno))
+			best = i;
+	}
+	if (best < 0)
+		best = any;
+	if (best < 0)
+		return 0;
+	pending_clone_drop(p, best, out);
+	return 1;
+}
 
 /* The process a call belongs to: known, the first, a child whose clone is
  * still unfinished, or else a stranger that is not modelled. */
@@ -262,7 +297,7 @@ struct proc *proc_for(struct pass *p, int pid, int lineno)
 			pr->cwd = cwd_new(p->o->cwd);
 		return pr;
 	}
-	if (pending_clone_take(p, -1, &pc)) {
+	if (pending_clone_for_child(p, lineno, &pc)) {
 		struct proc *parent = proc_find(p, pc.pid);
 		if (!parent) {
 			/* the first process printed without a pid */

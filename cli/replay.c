@@ -192,9 +192,7 @@ static void model_text(long r, bool addr, char *buf, size_t size)
  * counted for the line after the summary (print_reasons()), and --unsupported
  * lists each call. Reasons name no addresses or numbers, so that calls with
  * the same trouble count together. */
-static void unsupported(struct pass *p, const struct call *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void unsupported(struct pass *p, const struct call *c, const char *fmt, ...)
+void unsupported(struct pass *p, const struct call *c, const char *fmt, ...)
 {
 	struct replay_stats *st = p->st;
 	char why[sizeof(st->reasons[0].text)];
@@ -319,8 +317,7 @@ static bool model_hole(const vms_mm *mm, const struct call *c, uint64_t *hole)
  * model's address space, for saying where it has no VMA when a call failed
  * there: the most common cause of divergence, a log replayed without the
  * maps it started from. */
-static void check_result(struct pass *p, const struct call *c, long r, bool addr,
-			 const vms_mm *mm)
+void check_result(struct pass *p, const struct call *c, long r, bool addr, const vms_mm *mm)
 {
 	char buf[320];
 	uint64_t hole;
@@ -736,7 +733,7 @@ static void count_name(struct pass *p, enum sc sc, const char *name, int *slot)
 		slot[sc] = i;
 }
 
-static void exit_space_procs(struct pass *p, struct space *sp)
+void exit_space_procs(struct pass *p, struct space *sp)
 {
 	space_end(p, sp);
 	for (int i = 0; i < p->nprocs; i++)
@@ -783,7 +780,7 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 	case SC_CLONE3:
 	case SC_FORK:
 	case SC_VFORK:
-		pending_clone_take(p, c->pid, NULL);
+		pending_clone_take(p, c->pid, c->lineno, NULL);
 		if (first)
 			p->mc.active = 0; /* see maps_check_call() */
 		if (c->has_result && c->result > 0 && c->result <= INT_MAX && c->full &&
@@ -792,34 +789,10 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 		break;
 	case SC_EXECVE:
 	case SC_EXECVEAT:
-		if (!c->has_result || c->result != 0)
-			break;
-		if (first && !p->first_done && p->o->initial_maps)
+		if (first && !p->first_done && p->o->initial_maps && c->has_result &&
+		    c->result == 0)
 			break; /* --initial-maps is its result */
-		{
-			/* a new program: its address space is not known */
-			struct space *sp = space_new(p, NULL);
-			struct fdtab *ft = fdtab_copy(pr->ft);
-			struct cwd *cwd = pr->cwd; /* execve keeps the working directory */
-			if (!sp || !ft) {
-				free(sp);
-				fdtab_put(ft);
-				break;
-			}
-			if (cwd)
-				cwd->refs++;
-			sp->id = pr->pid;
-			sp->why = "a program started by execve (its maps are unknown)";
-			exit_space_procs(p, pr->sp);
-			pr = proc_add(p, c->pid, sp, ft);
-			if (pr)
-				pr->cwd = cwd;
-			else
-				cwd_put(cwd);
-			if (first)
-				warn(p, c->lineno, "execve without --initial-maps: the process "
-						   "is not modelled from here on");
-		}
+		do_execve(p, pr, c);
 		break;
 	case SC_EXIT_GROUP:
 		exit_space_procs(p, pr->sp);
@@ -1018,7 +991,8 @@ static void print_all_maps(struct pass *p, const char *when)
 		const char *text = s->mm ? maps_of(p, s->mm) : s->maps_at_exit;
 		if (!text)
 			continue;
-		fprintf(p->out, "== pid %d%s%s ==\n%s", s->id, s->mm ? "" : " (at its exit)",
+		fprintf(p->out, "== pid %d%s%s%s%s%s ==\n%s", s->id, s->prog ? " (" : "",
+			s->prog ? s->prog : "", s->prog ? ")" : "", s->mm ? "" : " (at its exit)",
 			when, text);
 	}
 }
@@ -1076,6 +1050,7 @@ static void pass_free(struct pass *p)
 	for (int i = 0; i < p->nspaces; i++) {
 		space_end(p, p->spaces[i]);
 		free(p->spaces[i]->maps_at_exit);
+		free(p->spaces[i]->prog);
 		free(p->spaces[i]);
 	}
 	free(p->spaces);
@@ -1294,7 +1269,7 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 			p->unfinished++;
 			enum sc sc = sc_of(line.name);
 			if (sc == SC_CLONE || sc == SC_CLONE3 || sc == SC_FORK || sc == SC_VFORK)
-				pending_clone_add(p, line.pid, clone_flags(&line, sc));
+				pending_clone_add(p, line.pid, clone_flags(&line, sc), lineno);
 		}
 		if (strace_joiner_feed(j, &line))
 			break;

@@ -56,6 +56,7 @@ struct space {
 	int id;          /* for --maps: the pid that made it */
 	char *maps_at_exit;
 	const char *why; /* mm NULL: why not, as an unsupported call's reason */
+	char *prog;      /* the program it runs (after an execve), for --maps */
 };
 
 /* The working directory, all that paths need of the kernel's fs_struct:
@@ -71,11 +72,14 @@ struct proc {
 	struct space *sp;
 	struct fdtab *ft;
 	struct cwd *cwd; /* NULL: not known */
+	int borrowed_vm; /* CLONE_VM without CLONE_THREAD (vfork): an execve
+			  * leaves the space to its owner */
 };
 
 struct pending_clone {
 	int pid;         /* the parent */
 	uint64_t flags;
+	int lineno;      /* where the unfinished clone began */
 };
 
 /* A call, as the handlers see it: numbers, plus the parsed line for the rest
@@ -176,6 +180,8 @@ struct pass {
 	uint64_t start_brk;
 	int brk_set;
 	int leading_execve; /* the trace starts with an execve */
+	uint64_t nexecs;    /* execve lines modelled, for their random streams */
+	int exec_approx_warned;
 
 	/* fast-path bookkeeping (see use_fast_path()) */
 	int prefixed;       /* the first line had a pid prefix */
@@ -215,6 +221,14 @@ struct pass {
 
 
 /* replay.c */
+void unsupported(struct pass *p, const struct call *c, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void check_result(struct pass *p, const struct call *c, long r, bool addr, const vms_mm *mm);
+void exit_space_procs(struct pass *p, struct space *sp);
+
+/* replay_exec.c */
+void do_execve(struct pass *p, struct proc *pr, const struct call *c);
+
 const char *maps_of(struct pass *p, const vms_mm *mm);
 struct space *first_space(struct pass *p);
 void note_unmatched_paths(const struct pass *p);
@@ -257,8 +271,9 @@ void fault_rule(vms_mm *mm);
 struct proc *do_clone(struct pass *p, struct proc *parent, uint64_t flags, int child,
 			     int lineno);
 uint64_t clone_flags(const struct strace_line *l, enum sc sc);
-void pending_clone_add(struct pass *p, int pid, uint64_t flags);
-int pending_clone_take(struct pass *p, int pid, struct pending_clone *out);
+void pending_clone_add(struct pass *p, int pid, uint64_t flags, int lineno);
+int pending_clone_take(struct pass *p, int pid, int lineno, struct pending_clone *out);
+int pending_clone_for_child(struct pass *p, int lineno, struct pending_clone *out);
 struct proc *proc_for(struct pass *p, int pid, int lineno);
 bool pid_seen(struct pass *p, int pid);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # record.sh: records a program for `vmspace replay` tests: its strace log and,
 # from the same run, its /proc/PID/maps before its first memory call and at its
-# exit, into tests/data/replay/NAME/.
+# exit, into tests/data/replay/NAME/ (or $RECORD_DIR when set).
 #
 #   scripts/record.sh NAME [--cwd DIR] [--plain] -- PROGRAM [ARGS...]
 #
@@ -40,7 +40,7 @@ case $1 in /*) ;; *) echo "$0: PROGRAM must be an absolute path" >&2; exit 2 ;; 
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 make -s -C "$top" build/vmspace >/dev/null
-out=$top/tests/data/replay/$name
+out=${RECORD_DIR:-$top/tests/data/replay/$name}
 mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -54,7 +54,7 @@ TR+=',fstat,newfstatat,statx,clone,clone3,fork,vfork,execve,prlimit64,setrlimit,
 TR+=',chdir,fchdir,getcwd,exit_group,exit'
 
 (cd "$cwd" && exec env -i PATH=/usr/bin:/bin LANG=C HOME=/nonexistent \
-	setarch x86_64 -R strace -f -v $yflag -qq -o "$tmp/trace.txt" -e "$TR" \
+	setarch x86_64 -R strace -f -v -s 65536 $yflag -qq -o "$tmp/trace.txt" -e "$TR" \
 	-e inject=brk:delay_enter=$delay:when=1 \
 	-e inject=exit_group:delay_enter=$delay "$@") >"$tmp/stdout" 2>"$tmp/stderr" &
 spid=$!

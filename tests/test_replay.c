@@ -377,22 +377,80 @@ TEST(replay_follow_places_at_trace_address)
 	replay_stats_free(&st);
 }
 
-/* After an execve without --initial-maps the process is not modelled: its
- * calls are unsupported, never matched. */
-TEST(replay_execve_without_maps_is_unsupported)
+/* fs/exec.c: without --initial-maps an execve builds the process from the
+ * program's binary on this host (vms_execve); its result is checked, and so
+ * are the calls after it. */
+TEST(replay_execve_builds_the_process_from_its_binary)
+{
+	char *out = NULL, text[512];
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	if (access("/bin/true", X_OK) != 0) {
+		t_skip("no /bin/true on this host");
+		return;
+	}
+	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE};
+	const char *argv[] = {"true", NULL}, *envp[] = {"X=", "X=", "X=", NULL};
+	struct vms_exec_args args = {.filename = "/bin/true", .argv = argv, .envp = envp};
+	struct vms_exec_info info;
+	long err = 0;
+	vms_mm *mm = vms_execve(sys, NULL, &cfg, &args, &info, &err);
+	CHECK(mm != NULL);
+	snprintf(text, sizeof(text),
+		 "execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0\n"
+		 "brk(NULL) = %#llx\n",
+		 (unsigned long long)info.start_brk);
+	vms_exec_info_free(&info);
+	vms_mm_free(mm);
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK_EQ(st.calls, 2);
+	CHECK_EQ(st.matched, 2);
+	CHECK_EQ(st.unsupported, 0);
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* A failed execve must fail as the log says, and the process goes on with
+ * its old address space (do_execveat_common() before the point of no
+ * return). */
+TEST(replay_failed_execve_is_checked_and_keeps_the_process)
 {
 	(void)sys;
 	char *out = NULL;
 	struct replay_opts o = {0};
 	struct replay_stats st;
-	const char *text = "execve(\"/bin/true\", [\"true\"], 0x7ffd /* 3 vars */) = 0\n"
-			   "brk(NULL) = 0x555555559000\n"
-			   "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7ff0000\n";
-	CHECK_EQ(run_text(&o, text, &out, &st), 0);
-	CHECK_EQ(st.calls, 2);
-	CHECK_EQ(st.unsupported, 2);
-	CHECK_EQ(st.matched, 0);
+	const char *text =
+	    "mmap(0x10000000, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED, -1, 0) = 0x10000000\n"
+	    "execve(\"/nonexistent/prog\", [\"prog\"], NULL) = -1 ENOENT (No such file or directory)\n"
+	    "execve(\"/bin/true\", [\"true\"], NULL) = -1 ENOENT (No such file or directory)\n"
+	    "munmap(0x10000000, 4096) = 0\n";
+	CHECK_EQ(run_text(&o, text, &out, &st), 1);
+	CHECK_EQ(st.calls, 4);
+	CHECK_EQ(st.matched, 3);
+	CHECK_EQ(st.diverged, access("/bin/true", X_OK) == 0 ? 1 : 0);
+	CHECK(strstr(out, "line 3:") != NULL);
 	free(out);
+	replay_stats_free(&st);
+}
+
+static int run_text_err(struct replay_opts *o, const char *text, char **outp, char **errp,
+			struct replay_stats *st);
+
+/* A program that is not on this host cannot be built: the replay says so
+ * and the process's later calls are unsupported, with that reason. */
+TEST(replay_execve_of_a_program_not_on_this_host_says_so)
+{
+	(void)sys;
+	char *out = NULL, *err = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "execve(\"/nonexistent/prog\", [\"prog\"], NULL) = 0\n"
+			   "brk(NULL) = 0x555555559000\n";
+	CHECK_EQ(run_text_err(&o, text, &out, &err, &st), 0);
+	CHECK_EQ(st.unsupported, 2);
+	CHECK(strstr(err, "/nonexistent/prog is not on this host") != NULL);
+	free(out);
+	free(err);
 	replay_stats_free(&st);
 }
 
@@ -1233,4 +1291,169 @@ TEST(replay_divergence_without_vma_says_so)
 	free(maps);
 	free(out);
 	replay_stats_free(&st);
+}
+
+/* ---- execve: processes built from their binaries ------------------------- */
+
+/* A file under tests/ or scripts/ of the source tree, wherever the test runs. */
+static void source_path(char *buf, size_t size, const char *rel)
+{
+	const char *slash = strrchr(__FILE__, '/');
+	snprintf(buf, size, "%s", rel);
+	if (access(buf, F_OK) == 0 || !slash)
+		return;
+	snprintf(buf, size, "%.*s/../%s", (int)(slash - __FILE__), __FILE__, rel);
+}
+
+static char *slurp_path(const char *dir, const char *name)
+{
+	char path[512];
+	char *buf = NULL;
+	size_t len;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	if (replay_read_all(f, &buf, &len))
+		buf = NULL;
+	fclose(f);
+	return buf;
+}
+
+/*
+ * Records cmd live (scripts/record.sh --plain: strace -f -v without -y, ASLR
+ * off, the kernel's maps at the first process's exit) and replays the log
+ * from its first line with no initial maps: every process is built by
+ * vms_execve from its binary, every memory call (execve included) must match
+ * and the first process's final maps must equal the kernel's, [stack]
+ * included. Returns 1 when it ran, 0 when this host cannot run it (why set).
+ */
+static int exec_workload(const char *name, const char *cwd, const char *cmd, char *why,
+			 size_t whysz)
+{
+	char dir[] = "/tmp/vms-exec-XXXXXX", script[512], line[2048];
+	if (!mkdtemp(dir)) {
+		snprintf(why, whysz, "mkdtemp failed");
+		return 0;
+	}
+	source_path(script, sizeof(script), "scripts/record.sh");
+	snprintf(line, sizeof(line), "RECORD_DIR=%s %s %s --plain --cwd %s -- %s >%s/log 2>&1",
+		 dir, script, name, cwd, cmd, dir);
+	int rc = system(line);
+	char *trace = slurp_path(dir, "trace.txt"), *final = slurp_path(dir, "final.maps");
+	char *settings = slurp_path(dir, "settings"), *outbuf = NULL;
+	int ran = 0;
+	if (rc != 0 || !trace || !final || !settings) {
+		char *log = slurp_path(dir, "log");
+		snprintf(why, whysz, "recording %s failed: %.200s", name, log ? log : "");
+		free(log);
+		goto out;
+	}
+	struct replay_opts o;
+	struct replay_stats st;
+	size_t outlen = 0;
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	replay_load_settings(&o, settings);
+	o.name = name;
+	o.check = 1;
+	o.cwd = cwd;
+	FILE *out = open_memstream(&outbuf, &outlen);
+	rc = replay_run(&o, trace, strlen(trace), out, NULL, &st);
+	fclose(out);
+	ran = 1;
+	if (rc != 0 || st.diverged || st.unsupported || st.matched != st.calls || !st.calls) {
+		t_fail(__FILE__, __LINE__, "%s: rc %d, %llu calls, %llu matched, %llu diverged, "
+					   "%llu unsupported:\n%s",
+		       name, rc, (unsigned long long)st.calls, (unsigned long long)st.matched,
+		       (unsigned long long)st.diverged, (unsigned long long)st.unsupported,
+		       outbuf ? outbuf : "");
+	} else if (!st.final_maps || strcmp(st.final_maps, final)) {
+		char diff[512];
+		maps_equal_but_stack(st.final_maps ? st.final_maps : "", final, diff, sizeof(diff));
+		t_fail(__FILE__, __LINE__, "%s: final maps differ from the kernel's: %s", name,
+		       diff);
+	} else {
+		printf("    %s: %llu calls matched (%llu processes), final maps equal\n", name,
+		       (unsigned long long)st.calls, (unsigned long long)st.processes);
+	}
+	replay_stats_free(&st);
+out:
+	free(outbuf);
+	free(trace);
+	free(final);
+	free(settings);
+	snprintf(line, sizeof(line), "rm -rf %s", dir);
+	if (system(line) != 0)
+		printf("    (could not remove %s)\n", dir);
+	return ran;
+}
+
+/* Real multi-process workloads: a shell pipeline, make building three C
+ * files with gcc (vfork and exec of cc1, as, collect2, ld), a Python
+ * multiprocessing pool, ls. Needs strace (scripts/deps.sh installs it). */
+SLOW_TEST(replay_exec_workloads_match_the_kernel)
+{
+	(void)sys;
+	char why[512] = "", dir[] = "/tmp/vms-mk-XXXXXX", path[600];
+	if (system("command -v strace >/dev/null 2>&1") != 0) {
+		t_skip("strace is not installed");
+		return;
+	}
+	if (!mkdtemp(dir)) {
+		t_skip("mkdtemp failed");
+		return;
+	}
+	static const char *const srcs[] = {"a.c", "b.c", "c.c"};
+	for (int i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, srcs[i]);
+		FILE *f = fopen(path, "w");
+		if (f) {
+			fprintf(f, "int f_%c(void) { return %d; }\n%s", 'a' + i, i,
+				i ? "" : "int main(void) { return 0; }\n");
+			fclose(f);
+		}
+	}
+	snprintf(path, sizeof(path), "%s/Makefile", dir);
+	FILE *mf = fopen(path, "w");
+	if (mf) {
+		fprintf(mf, "prog: a.o b.o c.o\n\tgcc -o prog a.o b.o c.o\n"
+			    "%%.o: %%.c\n\tgcc -c $<\n");
+		fclose(mf);
+	}
+	snprintf(path, sizeof(path), "%s/pool.py", dir);
+	FILE *pf = fopen(path, "w");
+	if (pf) {
+		fprintf(pf, "from multiprocessing import Pool\n"
+			    "def sq(x): return x * x\n"
+			    "if __name__ == '__main__':\n"
+			    "    with Pool(2) as p: print(sum(p.map(sq, range(100))))\n");
+		fclose(pf);
+	}
+	static const struct {
+		const char *name, *prog, *args;
+	} w[] = {
+	    {"pipeline", "/usr/bin/bash", "-c 'ls /usr | sort | head -3'"},
+	    {"make", "/usr/bin/make", "-s"},
+	    {"pool", "/usr/bin/python3", "pool.py"},
+	    {"ls", "/usr/bin/ls", "-la /usr/lib"},
+	};
+	int ran = 0;
+	for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		char cmd[512];
+		if (access(w[i].prog, X_OK) != 0) {
+			printf("    %s: %s is not on this host\n", w[i].name, w[i].prog);
+			continue;
+		}
+		snprintf(cmd, sizeof(cmd), "%s %s", w[i].prog, w[i].args);
+		if (exec_workload(w[i].name, dir, cmd, why, sizeof(why)))
+			ran++;
+		else
+			printf("    %s: %s\n", w[i].name, why);
+	}
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	if (system(path) != 0)
+		printf("    (could not remove %s)\n", dir);
+	if (!ran)
+		t_skip("no workload could be recorded here");
 }
