@@ -203,7 +203,7 @@ int cmd_exec(int argc, char **argv)
 		return 2;
 	}
 	struct vms_exec_args args = {filename, (const char *const *)(argv + i),
-				     (const char *const *)environ, NULL, NULL};
+				     (const char *const *)environ, NULL, NULL, NULL};
 	struct vms_exec_info info;
 	long err;
 	vms_mm *mm = vms_execve(sys, NULL, &cfg, &args, &info, &err);

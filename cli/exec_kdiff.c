@@ -171,7 +171,7 @@ int ek_model_exec(vms_sys *sys, const char *filename, char *const argv[], char *
 		cfg.personality |= VMS_ADDR_NO_RANDOMIZE;
 	cfg.seed = seed;
 	struct vms_exec_args args = {filename, (const char *const *)argv,
-				     (const char *const *)envp, NULL, NULL};
+				     (const char *const *)envp, NULL, NULL, NULL};
 	vms_mm *mm = vms_execve(sys, NULL, &cfg, &args, &out->info, &out->err);
 	if (mm) {
 		size_t need = vms_maps_text(mm, NULL, 0) + 1;

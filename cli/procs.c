@@ -94,11 +94,7 @@ struct proc *proc_add(struct pass *p, int pid, struct space *sp, struct fdtab *f
 		p->capprocs = n;
 	}
 	struct proc *pr = &p->procs[p->nprocs++];
-	pr->pid = pid;
-	pr->alive = 1;
-	pr->sp = sp;
-	pr->ft = ft;
-	pr->cwd = NULL;
+	*pr = (struct proc){.pid = pid, .alive = 1, .sp = sp, .ft = ft};
 	return pr;
 }
 

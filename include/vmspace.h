@@ -383,12 +383,29 @@ struct vms_exec_fs {
 	 * the bytes read (fewer at the end of the file), or -errno. */
 	long (*read)(void *arg, const char *canonical, uint64_t off, void *buf, size_t len);
 };
+/* The random choices of one exec, in pages, as the kernel draws them:
+ * vms_exec_info tells what the model chose, and vms_exec_args.layout can
+ * impose them (a replay of a log recorded with ASLR on learns the kernel's
+ * from the log's results). An imposed value is taken as it is, without the
+ * kernel's mask, so that it can also undo the model's own offsets. */
+struct vms_exec_layout {
+	unsigned fixed;     /* VMS_EXEC_FIX_*: the fields to impose */
+	uint64_t mmap_rnd;  /* arch_mmap_rnd(): mmap_base lies this much lower */
+	uint64_t stack_rnd; /* randomize_stack_top(): the stack top lies this much lower */
+	uint64_t load_rnd;  /* a PIE's load bias lies this much above ELF_ET_DYN_BASE */
+	uint64_t brk_rnd;   /* arch_randomize_brk(): the brk lies this much higher */
+};
+#define VMS_EXEC_FIX_MMAP 0x1u
+#define VMS_EXEC_FIX_STACK 0x2u
+#define VMS_EXEC_FIX_LOAD 0x4u
+#define VMS_EXEC_FIX_BRK 0x8u
 struct vms_exec_args {
 	const char *filename;        /* as given to execve */
 	const char *const *argv;     /* NULL-terminated (NULL = no arguments) */
 	const char *const *envp;     /* NULL-terminated (NULL = empty) */
 	const struct vms_exec_fs *fs; /* NULL: the host's files */
 	const char *cwd;             /* for relative paths (NULL: the host's cwd) */
+	const struct vms_exec_layout *layout; /* random choices to impose (NULL: none) */
 };
 #define VMS_EXEC_MAX_AUXV 40
 struct vms_exec_info {
@@ -410,6 +427,10 @@ struct vms_exec_info {
 	uint8_t *stack_bytes;
 	uint64_t stack_addr;
 	size_t stack_len;
+	/* The random choices made (with ASLR off, zeros), and the program's
+	 * PT_GNU_RELRO as ld.so mprotects it (page-rounded; 0, 0 without one). */
+	struct vms_exec_layout layout;
+	uint64_t relro_start, relro_end;
 	/* On failure only this is set: 1 when the kernel had passed the point
 	 * of no return (begin_new_exec) and kills the process instead of
 	 * returning the error to it. */

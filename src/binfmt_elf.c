@@ -26,6 +26,7 @@
 #define PT_LOAD 1
 #define PT_INTERP 3
 #define PT_GNU_STACK 0x6474e551
+#define PT_GNU_RELRO 0x6474e552
 #define PF_X 0x1
 #define PF_W 0x2
 #define PF_R 0x4
@@ -537,8 +538,7 @@ static int map_image(struct bprm *b, struct elf_load_state *s, int executable_st
 	/* setup_arg_pages(randomize_stack_top(STACK_TOP)), arch_align_stack
 	 * inside. */
 	uint64_t stack_top = DEFAULT_MAP_WINDOW;
-	if (b->randomize)
-		stack_top -= (exec_random(b) & STACK_RND_MASK) << PAGE_SHIFT;
+	stack_top -= exec_choice(b, VMS_EXEC_FIX_STACK, STACK_RND_MASK, 0) << PAGE_SHIFT;
 	stack_top = arch_align_stack(b, stack_top);
 	err = setup_arg_pages(b, stack_top, executable_stack);
 	if (err)
@@ -568,11 +568,10 @@ static int map_image(struct bprm *b, struct elf_load_state *s, int executable_st
 			if (s->interp) {
 				/* A program (PIE): at ELF_ET_DYN_BASE, randomised,
 				 * aligned down to its largest p_align. */
-				load_bias = ELF_ET_DYN_BASE;
-				if (b->randomize)
-					load_bias += (exec_random(b) &
-						      ((1ULL << mm->sys->mmap_rnd_bits) - 1))
-						     << PAGE_SHIFT;
+				load_bias = ELF_ET_DYN_BASE +
+					    (exec_choice(b, VMS_EXEC_FIX_LOAD,
+							 (1ULL << mm->sys->mmap_rnd_bits) - 1, 0)
+					     << PAGE_SHIFT);
 				if (alignment)
 					load_bias &= ~(alignment - 1);
 				flags |= VMS_MAP_FIXED_NOREPLACE;
@@ -660,18 +659,32 @@ static int map_image(struct bprm *b, struct elf_load_state *s, int executable_st
 		brk_moved = true;
 	}
 	mm->start_brk = mm->brk = ELF_PAGEALIGN(elf_brk);
-	if (b->randomize && mm->sys->randomize_va_space > 1) {
-		if (!brk_moved)
+	/* arch_randomize_brk() draws only when the brk is randomised; an
+	 * imposed offset applies either way. */
+	bool rnd = b->randomize && mm->sys->randomize_va_space > 1;
+	if (rnd || (b->fixed && (b->fixed->fixed & VMS_EXEC_FIX_BRK))) {
+		if (!brk_moved && rnd)
 			mm->start_brk = mm->brk = mm->brk + PAGE_SIZE;
 		uint64_t start = mm->brk, range = 1ULL << 30;
-		if (range >> PAGE_SHIFT)
-			start += (exec_random(b) % (range >> PAGE_SHIFT)) << PAGE_SHIFT;
+		bool saved = b->randomize;
+		b->randomize = rnd;
+		start += exec_choice(b, VMS_EXEC_FIX_BRK, 0, range >> PAGE_SHIFT) << PAGE_SHIFT;
+		b->randomize = saved;
 		mm->start_brk = mm->brk = start;
-		brk_moved = true;
+		brk_moved = brk_moved || rnd;
 	}
 	mm->brk_randomized = brk_moved;
 	b->entry = elf_entry;
 	b->load_bias = load_bias;
+	/* What ld.so will mprotect read-only (_dl_protect_relro): the
+	 * program's PT_GNU_RELRO, page-rounded down at both ends. */
+	for (size_t i = 0; i < h->phnum; i++) {
+		const struct elf_phdr *e = &s->ph[i];
+		if (e->type == PT_GNU_RELRO) {
+			b->relro_start = (load_bias + e->vaddr) & PAGE_MASK;
+			b->relro_end = (load_bias + e->vaddr + e->memsz) & PAGE_MASK;
+		}
+	}
 	b->interp_base = interp_load_addr;
 	return 0;
 }

@@ -402,7 +402,46 @@ int exec_begin_new(struct bprm *b)
 	b->personality = cfg.personality;
 	b->randomize = b->sys->randomize_va_space && !(cfg.personality & VMS_ADDR_NO_RANDOMIZE);
 	b->mm = vms_mm_new(b->sys, &cfg);
-	return b->mm ? 0 : -ENOMEM;
+	if (!b->mm)
+		return -ENOMEM;
+	if (b->fixed && (b->fixed->fixed & VMS_EXEC_FIX_MMAP))
+		mm_set_mmap_rnd(b->mm, b->fixed->mmap_rnd);
+	b->used.mmap_rnd = b->mm->mmap_rnd;
+	return 0;
+}
+
+uint64_t exec_choice(struct bprm *b, unsigned fix, uint64_t mask, uint64_t mod)
+{
+	uint64_t v = 0;
+	if (b->randomize) {
+		uint64_t r = exec_random(b);
+		v = mod ? r % mod : r & mask;
+	}
+	if (b->fixed && (b->fixed->fixed & fix)) {
+		switch (fix) {
+		case VMS_EXEC_FIX_STACK:
+			v = b->fixed->stack_rnd;
+			break;
+		case VMS_EXEC_FIX_LOAD:
+			v = b->fixed->load_rnd;
+			break;
+		case VMS_EXEC_FIX_BRK:
+			v = b->fixed->brk_rnd;
+			break;
+		}
+	}
+	switch (fix) {
+	case VMS_EXEC_FIX_STACK:
+		b->used.stack_rnd = v;
+		break;
+	case VMS_EXEC_FIX_LOAD:
+		b->used.load_rnd = v;
+		break;
+	case VMS_EXEC_FIX_BRK:
+		b->used.brk_rnd = v;
+		break;
+	}
+	return v;
 }
 
 /* mm/util.c randomize_stack_top() and arch/x86 arch_align_stack() are the
@@ -524,6 +563,9 @@ static void fill_info(struct bprm *b, struct vms_exec_info *info)
 	info->env_start = b->env_start;
 	info->env_end = b->env_end;
 	memcpy(info->interp, b->elf_interp, sizeof(info->interp));
+	info->layout = b->used;
+	info->relro_start = b->relro_start;
+	info->relro_end = b->relro_end;
 }
 
 vms_mm *vms_execve(vms_sys *sys, const vms_mm *old, const struct vms_mm_config *cfg,
@@ -548,6 +590,7 @@ vms_mm *vms_execve(vms_sys *sys, const vms_mm *old, const struct vms_mm_config *
 	b->cfg = cfg ? cfg : &defaults;
 	b->rng = b->cfg->seed;
 	b->cwd = args ? args->cwd : NULL;
+	b->fixed = args ? args->layout : NULL;
 	b->fs = args && args->fs ? args->fs : vms_exec_host_fs();
 	b->personality = b->cfg->personality;
 	int r = do_execve(b, args);

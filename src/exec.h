@@ -57,6 +57,10 @@ struct bprm {
 	uint64_t auxv[VMS_EXEC_MAX_AUXV][2];
 	size_t nauxv;
 	uint64_t arg_end, env_start, env_end;
+	/* Random choices: those the caller imposes (may be NULL), those made. */
+	const struct vms_exec_layout *fixed;
+	struct vms_exec_layout used;
+	uint64_t relro_start, relro_end;
 };
 
 /* do_open_execat(): resolves, stats and checks a path as exec opens it. */
@@ -72,6 +76,10 @@ int exec_read(struct bprm *b, const struct exec_file *f, uint64_t off, void *buf
 	__attribute__((warn_unused_result));
 /* Random numbers from the model's generator (the mm's, once it exists). */
 uint64_t exec_random(struct bprm *b);
+/* A random choice in pages: drawn as the kernel draws it (mask, or modulo
+ * when mod is set) when randomising, 0 when not; an imposed one (the
+ * VMS_EXEC_FIX_ bit fix) wins either way. Recorded in b->used. */
+uint64_t exec_choice(struct bprm *b, unsigned fix, uint64_t mask, uint64_t mod);
 /* Ensures strings[] holds every address from a up to top (zero-filled). */
 int exec_stack_room(struct bprm *b, uint64_t a) __attribute__((warn_unused_result));
 static inline uint8_t *exec_stack_at(struct bprm *b, uint64_t a)

@@ -231,6 +231,7 @@ struct vms_mm {
 	struct vt_tree tree;
 	uint64_t task_size;
 	uint64_t mmap_base, mmap_legacy_base;
+	uint64_t mmap_rnd; /* pages: arch_mmap_rnd() as drawn or imposed */
 	bool topdown;
 	unsigned personality;
 	unsigned caps;
@@ -270,6 +271,8 @@ int setting_set(vms_sys *sys, const char *name, uint64_t value, int source);
 bool setting_was_set(const vms_sys *sys, const char *name);
 /* sys.c: the default admin/user reserves for the RAM size (those not set). */
 void set_default_reserves(vms_sys *sys);
+/* mm.c: mmap_base (and the legacy base) for arch_mmap_rnd() = pages. */
+void mm_set_mmap_rnd(struct vms_mm *mm, uint64_t pages);
 /* sys.c: a hugetlb pool's size in pages, keeping pages in use or reserved. */
 int hugetlb_pool_resize(vms_sys *sys, uint64_t page_size, uint64_t nr_pages);
 bool sys_alloc_should_fail(vms_sys *sys);

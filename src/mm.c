@@ -60,8 +60,14 @@ static void pick_mmap_layout(struct vms_mm *mm)
 	mm->topdown = !((mm->personality & VMS_ADDR_COMPAT_LAYOUT) || sys->legacy_va_layout);
 	uint64_t rnd = 0;
 	if (mm_randomizes(mm))
-		rnd = (splitmix64(&mm->rng) & ((1ULL << sys->mmap_rnd_bits) - 1)) << PAGE_SHIFT;
-	uint64_t window = DEFAULT_MAP_WINDOW;
+		rnd = splitmix64(&mm->rng) & ((1ULL << sys->mmap_rnd_bits) - 1);
+	mm_set_mmap_rnd(mm, rnd);
+}
+
+void mm_set_mmap_rnd(struct vms_mm *mm, uint64_t pages)
+{
+	uint64_t window = DEFAULT_MAP_WINDOW, rnd = pages << PAGE_SHIFT;
+	mm->mmap_rnd = pages;
 	mm->mmap_legacy_base = PAGE_ALIGN(window / 3) + rnd;
 	mm->mmap_base = mm->topdown ? mmap_base_for(mm, rnd, window) : mm->mmap_legacy_base;
 }

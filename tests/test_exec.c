@@ -176,7 +176,7 @@ static vms_mm *run(vms_sys *sys, struct tfs *fs, const char *path, const char *c
 		   const struct vms_mm_config *cfg)
 {
 	struct vms_exec_fs efs = {fs, tfs_stat, tfs_read};
-	struct vms_exec_args a = {path, argv, envp, &efs, "/"};
+	struct vms_exec_args a = {path, argv, envp, &efs, "/", NULL};
 	return vms_execve(sys, NULL, cfg ? cfg : &aslr_off, &a, info, err);
 }
 
@@ -684,7 +684,7 @@ TEST(exec_alloc_failure_leaves_the_old_address_space_untouched)
 	t_snap_take(sys, old, &before);
 	struct vms_exec_fs efs = {&fs, tfs_stat, tfs_read};
 	const char *argv[] = {"/bin/pie", "x", NULL};
-	struct vms_exec_args a = {"/bin/pie", argv, NULL, &efs, "/"};
+	struct vms_exec_args a = {"/bin/pie", argv, NULL, &efs, "/", NULL};
 	int failures = 0;
 	for (uint64_t k = 1; k < 400; k++) {
 		long err;

@@ -1342,7 +1342,7 @@ static int exec_workload(const char *name, const char *cwd, const char *cmd, cha
 	int rc = system(line);
 	char *trace = slurp_path(dir, "trace.txt"), *final = slurp_path(dir, "final.maps");
 	char *settings = slurp_path(dir, "settings"), *outbuf = NULL;
-	int ran = 0;
+	int ran = 0, keep = 0;
 	if (rc != 0 || !trace || !final || !settings) {
 		char *log = slurp_path(dir, "log");
 		snprintf(why, whysz, "recording %s failed: %.200s", name, log ? log : "");
@@ -1358,9 +1358,12 @@ static int exec_workload(const char *name, const char *cwd, const char *cmd, cha
 	o.name = name;
 	o.check = 1;
 	o.cwd = cwd;
-	FILE *out = open_memstream(&outbuf, &outlen);
-	rc = replay_run(&o, trace, strlen(trace), out, NULL, &st);
+	char *errbuf = NULL;
+	size_t errlen = 0;
+	FILE *out = open_memstream(&outbuf, &outlen), *errf = open_memstream(&errbuf, &errlen);
+	rc = replay_run(&o, trace, strlen(trace), out, errf, &st);
 	fclose(out);
+	fclose(errf);
 	ran = 1;
 	if (rc != 0 || st.diverged || st.unsupported || st.matched != st.calls || !st.calls) {
 		t_fail(__FILE__, __LINE__, "%s: rc %d, %llu calls, %llu matched, %llu diverged, "
@@ -1371,20 +1374,24 @@ static int exec_workload(const char *name, const char *cwd, const char *cmd, cha
 	} else if (!st.final_maps || strcmp(st.final_maps, final)) {
 		char diff[512];
 		maps_equal_but_stack(st.final_maps ? st.final_maps : "", final, diff, sizeof(diff));
-		t_fail(__FILE__, __LINE__, "%s: final maps differ from the kernel's: %s", name,
-		       diff);
+		t_fail(__FILE__, __LINE__, "%s: final maps differ from the kernel's: %s (the "
+					   "recording is kept in %s)",
+		       name, diff, dir);
+		printf("%s%s", errbuf ? errbuf : "", outbuf ? outbuf : "");
+		keep = 1;
 	} else {
 		printf("    %s: %llu calls matched (%llu processes), final maps equal\n", name,
 		       (unsigned long long)st.calls, (unsigned long long)st.processes);
 	}
 	replay_stats_free(&st);
+	free(errbuf);
 out:
 	free(outbuf);
 	free(trace);
 	free(final);
 	free(settings);
 	snprintf(line, sizeof(line), "rm -rf %s", dir);
-	if (system(line) != 0)
+	if (!keep && system(line) != 0)
 		printf("    (could not remove %s)\n", dir);
 	return ran;
 }
