@@ -641,6 +641,8 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 			}
 		}
 		r = vms_mmap(mm, a[0], a[1], (int)a[2], (int)a[3], vf, a[5]);
+		if (p->o->follow)
+			exec_follow_learn(p, pr, c, r); /* before the trace's address is taken */
 		r = follow_mmap(p, mm, c, r, vf);
 		addr = true;
 		break;
@@ -702,6 +704,8 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 	}
 	if (p->mc.active && pr->sp->first)
 		maps_check_call(p, c);
+	if (p->o->follow && c->sc != SC_MMAP)
+		exec_follow_learn(p, pr, c, r);
 	count_vmas(p, c->sc, before, map_count(mm), r);
 	check_result(p, c, r, addr, mm);
 }
@@ -1390,10 +1394,12 @@ void replay_stats_free(struct replay_stats *st)
 static int run_once(const struct replay_opts *o, const char *text, size_t len, uint64_t sbrk,
 		    int lead_exec,
 		    struct override *ov, int nov, int *tried, int stop_after, FILE *out, FILE *err,
-		    struct replay_stats *st, struct search *se, int *first_bad)
+		    struct replay_stats *st, struct search *se, int *first_bad,
+		    struct learn_set *learn)
 {
 	struct pass p;
 	memset(&p, 0, sizeof(p));
+	p.learn = learn;
 	memset(st, 0, sizeof(*st));
 	p.out = out;
 	p.err = err;
@@ -1489,6 +1495,22 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 	int unexplained = 0;
 	uint64_t sbrk = o->start_brk ? o->start_brk : scan_start_brk(text, len);
 	int lead_exec = scan_leading_execve(text, len);
+	struct learn_set learn = {0};
+
+	/* --follow: learn each execve's random choices from the results that
+	 * show them, a pass each, before anything else (replay_exec.c). */
+	if (o->follow && memmem(text, len, "execve", 6)) {
+		for (int i = 0; i < 16; i++) {
+			learn.changed = 0;
+			rc = run_once(o, text, len, sbrk, lead_exec, NULL, 0, NULL, -1, NULL, NULL, &st,
+				      NULL, NULL, &learn);
+			passes++;
+			replay_stats_free(&st);
+			if (rc || !learn.changed)
+				break;
+		}
+	}
+	learn.frozen = 1;
 
 	if (memmem(text, len, "<unfinished ...>", 16)) {
 		/* find an order for each group of overlapping calls that diverges */
@@ -1496,7 +1518,7 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 			int bad = -1;
 			se.ngi = 0;
 			rc = run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, -1, NULL, NULL, &st, &se,
-				      &bad);
+				      &bad, &learn);
 			passes++;
 			replay_stats_free(&st);
 			if (rc || bad < 0 || passes >= MAX_PASSES || bad >= se.ngi)
@@ -1528,7 +1550,7 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 				while (passes < MAX_PASSES) {
 					struct search one = {0};
 					run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, bad, NULL, NULL,
-						 &st, &one, NULL);
+						 &st, &one, NULL, &learn);
 					passes++;
 					replay_stats_free(&st);
 					bool ok = one.ngi > bad && one.gi[bad].diverged == 0;
@@ -1558,7 +1580,9 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 			}
 		}
 	}
-	rc = run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, -1, out, err, &st, NULL, NULL);
+	rc = run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, -1, out, err, &st, NULL, NULL,
+		      &learn);
+	free(learn.v);
 	passes++;
 	st.passes = (uint64_t)passes;
 	st.unexplained_groups = unexplained;

@@ -93,6 +93,139 @@ static int strv_from(const struct strace_val *v, struct strv *out)
 	return -1;
 }
 
+/* The learned choices of the execve on lineno (create: a new empty entry). */
+static struct exec_learned *learned_for(struct pass *p, int lineno, bool create)
+{
+	struct learn_set *ls = p->learn;
+	if (!ls)
+		return NULL;
+	for (int i = 0; i < ls->n; i++)
+		if (ls->v[i].lineno == lineno)
+			return &ls->v[i];
+	if (!create || ls->frozen)
+		return NULL;
+	if (ls->n == ls->cap) {
+		int n = ls->cap ? ls->cap * 2 : 8;
+		struct exec_learned *v = realloc(ls->v, (size_t)n * sizeof(*v));
+		if (!v)
+			return NULL;
+		ls->v = v;
+		ls->cap = n;
+	}
+	struct exec_learned *e = &ls->v[ls->n++];
+	memset(e, 0, sizeof(*e));
+	e->lineno = lineno;
+	return e;
+}
+
+/* What a space built by an execve keeps for --follow, and (in the pass that
+ * prints) which random choices came from the log. */
+static void exec_space_facts(struct pass *p, struct space *sp, int lineno,
+			     const struct vms_exec_info *info, const struct exec_learned *lr)
+{
+	sp->exec_line = lineno;
+	sp->randomized = p->o->follow;
+	sp->used = info->layout;
+	sp->relro_start = info->relro_start;
+	sp->relro_end = info->relro_end;
+	sp->loader = !info->interp[0] && info->load_bias;
+	if (sp->first)
+		p->brk_set = 1; /* the exec placed the brk: the log must agree */
+	if (!lr || !p->err)
+		return;
+	static const char *const what[4] = {"mmap_base (and ld.so, the vDSO)", "the stack top",
+					    "the program's load bias", "start_brk"};
+	static const unsigned bit[4] = {VMS_EXEC_FIX_MMAP, VMS_EXEC_FIX_STACK, VMS_EXEC_FIX_LOAD,
+					VMS_EXEC_FIX_BRK};
+	for (int i = 0; i < 4; i++)
+		if (lr->layout.fixed & bit[i])
+			fprintf(p->err,
+				"vmspace replay: line %d: ASLR: %s of this execve taken from the "
+				"result on line %d\n",
+				lineno, what[i], lr->from[i]);
+}
+
+static void learn(struct pass *p, const struct space *sp, unsigned bit, int from, uint64_t v)
+{
+	struct exec_learned *e = learned_for(p, sp->exec_line, true);
+	if (!e || (e->layout.fixed & bit))
+		return;
+	e->layout.fixed |= bit;
+	int i = bit == VMS_EXEC_FIX_MMAP ? 0 : bit == VMS_EXEC_FIX_STACK ? 1
+					     : bit == VMS_EXEC_FIX_LOAD	 ? 2
+									 : 3;
+	switch (i) {
+	case 0:
+		e->layout.mmap_rnd = v;
+		break;
+	case 1:
+		e->layout.stack_rnd = v;
+		break;
+	case 2:
+		/* The brk's base is the image's end: a brk learned before moves
+		 * back by as much as the image moves. */
+		if (e->layout.fixed & VMS_EXEC_FIX_BRK)
+			e->layout.brk_rnd -= v - sp->used.load_rnd;
+		e->layout.load_rnd = v;
+		break;
+	default:
+		e->layout.brk_rnd = v;
+		break;
+	}
+	e->from[i] = from;
+	p->learn->changed = 1;
+}
+
+#define MAP_FIXED_BITS_ 0x100010ULL /* MAP_FIXED | MAP_FIXED_NOREPLACE */
+
+/*
+ * The first brk(NULL) shows start_brk; the first mmap without an address
+ * shows mmap_base (everything the exec put below it moves with it); ld.so's
+ * mprotect of the program's RELRO shows the load bias (of a static PIE:
+ * mmap_base again). Each difference from the model's choice becomes the
+ * choice, as a number of pages, and the replay runs again with it.
+ */
+int exec_follow_learn(struct pass *p, struct proc *pr, const struct call *c, long r)
+{
+	struct space *sp = pr->sp;
+	if (!p->learn || p->learn->frozen || !sp || !sp->randomized || !c->has_result ||
+	    c->result < 0)
+		return 0;
+	int64_t delta = (int64_t)((uint64_t)c->result - (uint64_t)r);
+	int changed = p->learn->changed;
+	switch (c->sc) {
+	case SC_BRK:
+		if (c->a[0] || sp->brk_seen++)
+			break;
+		if (r != c->result && r > 0)
+			learn(p, sp, VMS_EXEC_FIX_BRK, c->lineno,
+			      sp->used.brk_rnd + (uint64_t)(delta / (int64_t)VMS_PAGE_SIZE));
+		break;
+	case SC_MMAP:
+		if (c->a[0] || (c->a[3] & MAP_FIXED_BITS_) || sp->mmap_seen++)
+			break;
+		if (r != c->result && r > 0)
+			learn(p, sp, VMS_EXEC_FIX_MMAP, c->lineno,
+			      sp->used.mmap_rnd - (uint64_t)(delta / (int64_t)VMS_PAGE_SIZE));
+		break;
+	case SC_MPROTECT:
+		if (r == 0 || c->result != 0 || !sp->relro_start || c->a[0] == sp->relro_start ||
+		    c->a[1] != sp->relro_end - sp->relro_start)
+			break;
+		delta = (int64_t)(c->a[0] - sp->relro_start);
+		if (sp->loader)
+			learn(p, sp, VMS_EXEC_FIX_MMAP, c->lineno,
+			      sp->used.mmap_rnd - (uint64_t)(delta / (int64_t)VMS_PAGE_SIZE));
+		else
+			learn(p, sp, VMS_EXEC_FIX_LOAD, c->lineno,
+			      sp->used.load_rnd + (uint64_t)(delta / (int64_t)VMS_PAGE_SIZE));
+		break;
+	default:
+		break;
+	}
+	return p->learn->changed && !changed;
+}
+
 /* The process's limits as they stand: exec keeps them (and RLIMIT_STACK
  * decides the new layout). */
 static void current_limits(const vms_mm *mm, struct vms_mm_config *cfg)
@@ -228,6 +361,11 @@ void do_execve(struct pass *p, struct proc *pr, const struct call *c)
 	}
 	struct vms_mm_config cfg = p->cfg;
 	current_limits(pr->sp ? pr->sp->mm : NULL, &cfg);
+	/* A log recorded with ASLR on (--follow): the model randomises as the
+	 * kernel did and takes what the log has shown of its choices. */
+	if (p->o->follow)
+		cfg.personality &= ~(unsigned)VMS_ADDR_NO_RANDOMIZE;
+	const struct exec_learned *lr = learned_for(p, c->lineno, false);
 	/* A distinct stream of random choices for every exec of the replay. */
 	cfg.seed = p->cfg.seed + (uint64_t)++p->nexecs * 0x9e3779b97f4a7c15ULL;
 	struct vms_exec_args args = {
@@ -236,18 +374,21 @@ void do_execve(struct pass *p, struct proc *pr, const struct call *c)
 	    .envp = (const char *const *)envp.v,
 	    .fs = NULL,
 	    .cwd = pr->cwd ? pr->cwd->path : NULL,
+	    .layout = lr ? &lr->layout : NULL,
 	};
 	struct vms_exec_info info;
 	long err = 0;
 	vms_mm *mm = vms_execve(p->sys, pr->sp ? pr->sp->mm : NULL, &cfg, &args, &info, &err);
 	check_result(p, c, mm ? 0 : err, false, pr->sp ? pr->sp->mm : NULL);
 	if (mm) {
-		vms_exec_info_free(&info);
 		if (c->has_result && c->result == 0) {
-			take_new_space(p, pr, mm, path, NULL);
+			struct proc *npr = take_new_space(p, pr, mm, path, NULL);
+			if (npr && npr->sp && npr->sp->mm == mm)
+				exec_space_facts(p, npr->sp, c->lineno, &info, lr);
 		} else {
 			vms_mm_free(mm); /* the log's exec failed: the process stays */
 		}
+		vms_exec_info_free(&info);
 	} else if (c->has_result && c->result == 0) {
 		take_new_space(p, pr, NULL, NULL, "its execve failed in the model");
 	}

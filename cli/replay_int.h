@@ -57,6 +57,29 @@ struct space {
 	char *maps_at_exit;
 	const char *why; /* mm NULL: why not, as an unsupported call's reason */
 	char *prog;      /* the program it runs (after an execve), for --maps */
+	/* Built by an execve line (replay_exec.c): which, the random choices the
+	 * model made, the program's RELRO, whether it is a loader (static PIE:
+	 * placed by mmap), and what --follow has looked at. */
+	int exec_line;
+	int randomized;
+	struct vms_exec_layout used;
+	uint64_t relro_start, relro_end;
+	int loader;
+	int brk_seen, mmap_seen;
+};
+
+/* What --follow learned of an execve's random choices from the log's
+ * results, kept across the passes of one replay (see replay_exec.c). */
+struct exec_learned {
+	int lineno;                    /* the execve line */
+	struct vms_exec_layout layout; /* .fixed says what is known */
+	int from[4];                   /* the line each was learned from: mmap, stack, load, brk */
+};
+struct learn_set {
+	struct exec_learned *v;
+	int n, cap;
+	int changed; /* a pass learned something: run again */
+	int frozen;  /* no more learning */
 };
 
 /* The working directory, all that paths need of the kernel's fs_struct:
@@ -181,6 +204,7 @@ struct pass {
 	int brk_set;
 	int leading_execve; /* the trace starts with an execve */
 	uint64_t nexecs;    /* execve lines modelled, for their random streams */
+	struct learn_set *learn; /* --follow: random choices learned, or NULL */
 	int exec_approx_warned;
 
 	/* fast-path bookkeeping (see use_fast_path()) */
@@ -228,6 +252,9 @@ void exit_space_procs(struct pass *p, struct space *sp);
 
 /* replay_exec.c */
 void do_execve(struct pass *p, struct proc *pr, const struct call *c);
+/* --follow: learns an exec's random choice from a call's recorded result
+ * (r is the model's); returns 1 when it did (the replay runs again). */
+int exec_follow_learn(struct pass *p, struct proc *pr, const struct call *c, long r);
 
 const char *maps_of(struct pass *p, const vms_mm *mm);
 struct space *first_space(struct pass *p);

@@ -53,8 +53,13 @@ TR='trace=%memory,openat,open,creat,close,close_range,dup,dup2,dup3,fcntl,memfd_
 TR+=',fstat,newfstatat,statx,clone,clone3,fork,vfork,execve,prlimit64,setrlimit,prctl'
 TR+=',chdir,fchdir,getcwd,exit_group,exit'
 
+# RECORD_ASLR=1 records as users do, ASLR on and without -v (the replay
+# must then learn the random bases: vmspace replay --follow).
+noaslr=(setarch x86_64 -R)
+verbose=(-v -s 65536)
+if [ -n "${RECORD_ASLR:-}" ]; then noaslr=(); verbose=(); fi
 (cd "$cwd" && exec env -i PATH=/usr/bin:/bin LANG=C HOME=/nonexistent \
-	setarch x86_64 -R strace -f -v -s 65536 $yflag -qq -o "$tmp/trace.txt" -e "$TR" \
+	"${noaslr[@]}" strace -f "${verbose[@]}" $yflag -qq -o "$tmp/trace.txt" -e "$TR" \
 	-e inject=brk:delay_enter=$delay:when=1 \
 	-e inject=exit_group:delay_enter=$delay "$@") >"$tmp/stdout" 2>"$tmp/stderr" &
 spid=$!
