@@ -25,6 +25,7 @@ struct strv {
 	char **v;
 	int n;
 	int approximated; /* strace printed only a count ("/ * N vars * /") or cut strings */
+	int counted;      /* only a count */
 };
 
 static void strv_free(struct strv *s)
@@ -87,7 +88,7 @@ static int strv_from(const struct strace_val *v, struct strv *out)
 		for (int i = 0; i < count; i++)
 			if (strv_push(out, "X=", 2))
 				return -1;
-		out->approximated = 1;
+		out->approximated = out->counted = 1;
 		return 0;
 	}
 	return -1;
@@ -344,9 +345,8 @@ void do_execve(struct pass *p, struct proc *pr, const struct call *c)
 		warn(p, c->lineno,
 		     "execve: %s; [stack] and the initial stack pointer are approximated "
 		     "(record with strace -f -v -s 4096 for exact ones)",
-		     envp.approximated && !argv.approximated
-			 ? "strace printed only how many environment variables there are"
-			 : "strace cut the argument strings");
+		     envp.counted ? "strace printed only how many environment variables there are"
+				  : "strace cut some argument or environment strings (its -s)");
 	}
 	/* A program that is not on this host cannot be built: say so, once a
 	 * program, and leave the process unmodelled. */
