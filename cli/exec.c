@@ -158,33 +158,13 @@ int cmd_exec(int argc, char **argv)
 			o.seed = 1;
 			continue;
 		}
-		if (!strcmp(opt, "--settings")) {
-			FILE *f = fopen(val, "r");
-			char *text;
-			size_t len;
-			if (!f || replay_read_all(f, &text, &len)) {
-				fprintf(stderr, "vmspace exec: --settings %s: cannot read\n", val);
-				if (f)
-					fclose(f);
-				return 2;
-			}
-			fclose(f);
-			int bad = replay_load_settings(&o, text);
-			free(text);
-			if (bad) {
-				fprintf(stderr, "vmspace exec: --settings %s: option %d is bad\n", val,
-					bad);
-				return 2;
-			}
-			continue;
-		}
-		int r = replay_setting(&o, opt, val);
-		if (r) {
-			fprintf(stderr, "vmspace exec: %s %s: %s\n", opt, val,
-				r > 0 ? "unknown option" : "bad value");
+		int r = settings_option(&o, "exec", opt, val);
+		if (r == 1) {
+			fprintf(stderr, "vmspace exec: %s: unknown option\n", opt);
 			usage_exec(stderr);
-			return 2;
 		}
+		if (r)
+			return 2;
 	}
 	if (scan)
 		return run_scan(argc - i, argv + i, every, o.aslr);

@@ -169,6 +169,35 @@ static void print_table(FILE *f, const vms_sys *sys, const struct vms_mm_config 
 		source_name(from->caps), "/proc/self/status CapEff");
 }
 
+int settings_option(struct replay_opts *o, const char *cmd, const char *opt, const char *val)
+{
+	if (!strcmp(opt, "--settings")) {
+		FILE *f = fopen(val, "r");
+		char *text;
+		size_t len;
+		if (!f || replay_read_all(f, &text, &len)) {
+			fprintf(stderr, "vmspace %s: --settings %s: cannot read\n", cmd, val);
+			if (f)
+				fclose(f);
+			return 2;
+		}
+		fclose(f);
+		int bad = replay_load_settings(o, text);
+		free(text);
+		if (bad) {
+			fprintf(stderr, "vmspace %s: --settings %s: option %d is bad\n", cmd, val, bad);
+			return 2;
+		}
+		return 0;
+	}
+	int r = replay_setting(o, opt, val);
+	if (r < 0) {
+		fprintf(stderr, "vmspace %s: %s %s: bad value\n", cmd, opt, val);
+		return 2;
+	}
+	return r;
+}
+
 int cmd_settings(int argc, char **argv)
 {
 	struct replay_opts o;
@@ -210,32 +239,11 @@ int cmd_settings(int argc, char **argv)
 			fprintf(stderr, "vmspace settings: %s needs a value\n", opt);
 			return 2;
 		}
-		if (!strcmp(opt, "--settings")) {
-			FILE *f = fopen(val, "r");
-			char *text;
-			size_t len;
-			if (!f || replay_read_all(f, &text, &len)) {
-				fprintf(stderr, "vmspace settings: --settings %s: cannot read\n", val);
-				if (f)
-					fclose(f);
-				return 2;
-			}
-			fclose(f);
-			int bad = replay_load_settings(&o, text);
-			free(text);
-			if (bad) {
-				fprintf(stderr, "vmspace settings: --settings %s: option %d is bad\n",
-					val, bad);
-				return 2;
-			}
-			continue;
-		}
-		int r = replay_setting(&o, opt, val);
-		if (r) {
-			fprintf(stderr, "vmspace settings: %s %s: %s\n", opt, val,
-				r > 0 ? "unknown option" : "bad value");
+		int r = settings_option(&o, "settings", opt, val);
+		if (r == 1)
+			fprintf(stderr, "vmspace settings: %s: unknown option\n", opt);
+		if (r)
 			return 2;
-		}
 	}
 	vms_sys *sys = vms_sys_new();
 	struct vms_mm_config cfg;

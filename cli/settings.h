@@ -24,6 +24,11 @@ struct settings_origin {
 int settings_build(const struct replay_opts *o, vms_sys *sys, struct vms_mm_config *cfg,
 		   struct settings_origin *from, FILE *err);
 
+/* One settings option of a command (cmd names it in messages): --settings
+ * FILE, or one replay_setting(). Returns 0, 1 when opt is not a settings
+ * option, or 2 after a message on stderr. */
+int settings_option(struct replay_opts *o, const char *cmd, const char *opt, const char *val);
+
 /* `vmspace settings [--as-options] [--verbose] [--no-host] [settings options]`. */
 int cmd_settings(int argc, char **argv);
 
