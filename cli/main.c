@@ -289,7 +289,8 @@ static int demo(void)
 	printf("%-34s %8llu\n", "VMAs merged or replaced", (unsigned long long)st.merged);
 	printf("%-34s %8llu\n", "VMAs split", (unsigned long long)st.split);
 	replay_stats_free(&st);
-	printf("\nTry: vmspace replay --check --initial-maps MAPS TRACE (see vmspace(1)).\n");
+	printf("\nTry: strace -f -v -o LOG PROGRAM [ARGS...]; vmspace replay --check --follow LOG\n"
+	       "(every process is built from its binary; see vmspace(1)).\n");
 	return rc;
 }
 
