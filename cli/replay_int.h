@@ -187,6 +187,7 @@ enum bad_kind {
 struct pass {
 	const struct replay_opts *o;
 	FILE *out, *err;  /* NULL when silent */
+	FILE *progress;   /* the progress line (--progress), or NULL */
 	vms_sys *sys;
 	struct vms_mm_config cfg;
 	struct replay_stats *st;
