@@ -1015,6 +1015,7 @@ static int pass_init(struct pass *p, const struct replay_opts *o, struct replay_
 	p->sys = vms_sys_new();
 	if (!p->sys)
 		return 2;
+	p->exec_cache = exec_cache_new(); /* NULL: uncached, which is only slower */
 	if (settings_build(o, p->sys, &p->cfg, NULL, p->err))
 		return 2;
 
@@ -1071,6 +1072,7 @@ static void pass_free(struct pass *p)
 	free(p->unmatched);
 	free(p->mc.known);
 	strace_line_free(&p->scratch);
+	exec_cache_free(p->exec_cache);
 	vms_sys_free(p->sys);
 }
 
