@@ -742,9 +742,15 @@ static void count_name(struct pass *p, enum sc sc, const char *name, int *slot)
 void exit_space_procs(struct pass *p, struct space *sp)
 {
 	space_end(p, sp);
-	for (int i = 0; i < p->nprocs; i++)
-		if (p->procs[i].alive && p->procs[i].sp == sp)
-			proc_exit(p, &p->procs[i]);
+	/* The live processes in the order they came (proc_exit takes each
+	 * out of the list). */
+	for (int k = 0; k < p->nalive;) {
+		struct proc *pr = &p->procs[p->alive[k]];
+		if (pr->sp == sp)
+			proc_exit(p, pr);
+		else
+			k++;
+	}
 }
 
 static void apply_call(struct pass *p, struct call *c, const char *name)
@@ -1062,6 +1068,7 @@ static void pass_free(struct pass *p)
 	}
 	free(p->spaces);
 	free(p->procs);
+	free(p->alive);
 	free(p->pclones);
 	for (int i = 0; i < p->ngroup; i++)
 		free(p->group[i].text);

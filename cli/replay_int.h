@@ -195,6 +195,8 @@ struct pass {
 
 	struct proc *procs;
 	int nprocs, capprocs;
+	int *alive;         /* indices in procs of the live ones, oldest first */
+	int nalive, capalive;
 	int last_proc;
 	struct space **spaces;
 	int nspaces, capspaces;
