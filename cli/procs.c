@@ -74,8 +74,11 @@ struct proc *proc_find(struct pass *p, int pid)
 	if (p->last_proc < p->nprocs && p->procs[p->last_proc].pid == pid &&
 	    p->procs[p->last_proc].alive)
 		return &p->procs[p->last_proc];
-	for (int i = p->nprocs - 1; i >= 0; i--) {
-		if (p->procs[i].pid == pid && p->procs[i].alive) {
+	/* The latest of the live ones: a log of a long shell loop has made
+	 * thousands of processes, of which a few live. */
+	for (int k = p->nalive - 1; k >= 0; k--) {
+		int i = p->alive[k];
+		if (p->procs[i].pid == pid) {
 			p->last_proc = i;
 			return &p->procs[i];
 		}
@@ -93,6 +96,15 @@ struct proc *proc_add(struct pass *p, int pid, struct space *sp, struct fdtab *f
 		p->procs = v;
 		p->capprocs = n;
 	}
+	if (p->nalive == p->capalive) {
+		int n = p->capalive ? p->capalive * 2 : 16;
+		int *v = realloc(p->alive, (size_t)n * sizeof(*v));
+		if (!v)
+			return NULL;
+		p->alive = v;
+		p->capalive = n;
+	}
+	p->alive[p->nalive++] = p->nprocs;
 	struct proc *pr = &p->procs[p->nprocs++];
 	*pr = (struct proc){.pid = pid, .alive = 1, .sp = sp, .ft = ft};
 	return pr;
@@ -103,6 +115,13 @@ void proc_exit(struct pass *p, struct proc *pr)
 	if (!pr->alive)
 		return;
 	pr->alive = 0;
+	int i = (int)(pr - p->procs), k = p->nalive - 1;
+	while (k >= 0 && p->alive[k] != i)
+		k--;
+	if (k >= 0) {
+		memmove(&p->alive[k], &p->alive[k + 1], (size_t)(p->nalive - k - 1) * sizeof(int));
+		p->nalive--;
+	}
 	space_put(p, pr->sp);
 	fdtab_put(pr->ft);
 	cwd_put(pr->cwd);

@@ -32,7 +32,9 @@
  * group matches is kept. When none does, the group keeps completion order and
  * the summary says so ("no order of the calls on lines A-B explains their
  * results"). The replay is deterministic, so re-running from the start is
- * exact; a trace without "<unfinished" runs once.
+ * exact; a trace without "<unfinished" runs once, and so does one whose
+ * groups all match in completion order (the first pass's output is held
+ * and given out if no other pass follows).
  *
  * Faults do not appear in a log. They matter where the kernel's merge rules
  * look at anon_vma (a written private VMA has one; a VMA copied by fork whose
@@ -740,9 +742,15 @@ static void count_name(struct pass *p, enum sc sc, const char *name, int *slot)
 void exit_space_procs(struct pass *p, struct space *sp)
 {
 	space_end(p, sp);
-	for (int i = 0; i < p->nprocs; i++)
-		if (p->procs[i].alive && p->procs[i].sp == sp)
-			proc_exit(p, &p->procs[i]);
+	/* The live processes in the order they came (proc_exit takes each
+	 * out of the list). */
+	for (int k = 0; k < p->nalive;) {
+		struct proc *pr = &p->procs[p->alive[k]];
+		if (pr->sp == sp)
+			proc_exit(p, pr);
+		else
+			k++;
+	}
 }
 
 static void apply_call(struct pass *p, struct call *c, const char *name)
@@ -1013,6 +1021,7 @@ static int pass_init(struct pass *p, const struct replay_opts *o, struct replay_
 	p->sys = vms_sys_new();
 	if (!p->sys)
 		return 2;
+	p->exec_cache = exec_cache_new(); /* NULL: uncached, which is only slower */
 	if (settings_build(o, p->sys, &p->cfg, NULL, p->err))
 		return 2;
 
@@ -1059,6 +1068,7 @@ static void pass_free(struct pass *p)
 	}
 	free(p->spaces);
 	free(p->procs);
+	free(p->alive);
 	free(p->pclones);
 	for (int i = 0; i < p->ngroup; i++)
 		free(p->group[i].text);
@@ -1069,6 +1079,7 @@ static void pass_free(struct pass *p)
 	free(p->unmatched);
 	free(p->mc.known);
 	strace_line_free(&p->scratch);
+	exec_cache_free(p->exec_cache);
 	vms_sys_free(p->sys);
 }
 
@@ -1178,9 +1189,9 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 		}
 		p->st->lines++;
 		p->last_line = lineno;
-		if (p->o->progress && p->err && p->st->lines >= next_progress) {
+		if (p->progress && p->st->lines >= next_progress) {
 			next_progress += 1 << 18;
-			fprintf(p->err, "\rvmspace: replaying line %d (%d%%)", lineno,
+			fprintf(p->progress, "\rvmspace: replaying line %d (%d%%)", lineno,
 				(int)((double)(glue ? (size_t)ftell(mf) : pos) * 100 / (double)(len ? len : 1)));
 		}
 		/* the fast path: a plain line while nothing is unfinished, of a
@@ -1318,8 +1329,8 @@ after:
 		p->unfinished = 0;
 		flush_group(p, se);
 	}
-	if (p->o->progress && p->err && p->st->lines > (1 << 16))
-		fprintf(p->err, "\r\033[K");
+	if (p->progress && p->st->lines > (1 << 16))
+		fprintf(p->progress, "\r\033[K");
 	if (glue && rd.phys > p->last_line)
 		p->last_line = rd.phys;
 	if (!p->stopped && p->exit_code != 2)
@@ -1390,11 +1401,131 @@ void replay_stats_free(struct replay_stats *st)
 	}
 }
 
+/* What one pass wrote to out and err, in the order it wrote it: a pass
+ * that may turn out to be the final one writes here, and the text goes to
+ * the real streams only when it did (held_release), in the same order, so
+ * that the streams see the same writes as from a final pass of their own. */
+struct held_chunk {
+	FILE *to;
+	size_t off, len;
+};
+struct held {
+	FILE *out, *err; /* the pass's streams (NULL where the caller gave none) */
+	char *buf;
+	size_t len, cap;
+	struct held_chunk *chunks;
+	size_t nchunks, capchunks;
+	int failed; /* out of memory: the text is incomplete */
+};
+struct held_stream {
+	struct held *h;
+	FILE *to;
+};
+
+static ssize_t held_write(void *cookie, const char *data, size_t n)
+{
+	struct held_stream *hs = cookie;
+	struct held *h = hs->h;
+	if (h->len + n > h->cap) {
+		size_t cap = h->cap ? h->cap : 4096;
+		while (cap < h->len + n)
+			cap *= 2;
+		char *b = realloc(h->buf, cap);
+		if (!b) {
+			h->failed = 1;
+			return (ssize_t)n;
+		}
+		h->buf = b;
+		h->cap = cap;
+	}
+	memcpy(h->buf + h->len, data, n);
+	if (h->nchunks && h->chunks[h->nchunks - 1].to == hs->to) {
+		h->chunks[h->nchunks - 1].len += n;
+	} else {
+		if (h->nchunks == h->capchunks) {
+			size_t c = h->capchunks ? h->capchunks * 2 : 16;
+			struct held_chunk *v = realloc(h->chunks, c * sizeof(*v));
+			if (!v) {
+				h->failed = 1;
+				return (ssize_t)n;
+			}
+			h->chunks = v;
+			h->capchunks = c;
+		}
+		h->chunks[h->nchunks++] = (struct held_chunk){hs->to, h->len, n};
+	}
+	h->len += n;
+	return (ssize_t)n;
+}
+
+static int held_close(void *cookie)
+{
+	free(cookie);
+	return 0;
+}
+
+/* Unbuffered, so that each write reaches held_write in program order. */
+static FILE *held_stream(struct held *h, FILE *to)
+{
+	if (!to)
+		return NULL;
+	struct held_stream *hs = malloc(sizeof(*hs));
+	if (!hs)
+		return NULL;
+	*hs = (struct held_stream){h, to};
+	cookie_io_functions_t io = {.write = held_write, .close = held_close};
+	FILE *f = fopencookie(hs, "w", io);
+	if (!f) {
+		free(hs);
+		return NULL;
+	}
+	setvbuf(f, NULL, _IONBF, 0);
+	return f;
+}
+
+static void held_drop(struct held *h)
+{
+	if (h->out)
+		fclose(h->out);
+	if (h->err)
+		fclose(h->err);
+	free(h->buf);
+	free(h->chunks);
+	memset(h, 0, sizeof(*h));
+}
+
+static bool held_open(struct held *h, FILE *out, FILE *err)
+{
+	memset(h, 0, sizeof(*h));
+	h->out = held_stream(h, out);
+	h->err = held_stream(h, err);
+	if ((out && !h->out) || (err && !h->err)) {
+		held_drop(h);
+		return false;
+	}
+	return true;
+}
+
+/* Gives the held text to the real streams; false (and nothing written)
+ * when some of it was lost. */
+static bool held_release(struct held *h)
+{
+	if (h->out)
+		fflush(h->out);
+	if (h->err)
+		fflush(h->err);
+	bool ok = !h->failed;
+	for (size_t i = 0; ok && i < h->nchunks; i++)
+		fwrite(h->buf + h->chunks[i].off, 1, h->chunks[i].len, h->chunks[i].to);
+	held_drop(h);
+	return ok;
+}
+
 /* One pass; returns its exit code (0 or 2). */
 static int run_once(const struct replay_opts *o, const char *text, size_t len, uint64_t sbrk,
 		    int lead_exec,
 		    struct override *ov, int nov, int *tried, int stop_after, FILE *out, FILE *err,
-		    struct replay_stats *st, struct search *se, int *first_bad,
+		    FILE *progress, struct replay_stats *st, struct search *se, int *first_bad,
 		    struct learn_set *learn)
 {
 	struct pass p;
@@ -1403,6 +1534,7 @@ static int run_once(const struct replay_opts *o, const char *text, size_t len, u
 	memset(st, 0, sizeof(*st));
 	p.out = out;
 	p.err = err;
+	p.progress = o->progress ? progress : NULL;
 	p.start_brk = sbrk;
 	p.leading_execve = lead_exec;
 	int rc = pass_init(&p, o, st);
@@ -1502,8 +1634,8 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 	if (o->follow && memmem(text, len, "execve", 6)) {
 		for (int i = 0; i < 16; i++) {
 			learn.changed = 0;
-			rc = run_once(o, text, len, sbrk, lead_exec, NULL, 0, NULL, -1, NULL, NULL, &st,
-				      NULL, NULL, &learn);
+			rc = run_once(o, text, len, sbrk, lead_exec, NULL, 0, NULL, -1, NULL, NULL,
+				      NULL, &st, NULL, NULL, &learn);
 			passes++;
 			replay_stats_free(&st);
 			if (rc || !learn.changed)
@@ -1512,14 +1644,27 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 	}
 	learn.frozen = 1;
 
+	bool done = false; /* the last pass ran already (its output held) */
 	if (memmem(text, len, "<unfinished ...>", 16)) {
 		/* find an order for each group of overlapping calls that diverges */
 		for (;;) {
 			int bad = -1;
 			se.ngi = 0;
-			rc = run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, -1, NULL, NULL, &st, &se,
-				      &bad, &learn);
+			/* Before any order is chosen this pass is the final one
+			 * unless a group diverges: its output is held, to be
+			 * given out if so, which saves a pass of the whole log. */
+			struct held h;
+			bool hold = nov == 0 && held_open(&h, out, err);
+			rc = run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, -1,
+				      hold ? h.out : NULL, hold ? h.err : NULL, hold ? err : NULL,
+				      &st, &se, &bad, &learn);
 			passes++;
+			if (hold && rc == 0 && bad < 0 && held_release(&h)) {
+				done = true;
+				break;
+			}
+			if (hold)
+				held_drop(&h);
 			replay_stats_free(&st);
 			if (rc || bad < 0 || passes >= MAX_PASSES || bad >= se.ngi)
 				break;
@@ -1550,7 +1695,7 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 				while (passes < MAX_PASSES) {
 					struct search one = {0};
 					run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, bad, NULL, NULL,
-						 &st, &one, NULL, &learn);
+						 NULL, &st, &one, NULL, &learn);
 					passes++;
 					replay_stats_free(&st);
 					bool ok = one.ngi > bad && one.gi[bad].diverged == 0;
@@ -1580,10 +1725,12 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 			}
 		}
 	}
-	rc = run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, -1, out, err, &st, NULL, NULL,
-		      &learn);
+	if (!done) {
+		rc = run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, -1, out, err, err, &st,
+			      NULL, NULL, &learn);
+		passes++;
+	}
 	free(learn.v);
-	passes++;
 	st.passes = (uint64_t)passes;
 	st.unexplained_groups = unexplained;
 	if (rc == 0) {

@@ -187,12 +187,16 @@ enum bad_kind {
 struct pass {
 	const struct replay_opts *o;
 	FILE *out, *err;  /* NULL when silent */
+	FILE *progress;   /* the progress line (--progress), or NULL */
+	struct exec_cache *exec_cache; /* NULL: execve reads the host's files each time */
 	vms_sys *sys;
 	struct vms_mm_config cfg;
 	struct replay_stats *st;
 
 	struct proc *procs;
 	int nprocs, capprocs;
+	int *alive;         /* indices in procs of the live ones, oldest first */
+	int nalive, capalive;
 	int last_proc;
 	struct space **spaces;
 	int nspaces, capspaces;
@@ -252,6 +256,9 @@ void exit_space_procs(struct pass *p, struct space *sp);
 
 /* replay_exec.c */
 void do_execve(struct pass *p, struct proc *pr, const struct call *c);
+/* The host's files as execve reads them, each asked once per pass. */
+struct exec_cache *exec_cache_new(void);
+void exec_cache_free(struct exec_cache *c);
 /* --follow: learns an exec's random choice from a call's recorded result
  * (r is the model's); returns 1 when it did (the replay runs again). */
 int exec_follow_learn(struct pass *p, struct proc *pr, const struct call *c, long r);

@@ -195,7 +195,10 @@ static const struct errname signals[] = {
 
 static int name_eq(const char *a, const char *b, size_t n)
 {
-	return strncmp(a, b, n) == 0 && a[n] == '\0';
+	/* The tables are searched from the start, and most names differ
+	 * from the one asked for in their first byte: that settles it
+	 * without a call (a name is never empty). */
+	return n && a[0] == b[0] && strncmp(a, b, n) == 0 && a[n] == '\0';
 }
 
 static int lookup_errname(const struct errname *t, size_t nt, const char *s, size_t n)
@@ -483,7 +486,7 @@ static size_t find_top(const char *s, size_t n, size_t i, char stop1, const char
 	while (i < n) {
 		if (stop1 && s[i] == stop1)
 			return i;
-		if (l2 && n - i >= l2 && memcmp(s + i, stop2, l2) == 0)
+		if (l2 && s[i] == stop2[0] && n - i >= l2 && memcmp(s + i, stop2, l2) == 0)
 			return i;
 		if (opens_group(s, n, i)) {
 			i = skip_group(s, n, i);

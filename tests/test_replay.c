@@ -276,6 +276,32 @@ TEST(replay_thread_order_found)
 	replay_stats_free(&st);
 }
 
+/* Overlapping calls that match in completion order: the first pass is the
+ * last, and its held output is what is printed. */
+TEST(replay_groups_that_match_in_completion_order_take_one_pass)
+{
+	char text[1024], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
+	snprintf(text, sizeof(text),
+		 "10 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, "
+		 "exit_signal=0}, 88) = 11\n"
+		 "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 "11 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+		 "11 <... mmap resumed>) = %#lx\n"
+		 "10 <... mmap resumed>) = %#lx\n"
+		 "10 munmap(%#lx, 4096) = 0\n",
+		 a0, a1, a0);
+	int rc = run_text(&o, text, &out, &st);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(st.matched, 3);
+	CHECK_EQ(st.passes, 1);
+	CHECK(strstr(out, "replayed 3 calls: 3 matched, 0 diverged, 0 unsupported") != NULL);
+	free(out);
+	replay_stats_free(&st);
+}
+
 TEST(replay_thread_order_unexplained_is_reported)
 {
 	(void)sys;
