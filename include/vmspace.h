@@ -334,6 +334,13 @@ long vms_set_anon_name(vms_mm *mm, uint64_t addr, uint64_t len, const char *name
 /* prlimit64 on the process itself: new_lim may be NULL (query), old_lim may be NULL. */
 long vms_prlimit(vms_mm *mm, int resource, const struct vms_rlimit *new_lim,
 		 struct vms_rlimit *old_lim);
+/* mseal(addr, len, flags): seals every VMA of [addr, addr+len) (flags must be
+ * 0; a hole anywhere is -ENOMEM). A sealed VMA refuses munmap, mremap,
+ * mprotect, MAP_FIXED over it, a shrinking brk and the advice that discards
+ * read-only anonymous memory, with -EPERM; vms_vma_info.vm_flags shows
+ * VMS_VM_SEALED, and fork keeps it. */
+#define VMS_VM_SEALED (1ULL << 42)
+long vms_mseal(vms_mm *mm, uint64_t addr, uint64_t len, unsigned long flags);
 /* A memory access as an emulator reports it: returns 0 when the access is
  * allowed (the page becomes resident; a first write to a private VMA gives it
  * its anon_vma; a touch below a grows-down stack expands it), or -EFAULT

@@ -8,8 +8,8 @@
  * anon name, and which pages are resident (RSS). What it does not keep: page
  * contents, guard markers (only the VMA's VM_MAYBE_GUARD), lazy-free state
  * (MADV_FREE pages stay resident, as the RSS counters show until reclaim),
- * KSM merging, swap. Sealing follows the VM_SEALED bit, though nothing in the
- * model sets it yet.
+ * KSM merging, swap. Sealing (mseal.c) refuses only the discarding advice on
+ * read-only private anonymous memory (can_madvise_modify).
  */
 #include <errno.h>
 #include <string.h>
