@@ -341,6 +341,12 @@ long vms_prlimit(vms_mm *mm, int resource, const struct vms_rlimit *new_lim,
  * VMS_VM_SEALED, and fork keeps it. */
 #define VMS_VM_SEALED (1ULL << 42)
 long vms_mseal(vms_mm *mm, uint64_t addr, uint64_t len, unsigned long flags);
+/* msync(addr, len, flags): VMS_MS_ASYNC or VMS_MS_SYNC, with VMS_MS_INVALIDATE
+ * (-EBUSY on locked memory); holes are -ENOMEM after the mapped part. */
+#define VMS_MS_ASYNC 1
+#define VMS_MS_INVALIDATE 2
+#define VMS_MS_SYNC 4
+long vms_msync(vms_mm *mm, uint64_t addr, uint64_t len, int flags);
 /* A memory access as an emulator reports it: returns 0 when the access is
  * allowed (the page becomes resident; a first write to a private VMA gives it
  * its anon_vma; a touch below a grows-down stack expands it), or -EFAULT
