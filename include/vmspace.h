@@ -347,6 +347,11 @@ long vms_mseal(vms_mm *mm, uint64_t addr, uint64_t len, unsigned long flags);
 #define VMS_MS_INVALIDATE 2
 #define VMS_MS_SYNC 4
 long vms_msync(vms_mm *mm, uint64_t addr, uint64_t len, int flags);
+/* mincore(addr, len, vec): vec gets one byte per page of the range, 1 where
+ * the model maps the page (src/mincore.c says what it cannot know: the page
+ * cache of files, swap, transparent huge pages). vec NULL stands for a vector
+ * the process cannot write: -EFAULT, after the first VMA is found. */
+long vms_mincore(vms_mm *mm, uint64_t addr, uint64_t len, unsigned char *vec);
 /* A memory access as an emulator reports it: returns 0 when the access is
  * allowed (the page becomes resident; a first write to a private VMA gives it
  * its anon_vma; a touch below a grows-down stack expands it), or -EFAULT

@@ -239,6 +239,7 @@ struct vms_mm {
 	uint64_t hiwater_vm, hiwater_rss;
 	uint64_t rss_anon, rss_file, rss_shmem;
 	uint64_t guard_pages; /* MADV_GUARD_INSTALL markers (not resident) */
+	uint64_t zero_pages;  /* PTEs mapping the shared zero page (no RSS counter) */
 	uint64_t rng;
 	/* The vsyscall gate area shown last in maps (not a VMA of the tree). */
 	bool has_gate;
