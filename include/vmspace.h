@@ -352,6 +352,10 @@ long vms_msync(vms_mm *mm, uint64_t addr, uint64_t len, int flags);
  * cache of files, swap, transparent huge pages). vec NULL stands for a vector
  * the process cannot write: -EFAULT, after the first VMA is found. */
 long vms_mincore(vms_mm *mm, uint64_t addr, uint64_t len, unsigned char *vec);
+/* remap_file_pages(start, size, prot, pgoff, flags): the kernel's emulation,
+ * an mmap of the shared VMA's file over the range at pgoff (prot must be 0). */
+long vms_remap_file_pages(vms_mm *mm, uint64_t start, uint64_t size, unsigned long prot,
+			  uint64_t pgoff, unsigned long flags);
 /* A memory access as an emulator reports it: returns 0 when the access is
  * allowed (the page becomes resident; a first write to a private VMA gives it
  * its anon_vma; a touch below a grows-down stack expands it), or -EFAULT
