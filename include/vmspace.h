@@ -122,6 +122,7 @@ struct vms_mm_config;
 #define VMS_CAP_SYS_ADMIN (1u << 1)
 #define VMS_CAP_SYS_RESOURCE (1u << 2)
 #define VMS_CAP_SYS_RAWIO (1u << 3)
+#define VMS_CAP_SYS_NICE (1u << 4)
 
 /* open(2) access modes for vms_file_open */
 #define VMS_O_RDONLY 0
@@ -132,6 +133,7 @@ struct vms_mm_config;
 /* errno values (Linux), for hosts whose errno.h differs */
 #define VMS_EPERM 1
 #define VMS_ENOENT 2
+#define VMS_ESRCH 3
 #define VMS_EBADF 9
 #define VMS_EAGAIN 11
 #define VMS_ENOMEM 12
@@ -356,6 +358,21 @@ long vms_mincore(vms_mm *mm, uint64_t addr, uint64_t len, unsigned char *vec);
  * an mmap of the shared VMA's file over the range at pgoff (prot must be 0). */
 long vms_remap_file_pages(vms_mm *mm, uint64_t start, uint64_t size, unsigned long prot,
 			  uint64_t pgoff, unsigned long flags);
+/* process_madvise(pidfd, iov, vlen, advice, flags) from the process of mm:
+ * target is the address space the pidfd names (mm itself for its own), or
+ * NULL with lookup_err what looking the pidfd up gave (-EBADF: not a pidfd,
+ * -ESRCH: the process is gone), which the kernel reports after the iovec
+ * checks. Returns the bytes advised (the segments done before an error), or
+ * -errno. Another process takes only COLD, PAGEOUT, WILLNEED and COLLAPSE,
+ * and needs VMS_CAP_SYS_NICE. iov NULL with vlen > 0 is -EFAULT. */
+struct vms_iovec {
+	uint64_t base, len;
+};
+long vms_process_madvise(vms_mm *mm, vms_mm *target, long lookup_err,
+			 const struct vms_iovec *iov, uint64_t vlen, int advice, unsigned flags);
+/* process_mrelease(pidfd, flags), the pidfd resolved as for process_madvise:
+ * flags must be 0; a live process is -EINVAL (only a dying one is reaped). */
+long vms_process_mrelease(const vms_mm *target, long lookup_err, unsigned flags);
 /* A memory access as an emulator reports it: returns 0 when the access is
  * allowed (the page becomes resident; a first write to a private VMA gives it
  * its anon_vma; a touch below a grows-down stack expands it), or -EFAULT

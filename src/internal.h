@@ -283,6 +283,14 @@ static inline bool IS_ERR_VALUE(long x)
 	return (uint64_t)x >= (uint64_t)-4095;
 }
 
+/* arch/x86 access_ok(): [addr, addr + len) ends at or below the top of user
+ * space (TASK_SIZE_MAX, USER_PTR_MAX) without wrapping. */
+static inline bool access_ok(const vms_sys *sys, uint64_t addr, uint64_t len)
+{
+	uint64_t top = sys->la57 ? TASK_SIZE_MAX_5LEVEL : DEFAULT_MAP_WINDOW;
+	return addr + len >= addr && addr + len <= top;
+}
+
 static inline uint64_t vma_pages(const struct vms_vma *v)
 {
 	return (v->end - v->start) >> PAGE_SHIFT;

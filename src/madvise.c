@@ -1,7 +1,8 @@
 /*
  * madvise.c: the madvise system call and prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME)
  * (mm/madvise.c do_madvise, madvise_walk_vmas, madvise_vma_behavior,
- * madvise_populate, madvise_set_anon_name; kernel/sys.c prctl_set_vma), for
+ * madvise_populate, madvise_set_anon_name; kernel/sys.c prctl_set_vma) and
+ * process_madvise (vector_madvise: madvise once per iovec segment), for
  * this kernel's configuration: KSM and THP built in, no CONFIG_MEMORY_FAILURE.
  *
  * What the model keeps of each advice: VMA flags (with split and merge), the
@@ -615,6 +616,88 @@ long vms_madvise(vms_mm *mm, uint64_t addr, uint64_t len, int advice)
 		return -ENOMEM;
 	struct madv_call c = {.w = {.mm = mm, .start = addr, .end = end}, .behavior = advice};
 	return madvise_walk_vmas(&c);
+}
+
+/* mm/madvise.c process_madvise_remote_valid(): the advice another process
+ * may be given, none of which destroys data. */
+static bool process_madvise_remote_valid(int behavior)
+{
+	switch (behavior) {
+	case VMS_MADV_COLD:
+	case VMS_MADV_PAGEOUT:
+	case VMS_MADV_WILLNEED:
+	case VMS_MADV_COLLAPSE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* include/linux/fs.h MAX_RW_COUNT and include/uapi/linux/uio.h UIO_MAXIOV. */
+#define MAX_RW_COUNT (0x7fffffffULL & PAGE_MASK)
+#define UIO_MAXIOV 1024
+
+/*
+ * lib/iov_iter.c __import_iovec(): a negative length anywhere is EINVAL;
+ * then each segment in turn is cut so that the total stays within
+ * MAX_RW_COUNT, and what is left of it must lie in user space (EFAULT).
+ * lens gets the cut lengths; returns the total or -errno.
+ */
+static long import_iovec(const vms_sys *sys, const struct vms_iovec *iov, uint64_t vlen,
+			 uint64_t *lens)
+{
+	if (vlen > UIO_MAXIOV)
+		return -EINVAL;
+	if (!vlen)
+		return 0;
+	if (!iov)
+		return -EFAULT;
+	for (uint64_t i = 0; i < vlen; i++)
+		if ((int64_t)iov[i].len < 0)
+			return -EINVAL;
+	uint64_t total = 0;
+	for (uint64_t i = 0; i < vlen; i++) {
+		lens[i] = min_u64(iov[i].len, MAX_RW_COUNT - total);
+		if (!access_ok(sys, iov[i].base, lens[i]))
+			return -EFAULT;
+		total += lens[i];
+	}
+	return (long)total;
+}
+
+long vms_process_madvise(vms_mm *mm, vms_mm *target, long lookup_err,
+			 const struct vms_iovec *iov, uint64_t vlen, int advice, unsigned flags)
+{
+	uint64_t lens[UIO_MAXIOV];
+	if (flags)
+		return -EINVAL;
+	long total = import_iovec(mm->sys, iov, vlen, lens);
+	if (total < 0)
+		return total;
+	/* pidfd_get_task() and mm_access(): the caller's lookup of the pidfd. */
+	if (!target)
+		return lookup_err ? lookup_err : -ESRCH;
+	if (target != mm && !process_madvise_remote_valid(advice))
+		return -EINVAL;
+	if (target != mm && !(mm->caps & VMS_CAP_SYS_NICE))
+		return -EPERM;
+	/*
+	 * vector_madvise(): each segment is one madvise() on the target, and
+	 * the first error ends the walk. The result is the bytes of the
+	 * segments done, or the error when none was. The iterator starts at
+	 * the first segment even when it is empty (its start is still
+	 * checked), and steps over empty ones after a segment it finished.
+	 */
+	long done = 0, ret = 0;
+	for (uint64_t i = 0; done < total;) {
+		ret = vms_madvise(target, iov[i].base, lens[i], advice);
+		if (ret < 0)
+			break;
+		done += (long)lens[i];
+		for (i++; i < vlen && !lens[i]; i++)
+			;
+	}
+	return done ? done : ret;
 }
 
 /* kernel/sys.c is_valid_name_char(): printable ASCII, and nothing that

@@ -31,14 +31,6 @@
 /* The kernel works through a page of vector at a time (do_mincore). */
 #define CHUNK_PAGES PAGE_SIZE
 
-/* arch/x86 access_ok(): the range must end at or below the top of user space
- * without wrapping (valid_user_address of start + len). */
-static bool range_is_user(const struct vms_mm *mm, uint64_t start, uint64_t len)
-{
-	uint64_t top = mm->sys->la57 ? TASK_SIZE_MAX_5LEVEL : DEFAULT_MAP_WINDOW;
-	return start + len >= start && start + len <= top;
-}
-
 /* mm/mincore.c can_do_mincore(): only anonymous and file-backed VMAs are
  * looked into (see the top of the file for file permissions). */
 static bool can_do_mincore(const struct vms_vma *v)
@@ -50,7 +42,7 @@ long vms_mincore(vms_mm *mm, uint64_t start, uint64_t len, unsigned char *vec)
 {
 	if (offset_in_page(start))
 		return -EINVAL;
-	if (!range_is_user(mm, start, len))
+	if (!access_ok(mm->sys, start, len))
 		return -ENOMEM;
 	uint64_t pages = (len >> PAGE_SHIFT) + (offset_in_page(len) != 0);
 	while (pages) {
