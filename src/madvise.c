@@ -226,7 +226,8 @@ static bool can_madv_lru_vma(const struct vms_vma *v)
  * mm/madvise.c madvise_pageout(): reclaims the range now. Live, with no swap:
  * page cache and shmem pages are unmapped (RssFile/RssShmem drop), dirty
  * anonymous pages stay and lazily freed (MADV_FREE) ones are freed; with swap
- * the anonymous pages go out as well. The zero page is never reclaimed. Pages
+ * (or MAP_DROPPABLE) the anonymous pages go as well. The zero page is never
+ * reclaimed. Pages
  * shared with other processes are skipped by the kernel; the model does not
  * know which pages are shared, and it assumes the caller may write the file
  * (can_do_file_pageout() holds for root).
@@ -235,9 +236,11 @@ static int madvise_pageout(struct madv_call *c, struct vms_vma *v, uint64_t star
 {
 	if (!can_madv_lru_vma(v))
 		return -EINVAL;
+	/* MAP_DROPPABLE pages are never swap-backed: reclaim discards them
+	 * even when dirty, as it would with swap (live, mincore). */
+	bool as_with_swap = c->w.mm->sys->total_swap_pages || (v->flags & VM_DROPPABLE);
 	rss_drop_unless(c->w.mm, start, end,
-			c->w.mm->sys->total_swap_pages ? survives_reclaim_with_swap
-						       : survives_reclaim_without_swap);
+			as_with_swap ? survives_reclaim_with_swap : survives_reclaim_without_swap);
 	return 0;
 }
 

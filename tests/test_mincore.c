@@ -289,3 +289,20 @@ TEST(mincore_alloc_failure_changes_nothing)
 	t_snap_take(sys, mm, &b);
 	CHECK(t_snap_equal(&a, &b));
 }
+
+/* live: MADV_PAGEOUT discards MAP_DROPPABLE pages even when dirty and
+ * without swap; the zero page stays. */
+TEST(mincore_droppable_pages_go_at_pageout)
+{
+	vms_mm *mm = new_mm(sys);
+	CHECK(vms_mmap(mm, A, 4 * PG, RW, 0x08 /* MAP_DROPPABLE */ | VMS_MAP_ANONYMOUS |
+			   VMS_MAP_FIXED, NULL, 0) == (long)A);
+	for (int i = 1; i < 4; i++)
+		CHECK_EQ(vms_fault(mm, A + i * PG, 1), 0);
+	CHECK_EQ(vms_fault(mm, A, 0), 0);
+	CHECK_EQ(vms_madvise(mm, A, 4 * PG, VMS_MADV_COLD), 0);
+	CHECK_RES(mm, A, 4, "1111");
+	CHECK_EQ(vms_madvise(mm, A, 4 * PG, VMS_MADV_PAGEOUT), 0);
+	CHECK_RES(mm, A, 4, "1000");
+	VALID(mm);
+}
