@@ -99,6 +99,7 @@ struct proc *proc_add(struct pass *p, int pid, struct space *sp, struct fdtab *f
 	pr->sp = sp;
 	pr->ft = ft;
 	pr->cwd = NULL;
+	pr->getpid = 0;
 	return pr;
 }
 
