@@ -364,7 +364,9 @@ long vms_remap_file_pages(vms_mm *mm, uint64_t start, uint64_t size, unsigned lo
  * -ESRCH: the process is gone), which the kernel reports after the iovec
  * checks. Returns the bytes advised (the segments done before an error), or
  * -errno. Another process takes only COLD, PAGEOUT, WILLNEED and COLLAPSE,
- * and needs VMS_CAP_SYS_NICE. iov NULL with vlen > 0 is -EFAULT. */
+ * and needs VMS_CAP_SYS_NICE. iov NULL with vlen > 0 is -EFAULT. Each segment
+ * is one vms_madvise(): a failure in a later one (the model's -ENOMEM too)
+ * ends the walk with the earlier segments done, as the kernel's would. */
 struct vms_iovec {
 	uint64_t base, len;
 };
