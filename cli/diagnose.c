@@ -371,6 +371,13 @@ void maps_check_call(struct pass *p, const struct call *c)
 	case SC_MLOCK:
 	case SC_MLOCK2:
 	case SC_MUNLOCK:
+	case SC_MSEAL:
+	case SC_MSYNC:
+	case SC_MINCORE:
+	case SC_REMAP_FILE_PAGES:
+		/* a zero length succeeds with nothing mapped */
+		if ((c->sc == SC_MSEAL || c->sc == SC_MSYNC || c->sc == SC_MINCORE) && !c->a[1])
+			break;
 		/* these need the start mapped; munmap any of its range */
 		if (!known_at(mc, c->a[0], c->sc == SC_MUNMAP ? c->a[1] : 1)) {
 			maps_mismatch(p, c->lineno,

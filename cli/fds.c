@@ -4,7 +4,8 @@
  * directories and paths (chdir, dirfds), what the log says of a file's
  * identity (fstat and friends) and the vms_file a mapping of it uses, named
  * as the kernel prints it (this host's canonical path when it is the trace's
- * file). Not here: the memory calls (replay.c) or processes (procs.c).
+ * file), and which process a pidfd names. Not here: the memory calls
+ * (replay.c) or processes (procs.c).
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -418,6 +419,13 @@ void do_files(struct proc *pr, const struct call *c)
 		}
 		break;
 	}
+	case SC_PIDFD_OPEN:
+		/* process_madvise and process_mrelease look the process up */
+		if ((c->has & 1) && (f = ofd_new(l->result_fd_path, VMS_O_RDWR))) {
+			f->pidfd_pid = (int)c->a[0];
+			fd_install(pr->ft, (uint64_t)c->result, f);
+		}
+		break;
 	case SC_CLOSE:
 		if (c->has & 1)
 			fd_close(pr->ft, c->a[0]);

@@ -70,8 +70,23 @@
 #define HFD_ZERO 102
 #define HFD_PIPE_R 103
 #define HFD_PIPE_W 104
+#define HFD_PIDFD 105 /* pidfd_open() of the helper itself */
 #define HFD_FILE0 110
 #define HFD_BAD 199
+#define PIDFD_SELF_THREAD (-10000)
+/* glibc 2.36 headers predate some of these calls. */
+#ifndef SYS_mseal
+#define SYS_mseal 462
+#endif
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_process_madvise
+#define SYS_process_madvise 440
+#endif
+#ifndef SYS_process_mrelease
+#define SYS_process_mrelease 448
+#endif
 #define HELPER_ARGV0 "vms-kdiff-helper"
 #define READY_MAGIC 0x6b64696666ULL
 
@@ -79,6 +94,7 @@ struct kd_req {
 	int32_t op;
 	int32_t pad;
 	uint64_t a[6];
+	uint64_t iov[KD_MAX_IOV][2];
 };
 
 struct kd_rep {
@@ -93,6 +109,32 @@ struct kd_rep {
 static struct kd_req h_rq;
 static struct kd_rep h_rp;
 static char h_drain[64];
+/* mincore's vector and process_madvise's iovec array: written once before
+ * the parent reads the helper's maps, so using them changes nothing the
+ * parent compares. */
+static unsigned char h_vec[KD_VEC_MAX];
+static uint64_t h_iov[KD_IOV_SLOTS][2];
+
+/* The pages of a mincore range of len bytes, as many as the buffer holds. */
+static uint64_t vec_entries(uint64_t len)
+{
+	uint64_t pages = (len >> 12) + ((len & 4095) != 0);
+	return pages < KD_VEC_MAX ? pages : KD_VEC_MAX;
+}
+
+static long pidfd_of(uint64_t kind)
+{
+	switch (kind) {
+	case KD_PIDFD_OWN:
+		return HFD_PIDFD;
+	case KD_PIDFD_SELF_THREAD:
+		return PIDFD_SELF_THREAD;
+	case KD_PIDFD_NOT:
+		return HFD_ZERO;
+	default:
+		return HFD_BAD;
+	}
+}
 
 static int h_io(int fd, void *buf, size_t n, int wr)
 {
@@ -117,6 +159,15 @@ static long h_ret(long r)
 static void helper_loop(void) __attribute__((noreturn));
 static void helper_loop(void)
 {
+	for (size_t i = 0; i < sizeof(h_vec); i++)
+		h_vec[i] = 0;
+	for (size_t i = 0; i < KD_IOV_SLOTS; i++)
+		h_iov[i][0] = h_iov[i][1] = 0;
+	long pfd = syscall(SYS_pidfd_open, syscall(SYS_getpid), 0);
+	if (pfd >= 0 && pfd != HFD_PIDFD) {
+		syscall(SYS_dup2, pfd, HFD_PIDFD);
+		syscall(SYS_close, pfd);
+	}
 	h_rp.ret = (int64_t)READY_MAGIC;
 	h_rp.old[0] = (uint64_t)syscall(SYS_brk, 0UL);
 	if (h_io(HFD_REP, &h_rp, sizeof(h_rp), 1))
@@ -182,12 +233,42 @@ static void helper_loop(void)
 			if (r == 1)
 				r = 0;
 			break;
+		case KD_MSEAL:
+			r = h_ret(syscall(SYS_mseal, a[0], a[1], a[2]));
+			break;
+		case KD_MSYNC:
+			r = h_ret(syscall(SYS_msync, a[0], a[1], a[2]));
+			break;
+		case KD_MINCORE:
+			for (uint64_t i = 0; i < vec_entries(a[1]); i++)
+				h_vec[i] = 0xaa;
+			r = h_ret(syscall(SYS_mincore, a[0], a[1], a[2] == KD_VEC_BUF ? h_vec : NULL));
+			break;
+		case KD_REMAP_FILE_PAGES:
+			r = h_ret(syscall(SYS_remap_file_pages, a[0], a[1], a[2], a[3], a[4]));
+			break;
+		case KD_PROCESS_MADVISE:
+			for (int i = 0; i < KD_MAX_IOV; i++) {
+				h_iov[i][0] = h_rq.iov[i][0];
+				h_iov[i][1] = h_rq.iov[i][1];
+			}
+			r = h_ret(syscall(SYS_process_madvise, pidfd_of(a[0]),
+					  a[4] == KD_IOV_ARRAY ? (void *)h_iov : NULL, a[1], a[2],
+					  a[3]));
+			break;
+		case KD_PROCESS_MRELEASE:
+			r = h_ret(syscall(SYS_process_mrelease, pidfd_of(a[0]), a[1]));
+			break;
 		default:
 			r = -EINVAL;
 			break;
 		}
 		h_rp.ret = r;
 		if (h_io(HFD_REP, &h_rp, sizeof(h_rp), 1))
+			_exit(1);
+		/* mincore's vector follows the reply. */
+		if (h_rq.op == KD_MINCORE && a[2] == KD_VEC_BUF &&
+		    h_io(HFD_REP, h_vec, vec_entries(a[1]), 1))
 			_exit(1);
 	}
 }
@@ -272,7 +353,7 @@ static const char *errname(long e)
 	    {EFAULT, "EFAULT"},		{EBUSY, "EBUSY"},   {EEXIST, "EEXIST"},
 	    {ENODEV, "ENODEV"},		{EINVAL, "EINVAL"}, {ETXTBSY, "ETXTBSY"},
 	    {EOVERFLOW, "EOVERFLOW"},	{EFBIG, "EFBIG"},   {EINTR, "EINTR"},
-	    {EOPNOTSUPP, "EOPNOTSUPP"}, {ENOSYS, "ENOSYS"},
+	    {EOPNOTSUPP, "EOPNOTSUPP"}, {ENOSYS, "ENOSYS"}, {ESRCH, "ESRCH"},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (t[i].e == e)
@@ -397,6 +478,30 @@ static const char *madv_name(long adv)
 	if (adv == 103)
 		return "MADV_GUARD_REMOVE";
 	return NULL;
+}
+
+static const struct flagname msync_names[] = {
+    {1, "MS_ASYNC"},
+    {2, "MS_INVALIDATE"},
+    {4, "MS_SYNC"},
+};
+
+static void fmt_pidfd(char *out, size_t n, uint64_t kind)
+{
+	switch (kind) {
+	case KD_PIDFD_OWN:
+		snprintf(out, n, "%d /*pidfd of itself*/", HFD_PIDFD);
+		break;
+	case KD_PIDFD_SELF_THREAD:
+		snprintf(out, n, "%d /*PIDFD_SELF_THREAD*/", PIDFD_SELF_THREAD);
+		break;
+	case KD_PIDFD_NOT:
+		snprintf(out, n, "%d /*not a pidfd*/", HFD_ZERO);
+		break;
+	default:
+		snprintf(out, n, "%d /*closed*/", HFD_BAD);
+		break;
+	}
 }
 
 static const char *rlimit_name(uint64_t r)
@@ -565,6 +670,59 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 		snprintf(buf, size, "%s(%d, %#" PRIx64 ", 1) /* %s touch */",
 			 a[1] ? "read" : "write", a[1] ? HFD_ZERO : HFD_PIPE_W, a[0],
 			 a[1] ? "write" : "read");
+		break;
+	case KD_MSEAL:
+		snprintf(buf, size, "mseal(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ")", a[0], a[1],
+			 a[2]);
+		break;
+	case KD_MSYNC:
+		fmt_flags(f1, sizeof(f1), a[2], msync_names,
+			  sizeof(msync_names) / sizeof(msync_names[0]), NULL);
+		snprintf(buf, size, "msync(%#" PRIx64 ", %#" PRIx64 ", %s)", a[0], a[1], f1);
+		break;
+	case KD_MINCORE:
+		snprintf(buf, size, "mincore(%#" PRIx64 ", %#" PRIx64 ", %s)", a[0], a[1],
+			 a[2] == KD_VEC_BUF ? "[...]" : "NULL");
+		break;
+	case KD_REMAP_FILE_PAGES:
+		fmt_flags(f1, sizeof(f1), a[2], prot_names,
+			  sizeof(prot_names) / sizeof(prot_names[0]), NULL);
+		if (a[2] == 0)
+			snprintf(f1, sizeof(f1), "PROT_NONE");
+		fmt_flags(f2, sizeof(f2), a[4], map_names, sizeof(map_names) / sizeof(map_names[0]),
+			  NULL);
+		snprintf(buf, size, "remap_file_pages(%#" PRIx64 ", %#" PRIx64 ", %s, %#" PRIx64
+			 ", %s)",
+			 a[0], a[1], f1, a[3], a[4] ? f2 : "0");
+		break;
+	case KD_PROCESS_MADVISE: {
+		char iv[KD_MAX_IOV * 64 + 16] = "NULL";
+		size_t len = 0;
+		if (a[4] == KD_IOV_ARRAY) {
+			uint64_t shown = a[1] < KD_MAX_IOV ? a[1] : KD_MAX_IOV;
+			len += (size_t)snprintf(iv, sizeof(iv), "[");
+			for (uint64_t i = 0; i < shown && len < sizeof(iv); i++)
+				len += (size_t)snprintf(iv + len, sizeof(iv) - len,
+							"%s{iov_base=%#" PRIx64 ", iov_len=%#" PRIx64
+							"}",
+							i ? ", " : "", c->iov[i].base, c->iov[i].len);
+			if (len < sizeof(iv))
+				snprintf(iv + len, sizeof(iv) - len, "%s]",
+					 a[1] > shown ? ", ... /*{0, 0}*/" : "");
+		}
+		const char *n = madv_name((long)(int)a[2]);
+		if (n)
+			snprintf(f1, sizeof(f1), "%s", n);
+		else
+			snprintf(f1, sizeof(f1), "%d /*invalid*/", (int)a[2]);
+		fmt_pidfd(f2, sizeof(f2), a[0]);
+		snprintf(buf, size, "process_madvise(%s, %s, %" PRIu64 ", %s, %#" PRIx64 ")", f2, iv,
+			 a[1], f1, a[3]);
+		break;
+	}
+	case KD_PROCESS_MRELEASE:
+		fmt_pidfd(f2, sizeof(f2), a[0]);
+		snprintf(buf, size, "process_mrelease(%s, %#" PRIx64 ")", f2, a[1]);
 		break;
 	default:
 		snprintf(buf, size, "op%d(?)", c->op);
@@ -808,8 +966,12 @@ int kd_start(struct kd *kd, char *why, size_t why_size)
 	signal(SIGPIPE, SIG_IGN);
 
 	kd->sys = vms_sys_new();
-	if (!kd->sys) {
-		snprintf(why, why_size, "vms_sys_new failed");
+	kd->kvec = malloc(KD_VEC_MAX);
+	kd->mvec = malloc(KD_VEC_MAX);
+	kd->miov = calloc(KD_IOV_SLOTS, sizeof(*kd->miov));
+	if (!kd->sys || !kd->kvec || !kd->mvec || !kd->miov) {
+		snprintf(why, why_size, "out of memory");
+		kd_stop(kd);
 		return -1;
 	}
 	/* The helper runs on this kernel: the model takes its settings, read
@@ -976,6 +1138,14 @@ void kd_stop(struct kd *kd)
 		vms_sys_free(kd->sys);
 	kd->sys = NULL;
 	kd->mm = NULL;
+	free(kd->kvec);
+	free(kd->mvec);
+	free(kd->miov);
+	free(kd->taint);
+	kd->kvec = kd->mvec = NULL;
+	kd->miov = NULL;
+	kd->taint = NULL;
+	kd->ntaint = kd->captaint = 0;
 	remove_files(kd);
 }
 
@@ -990,6 +1160,10 @@ long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 	memset(&rq, 0, sizeof(rq));
 	rq.op = c->op;
 	memcpy(rq.a, c->a, sizeof(rq.a));
+	for (int i = 0; i < KD_MAX_IOV; i++) {
+		rq.iov[i][0] = c->iov[i].base;
+		rq.iov[i][1] = c->iov[i].len;
+	}
 	if (c->op == KD_MMAP) {
 		if (c->a[4] == KD_FD_NONE)
 			rq.a[4] = (uint64_t)-1;
@@ -999,6 +1173,9 @@ long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 			rq.a[4] = (uint64_t)(HFD_FILE0 + (int)c->a[4]);
 	}
 	if (kd->pid <= 0 || kd_send(kd, &rq, &rp) != 0)
+		return KD_DEAD;
+	if (c->op == KD_MINCORE && c->a[2] == KD_VEC_BUF &&
+	    h_io(kd->rep_fd, kd->kvec, vec_entries(c->a[1]), 0))
 		return KD_DEAD;
 	if (old_lim) {
 		old_lim[0] = rp.old[0];
@@ -1047,6 +1224,31 @@ long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 		r = vms_fault(kd->mm, a[0], (int)a[1]);
 		/* Both SIGSEGV kinds are EFAULT for a kernel-mode access. */
 		return r == -VMS_EACCES ? -VMS_EFAULT : r;
+	case KD_MSEAL:
+		return vms_mseal(kd->mm, a[0], a[1], a[2]);
+	case KD_MSYNC:
+		return vms_msync(kd->mm, a[0], a[1], (int)a[2]);
+	case KD_MINCORE:
+		memset(kd->mvec, 0xaa, vec_entries(a[1]));
+		return vms_mincore(kd->mm, a[0], a[1], a[2] == KD_VEC_BUF ? kd->mvec : NULL);
+	case KD_REMAP_FILE_PAGES:
+		return vms_remap_file_pages(kd->mm, a[0], a[1], a[2], a[3], a[4]);
+	case KD_PROCESS_MADVISE:
+	case KD_PROCESS_MRELEASE: {
+		/* The helper's own pidfd and PIDFD_SELF_THREAD name its own mm;
+		 * a closed fd and /dev/zero are no pidfd. */
+		int self = a[0] == KD_PIDFD_OWN || a[0] == KD_PIDFD_SELF_THREAD;
+		vms_mm *target = self ? kd->mm : NULL;
+		if (c->op == KD_PROCESS_MRELEASE)
+			return vms_process_mrelease(target, -VMS_EBADF, (unsigned)a[1]);
+		for (int i = 0; i < KD_MAX_IOV; i++) {
+			kd->miov[i].base = c->iov[i].base;
+			kd->miov[i].len = c->iov[i].len;
+		}
+		return vms_process_madvise(kd->mm, target, -VMS_EBADF,
+					   a[4] == KD_IOV_ARRAY ? kd->miov : NULL, a[1], (int)a[2],
+					   (unsigned)a[3]);
+	}
 	}
 	return -EINVAL;
 }
@@ -1292,6 +1494,18 @@ static int range_unsafe(const struct kd *kd, uint64_t addr, uint64_t len)
 	return overlaps_prot(kd, s, e);
 }
 
+/* A NULL vector or iovec array is unreadable and unwritable for the model;
+ * for the kernel only while nothing is mapped at 0 (root may map page 0). */
+static int null_is_mapped(const struct kd *kd, uint64_t bytes)
+{
+	const vms_vma *v = vms_find_vma(kd->mm, 0);
+	struct vms_vma_info info;
+	if (!v)
+		return 0;
+	vms_vma_get_info(v, &info);
+	return info.start < sat_add(bytes, 1);
+}
+
 int kd_call_is_unsafe(const struct kd *kd, const struct kd_call *c)
 {
 	const uint64_t *a = c->a;
@@ -1327,7 +1541,26 @@ int kd_call_is_unsafe(const struct kd *kd, const struct kd_call *c)
 	case KD_TOUCH:
 		/* Not the helper's memory, nor the gap below its stack. */
 		return overlaps_prot(kd, a[0] & ~(PG - 1), sat_add(a[0] & ~(PG - 1), 64 * MIB));
+	case KD_MSEAL:
+		return range_unsafe(kd, a[0], a[1]);
+	case KD_MINCORE: {
+		/* Only reads, but the helper's vector must hold the answer. */
+		uint64_t pages = (a[1] >> 12) + ((a[1] & 4095) != 0);
+		if (a[2] == KD_VEC_BUF)
+			return pages > KD_VEC_MAX;
+		return null_is_mapped(kd, pages);
 	}
+	case KD_REMAP_FILE_PAGES:
+		return range_unsafe(kd, a[0], a[1]);
+	case KD_PROCESS_MADVISE:
+		if (a[4] == KD_IOV_NULL)
+			return null_is_mapped(kd, a[1] < (1ULL << 40) ? a[1] * 16 : 1ULL << 44);
+		for (int i = 0; i < KD_MAX_IOV && (uint64_t)i < a[1]; i++)
+			if (range_unsafe(kd, c->iov[i].base, c->iov[i].len))
+				return 1;
+		return 0;
+	}
+	/* msync and process_mrelease change nothing. */
 	return 0;
 }
 
@@ -1350,6 +1583,88 @@ static int touch_is_modelled(const struct kd *kd, uint64_t addr)
 		return off < page_up(kd->files[i].size);
 	}
 	return 0;
+}
+
+/* ---- residency the model cannot know (KD_MINCORE) ------------------------ */
+
+static void taint_add(struct kd *kd, uint64_t s, uint64_t e)
+{
+	if (s >= e)
+		return;
+	for (int i = 0; i < kd->ntaint; i++)
+		if (kd->taint[i].start <= s && e <= kd->taint[i].end)
+			return;
+	if (kd->ntaint == kd->captaint) {
+		int cap = kd->captaint ? kd->captaint * 2 : 16;
+		struct kd_range *t = realloc(kd->taint, sizeof(*t) * (size_t)cap);
+		if (!t)
+			return;
+		kd->taint = t;
+		kd->captaint = cap;
+	}
+	kd->taint[kd->ntaint].start = s;
+	kd->taint[kd->ntaint].end = e;
+	kd->ntaint++;
+}
+
+static int tainted(const struct kd *kd, uint64_t s, uint64_t e)
+{
+	for (int i = 0; i < kd->ntaint; i++)
+		if (s < kd->taint[i].end && e > kd->taint[i].start)
+			return 1;
+	return 0;
+}
+
+/*
+ * After every call: each 2 MiB block of a private anonymous VMA that the THP
+ * mode lets have huge pages ("always" unless MADV_NOHUGEPAGE, "madvise" with
+ * MADV_HUGEPAGE) may now hold a huge page the model does not know of (a
+ * fault's, the huge zero page, khugepaged's); and mremap carries such pages
+ * from its source range to wherever it put them.
+ */
+static void taint_update(struct kd *kd, const struct kd_call *c, long k)
+{
+	if (c->op == KD_MREMAP && k >= 0 && (uint64_t)k < kd->task_size &&
+	    tainted(kd, c->a[0], sat_add(c->a[0], c->a[1])))
+		taint_add(kd, (uint64_t)k, sat_add((uint64_t)k, page_up(c->a[2])));
+	uint64_t mode = 1;
+	vms_sysctl_get(kd->sys, "vm.transparent_hugepage", &mode);
+	if (mode == 0)
+		return;
+	for (const vms_vma *v = vms_vma_first(kd->mm); v; v = vms_vma_next(kd->mm, v)) {
+		struct vms_vma_info info;
+		vms_vma_get_info(v, &info);
+		const uint64_t huge = 0x20000000ULL, nohuge = 0x40000000ULL;
+		if (info.file || info.start >= kd->task_size || (info.vm_flags & nohuge) ||
+		    (mode == 1 && !(info.vm_flags & huge)))
+			continue;
+		taint_add(kd, (info.start + 2 * MIB - 1) & ~(2 * MIB - 1), info.end & ~(2 * MIB - 1));
+	}
+}
+
+/* The first page whose mincore entries differ where the model can know the
+ * answer, or -1. Not known: the helper's own mappings, tainted blocks, and a
+ * file's pages this mm does not map (the page cache holds pages nobody maps:
+ * only a page the model maps must be resident). */
+static long vec_mismatch(const struct kd *kd, const struct kd_call *c)
+{
+	uint64_t n = vec_entries(c->a[1]);
+	for (uint64_t i = 0; i < n; i++) {
+		if (kd->kvec[i] == kd->mvec[i])
+			continue;
+		uint64_t addr = c->a[0] + i * PG;
+		if (overlaps_prot(kd, addr, addr + PG) || tainted(kd, addr, addr + PG))
+			continue;
+		const vms_vma *v = vms_find_vma(kd->mm, addr);
+		struct vms_vma_info info;
+		if (v) {
+			vms_vma_get_info(v, &info);
+			if (info.start <= addr && info.file && kd->mvec[i] == 0)
+				continue;
+		}
+		return (long)i;
+	}
+	return -1;
 }
 
 /* ---- one step ---------------------------------------------------------- */
@@ -1397,6 +1712,18 @@ static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report,
 		return 2;
 	}
 	int bad = k != m;
+	taint_update(kd, c, k);
+	kd->vec_bad = 0;
+	if (!bad && c->op == KD_MINCORE && c->a[2] == KD_VEC_BUF) {
+		long i = vec_mismatch(kd, c);
+		if (i >= 0) {
+			bad = kd->vec_bad = 1;
+			if (report)
+				kp("call #%ld: %s: mincore vector differs at page %ld (%#" PRIx64
+				   "): kernel %d, model %d\n",
+				   idx, cs, i, (uint64_t)(c->a[0] + (uint64_t)i * PG), kd->kvec[i], kd->mvec[i]);
+		}
+	}
 	if (!bad && c->op == KD_PRLIMIT && k == 0 && (kold[0] != mold[0] || kold[1] != mold[1])) {
 		bad = 1;
 		if (report)
@@ -1446,7 +1773,8 @@ int kd_check(struct kd *kd, const struct kd_call *c, long idx, long *kres)
 /* What a divergence looks like, so that shrinking keeps to the same bug. */
 struct kd_div {
 	long idx;
-	int op, kind; /* kind: 1 results, 2 state, 3 helper died, 4 at import */
+	int op, kind; /* kind: 1 results, 2 state, 3 helper died, 4 at import, 5 mincore
+		       * vector */
 	long kclass, mclass;
 };
 
@@ -1480,7 +1808,7 @@ static long run_seq(const struct kd_call *calls, size_t n, int check_every, int 
 			if (report && s == 1)
 				kd_compare_state(&kd, report);
 			d.idx = (long)i;
-			d.kind = s == 2 ? 3 : kd.last_k != kd.last_m ? 1 : 2;
+			d.kind = s == 2 ? 3 : kd.last_k != kd.last_m ? 1 : kd.vec_bad ? 5 : 2;
 			break;
 		}
 		if (s == 3)
@@ -1576,6 +1904,8 @@ struct gen {
 	int nrecent;
 	uint64_t *starts, *ends; /* model VMAs the calls may touch */
 	int nv, vcap;
+	uint64_t touched[16]; /* recent touches: where pages are resident */
+	int ntouched;
 };
 
 static uint64_t rnd(struct gen *g)
@@ -1849,6 +2179,13 @@ static void gen_mmap(struct gen *g, struct kd_call *c)
  * its pages); else an address and a length drawn at large. */
 static void pick_range(struct gen *g, int vma_pct, int sub_pct, uint64_t *addr, uint64_t *len)
 {
+	if (g->ntouched && pct(g, 12)) {
+		/* a few pages around a recent touch, where pages are resident */
+		int n = g->ntouched < 16 ? g->ntouched : 16;
+		*addr = (g->touched[below(g, (uint64_t)n)] & ~(PG - 1)) - below(g, 4) * PG;
+		*len = (1 + below(g, 8)) * PG;
+		return;
+	}
 	if (g->nv && pct(g, vma_pct)) {
 		int i = (int)below(g, (uint64_t)g->nv);
 		*addr = g->starts[i];
@@ -1926,7 +2263,7 @@ static void gen_mremap(struct gen *g, struct kd_call *c)
 	c->a[4] = new_addr;
 }
 
-static void gen_madvise(struct gen *g, struct kd_call *c)
+static int pick_advice(struct gen *g)
 {
 	static const int adv[] = {
 	    VMS_MADV_NORMAL,
@@ -1967,12 +2304,24 @@ static void gen_madvise(struct gen *g, struct kd_call *c)
 	    104,
 	    -1,
 	};
-	int a = adv[below(g, sizeof(adv) / sizeof(adv[0]))];
-	uint64_t addr, len;
-	pick_range(g, 60, 50, &addr, &len);
+	return adv[below(g, sizeof(adv) / sizeof(adv[0]))];
+}
+
+/* Populating or collapsing costs real memory: keep those small. */
+static uint64_t advice_len(struct gen *g, int a, uint64_t len)
+{
 	if (a == VMS_MADV_POPULATE_READ || a == VMS_MADV_POPULATE_WRITE || a == VMS_MADV_COLLAPSE ||
 	    a == VMS_MADV_WILLNEED)
-		len = small_len(g, len);
+		return small_len(g, len);
+	return len;
+}
+
+static void gen_madvise(struct gen *g, struct kd_call *c)
+{
+	int a = pick_advice(g);
+	uint64_t addr, len;
+	pick_range(g, 60, 50, &addr, &len);
+	len = advice_len(g, a, len);
 	c->op = KD_MADVISE;
 	c->a[0] = addr;
 	c->a[1] = len;
@@ -2073,12 +2422,158 @@ static int gen_touch(struct gen *g, struct kd_call *c)
 	c->op = KD_TOUCH;
 	c->a[0] = addr;
 	c->a[1] = pct(g, 55);
+	g->touched[g->ntouched++ % 16] = addr;
 	return touch_is_modelled(g->kd, addr);
 }
 
+/* ---- issue 13's calls ---- */
+
+/* Sealing is for good: a small share of calls, aimed mostly at whole VMAs or
+ * runs of their pages. */
+static void gen_mseal(struct gen *g, struct kd_call *c)
+{
+	c->op = KD_MSEAL;
+	pick_range(g, 75, 50, &c->a[0], &c->a[1]);
+	c->a[2] = pct(g, 96) ? 0 : 1 + below(g, 8);
+}
+
+static void gen_msync(struct gen *g, struct kd_call *c)
+{
+	static const uint64_t fl[] = {0,
+				      VMS_MS_ASYNC,
+				      VMS_MS_SYNC,
+				      VMS_MS_SYNC,
+				      VMS_MS_INVALIDATE,
+				      VMS_MS_ASYNC | VMS_MS_INVALIDATE,
+				      VMS_MS_SYNC | VMS_MS_INVALIDATE,
+				      VMS_MS_ASYNC | VMS_MS_SYNC,
+				      8};
+	c->op = KD_MSYNC;
+	pick_range(g, 65, 40, &c->a[0], &c->a[1]);
+	c->a[2] = fl[below(g, sizeof(fl) / sizeof(fl[0]))];
+}
+
+static void gen_mincore(struct gen *g, struct kd_call *c)
+{
+	c->op = KD_MINCORE;
+	pick_range(g, 70, 40, &c->a[0], &c->a[1]);
+	if (g->ntouched && pct(g, 35)) {
+		/* where something was touched: the pages worth comparing */
+		int n = g->ntouched < 16 ? g->ntouched : 16;
+		c->a[0] = (g->touched[below(g, (uint64_t)n)] & ~(PG - 1)) - below(g, 8) * PG;
+		c->a[1] = (1 + below(g, 32)) * PG;
+	}
+	c->a[2] = pct(g, 92) ? KD_VEC_BUF : KD_VEC_NULL;
+	if (c->a[2] == KD_VEC_BUF && (c->a[1] >> 12) + ((c->a[1] & 4095) != 0) > KD_VEC_MAX) {
+		if (pct(g, 60))
+			c->a[1] = (1 + below(g, KD_VEC_MAX)) * PG;
+		else
+			c->a[2] = KD_VEC_NULL;
+	}
+}
+
+/* Mostly a shared VMA of the run's (the only kind remap_file_pages takes),
+ * whole or a run of its pages, else any range. */
+static void pick_shared_range(struct gen *g, uint64_t *addr, uint64_t *len)
+{
+	uint64_t n = 0, want;
+	const vms_vma *v;
+	struct vms_vma_info info;
+	for (v = vms_vma_first(g->kd->mm); v; v = vms_vma_next(g->kd->mm, v)) {
+		vms_vma_get_info(v, &info);
+		n += (info.vm_flags & 0x8 /* VM_SHARED */) && info.start < g->kd->task_size &&
+		     !overlaps_prot(g->kd, info.start, info.end);
+	}
+	if (!n || !pct(g, 80)) {
+		pick_range(g, 85, 60, addr, len);
+		return;
+	}
+	want = below(g, n);
+	for (v = vms_vma_first(g->kd->mm); v; v = vms_vma_next(g->kd->mm, v)) {
+		vms_vma_get_info(v, &info);
+		if ((info.vm_flags & 0x8) && info.start < g->kd->task_size &&
+		    !overlaps_prot(g->kd, info.start, info.end) && !want--)
+			break;
+	}
+	uint64_t pages = (info.end - info.start) / PG, skip = pct(g, 60) ? below(g, pages) : 0;
+	*addr = info.start + skip * PG;
+	*len = pct(g, 70) ? (1 + below(g, pages - skip)) * PG : (pages - skip + below(g, 4)) * PG;
+}
+
+static void gen_remap_file_pages(struct gen *g, struct kd_call *c)
+{
+	c->op = KD_REMAP_FILE_PAGES;
+	pick_shared_range(g, &c->a[0], &c->a[1]);
+	/* It populates the new mapping: keep it small. */
+	c->a[1] = small_len(g, c->a[1]);
+	if (pct(g, 5))
+		c->a[1] += 1 + below(g, PG - 1);
+	c->a[2] = pct(g, 94) ? 0 : pick_prot(g, 0);
+	int r = (int)below(g, 100);
+	if (r < 70)
+		c->a[3] = below(g, 64);
+	else if (r < 85)
+		c->a[3] = below(g, 1ULL << 20);
+	else if (r < 95)
+		c->a[3] = (1ULL << 52) - below(g, 64);
+	else
+		c->a[3] = UINT64_MAX - below(g, 64);
+	r = (int)below(g, 100);
+	c->a[4] = r < 70 ? 0 : r < 90 ? VMS_MAP_NONBLOCK : rnd(g) & 0xffffff;
+}
+
+static uint64_t pick_pidfd(struct gen *g)
+{
+	int r = (int)below(g, 100);
+	return r < 75 ? KD_PIDFD_OWN : r < 85 ? KD_PIDFD_SELF_THREAD : r < 93 ? KD_PIDFD_BAD
+									       : KD_PIDFD_NOT;
+}
+
+static void gen_process_madvise(struct gen *g, struct kd_call *c)
+{
+	c->op = KD_PROCESS_MADVISE;
+	c->a[0] = pick_pidfd(g);
+	int r = (int)below(g, 100);
+	if (r < 60)
+		c->a[1] = 1 + below(g, 3);
+	else if (r < 80)
+		c->a[1] = 4 + below(g, KD_MAX_IOV - 3);
+	else if (r < 86)
+		c->a[1] = 0;
+	else if (r < 94)
+		c->a[1] = KD_MAX_IOV + 1 + below(g, 24);
+	else if (r < 97)
+		c->a[1] = KD_IOV_SLOTS - 1 + below(g, 2);
+	else
+		c->a[1] = below(g, 1ULL << 32);
+	int a = pick_advice(g);
+	c->a[2] = (uint64_t)(int64_t)a;
+	c->a[3] = pct(g, 96) ? 0 : 1 + below(g, 4);
+	c->a[4] = pct(g, 97) ? KD_IOV_ARRAY : KD_IOV_NULL;
+	for (int i = 0; i < KD_MAX_IOV && (uint64_t)i < c->a[1]; i++) {
+		uint64_t addr, len;
+		pick_range(g, 65, 50, &addr, &len);
+		len = advice_len(g, a, len);
+		if (pct(g, 4))
+			len = 0;
+		c->iov[i].base = addr;
+		c->iov[i].len = len;
+	}
+}
+
+static void gen_process_mrelease(struct gen *g, struct kd_call *c)
+{
+	c->op = KD_PROCESS_MRELEASE;
+	c->a[0] = pick_pidfd(g);
+	c->a[1] = pct(g, 85) ? 0 : 1 + below(g, 4);
+}
+
 static const char *const op_names[KD_NOPS] = {
-    "mmap",  "munmap",	"mprotect", "brk",	 "mremap", "madvise",
-    "mlock", "munlock", "prlimit",  "anon_name", "touch",
+    "mmap",	       "munmap",	   "mprotect",	       "brk",
+    "mremap",	       "madvise",	   "mlock",	       "munlock",
+    "prlimit",	       "anon_name",	   "touch",	       "mseal",
+    "msync",	       "mincore",	   "remap_file_pages", "process_madvise",
+    "process_mrelease",
 };
 
 static int has_token(const char *list, const char *tok)
@@ -2127,13 +2622,17 @@ static void gen_call(struct gen *g, struct kd_call *c)
 		memset(c, 0, sizeof(*c));
 		int r = (int)below(g, 1000);
 		int ok = 1;
-		if (r < 290) {
+		if (r < 260) {
 			gen_mmap(g, c);
-		} else if (r < 420) {
+		} else if (r < 290) {
+			gen_mincore(g, c);
+		} else if (r < 410) {
 			c->op = KD_MUNMAP;
 			c->a[0] = pick_addr(g);
 			c->a[1] = pick_len(g);
-		} else if (r < 550) {
+		} else if (r < 420) {
+			gen_msync(g, c);
+		} else if (r < 540) {
 			c->op = KD_MPROTECT;
 			if (g->nv && pct(g, 55)) {
 				int i = (int)below(g, (uint64_t)g->nv);
@@ -2145,14 +2644,24 @@ static void gen_call(struct gen *g, struct kd_call *c)
 				c->a[1] = pick_len(g);
 			}
 			c->a[2] = pick_prot(g, 1);
+		} else if (r < 550) {
+			gen_process_madvise(g, c);
 		} else if (r < 670) {
 			gen_mremap(g, c);
 		} else if (r < 790) {
 			gen_madvise(g, c);
 		} else if (r < 850) {
 			gen_brk(g, c);
-		} else if (r < 940) {
+		} else if (r < 925) {
 			ok = gen_touch(g, c);
+		} else if (r < 940) {
+			int k = (int)below(g, 100);
+			if (k < 15)
+				gen_mseal(g, c);
+			else if (k < 85)
+				gen_remap_file_pages(g, c);
+			else
+				gen_process_mrelease(g, c);
 		} else if (r < 970) {
 			gen_prlimit(g, c);
 		} else if (r < 985) {
@@ -2341,6 +2850,18 @@ int kd_compare_state(struct kd *kd, int report)
 	(void)kd;
 	(void)report;
 	return 0;
+}
+
+/* A NULL vector or iovec array is unreadable and unwritable for the model;
+ * for the kernel only while nothing is mapped at 0 (root may map page 0). */
+static int null_is_mapped(const struct kd *kd, uint64_t bytes)
+{
+	const vms_vma *v = vms_find_vma(kd->mm, 0);
+	struct vms_vma_info info;
+	if (!v)
+		return 0;
+	vms_vma_get_info(v, &info);
+	return info.start < sat_add(bytes, 1);
 }
 
 int kd_call_is_unsafe(const struct kd *kd, const struct kd_call *c)

@@ -35,8 +35,37 @@ enum kd_op {
 	KD_PRLIMIT,   /* a0 resource, a1 cur, a2 max, a3 nonzero = query only */
 	KD_ANON_NAME, /* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, a0, a1, "kd") */
 	KD_TOUCH,     /* a0 addr, a1 write: a one-byte kernel-mode access (0 or -EFAULT) */
+	/* Sealing, syncing, residency and vectored advice (issue 13). */
+	KD_MSEAL,     /* a0 addr, a1 len, a2 flags */
+	KD_MSYNC,     /* a0 addr, a1 len, a2 flags */
+	KD_MINCORE,   /* a0 addr, a1 len, a2 KD_VEC_*; the vectors are compared too */
+	KD_REMAP_FILE_PAGES, /* a0 start, a1 size, a2 prot, a3 pgoff, a4 flags */
+	KD_PROCESS_MADVISE,  /* a0 KD_PIDFD_*, a1 vlen, a2 advice, a3 flags, a4 KD_IOV_*;
+			      * the segments in iov[] (the rest of vlen are {0, 0}) */
+	KD_PROCESS_MRELEASE, /* a0 KD_PIDFD_*, a1 flags */
 	KD_NOPS
 };
+
+/* KD_MINCORE's vector: the helper's own buffer (its pages stay resident from
+ * the start, so writing it changes nothing compared), or NULL (EFAULT). */
+#define KD_VEC_BUF 0
+#define KD_VEC_NULL 1
+/* The helper's buffer holds this many pages' entries: a call with the buffer
+ * and a longer range would write past it, so it is unsafe. */
+#define KD_VEC_MAX 16384
+
+/* The pidfd of KD_PROCESS_MADVISE and KD_PROCESS_MRELEASE: the helper's own
+ * (pidfd_open of itself), PIDFD_SELF_THREAD, a closed descriptor, a
+ * descriptor that is no pidfd (/dev/zero). */
+#define KD_PIDFD_OWN 0
+#define KD_PIDFD_SELF_THREAD 1
+#define KD_PIDFD_BAD 2
+#define KD_PIDFD_NOT 3
+/* KD_PROCESS_MADVISE's iovec array: iov[] (zeros past it), or NULL. */
+#define KD_IOV_ARRAY 0
+#define KD_IOV_NULL 1
+#define KD_MAX_IOV 8
+#define KD_IOV_SLOTS 1025 /* UIO_MAXIOV + 1: vlen may name every one */
 
 /* File indices for KD_MMAP's a4 that are not files. */
 #define KD_FD_NONE ((uint64_t)-1) /* fd -1 */
@@ -45,6 +74,9 @@ enum kd_op {
 struct kd_call {
 	int op;
 	uint64_t a[6];
+	struct {
+		uint64_t base, len;
+	} iov[KD_MAX_IOV]; /* KD_PROCESS_MADVISE only */
 };
 
 /* A file the helper holds open, mirrored by one vms_file in the model. */
@@ -88,6 +120,16 @@ struct kd {
 	 * not show (VM_NORESERVE, VM_DONTDUMP), so the model cannot know
 	 * whether a new VMA next to one of them merges. */
 	int contained;
+	/* KD_MINCORE's vectors as each side wrote them (KD_VEC_MAX entries),
+	 * and the model's iovec array for KD_PROCESS_MADVISE. */
+	unsigned char *kvec, *mvec;
+	struct vms_iovec *miov;
+	/* Ranges whose residency the model cannot know: blocks a transparent
+	 * huge page may have filled (fault or khugepaged), and wherever mremap
+	 * took such pages; mincore vectors are not compared there. */
+	struct kd_range *taint;
+	int ntaint, captaint;
+	int vec_bad; /* the last call's results agreed, its mincore vectors did not */
 };
 
 /* Starts a helper and its model. Returns 0, or -1 with the reason in why

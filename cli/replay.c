@@ -6,12 +6,17 @@
  * What it follows:
  *  - memory calls (mmap, munmap, mprotect, pkey_mprotect, brk, mremap,
  *    madvise, mlock, mlock2, munlock, mlockall, munlockall, prlimit64 /
- *    setrlimit / getrlimit on the process itself, prctl(PR_SET_VMA)): applied
- *    with include/vmspace.h and checked;
+ *    setrlimit / getrlimit on the process itself, prctl(PR_SET_VMA), mseal,
+ *    msync, mincore, remap_file_pages, process_madvise, process_mrelease):
+ *    applied with include/vmspace.h and checked (mincore's vector where the
+ *    model can know it);
  *  - processes: clone/clone3/fork/vfork with CLONE_VM share the address
  *    space, without it they fork it (vms_fork); execve of a new program makes
  *    the process unmodelled (its later calls are "unsupported"), except the
  *    first process's leading execve when --initial-maps gives its result;
+ *  - pidfds: pidfd_open (getpid naming the caller when the log has no pids),
+ *    strace -yy's "<pid:N>" and PIDFD_SELF_* name the process that
+ *    process_madvise and process_mrelease act on;
  *  - descriptors: openat/open/creat/memfd_create make an open file
  *    description (one vms_file each, shared by dup/dup2/dup3/fcntl(F_DUPFD*)
  *    and by fork), close/close_range drop it; fstat/newfstatat/statx give the
@@ -112,6 +117,12 @@ enum sc sc_of(const char *n)
 		{"fstat", SC_FSTAT}, {"newfstatat", SC_NEWFSTATAT}, {"statx", SC_STATX},
 		{"chdir", SC_CHDIR}, {"fchdir", SC_FCHDIR}, {"getcwd", SC_GETCWD},
 		{"exit", SC_EXIT}, {"exit_group", SC_EXIT_GROUP}, {"mmap2", SC_OTHER},
+		/* strace before 6.10 prints mseal (462) by number */
+		{"mseal", SC_MSEAL}, {"syscall_0x1ce", SC_MSEAL}, {"syscall_462", SC_MSEAL},
+		{"msync", SC_MSYNC}, {"mincore", SC_MINCORE},
+		{"remap_file_pages", SC_REMAP_FILE_PAGES}, {"process_madvise", SC_PROCESS_MADVISE},
+		{"process_mrelease", SC_PROCESS_MRELEASE}, {"pidfd_open", SC_PIDFD_OPEN},
+		{"getpid", SC_GETPID},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (n[0] == t[i].name[0] && !strcmp(n, t[i].name))
@@ -122,7 +133,7 @@ enum sc sc_of(const char *n)
 /* The calls that are checked against the model ("memory calls"). */
 bool is_memory_call(enum sc sc)
 {
-	return sc >= SC_MMAP && sc <= SC_PRCTL;
+	return (sc >= SC_MMAP && sc <= SC_PRCTL) || (sc >= SC_MSEAL && sc <= SC_PROCESS_MRELEASE);
 }
 
 int replay_read_all(FILE *f, char **buf, size_t *len)
@@ -283,6 +294,10 @@ static bool model_hole(const vms_mm *mm, const struct call *c, uint64_t *hole)
 	case SC_MLOCK2:
 	case SC_MUNLOCK:
 	case SC_MREMAP:
+	case SC_MSEAL:
+	case SC_MSYNC:
+	case SC_MINCORE:
+	case SC_REMAP_FILE_PAGES:
 		if ((c->has & 3) != 3)
 			return false;
 		addr = c->a[0];
@@ -608,6 +623,167 @@ static long follow_mremap(struct pass *p, vms_mm *mm, const struct call *c, long
 	return r2 < 0 ? r : r2;
 }
 
+/* ---- mincore, process_madvise, process_mrelease ------------------------- */
+
+#define PIDFD_SELF_THREAD_ (-10000)
+#define PIDFD_SELF_THREAD_GROUP_ (-10001)
+
+/*
+ * What the pidfd in argument i names, as pidfd_get_task() finds it: returns
+ * 1 with *target (the process's address space), or with *target NULL and
+ * *err (-EBADF: no pidfd, -ESRCH: the process has exited); 0 when the log
+ * does not say, after counting the call unsupported. A pidfd is known from
+ * its pidfd_open line, or from strace -yy's "<pid:N>".
+ */
+static int pidfd_target(struct pass *p, struct proc *pr, const struct call *c, int i,
+			vms_mm **target, long *err)
+{
+	*target = NULL;
+	*err = 0;
+	int64_t fd = (int64_t)c->a[i];
+	if (fd == PIDFD_SELF_THREAD_ || fd == PIDFD_SELF_THREAD_GROUP_) {
+		*target = pr->sp->mm;
+		return 1;
+	}
+	if (fd < 0) {
+		*err = -VMS_EBADF;
+		return 1;
+	}
+	struct ofd *f = fd_arg(pr, c, i);
+	if (!f) {
+		unsupported(p, c, "an fd the log never opened (and no -y path)");
+		return 0;
+	}
+	int pid = f->pidfd_pid;
+	if (!pid && f->path && !strncmp(f->path, "pid:", 4))
+		pid = atoi(f->path + 4);
+	if (!pid) {
+		if (f->path && strstr(f->path, "[pidfd]")) {
+			unsupported(p, c, "a pidfd whose process the log does not name "
+					  "(strace -yy names it)");
+			return 0;
+		}
+		*err = -VMS_EBADF;
+		return 1;
+	}
+	struct proc *t = proc_find(p, pid);
+	for (int k = 0; !t && k < p->nprocs; k++)
+		if (p->procs[k].alive && p->procs[k].getpid == pid)
+			t = &p->procs[k];
+	if (!t) {
+		if (!pid_seen(p, pid)) {
+			unsupported(p, c, "a pidfd of a process the log does not show");
+			return 0;
+		}
+		*err = -VMS_ESRCH;
+		return 1;
+	}
+	if (!t->sp || !t->sp->mm) {
+		unsupported(p, c, "a pidfd of a process that is not modelled");
+		return 0;
+	}
+	*target = t->sp->mm;
+	return 1;
+}
+
+/* The iovec array of process_madvise as strace printed it: 1 with *iov
+ * (NULL for NULL; the caller frees it), 0 after counting the call
+ * unsupported. */
+static int iovec_arg(struct pass *p, const struct call *c, struct vms_iovec **iov)
+{
+	const struct strace_arg *a = full_arg(c, 1);
+	uint64_t vlen = c->a[2];
+	*iov = NULL;
+	if (!a) {
+		unsupported(p, c, "its arguments are not in the log");
+		return 0;
+	}
+	if (a->v.kind == SV_NULL || (a->v.kind == SV_INT && a->v.has_num && !a->v.num))
+		return 1;
+	if (a->v.kind != SV_ARRAY) {
+		/* strace prints an address it could not read: EFAULT, or an
+		 * array it left out */
+		unsupported(p, c, "an iovec address the model does not check");
+		return 0;
+	}
+	/* More than UIO_MAXIOV segments is refused before any is read. */
+	uint64_t n = vlen > 1024 ? 0 : vlen;
+	if ((uint64_t)a->v.nfields < n) {
+		unsupported(p, c, "%s", a->v.elided ? "the iovec array is cut short in the log "
+						      "(strace -s)"
+						    : "the iovec array has fewer segments than vlen");
+		return 0;
+	}
+	*iov = calloc(n ? n : 1, sizeof(**iov));
+	if (!*iov) {
+		unsupported(p, c, "out of memory");
+		return 0;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		const struct strace_val *base = strace_val_field(&a->v.fields[i].v, "iov_base");
+		const struct strace_val *len = strace_val_field(&a->v.fields[i].v, "iov_len");
+		if (!base || !len || !base->has_num || !len->has_num) {
+			free(*iov);
+			*iov = NULL;
+			unsupported(p, c, "an iovec segment is not {iov_base=N, iov_len=N}");
+			return 0;
+		}
+		(*iov)[i].base = base->num;
+		(*iov)[i].len = len->num;
+	}
+	return 1;
+}
+
+/* The largest mincore vector replayed (entries): 256 GiB of range. */
+#define MINCORE_MAX_PAGES (1ULL << 26)
+
+/*
+ * mincore: the call, then the vector strace printed, where the model can
+ * know it: every page the model maps (a resident page, the zero page) and
+ * every page of a VMA mincore does not look into must be 1. Where the model
+ * has nothing mapped it cannot tell (the log shows no touches, and a file's
+ * page cache is not modelled), so a 1 there is no divergence. Returns 0 when
+ * the call is unsupported (counted), else 1 with *r and *bad, the first page
+ * the log says is not resident where the model has one (or UINT64_MAX).
+ */
+static int mincore_call(struct pass *p, vms_mm *mm, const struct call *c, long *r, uint64_t *bad)
+{
+	const struct strace_arg *a = full_arg(c, 2);
+	uint64_t len = c->a[1];
+	uint64_t pages = (len >> 12) + ((len & 4095) != 0);
+	unsigned char *vec = NULL;
+	*bad = UINT64_MAX;
+	if (!a) {
+		unsupported(p, c, "its arguments are not in the log");
+		return 0;
+	}
+	bool null_vec = a->v.kind == SV_NULL || (a->v.kind == SV_INT && a->v.has_num && !a->v.num);
+	if (!null_vec && c->has_result && c->result == -VMS_EFAULT) {
+		unsupported(p, c, "EFAULT for a vector address the model does not check");
+		return 0;
+	}
+	if (!null_vec && pages > MINCORE_MAX_PAGES) {
+		unsupported(p, c, "a vector too large to replay");
+		return 0;
+	}
+	if (!null_vec && !(vec = malloc(pages ? pages : 1))) {
+		unsupported(p, c, "out of memory");
+		return 0;
+	}
+	*r = vms_mincore(mm, c->a[0], len, vec);
+	if (*r == 0 && vec && c->has_result && c->result == 0 && a->v.kind == SV_ARRAY) {
+		for (int i = 0; i < a->v.nfields && (uint64_t)i < pages; i++) {
+			const struct strace_val *e = &a->v.fields[i].v;
+			if (e->has_num && vec[i] && !(e->num & 1)) {
+				*bad = (uint64_t)i;
+				break;
+			}
+		}
+	}
+	free(vec);
+	return 1;
+}
+
 #define NEED(mask)                                                                           \
 	do {                                                                                 \
 		if ((c->has & (mask)) != (mask)) {                                           \
@@ -625,7 +801,7 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 		unsupported(p, c, "%s", space_why(pr));
 		return;
 	}
-	uint64_t before = map_count(mm);
+	uint64_t before = map_count(mm), vec_bad = UINT64_MAX;
 	const uint64_t *a = c->a;
 	switch (c->sc) {
 	case SC_MMAP: {
@@ -700,6 +876,43 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 	case SC_MUNLOCKALL:
 		r = vms_munlockall(mm);
 		break;
+	case SC_MSEAL:
+		NEED(0x7);
+		r = vms_mseal(mm, a[0], a[1], a[2]);
+		break;
+	case SC_MSYNC:
+		NEED(0x7);
+		r = vms_msync(mm, a[0], a[1], (int)a[2]);
+		break;
+	case SC_MINCORE:
+		NEED(0x3);
+		if (!mincore_call(p, mm, c, &r, &vec_bad))
+			return;
+		break;
+	case SC_REMAP_FILE_PAGES:
+		NEED(0x1f);
+		r = vms_remap_file_pages(mm, a[0], a[1], a[2], a[3], a[4]);
+		break;
+	case SC_PROCESS_MADVISE: {
+		vms_mm *target;
+		long err;
+		struct vms_iovec *iov;
+		NEED(0x1d);
+		if (!pidfd_target(p, pr, c, 0, &target, &err) || !iovec_arg(p, c, &iov))
+			return;
+		r = vms_process_madvise(mm, target, err, iov, a[2], (int)a[3], (unsigned)a[4]);
+		free(iov);
+		break;
+	}
+	case SC_PROCESS_MRELEASE: {
+		vms_mm *target;
+		long err;
+		NEED(0x3);
+		if (!pidfd_target(p, pr, c, 0, &target, &err))
+			return;
+		r = vms_process_mrelease(target, err, (unsigned)a[1]);
+		break;
+	}
 	default:
 		unsupported(p, c, "not modelled");
 		return;
@@ -709,6 +922,17 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 	if (p->o->follow && c->sc != SC_MMAP)
 		exec_follow_learn(p, pr, c, r);
 	count_vmas(p, c->sc, before, map_count(mm), r);
+	if (vec_bad != UINT64_MAX) {
+		char buf[96];
+		p->st->calls++;
+		p->st->diverged++;
+		p->group_diverged++;
+		snprintf(buf, sizeof(buf), "0, with page %llu (%#llx) resident",
+			 (unsigned long long)vec_bad,
+			 (unsigned long long)(c->a[0] + vec_bad * VMS_PAGE_SIZE));
+		print_divergence(p, c, buf);
+		return;
+	}
 	check_result(p, c, r, addr, mm);
 }
 
@@ -819,6 +1043,11 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 		break;
 	case SC_PRCTL:
 		do_prctl(p, pr, c);
+		break;
+	case SC_GETPID:
+		/* names the process for pidfd_open in a log without pids */
+		if (c->has_result && c->result > 0 && c->result <= INT_MAX)
+			pr->getpid = (int)c->result;
 		break;
 	default:
 		if (is_memory_call(c->sc))

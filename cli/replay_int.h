@@ -32,6 +32,7 @@ struct ofd {
 	int canonical;  /* path is the kernel's own name for the file (-y) */
 	int oflags;     /* O_ACCMODE | O_APPEND */
 	int memfd;
+	int pidfd_pid;  /* a pidfd (pidfd_open, or -yy's "pid:N"): the process, else 0 */
 	int have_id;    /* dev/ino from an fstat-like line */
 	uint32_t major, minor;
 	uint64_t ino, size;
@@ -97,6 +98,7 @@ struct proc {
 	struct cwd *cwd; /* NULL: not known */
 	int borrowed_vm; /* CLONE_VM without CLONE_THREAD (vfork): an execve
 			  * leaves the space to its owner */
+	int getpid;      /* what getpid() returned (the pid of a log without pids) */
 };
 
 struct pending_clone {
@@ -110,7 +112,11 @@ struct pending_clone {
 enum sc {
 	SC_OTHER, SC_MMAP, SC_MUNMAP, SC_MPROTECT, SC_PKEY_MPROTECT, SC_BRK, SC_MREMAP,
 	SC_MADVISE, SC_MLOCK, SC_MLOCK2, SC_MUNLOCK, SC_MLOCKALL, SC_MUNLOCKALL, SC_PRLIMIT64,
-	SC_SETRLIMIT, SC_GETRLIMIT, SC_PRCTL, SC_CLONE, SC_CLONE3, SC_FORK, SC_VFORK,
+	SC_SETRLIMIT, SC_GETRLIMIT, SC_PRCTL,
+	/* issue 13: the memory calls, then pidfd_open (a descriptor call) */
+	SC_MSEAL, SC_MSYNC, SC_MINCORE, SC_REMAP_FILE_PAGES, SC_PROCESS_MADVISE,
+	SC_PROCESS_MRELEASE, SC_PIDFD_OPEN, SC_GETPID,
+	SC_CLONE, SC_CLONE3, SC_FORK, SC_VFORK,
 	SC_EXECVE, SC_EXECVEAT, SC_OPENAT, SC_OPEN, SC_CREAT, SC_CLOSE, SC_CLOSE_RANGE,
 	SC_DUP, SC_DUP2, SC_DUP3, SC_FCNTL, SC_MEMFD_CREATE, SC_FSTAT, SC_NEWFSTATAT,
 	SC_STATX, SC_CHDIR, SC_FCHDIR, SC_GETCWD, SC_EXIT, SC_EXIT_GROUP,

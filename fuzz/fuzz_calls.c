@@ -1,7 +1,8 @@
 /*
  * fuzz_calls.c: libFuzzer target that turns its input into a sequence of
  * library calls (mmap, munmap, mprotect, mremap, madvise, brk, mlock, fork,
- * faults, rlimits, sysctls, injected allocation failures) and checks
+ * faults, rlimits, sysctls, mseal, msync, mincore, remap_file_pages,
+ * process_madvise, process_mrelease, injected allocation failures) and checks
  * vms_validate() after every call. It looks for crashes and broken invariants,
  * not for kernel differences (the live-kernel tests do that).
  */
@@ -53,6 +54,40 @@ static void check(vms_mm *mm)
 	if (vms_validate(mm, why, sizeof(why))) {
 		fprintf(stderr, "vms_validate: %s\n", why);
 		abort();
+	}
+}
+
+/* mseal, msync, mincore, remap_file_pages, process_madvise (on target from
+ * mm: itself, or the fork child), process_mrelease. */
+static void sealing_syncing_residency(struct input *in, vms_mm *target, vms_mm *mm)
+{
+	static unsigned char vec[64];
+	struct vms_iovec iov[4];
+	uint64_t a = addr_of(in), l = len_of(in);
+	switch (take(in, 1) % 6) {
+	case 0:
+		vms_mseal(target, a, l, take(in, 1) & 1);
+		break;
+	case 1:
+		vms_msync(target, a, l, (int)take(in, 1) & 0xf);
+		break;
+	case 2:
+		vms_mincore(target, a, l, l <= sizeof(vec) << 12 ? vec : NULL);
+		break;
+	case 3:
+		vms_remap_file_pages(target, a, l, take(in, 1) & 1, take(in, 2), take(in, 1));
+		break;
+	case 4:
+		for (int i = 0; i < 4; i++) {
+			iov[i].base = addr_of(in);
+			iov[i].len = len_of(in);
+		}
+		vms_process_madvise(mm, target, 0, iov, take(in, 1) % 5, (int)take(in, 1),
+				    (unsigned)(take(in, 1) & 1));
+		break;
+	case 5:
+		vms_process_mrelease(target, 0, (unsigned)(take(in, 1) & 1));
+		break;
 	}
 }
 
@@ -136,7 +171,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vms_sys_fail_alloc_after(sys, 1 + take(&in, 1) % 8);
 			break;
 		case 12:
-			vms_set_anon_name(target, addr_of(&in), len_of(&in), (op & 1) ? "fz" : NULL);
+			if (!(op & 0x20)) {
+				vms_set_anon_name(target, addr_of(&in), len_of(&in),
+						  (op & 1) ? "fz" : NULL);
+				break;
+			}
+			sealing_syncing_residency(&in, target, mm);
 			break;
 		}
 		vms_sys_fail_alloc_after(sys, 0);

@@ -122,6 +122,7 @@ struct vms_mm_config;
 #define VMS_CAP_SYS_ADMIN (1u << 1)
 #define VMS_CAP_SYS_RESOURCE (1u << 2)
 #define VMS_CAP_SYS_RAWIO (1u << 3)
+#define VMS_CAP_SYS_NICE (1u << 4)
 
 /* open(2) access modes for vms_file_open */
 #define VMS_O_RDONLY 0
@@ -132,6 +133,7 @@ struct vms_mm_config;
 /* errno values (Linux), for hosts whose errno.h differs */
 #define VMS_EPERM 1
 #define VMS_ENOENT 2
+#define VMS_ESRCH 3
 #define VMS_EIO 5
 #define VMS_E2BIG 7
 #define VMS_ENOEXEC 8
@@ -349,6 +351,45 @@ long vms_set_anon_name(vms_mm *mm, uint64_t addr, uint64_t len, const char *name
 /* prlimit64 on the process itself: new_lim may be NULL (query), old_lim may be NULL. */
 long vms_prlimit(vms_mm *mm, int resource, const struct vms_rlimit *new_lim,
 		 struct vms_rlimit *old_lim);
+/* mseal(addr, len, flags): seals every VMA of [addr, addr+len) (flags must be
+ * 0; a hole anywhere is -ENOMEM). A sealed VMA refuses munmap, mremap,
+ * mprotect, MAP_FIXED over it, a shrinking brk and the advice that discards
+ * read-only anonymous memory, with -EPERM; vms_vma_info.vm_flags shows
+ * VMS_VM_SEALED, and fork keeps it. */
+#define VMS_VM_SEALED (1ULL << 42)
+long vms_mseal(vms_mm *mm, uint64_t addr, uint64_t len, unsigned long flags);
+/* msync(addr, len, flags): VMS_MS_ASYNC or VMS_MS_SYNC, with VMS_MS_INVALIDATE
+ * (-EBUSY on locked memory); holes are -ENOMEM after the mapped part. */
+#define VMS_MS_ASYNC 1
+#define VMS_MS_INVALIDATE 2
+#define VMS_MS_SYNC 4
+long vms_msync(vms_mm *mm, uint64_t addr, uint64_t len, int flags);
+/* mincore(addr, len, vec): vec gets one byte per page of the range, 1 where
+ * the model maps the page (src/mincore.c says what it cannot know: the page
+ * cache of files, swap, transparent huge pages). vec NULL stands for a vector
+ * the process cannot write: -EFAULT, after the first VMA is found. */
+long vms_mincore(vms_mm *mm, uint64_t addr, uint64_t len, unsigned char *vec);
+/* remap_file_pages(start, size, prot, pgoff, flags): the kernel's emulation,
+ * an mmap of the shared VMA's file over the range at pgoff (prot must be 0). */
+long vms_remap_file_pages(vms_mm *mm, uint64_t start, uint64_t size, unsigned long prot,
+			  uint64_t pgoff, unsigned long flags);
+/* process_madvise(pidfd, iov, vlen, advice, flags) from the process of mm:
+ * target is the address space the pidfd names (mm itself for its own), or
+ * NULL with lookup_err what looking the pidfd up gave (-EBADF: not a pidfd,
+ * -ESRCH: the process is gone), which the kernel reports after the iovec
+ * checks. Returns the bytes advised (the segments done before an error), or
+ * -errno. Another process takes only COLD, PAGEOUT, WILLNEED and COLLAPSE,
+ * and needs VMS_CAP_SYS_NICE. iov NULL with vlen > 0 is -EFAULT. Each segment
+ * is one vms_madvise(): a failure in a later one (the model's -ENOMEM too)
+ * ends the walk with the earlier segments done, as the kernel's would. */
+struct vms_iovec {
+	uint64_t base, len;
+};
+long vms_process_madvise(vms_mm *mm, vms_mm *target, long lookup_err,
+			 const struct vms_iovec *iov, uint64_t vlen, int advice, unsigned flags);
+/* process_mrelease(pidfd, flags), the pidfd resolved as for process_madvise:
+ * flags must be 0; a live process is -EINVAL (only a dying one is reaped). */
+long vms_process_mrelease(const vms_mm *target, long lookup_err, unsigned flags);
 /* A memory access as an emulator reports it: returns 0 when the access is
  * allowed (the page becomes resident; a first write to a private VMA gives it
  * its anon_vma; a touch below a grows-down stack expands it), or -EFAULT

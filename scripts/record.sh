@@ -52,6 +52,10 @@ delay=400000 # us: how long strace holds the process for us to read its maps
 TR='trace=%memory,openat,open,creat,close,close_range,dup,dup2,dup3,fcntl,memfd_create'
 TR+=',fstat,newfstatat,statx,clone,clone3,fork,vfork,execve,prlimit64,setrlimit,prctl'
 TR+=',chdir,fchdir,getcwd,exit_group,exit'
+# pidfds name the process of process_madvise and process_mrelease (getpid the
+# caller itself, in a log without pids); strace before 6.10 has no name for
+# mseal and traces it, as syscall_0x1ce, under any filter.
+TR+=',pidfd_open,getpid,process_madvise,process_mrelease'
 
 # RECORD_ASLR=1 records as users do, ASLR on and without -v (the replay
 # must then learn the random bases: vmspace replay --follow).

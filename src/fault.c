@@ -101,12 +101,20 @@ static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool 
 		if (err)
 			return err;
 	}
+	int now = rss_type_at(mm, addr);
 	if (zero_page) {
 		/* A read of untouched private anonymous memory maps the shared
-		 * zero page, which no RSS counter counts. */
+		 * zero page, which no RSS counter counts; a page already there
+		 * stays as it is. */
+		if (now < 0)
+			rss_add(mm, addr, addr + PAGE_SIZE, RSS_ZERO);
 		return 0;
 	}
-	if (rss_is_resident(mm, addr) && !(write && private && v->file))
+	/* A present page serves the access, except that a write to a private
+	 * VMA replaces the zero page or a page cache page by a page of its own
+	 * (COW), and redirties a lazily freed one. */
+	if (now >= 0 && now != RSS_ZERO &&
+	    !(write && private && (v->file || now == RSS_LAZY)))
 		return 0;
 	rss_add(mm, addr, addr + PAGE_SIZE, rss_type_for(v, write));
 	return 0;
@@ -126,7 +134,7 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 		return 0;
 	if (v->kind == VMA_HUGETLB)
 		return hugetlb_fault_ok(mm, v);
-	if (rss_reserve(mm, 4))
+	if (rss_reserve(mm, rss_ranges_in(mm, start, end) + 4))
 		return -ENOMEM;
 	/* Pages fault in one by one: the first guard marker (SIGSEGV) or the
 	 * first page past the end of the file (SIGBUS) ends it with -EFAULT. */
@@ -144,10 +152,13 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 		if (err)
 			return err;
 	}
-	/* A read of untouched private anonymous memory maps the zero page,
-	 * which no RSS counter counts. */
-	if (stop > start && !zero_page)
-		rss_add(mm, start, stop, rss_type_for(v, write));
+	/* A write gives every page one of its own; a read maps what is missing
+	 * (the zero page, for untouched private anonymous memory) and leaves
+	 * present pages as they are, copies and lazily freed pages included. */
+	if (stop > start && write)
+		rss_add(mm, start, stop, rss_type_for(v, true));
+	else if (stop > start)
+		rss_fill(mm, start, stop, zero_page ? RSS_ZERO : rss_type_for(v, false));
 	return stop < end ? -EFAULT : 0;
 }
 

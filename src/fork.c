@@ -100,16 +100,8 @@ static int resident_append(struct vms_mm *c, uint64_t start, uint64_t end, int t
 	if (rss_reserve(c, 1))
 		return -ENOMEM;
 	c->resident[c->nresident++] = (struct page_range){start, end, type};
-count:;
-	uint64_t pages = (end - start) >> PAGE_SHIFT;
-	if (type == RSS_ANON)
-		c->rss_anon += pages;
-	else if (type == RSS_FILE)
-		c->rss_file += pages;
-	else if (type == RSS_SHMEM)
-		c->rss_shmem += pages;
-	else
-		c->guard_pages += pages;
+count:
+	*rss_counter(c, type) += (end - start) >> PAGE_SHIFT;
 	return 0;
 }
 

@@ -397,6 +397,7 @@ int vms_host_mm_config(struct vms_mm_config *cfg)
 			cfg->caps = ((eff >> 14) & 1 ? VMS_CAP_IPC_LOCK : 0) |
 				    ((eff >> 17) & 1 ? VMS_CAP_SYS_RAWIO : 0) |
 				    ((eff >> 21) & 1 ? VMS_CAP_SYS_ADMIN : 0) |
+				    ((eff >> 23) & 1 ? VMS_CAP_SYS_NICE : 0) |
 				    ((eff >> 24) & 1 ? VMS_CAP_SYS_RESOURCE : 0);
 		}
 	}

@@ -248,6 +248,7 @@ struct vms_mm {
 	uint64_t hiwater_vm, hiwater_rss;
 	uint64_t rss_anon, rss_file, rss_shmem;
 	uint64_t guard_pages; /* MADV_GUARD_INSTALL markers (not resident) */
+	uint64_t zero_pages;  /* PTEs mapping the shared zero page (no RSS counter) */
 	uint64_t rng;
 	/* The vsyscall gate area shown last in maps (not a VMA of the tree). */
 	bool has_gate;
@@ -291,6 +292,14 @@ size_t sys_bytes_held(const vms_sys *sys);
 static inline bool IS_ERR_VALUE(long x)
 {
 	return (uint64_t)x >= (uint64_t)-4095;
+}
+
+/* arch/x86 access_ok(): [addr, addr + len) ends at or below the top of user
+ * space (TASK_SIZE_MAX, USER_PTR_MAX) without wrapping. */
+static inline bool access_ok(const vms_sys *sys, uint64_t addr, uint64_t len)
+{
+	uint64_t top = sys->la57 ? TASK_SIZE_MAX_5LEVEL : DEFAULT_MAP_WINDOW;
+	return addr + len >= addr && addr + len <= top;
 }
 
 static inline uint64_t vma_pages(const struct vms_vma *v)

@@ -1,15 +1,16 @@
 /*
  * madvise.c: the madvise system call and prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME)
  * (mm/madvise.c do_madvise, madvise_walk_vmas, madvise_vma_behavior,
- * madvise_populate, madvise_set_anon_name; kernel/sys.c prctl_set_vma), for
+ * madvise_populate, madvise_set_anon_name; kernel/sys.c prctl_set_vma) and
+ * process_madvise (vector_madvise: madvise once per iovec segment), for
  * this kernel's configuration: KSM and THP built in, no CONFIG_MEMORY_FAILURE.
  *
  * What the model keeps of each advice: VMA flags (with split and merge), the
- * anon name, and which pages are resident (RSS). What it does not keep: page
- * contents, guard markers (only the VMA's VM_MAYBE_GUARD), lazy-free state
- * (MADV_FREE pages stay resident, as the RSS counters show until reclaim),
- * KSM merging, swap. Sealing follows the VM_SEALED bit, though nothing in the
- * model sets it yet.
+ * anon name, and what each page table entry holds (rss.h: resident pages, the
+ * zero page, lazily freed pages, guard markers). What it does not keep: page
+ * contents, which pages are shared with a fork child (MADV_FREE and
+ * MADV_PAGEOUT skip those), KSM merging, swap. Sealing (mseal.c) refuses only the discarding advice on
+ * read-only private anonymous memory (can_madvise_modify).
  */
 #include <errno.h>
 #include <string.h>
@@ -104,25 +105,23 @@ static uint64_t hpage_size_of(const struct vms_vma *v)
 	return v->file && v->file->inode->hpage_size ? v->file->inode->hpage_size : PMD_SIZE;
 }
 
-/* The resident pages of [start, end) that are not anonymous (page cache and
- * shmem pages) stop being mapped; COW copies stay. Room for one more range
- * per call must have been reserved. */
-static void zap_file_pages(struct vms_mm *mm, uint64_t start, uint64_t end)
+/* What each kind of zap leaves in place (rss_drop_unless()): the private
+ * copies of a hole punch (unmap_mapping_range with even_cows = 0), and what
+ * reclaim cannot take: dirty anonymous memory without swap, the zero page and
+ * guard markers. */
+static bool survives_hole_punch(int type)
 {
-	uint64_t cur = start;
-	while (cur < end) {
-		size_t i = 0;
-		while (i < mm->nresident &&
-		       (mm->resident[i].end <= cur || mm->resident[i].type == RSS_ANON ||
-			mm->resident[i].type == RSS_GUARD))
-			i++;
-		if (i == mm->nresident || mm->resident[i].start >= end)
-			return;
-		uint64_t s = max_u64(mm->resident[i].start, cur);
-		uint64_t e = min_u64(mm->resident[i].end, end);
-		rss_remove(mm, s, e);
-		cur = e;
-	}
+	return type != RSS_FILE && type != RSS_SHMEM;
+}
+
+static bool survives_reclaim_without_swap(int type)
+{
+	return type == RSS_ANON || type == RSS_ZERO || type == RSS_GUARD;
+}
+
+static bool survives_reclaim_with_swap(int type)
+{
+	return type == RSS_ZERO || type == RSS_GUARD;
 }
 
 /* ---- advice that leaves the VMAs alone ---- */
@@ -154,9 +153,13 @@ static int madvise_dontneed_free(struct madv_call *c, struct vms_vma *v, uint64_
 	if (behavior == VMS_MADV_FREE) {
 		/* madvise_free_single_vma(): only anonymous memory is lazily freed.
 		 * The pages stay mapped and counted until reclaim takes them, so
-		 * RSS does not change (live: RssAnon unchanged after MADV_FREE). */
+		 * RSS does not change (live: RssAnon unchanged after MADV_FREE),
+		 * but they are clean now: MADV_PAGEOUT frees them even without
+		 * swap unless a write comes first (live, mincore). The zero page
+		 * is no page of the process and stays. */
 		if (!vma_is_anonymous(v))
 			return -EINVAL;
+		rss_retype(c->w.mm, start, *end, RSS_ANON, RSS_LAZY);
 		return 0;
 	}
 	/* madvise_dontneed_single_vma(): zap_page_range_single(); guard
@@ -207,8 +210,8 @@ static int madvise_remove(struct vms_vma *v, uint64_t start, uint64_t end)
 		uint64_t f = max_u64(first, vfirst), l = min_u64(last, vlast);
 		if (f >= l)
 			continue;
-		zap_file_pages(ino->i_mmap[i].mm, m->start + ((f - vfirst) << PAGE_SHIFT),
-			       m->start + ((l - vfirst) << PAGE_SHIFT));
+		rss_drop_unless(ino->i_mmap[i].mm, m->start + ((f - vfirst) << PAGE_SHIFT),
+				m->start + ((l - vfirst) << PAGE_SHIFT), survives_hole_punch);
 	}
 	return 0;
 }
@@ -221,20 +224,23 @@ static bool can_madv_lru_vma(const struct vms_vma *v)
 
 /*
  * mm/madvise.c madvise_pageout(): reclaims the range now. Live, with no swap:
- * page cache and shmem pages are unmapped (RssFile/RssShmem drop), anonymous
- * pages stay; with swap the anonymous pages go out as well. Pages shared with
- * other processes are skipped by the kernel; the model does not know which
- * pages are shared, and it assumes the caller may write the file
+ * page cache and shmem pages are unmapped (RssFile/RssShmem drop), dirty
+ * anonymous pages stay and lazily freed (MADV_FREE) ones are freed; with swap
+ * (or MAP_DROPPABLE) the anonymous pages go as well. The zero page is never
+ * reclaimed. Pages
+ * shared with other processes are skipped by the kernel; the model does not
+ * know which pages are shared, and it assumes the caller may write the file
  * (can_do_file_pageout() holds for root).
  */
 static int madvise_pageout(struct madv_call *c, struct vms_vma *v, uint64_t start, uint64_t end)
 {
 	if (!can_madv_lru_vma(v))
 		return -EINVAL;
-	if (c->w.mm->sys->total_swap_pages)
-		rss_zap(c->w.mm, start, end);
-	else
-		zap_file_pages(c->w.mm, start, end);
+	/* MAP_DROPPABLE pages are never swap-backed: reclaim discards them
+	 * even when dirty, as it would with swap (live, mincore). */
+	bool as_with_swap = c->w.mm->sys->total_swap_pages || (v->flags & VM_DROPPABLE);
+	rss_drop_unless(c->w.mm, start, end,
+			as_with_swap ? survives_reclaim_with_swap : survives_reclaim_without_swap);
 	return 0;
 }
 
@@ -607,11 +613,94 @@ long vms_madvise(vms_mm *mm, uint64_t addr, uint64_t len, int advice)
 		return r;
 	if (advice == VMS_MADV_POPULATE_READ || advice == VMS_MADV_POPULATE_WRITE)
 		return madvise_populate(mm, addr, end, advice == VMS_MADV_POPULATE_WRITE);
-	/* Zaps can split one resident range per VMA; reserve before any change. */
-	if (rss_reserve(mm, vmas_in_range(mm, addr, end) + 1))
+	/* A zap, retype or reclaim adds at most two resident ranges per VMA;
+	 * reserve before any change. */
+	if (rss_reserve(mm, 2 * vmas_in_range(mm, addr, end) + 2))
 		return -ENOMEM;
 	struct madv_call c = {.w = {.mm = mm, .start = addr, .end = end}, .behavior = advice};
 	return madvise_walk_vmas(&c);
+}
+
+/* mm/madvise.c process_madvise_remote_valid(): the advice another process
+ * may be given, none of which destroys data. */
+static bool process_madvise_remote_valid(int behavior)
+{
+	switch (behavior) {
+	case VMS_MADV_COLD:
+	case VMS_MADV_PAGEOUT:
+	case VMS_MADV_WILLNEED:
+	case VMS_MADV_COLLAPSE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* include/linux/fs.h MAX_RW_COUNT and include/uapi/linux/uio.h UIO_MAXIOV. */
+#define MAX_RW_COUNT (0x7fffffffULL & PAGE_MASK)
+#define UIO_MAXIOV 1024
+
+/*
+ * lib/iov_iter.c __import_iovec(): a negative length anywhere is EINVAL;
+ * then each segment in turn is cut so that the total stays within
+ * MAX_RW_COUNT, and what is left of it must lie in user space (EFAULT).
+ * lens gets the cut lengths; returns the total or -errno.
+ */
+static long import_iovec(const vms_sys *sys, const struct vms_iovec *iov, uint64_t vlen,
+			 uint64_t *lens)
+{
+	if (vlen > UIO_MAXIOV)
+		return -EINVAL;
+	if (!vlen)
+		return 0;
+	if (!iov)
+		return -EFAULT;
+	for (uint64_t i = 0; i < vlen; i++)
+		if ((int64_t)iov[i].len < 0)
+			return -EINVAL;
+	uint64_t total = 0;
+	for (uint64_t i = 0; i < vlen; i++) {
+		lens[i] = min_u64(iov[i].len, MAX_RW_COUNT - total);
+		if (!access_ok(sys, iov[i].base, lens[i]))
+			return -EFAULT;
+		total += lens[i];
+	}
+	return (long)total;
+}
+
+long vms_process_madvise(vms_mm *mm, vms_mm *target, long lookup_err,
+			 const struct vms_iovec *iov, uint64_t vlen, int advice, unsigned flags)
+{
+	uint64_t lens[UIO_MAXIOV];
+	if (flags)
+		return -EINVAL;
+	long total = import_iovec(mm->sys, iov, vlen, lens);
+	if (total < 0)
+		return total;
+	/* pidfd_get_task() and mm_access(): the caller's lookup of the pidfd. */
+	if (!target)
+		return lookup_err ? lookup_err : -ESRCH;
+	if (target != mm && !process_madvise_remote_valid(advice))
+		return -EINVAL;
+	if (target != mm && !(mm->caps & VMS_CAP_SYS_NICE))
+		return -EPERM;
+	/*
+	 * vector_madvise(): each segment is one madvise() on the target, and
+	 * the first error ends the walk. The result is the bytes of the
+	 * segments done, or the error when none was. The iterator starts at
+	 * the first segment even when it is empty (its start is still
+	 * checked), and steps over empty ones after a segment it finished.
+	 */
+	long done = 0, ret = 0;
+	for (uint64_t i = 0; done < total;) {
+		ret = vms_madvise(target, iov[i].base, lens[i], advice);
+		if (ret < 0)
+			break;
+		done += (long)lens[i];
+		for (i++; i < vlen && !lens[i]; i++)
+			;
+	}
+	return done ? done : ret;
 }
 
 /* kernel/sys.c is_valid_name_char(): printable ASCII, and nothing that

@@ -305,7 +305,7 @@ int vms_validate(const vms_mm *mm, char *why, size_t why_size)
 		err = buf;
 		goto fail;
 	}
-	uint64_t rss = 0;
+	uint64_t rss = 0, zero = 0;
 	for (size_t i = 0; i < mm->nresident; i++) {
 		const struct page_range *r = &mm->resident[i];
 		if (r->start >= r->end || (i && mm->resident[i - 1].end > r->start)) {
@@ -316,10 +316,12 @@ int vms_validate(const vms_mm *mm, char *why, size_t why_size)
 			err = "resident range outside every VMA";
 			goto fail;
 		}
-		if (r->type != RSS_GUARD)
+		if (rss_type_counts(r->type))
 			rss += (r->end - r->start) >> PAGE_SHIFT;
+		if (r->type == RSS_ZERO)
+			zero += (r->end - r->start) >> PAGE_SHIFT;
 	}
-	if (rss != mm_rss(mm)) {
+	if (rss != mm_rss(mm) || zero != mm->zero_pages) {
 		err = "rss counters differ from resident pages";
 		goto fail;
 	}

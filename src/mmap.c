@@ -1,8 +1,9 @@
 /*
  * mmap.c: the mmap and munmap system calls (arch/x86/kernel/sys_x86_64.c
  * sys_mmap, mm/mmap.c ksys_mmap_pgoff/do_mmap, mm/util.c vm_mmap_pgoff,
- * mm/vma.c __mmap_region). Checks run in the kernel's order so that the
- * errno matches when several things are wrong at once.
+ * mm/vma.c __mmap_region), and remap_file_pages, which the kernel emulates
+ * with mmap (mm/mmap.c). Checks run in the kernel's order so that the errno
+ * matches when several things are wrong at once.
  */
 #include <errno.h>
 
@@ -178,6 +179,10 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 			file_get(file);
 			if (file_is_hugetlb(file))
 				vma->kind = VMA_HUGETLB;
+			/* remap_file_pages() of shared anonymous memory maps
+			 * its shmem file again: still shmem's vm_ops. */
+			else if (file_is_shmem(file))
+				vma->kind = VMA_SHMEM;
 		}
 		if (old)
 			vma_replace_placeholder(mm, old, vma);
@@ -384,4 +389,60 @@ long vms_munmap(vms_mm *mm, uint64_t start, uint64_t len)
 	if (err)
 		return err;
 	return unmap_range(mm, start, end);
+}
+
+/*
+ * mm/mmap.c remap_file_pages(): the deprecated nonlinear-mapping call, which
+ * the kernel emulates with an mmap of the same file over the range: the new
+ * mapping takes the VMA's protection (prot must be 0), MAP_SHARED |
+ * MAP_FIXED | MAP_POPULATE (MAP_NONBLOCK kept from flags, MAP_LOCKED from a
+ * locked VMA) and the given pgoff, and replaces [start, start + size) like
+ * any MAP_FIXED, seals included. start and size are rounded down to pages.
+ */
+long vms_remap_file_pages(vms_mm *mm, uint64_t start, uint64_t size, unsigned long prot,
+			  uint64_t pgoff, unsigned long flags)
+{
+	if (prot)
+		return -EINVAL;
+	start &= PAGE_MASK;
+	size &= PAGE_MASK;
+	if (start + size <= start)
+		return -EINVAL;
+	if (pgoff + (size >> PAGE_SHIFT) < pgoff)
+		return -EINVAL;
+	/* Only a shared mapping (of a file opened for writing, or shmem). */
+	struct vms_vma *v = find_vma(mm, start);
+	if (!v || v->start > start || !(v->flags & VM_SHARED))
+		return -EINVAL;
+	prot = (v->flags & VM_READ ? VMS_PROT_READ : 0) | (v->flags & VM_WRITE ? VMS_PROT_WRITE : 0) |
+	       (v->flags & VM_EXEC ? VMS_PROT_EXEC : 0);
+	flags &= VMS_MAP_NONBLOCK;
+	flags |= VMS_MAP_SHARED | VMS_MAP_FIXED | VMS_MAP_POPULATE;
+	if (v->flags & VM_LOCKED)
+		flags |= VMS_MAP_LOCKED;
+	/* A range past the VMA must run on through VMAs of the same file and
+	 * the same flags, with no hole. */
+	if (start + size > v->end) {
+		struct vms_vma *prev = v, *next = vma_next(mm, v);
+		for (; next; prev = next, next = vma_next(mm, next)) {
+			if (next->start != prev->end || next->file != v->file ||
+			    next->flags != v->flags)
+				return -EINVAL;
+			if (start + size <= next->end)
+				break;
+		}
+		if (!next)
+			return -EINVAL;
+	}
+	/* The replaced VMAs may hold the last references to the file. */
+	struct vms_file *file = v->file;
+	file_get(file);
+	uint64_t populate;
+	long r = do_mmap(mm, file, start, size, prot, flags, pgoff, &populate);
+	file_put(file);
+	if (IS_ERR_VALUE(r))
+		return r;
+	if (populate)
+		mm_populate(mm, (uint64_t)r, (uint64_t)r + populate);
+	return 0;
 }

@@ -1,8 +1,9 @@
 /*
- * rss.c: the resident-page set behind VmRSS/RssAnon/RssFile/RssShmem and
- * VmHWM. Ranges are kept sorted, disjoint and merged with same-type
- * neighbours, so a populate of a large mapping is one range, not a page each.
- * Not here: what makes a page resident (fault.c, mmap.c populate).
+ * rss.c: the resident-page set behind VmRSS/RssAnon/RssFile/RssShmem, VmHWM
+ * and mincore: what each page table entry of the mm maps. Ranges are kept
+ * sorted, disjoint and merged with same-type neighbours, so a populate of a
+ * large mapping is one range, not a page each. Not here: what makes a page
+ * resident (fault.c, mmap.c populate) or the page cache of files.
  */
 #include <errno.h>
 #include <string.h>
@@ -25,15 +26,18 @@ int rss_reserve(struct vms_mm *mm, size_t n)
 	return 0;
 }
 
-static uint64_t *counter(struct vms_mm *mm, int type)
+uint64_t *rss_counter(struct vms_mm *mm, int type)
 {
 	switch (type) {
 	case RSS_ANON:
+	case RSS_LAZY: /* MM_ANONPAGES until reclaim frees it */
 		return &mm->rss_anon;
 	case RSS_FILE:
 		return &mm->rss_file;
 	case RSS_SHMEM:
 		return &mm->rss_shmem;
+	case RSS_ZERO:
+		return &mm->zero_pages;
 	default:
 		return &mm->guard_pages;
 	}
@@ -61,7 +65,7 @@ uint64_t rss_remove(struct vms_mm *mm, uint64_t start, uint64_t end)
 		struct page_range *r = &mm->resident[i];
 		uint64_t s = max_u64(r->start, start), e = min_u64(r->end, end);
 		uint64_t pages = (e - s) >> PAGE_SHIFT;
-		*counter(mm, r->type) -= pages;
+		*rss_counter(mm, r->type) -= pages;
 		removed += pages;
 		if (r->start < s && r->end > e) {
 			/* A hole in the middle: the range becomes two (room was reserved). */
@@ -110,26 +114,24 @@ void rss_add(struct vms_mm *mm, uint64_t start, uint64_t end, enum rss_type type
 		mm->resident[i] = (struct page_range){start, end, (int)type};
 		mm->nresident++;
 	}
-	*counter(mm, type) += (end - start) >> PAGE_SHIFT;
-	if (type != RSS_GUARD)
+	*rss_counter(mm, type) += (end - start) >> PAGE_SHIFT;
+	if (rss_type_counts(type))
 		update_hiwater_rss(mm);
 }
 
-bool rss_is_resident(const struct vms_mm *mm, uint64_t addr)
+int rss_type_at(const struct vms_mm *mm, uint64_t addr)
 {
 	size_t i = first_above(mm, addr);
-	return i < mm->nresident && mm->resident[i].start <= addr &&
-	       mm->resident[i].type != RSS_GUARD;
+	return i < mm->nresident && mm->resident[i].start <= addr ? mm->resident[i].type : -1;
 }
 
-/* Removes the parts of [start, end) whose type is (or, with invert, is not) type. */
-static void remove_typed(struct vms_mm *mm, uint64_t start, uint64_t end, int type, bool invert)
+void rss_drop_unless(struct vms_mm *mm, uint64_t start, uint64_t end, bool (*keep)(int type))
 {
 	uint64_t cur = start;
 	while (cur < end) {
 		size_t i = first_above(mm, cur);
 		while (i < mm->nresident && mm->resident[i].start < end &&
-		       ((mm->resident[i].type == type) == invert))
+		       keep(mm->resident[i].type))
 			i++;
 		if (i == mm->nresident || mm->resident[i].start >= end)
 			return;
@@ -140,14 +142,60 @@ static void remove_typed(struct vms_mm *mm, uint64_t start, uint64_t end, int ty
 	}
 }
 
+static bool is_guard(int type)
+{
+	return type == RSS_GUARD;
+}
+
+static bool is_not_guard(int type)
+{
+	return type != RSS_GUARD;
+}
+
 void rss_zap(struct vms_mm *mm, uint64_t start, uint64_t end)
 {
-	remove_typed(mm, start, end, RSS_GUARD, true);
+	rss_drop_unless(mm, start, end, is_guard);
 }
 
 void rss_unguard(struct vms_mm *mm, uint64_t start, uint64_t end)
 {
-	remove_typed(mm, start, end, RSS_GUARD, false);
+	rss_drop_unless(mm, start, end, is_not_guard);
+}
+
+void rss_fill(struct vms_mm *mm, uint64_t start, uint64_t end, enum rss_type type)
+{
+	uint64_t cur = start;
+	while (cur < end) {
+		size_t i = first_above(mm, cur);
+		uint64_t gap_end = end;
+		if (i < mm->nresident && mm->resident[i].start < end) {
+			if (mm->resident[i].start <= cur) {
+				cur = mm->resident[i].end;
+				continue;
+			}
+			gap_end = mm->resident[i].start;
+		}
+		rss_add(mm, cur, gap_end, type);
+		cur = gap_end;
+	}
+}
+
+void rss_retype(struct vms_mm *mm, uint64_t start, uint64_t end, enum rss_type from,
+		enum rss_type to)
+{
+	uint64_t cur = start;
+	while (cur < end) {
+		size_t i = first_above(mm, cur);
+		while (i < mm->nresident && mm->resident[i].start < end &&
+		       mm->resident[i].type != (int)from)
+			i++;
+		if (i == mm->nresident || mm->resident[i].start >= end)
+			return;
+		uint64_t s = max_u64(mm->resident[i].start, cur);
+		uint64_t e = min_u64(mm->resident[i].end, end);
+		rss_add(mm, s, e, to);
+		cur = e;
+	}
 }
 
 uint64_t rss_first_guard(const struct vms_mm *mm, uint64_t start, uint64_t end)
@@ -164,13 +212,26 @@ uint64_t rss_count(const struct vms_mm *mm, uint64_t start, uint64_t end)
 	uint64_t n = 0;
 	for (size_t i = first_above(mm, start); i < mm->nresident && mm->resident[i].start < end;
 	     i++) {
-		if (mm->resident[i].type == RSS_GUARD)
+		if (!rss_type_counts(mm->resident[i].type))
 			continue;
 		uint64_t s = max_u64(mm->resident[i].start, start);
 		uint64_t e = min_u64(mm->resident[i].end, end);
 		n += (e - s) >> PAGE_SHIFT;
 	}
 	return n;
+}
+
+void rss_residency(const struct vms_mm *mm, uint64_t start, uint64_t end, unsigned char *vec)
+{
+	memset(vec, 0, (end - start) >> PAGE_SHIFT);
+	for (size_t i = first_above(mm, start); i < mm->nresident && mm->resident[i].start < end;
+	     i++) {
+		if (mm->resident[i].type == RSS_GUARD)
+			continue;
+		uint64_t s = max_u64(mm->resident[i].start, start);
+		uint64_t e = min_u64(mm->resident[i].end, end);
+		memset(vec + ((s - start) >> PAGE_SHIFT), 1, (e - s) >> PAGE_SHIFT);
+	}
 }
 
 size_t rss_ranges_in(const struct vms_mm *mm, uint64_t start, uint64_t end)

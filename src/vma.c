@@ -609,6 +609,9 @@ int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap
 		 * not take map_count over the limit. */
 		if (end < v->end && mm_map_count(mm) >= mm->sys->max_map_count)
 			return -ENOMEM;
+		/* A sealed VMA is refused before it is split (mseal). */
+		if (v->flags & VM_SEALED)
+			return -EPERM;
 		if (end < v->end && split_vma_around(mm, v, start, end)) {
 			tally_vma(t, v);
 			return 0;
@@ -618,6 +621,9 @@ int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap
 			return err;
 	}
 	for (; v && v->start < end; v = vma_next(mm, v)) {
+		/* A sealed VMA ends the gather; the splits made so far stay. */
+		if (v->flags & VM_SEALED)
+			return -EPERM;
 		if (v->end > end) {
 			int err = __split_vma(mm, v, end, false);
 			if (err)

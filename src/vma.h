@@ -128,8 +128,9 @@ struct munmap_tally {
  * The munmap of [start, end) in two halves, as mm/vma.c does it:
  * munmap_gather() splits the edge VMAs (with the kernel's map_count rule) and
  * tallies what [start, end) holds without removing anything; munmap_complete()
- * removes those VMAs and undoes their accounting. On a gather error the splits
- * already made stay. unmap_range() does both.
+ * removes those VMAs and undoes their accounting. On a gather error (-ENOMEM
+ * for map_count, -EPERM for a sealed VMA, -EINVAL for a refused split) the
+ * splits already made stay. unmap_range() does both.
  */
 int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap_tally *t);
 /* With keep: when one VMA covers exactly [start, end), it loses its pages,

@@ -2,7 +2,8 @@
  * kd_steps.h: the frame of a scripted live-kernel test. KD_BEGIN starts a
  * helper and its model (skipping, with the reason, where no kernel can be
  * used) and checks they agree right after the import; STEP(op, args...) runs
- * one call on both and fails the test on any difference; KD_END stops them.
+ * one call on both and fails the test on any difference (STEP_CALL a call
+ * built beforehand); KD_END stops them.
  * W is the start of the helper's free test window.
  */
 #ifndef VMS_KD_STEPS_H
@@ -32,8 +33,18 @@
 
 #define STEP(op_, ...)                                                                             \
 	do {                                                                                       \
-		struct kd_call c_ = {op_, {__VA_ARGS__}};                                          \
+		struct kd_call c_ = {.op = op_, .a = {__VA_ARGS__}};                               \
 		if (kd_check(&kd, &c_, step++, &res) != 0) {                                       \
+			kd_stop(&kd);                                                              \
+			t_fail(__FILE__, __LINE__, "kernel and model differ (see above)");         \
+			return;                                                                    \
+		}                                                                                  \
+	} while (0)
+
+/* STEP_CALL(call): one prepared struct kd_call (process_madvise's segments). */
+#define STEP_CALL(call_)                                                                           \
+	do {                                                                                       \
+		if (kd_check(&kd, &(call_), step++, &res) != 0) {                                  \
 			kd_stop(&kd);                                                              \
 			t_fail(__FILE__, __LINE__, "kernel and model differ (see above)");         \
 			return;                                                                    \

@@ -272,6 +272,286 @@ TEST(kdiff_collapse_suitability_matches)
 	KD_END;
 }
 
+/* mm/mseal.c and the refusals a seal adds: split and merge of VM_SEALED,
+ * argument checks, holes, then munmap, mprotect, MAP_FIXED, mremap (source,
+ * target, shrink), the discarding advice on read-only anonymous memory,
+ * flag advice and mlock on sealed VMAs, and brk over a sealed heap. */
+TEST(kdiff_mseal_matches)
+{
+	KD_BEGIN;
+	STEP(KD_MMAP, W, 8 * P, RW, PA | FIX, NOFD, 0);
+	STEP(KD_MSEAL, W + P, 2 * P, 0);
+	STEP(KD_MSEAL, W + 3 * P, P, 0);
+	STEP(KD_MSEAL, W, P, 1);
+	STEP(KD_MSEAL, W + 1, P, 0);
+	STEP(KD_MSEAL, W, 9 * P, 0);
+	STEP(KD_MSEAL, W - P, 2 * P, 0);
+	STEP(KD_MSEAL, W, (uint64_t)-4095, 0);
+	STEP(KD_MSEAL, W, 0, 0);
+	STEP(KD_MUNMAP, W + P, P);
+	STEP(KD_MUNMAP, W + 6 * P, 4 * P);
+	STEP(KD_MUNMAP, W + 5 * P, P);
+	STEP(KD_MPROTECT, W + P, P, RW);
+	STEP(KD_MPROTECT, W, 2 * P, R);
+	STEP(KD_MMAP, W + P, P, R, PA | FIX, NOFD, 0);
+	STEP(KD_MMAP, W + P, P, R, PA | VMS_MAP_FIXED_NOREPLACE, NOFD, 0);
+	STEP(KD_MREMAP, W + P, P, 2 * P, 0, 0);
+	STEP(KD_MREMAP, W + P, P, P, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED, W + 64 * P);
+	STEP(KD_MREMAP, W + 4 * P, P, P, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED, W + 2 * P);
+	STEP(KD_MREMAP, W, 8 * P, P, 0, 0);
+	STEP(KD_MADVISE, W + P, 3 * P, VMS_MADV_DONTNEED);
+	STEP(KD_MADVISE, W + 2 * P, P, VMS_MADV_RANDOM);
+	STEP(KD_MLOCK, W + P, P);
+	STEP(KD_MUNLOCK, W + P, P);
+	STEP(KD_MADVISE, W + 2 * P, P, VMS_MADV_NORMAL);
+	/* read-only anonymous memory: the discarding advice is refused */
+	STEP(KD_MMAP, W + 16 * P, 4 * P, R, PA | FIX, NOFD, 0);
+	STEP(KD_TOUCH, W + 16 * P, 0);
+	STEP(KD_MSEAL, W + 16 * P, 4 * P, 0);
+	STEP(KD_MADVISE, W + 16 * P, 4 * P, VMS_MADV_DONTNEED);
+	STEP(KD_MADVISE, W + 16 * P, 4 * P, VMS_MADV_FREE);
+	STEP(KD_MADVISE, W + 16 * P, 4 * P, VMS_MADV_DONTFORK);
+	STEP(KD_MADVISE, W + 16 * P, 4 * P, VMS_MADV_WIPEONFORK);
+	STEP(KD_MADVISE, W + 16 * P, 4 * P, VMS_MADV_GUARD_INSTALL);
+	STEP(KD_MADVISE, W + 16 * P, 4 * P, VMS_MADV_DONTNEED_LOCKED);
+	STEP(KD_MADVISE, W + 17 * P, P, VMS_MADV_DONTDUMP);
+	STEP(KD_MINCORE, W + 16 * P, 4 * P, KD_VEC_BUF);
+	/* a shared file mapping may discard */
+	STEP(KD_MMAP, W + 32 * P, 4 * P, R, VMS_MAP_SHARED | FIX, F_B_RW, 0);
+	STEP(KD_MSEAL, W + 32 * P, 4 * P, 0);
+	STEP(KD_MADVISE, W + 32 * P, 4 * P, VMS_MADV_DONTNEED);
+	STEP(KD_MSYNC, W + 32 * P, 4 * P, VMS_MS_SYNC);
+	STEP(KD_REMAP_FILE_PAGES, W + 32 * P, P, 0, 3, 0);
+	/* the heap */
+	STEP(KD_BRK, 0);
+	uint64_t b0 = (uint64_t)res;
+	STEP(KD_BRK, b0 + 8 * P);
+	STEP(KD_MSEAL, (b0 + P - 1) & ~(P - 1), 4 * P, 0);
+	STEP(KD_BRK, b0 + 2 * P);
+	STEP(KD_BRK, b0 + 6 * P);
+	STEP(KD_BRK, b0 + 12 * P);
+	STEP(KD_BRK, b0 + 3 * P);
+	KD_END;
+}
+
+/* mm/msync.c: flags, alignment, length rounding, holes, and MS_INVALIDATE
+ * of locked memory, on shared and private file memory and anonymous memory. */
+TEST(kdiff_msync_matches)
+{
+	KD_BEGIN;
+	STEP(KD_MMAP, W, 4 * P, RW, VMS_MAP_SHARED | FIX, F_A_RW, 0);
+	STEP(KD_TOUCH, W, 1);
+	STEP(KD_MMAP, W + 5 * P, 4 * P, RW, PA | FIX, NOFD, 0);
+	STEP(KD_MMAP, W + 9 * P, 4 * P, RW, VMS_MAP_PRIVATE | FIX, F_B_RW, 0);
+	STEP(KD_MLOCK, W + 5 * P, P);
+	static const uint64_t fl[] = {0, VMS_MS_ASYNC, VMS_MS_SYNC, VMS_MS_INVALIDATE,
+				      VMS_MS_ASYNC | VMS_MS_INVALIDATE,
+				      VMS_MS_SYNC | VMS_MS_INVALIDATE, VMS_MS_ASYNC | VMS_MS_SYNC, 8};
+	for (size_t i = 0; i < sizeof(fl) / sizeof(fl[0]); i++) {
+		STEP(KD_MSYNC, W, 4 * P, fl[i]);
+		STEP(KD_MSYNC, W, 13 * P, fl[i]);
+		STEP(KD_MSYNC, W + 6 * P, 7 * P, fl[i]);
+		STEP(KD_MSYNC, W - P, 2 * P, fl[i]);
+		STEP(KD_MSYNC, W + 4 * P, P, fl[i]);
+		STEP(KD_MSYNC, W + 1, P, fl[i]);
+	}
+	STEP(KD_MSYNC, W, (uint64_t)-1, VMS_MS_SYNC);
+	STEP(KD_MSYNC, W, (uint64_t)-4096, VMS_MS_SYNC);
+	STEP(KD_MSYNC, 0xfffffffffffff000ULL, 2 * P, VMS_MS_SYNC);
+	STEP(KD_MSYNC, 0x7ffffffff000ULL, P, VMS_MS_ASYNC);
+	STEP(KD_MSYNC, 0, 0, 0);
+	KD_END;
+}
+
+/* mm/mincore.c and what it shows of residency: the zero page, written
+ * pages, MADV_FREE then a write or a read then MADV_PAGEOUT, DONTNEED, guard
+ * markers, PROT_NONE, MAP_POPULATE, mlock of read-only memory, mremap of a
+ * lazily freed page; holes, the vector's NULL, past user space. */
+TEST(kdiff_mincore_matches)
+{
+	KD_BEGIN;
+	STEP(KD_MMAP, W, 16 * P, RW, PA | FIX, NOFD, 0);
+	STEP(KD_MINCORE, W, 16 * P, KD_VEC_BUF);
+	STEP(KD_TOUCH, W + P, 0);
+	for (int i = 2; i < 12; i++)
+		STEP(KD_TOUCH, W + (uint64_t)i * P, 1);
+	STEP(KD_MINCORE, W, 16 * P, KD_VEC_BUF);
+	STEP(KD_MADVISE, W + 2 * P, 8 * P, VMS_MADV_FREE);
+	STEP(KD_MINCORE, W, 16 * P, KD_VEC_BUF);
+	STEP(KD_TOUCH, W + 3 * P, 1);
+	STEP(KD_TOUCH, W + 4 * P, 0);
+	STEP(KD_MADVISE, W + 5 * P, P, VMS_MADV_POPULATE_WRITE);
+	STEP(KD_MADVISE, W + 6 * P, P, VMS_MADV_POPULATE_READ);
+	STEP(KD_MADVISE, W + 7 * P, P, VMS_MADV_COLD);
+	STEP(KD_MREMAP, W + 9 * P, P, P, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED, W + 64 * P);
+	STEP(KD_MADVISE, W, 16 * P, VMS_MADV_PAGEOUT);
+	STEP(KD_MADVISE, W + 64 * P, P, VMS_MADV_PAGEOUT);
+	STEP(KD_MINCORE, W, 16 * P, KD_VEC_BUF);
+	STEP(KD_MINCORE, W + 64 * P, P, KD_VEC_BUF);
+	STEP(KD_MADVISE, W + 10 * P, P, VMS_MADV_GUARD_INSTALL);
+	STEP(KD_MPROTECT, W + 11 * P, P, VMS_PROT_NONE);
+	STEP(KD_MADVISE, W + 3 * P, P, VMS_MADV_DONTNEED);
+	STEP(KD_MINCORE, W, 16 * P, KD_VEC_BUF);
+	STEP(KD_MINCORE, W, 17 * P, KD_VEC_BUF);
+	STEP(KD_MINCORE, W + P, 3 * P + 5, KD_VEC_BUF);
+	STEP(KD_MINCORE, W, 1, KD_VEC_BUF);
+	STEP(KD_MINCORE, W + 1, P, KD_VEC_BUF);
+	STEP(KD_MINCORE, W - P, 2 * P, KD_VEC_BUF);
+	STEP(KD_MINCORE, W, P, KD_VEC_NULL);
+	STEP(KD_MINCORE, W - P, P, KD_VEC_NULL);
+	STEP(KD_MINCORE, W, 0, KD_VEC_BUF);
+	STEP(KD_MINCORE, 0x7ffffffff000ULL, 0, KD_VEC_BUF);
+	STEP(KD_MINCORE, 0x800000000000ULL, 0, KD_VEC_BUF);
+	STEP(KD_MINCORE, W, 0x7ffffffff000ULL - W + 1, KD_VEC_NULL);
+	STEP(KD_MINCORE, W, (uint64_t)-1, KD_VEC_NULL);
+	/* populate and lock: the zero page for read-only memory, pages of
+	 * their own for writable memory; droppable pages go at pageout */
+	STEP(KD_MMAP, W + 32 * P, 4 * P, R, PA | FIX | VMS_MAP_POPULATE, NOFD, 0);
+	STEP(KD_MMAP, W + 40 * P, 4 * P, RW, PA | FIX | VMS_MAP_POPULATE, NOFD, 0);
+	STEP(KD_MMAP, W + 48 * P, 4 * P, R, PA | FIX, NOFD, 0);
+	STEP(KD_MLOCK, W + 48 * P, 2 * P);
+	STEP(KD_MMAP, W + 56 * P, 4 * P, RW, 0x08 /* MAP_DROPPABLE */ | VMS_MAP_ANONYMOUS | FIX,
+	     NOFD, 0);
+	STEP(KD_TOUCH, W + 56 * P, 1);
+	STEP(KD_TOUCH, W + 57 * P, 0);
+	STEP(KD_MADVISE, W + 56 * P, 4 * P, VMS_MADV_PAGEOUT);
+	STEP(KD_MINCORE, W + 32 * P, 28 * P, KD_VEC_BUF);
+	/* file and shared memory: pages this mm maps are resident */
+	STEP(KD_MMAP, W + 128 * P, 8 * P, RW, VMS_MAP_SHARED | FIX, F_C_RW, 0);
+	STEP(KD_TOUCH, W + 129 * P, 1);
+	STEP(KD_MMAP, W + 136 * P, 8 * P, RW, SA | FIX | VMS_MAP_POPULATE, NOFD, 0);
+	STEP(KD_MADVISE, W + 137 * P, P, VMS_MADV_DONTNEED);
+	STEP(KD_MINCORE, W + 128 * P, 16 * P, KD_VEC_BUF);
+	KD_END;
+}
+
+/* mm/mmap.c remap_file_pages(): argument checks, the shared VMA it needs,
+ * ranges over VMAs of one file and flags, shared anonymous memory, a locked
+ * VMA, and a seal. */
+TEST(kdiff_remap_file_pages_matches)
+{
+	KD_BEGIN;
+	STEP(KD_MMAP, W, 8 * P, RW, VMS_MAP_SHARED | FIX, F_A_RW, 0);
+	STEP(KD_REMAP_FILE_PAGES, W, 2 * P, 0, 5, 0);
+	STEP(KD_REMAP_FILE_PAGES, W + P + 7, 2 * P + 100, 0, 9, 0);
+	STEP(KD_REMAP_FILE_PAGES, W, 2 * P, VMS_PROT_READ, 5, 0);
+	STEP(KD_REMAP_FILE_PAGES, W, 100, 0, 5, 0);
+	STEP(KD_REMAP_FILE_PAGES, W, 2 * P, 0, (uint64_t)-1, 0);
+	STEP(KD_REMAP_FILE_PAGES, W + 7 * P, 2 * P, 0, 1, 0);
+	STEP(KD_REMAP_FILE_PAGES, W - P, 2 * P, 0, 1, 0);
+	STEP(KD_REMAP_FILE_PAGES, W, 8 * P, 0, 0, 0);
+	STEP(KD_REMAP_FILE_PAGES, W, 8 * P, 0, 60, VMS_MAP_NONBLOCK);
+	STEP(KD_MMAP, W + 16 * P, 4 * P, RW, VMS_MAP_PRIVATE | FIX, F_A_RW, 0);
+	STEP(KD_REMAP_FILE_PAGES, W + 16 * P, P, 0, 1, 0);
+	STEP(KD_MMAP, W + 24 * P, 4 * P, R, VMS_MAP_SHARED | FIX, F_A_RO, 0);
+	STEP(KD_REMAP_FILE_PAGES, W + 24 * P, P, 0, 1, 0);
+	STEP(KD_MMAP, W + 32 * P, 4 * P, RW, SA | FIX, NOFD, 0);
+	STEP(KD_REMAP_FILE_PAGES, W + 32 * P, P, 0, 3, 0);
+	STEP(KD_MMAP, W + 40 * P, 4 * P, RW, VMS_MAP_SHARED | FIX, F_C_RW, 0);
+	STEP(KD_MMAP, W + 44 * P, 4 * P, RW, VMS_MAP_SHARED | FIX, F_C_RW, 20 * P);
+	STEP(KD_REMAP_FILE_PAGES, W + 42 * P, 4 * P, 0, 30, 0);
+	STEP(KD_MADVISE, W + 40 * P, 2 * P, VMS_MADV_RANDOM);
+	STEP(KD_REMAP_FILE_PAGES, W + 40 * P, 4 * P, 0, 30, 0);
+	STEP(KD_MLOCK, W + 46 * P, 2 * P);
+	STEP(KD_REMAP_FILE_PAGES, W + 46 * P, P, 0, 0, 0);
+	STEP(KD_MPROTECT, W + 47 * P, P, R);
+	STEP(KD_REMAP_FILE_PAGES, W + 47 * P, P, 0, 0, 0xff00000);
+	STEP(KD_MSEAL, W, P, 0);
+	STEP(KD_REMAP_FILE_PAGES, W, P, 0, 3, 0);
+	STEP(KD_REMAP_FILE_PAGES, 0xfffffffffffff000ULL, P, 0, 3, 0);
+	KD_END;
+}
+
+/* mm/madvise.c process_madvise() on the helper itself (its pidfd and
+ * PIDFD_SELF_THREAD) and lib/iov_iter.c's iovec rules, then
+ * process_mrelease() of itself. */
+TEST(kdiff_process_madvise_matches)
+{
+	KD_BEGIN;
+	STEP(KD_MMAP, W, 8 * P, RW, PA | FIX, NOFD, 0);
+	for (int i = 0; i < 8; i++)
+		STEP(KD_TOUCH, W + (uint64_t)i * P, 1);
+	struct kd_call c = {.op = KD_PROCESS_MADVISE,
+			    .a = {KD_PIDFD_OWN, 4, VMS_MADV_DONTNEED, 0, KD_IOV_ARRAY}};
+	c.iov[0].base = W;
+	c.iov[0].len = P;
+	c.iov[1].base = W + P;
+	c.iov[1].len = 2 * P;
+	c.iov[2].base = W + 10 * P; /* a hole: the walk stops, with 3 pages done */
+	c.iov[2].len = P;
+	c.iov[3].base = W + 7 * P;
+	c.iov[3].len = 5;
+	STEP_CALL(c);
+	STEP(KD_MINCORE, W, 8 * P, KD_VEC_BUF);
+	c.a[1] = 2;
+	c.iov[2].base = W + 6 * P;
+	c.a[0] = KD_PIDFD_SELF_THREAD;
+	STEP_CALL(c); /* bytes not rounded to pages */
+	c.a[2] = VMS_MADV_COLD;
+	for (uint64_t kind = KD_PIDFD_BAD; kind <= KD_PIDFD_NOT; kind++) {
+		c.a[0] = kind;
+		STEP_CALL(c);
+	}
+	c.a[0] = KD_PIDFD_OWN;
+	c.a[3] = 1; /* flags */
+	STEP_CALL(c);
+	c.a[3] = 0;
+	c.a[1] = 1025;
+	STEP_CALL(c);
+	c.a[1] = 20; /* segments past the eighth are {0, 0} */
+	STEP_CALL(c);
+	c.a[1] = 3;
+	c.a[4] = KD_IOV_NULL;
+	STEP_CALL(c);
+	c.a[4] = KD_IOV_ARRAY;
+	c.a[2] = 77;
+	STEP_CALL(c);
+	c.a[1] = 0;
+	STEP_CALL(c);
+	/* empty and unaligned segments, huge lengths, a segment past user space */
+	c.a[1] = 4;
+	c.a[2] = VMS_MADV_DONTNEED;
+	c.iov[0].base = W + 1;
+	c.iov[0].len = 0;
+	c.iov[1].base = W + 2 * P;
+	c.iov[1].len = P;
+	STEP_CALL(c);
+	c.iov[0].base = W;
+	c.iov[2].base = W + 3;
+	c.iov[2].len = 0;
+	STEP_CALL(c);
+	c.iov[1].len = 0x8000000000000000ULL;
+	STEP_CALL(c);
+	c.iov[1].base = 0x7fffffffe000ULL;
+	c.iov[1].len = 0x2000;
+	STEP_CALL(c);
+	c.iov[1].base = W + 4 * P;
+	c.iov[1].len = 0x100000000ULL;
+	STEP_CALL(c);
+	c.a[1] = 1;
+	c.iov[0].len = 0x7ffffffff000ULL;
+	c.a[2] = VMS_MADV_COLD;
+	STEP_CALL(c);
+	/* every advice on itself, each on one page */
+	static const int adv[] = {VMS_MADV_POPULATE_WRITE, VMS_MADV_FREE,     VMS_MADV_PAGEOUT,
+				  VMS_MADV_DONTFORK,	   VMS_MADV_DOFORK,   VMS_MADV_GUARD_INSTALL,
+				  VMS_MADV_WIPEONFORK,	   VMS_MADV_COLLAPSE, VMS_MADV_WILLNEED};
+	c.iov[0].base = W + 5 * P;
+	c.iov[0].len = P;
+	for (size_t i = 0; i < sizeof(adv) / sizeof(adv[0]); i++) {
+		c.a[2] = (uint64_t)adv[i];
+		STEP_CALL(c);
+	}
+	STEP(KD_MINCORE, W, 8 * P, KD_VEC_BUF);
+	STEP(KD_PROCESS_MRELEASE, KD_PIDFD_OWN, 0);
+	STEP(KD_PROCESS_MRELEASE, KD_PIDFD_OWN, 1);
+	STEP(KD_PROCESS_MRELEASE, KD_PIDFD_SELF_THREAD, 0);
+	STEP(KD_PROCESS_MRELEASE, KD_PIDFD_BAD, 0);
+	STEP(KD_PROCESS_MRELEASE, KD_PIDFD_NOT, 0);
+	STEP(KD_PROCESS_MRELEASE, KD_PIDFD_BAD, 1);
+	KD_END;
+}
+
 /* Seeds 1..10, and every seed that ever diverged from a kernel, with the
  * number of calls of the run it diverged in and where: a seed that diverges
  * anywhere is added here for good, so CI keeps checking it. */
