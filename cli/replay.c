@@ -1286,7 +1286,7 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 			if (sc == SC_CLONE || sc == SC_CLONE3 || sc == SC_FORK || sc == SC_VFORK)
 				pending_clone_add(p, line.pid, clone_flags(&line, sc), lineno);
 		}
-		if (strace_joiner_feed(j, &line))
+		if (strace_joiner_feed_take(j, &line))
 			break;
 		while (strace_joiner_next(j, &ev, err, sizeof(err))) {
 			bool was_open = (ev.abandoned || ev.start_lineno != ev.end_lineno) && !ev.orphan;

@@ -1593,6 +1593,7 @@ const char *strace_reader_next(struct strace_reader *r, int *lineno)
 
 struct jitem {
 	char *text; /* what to parse when handed out */
+	struct strace_line *parsed; /* or its parse, taken from the caller */
 	int pid;
 	char name[32];
 	size_t join_off;
@@ -1694,6 +1695,10 @@ static void free_item(struct jitem *it)
 {
 	if (it) {
 		free(it->text);
+		if (it->parsed) {
+			strace_line_free(it->parsed);
+			free(it->parsed);
+		}
 		free(it);
 	}
 }
@@ -1874,11 +1879,14 @@ static void note_child(struct strace_joiner *j, const struct strace_line *ln)
 		add_pid(j, (int)ln->result);
 }
 
-int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln)
+/* strace_joiner_feed(); *made is the item of a line handed out as it came
+ * (complete at once: not an unfinished call nor one joined to its start). */
+static int feed(struct strace_joiner *j, const struct strace_line *ln, struct jitem **made)
 {
 	struct jitem *it;
 	int pid, k;
 
+	*made = NULL;
 	if (ln->kind == SL_MALFORMED)
 		return 0;
 	if (ln->kind == SL_OTHER) {
@@ -1922,6 +1930,7 @@ int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln)
 			if (!it)
 				return -1;
 			it->orphan = 1;
+			*made = it;
 			return add_item(j, it, 0);
 		}
 		it = q_at(&j->pending, (size_t)k);
@@ -1967,7 +1976,31 @@ int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln)
 	it = new_item(j, ln, pid);
 	if (!it)
 		return -1;
+	*made = it;
 	return add_item(j, it, 0);
+}
+
+int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln)
+{
+	struct jitem *made;
+	return feed(j, ln, &made);
+}
+
+int strace_joiner_feed_take(struct strace_joiner *j, struct strace_line *ln)
+{
+	struct jitem *made;
+	int r = feed(j, ln, &made);
+	/* In completion order such an item is handed out next, so holding
+	 * its parse costs no more than the line; in start order it may wait
+	 * behind an unfinished call for long, and is parsed again then. */
+	if (r || !made || j->order != STRACE_ORDER_COMPLETION)
+		return r;
+	made->parsed = malloc(sizeof(*made->parsed));
+	if (made->parsed) {
+		*made->parsed = *ln;
+		strace_line_init(ln);
+	}
+	return 0;
 }
 
 void strace_joiner_finish(struct strace_joiner *j)
@@ -2006,8 +2039,16 @@ int strace_joiner_next(struct strace_joiner *j, struct strace_event *ev, char *e
 	if (!j->out.len)
 		j->out.head = 0;
 
-	ev->line.lineno = it->start_lineno;
-	strace_parse_line(it->text, &ev->line, err, errsz);
+	if (it->parsed) {
+		/* What parsing it->text again would give. */
+		strace_line_free(&ev->line);
+		ev->line = *it->parsed;
+		free(it->parsed);
+		it->parsed = NULL;
+	} else {
+		ev->line.lineno = it->start_lineno;
+		strace_parse_line(it->text, &ev->line, err, errsz);
+	}
 	ev->line.lineno = it->start_lineno;
 	ev->pid = it->pid;
 	ev->start_lineno = it->start_lineno;
