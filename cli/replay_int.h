@@ -136,7 +136,8 @@ struct call {
 /* ---- A group of overlapping calls (see the top of the file) -------------- */
 
 struct gitem {
-	char *text;
+	struct strace_line *parsed; /* the call as parsed, or NULL: */
+	char *text;                 /* its text, to parse again */
 	int pid, start_lineno, end_lineno;
 	uint64_t start_seq;
 	int abandoned, orphan;
