@@ -1049,7 +1049,7 @@ static int pass_init(struct pass *p, const struct replay_opts *o, struct replay_
 	p->sys = vms_sys_new();
 	if (!p->sys)
 		return 2;
-	p->exec_cache = exec_cache_new(); /* NULL: uncached, which is only slower */
+	p->host_files = host_files_new(); /* NULL: uncached, which is only slower */
 	if (settings_build(o, p->sys, &p->cfg, NULL, p->err))
 		return 2;
 
@@ -1107,7 +1107,7 @@ static void pass_free(struct pass *p)
 	free(p->unmatched);
 	free(p->mc.known);
 	strace_line_free(&p->scratch);
-	exec_cache_free(p->exec_cache);
+	host_files_free(p->host_files);
 	vms_sys_free(p->sys);
 }
 
