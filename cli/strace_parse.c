@@ -467,6 +467,16 @@ static size_t skip_group(const char *s, size_t n, size_t i)
 	return sp ? SCAN_FAIL : i;
 }
 
+/* Does a appear followed by b somewhere in s[0..n)? */
+static int has_pair(const char *s, size_t n, char a, char b)
+{
+	for (const char *p = s; n >= 2 && (p = memchr(p, a, n - 1 - (size_t)(p - s)));
+	     p++)
+		if (p[1] == b)
+			return 1;
+	return 0;
+}
+
 static int opens_group(const char *s, size_t n, size_t i)
 {
 	char ch = s[i];
@@ -851,13 +861,21 @@ static void parse_val(struct pctx *c, const char *s, size_t n, struct strace_val
 
 	memset(v, 0, sizeof(*v));
 	trim(&s, &n);
-	v->raw = pdup(c, s, n);
 	if (n == 0) {
+		v->raw = pdup(c, s, n);
 		v->kind = SV_NONE;
 		return;
 	}
 	v->kind = SV_OTHER;
-	t = strip_comments(c, s, n, &tn);
+	if (has_pair(s, n, '/', '*')) {
+		v->raw = pdup(c, s, n);
+		t = strip_comments(c, s, n, &tn);
+	} else {
+		/* Without a comment the stripped text is the text itself,
+		 * trimmed already: one copy serves as both. */
+		v->raw = t = pdup(c, s, n);
+		tn = n;
+	}
 	if (c->oom || tn == 0)
 		return;
 
@@ -956,7 +974,9 @@ static void parse_arg(struct pctx *c, const char *s, size_t n, struct strace_arg
 		s += e + 1;
 		n -= e + 1;
 	}
-	arrow = find_top(s, n, 0, 0, "=>");
+	/* Most arguments have no "=>" anywhere: then none at the top level
+	 * either, and the scan for one can be left out. */
+	arrow = has_pair(s, n, '=', '>') ? find_top(s, n, 0, 0, "=>") : n;
 	if (arrow != SCAN_FAIL && arrow < n) {
 		struct strace_val *out = palloc(c, sizeof(*out));
 		parse_val(c, s, arrow, &a->v, 0);
