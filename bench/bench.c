@@ -3,7 +3,9 @@
  * in one run on one core, on the same operation mix at N = 1k, 10k, 60k and 1M
  * VMAs (the kernel in a child process, kside.c) and at 10M (library only);
  * prints a table with every goal of the performance issue and writes
- * build/bench.json.
+ * build/bench.json. Then execve against the kernel's fork + execve + exit
+ * (exec.c) and the replay speed of two logs: synthetic memory calls
+ * (trace.c) and a recorded shell loop that forks and execs (trace_exec.c).
  *
  * The layout at every N: the address space of the kernel-side child as it
  * starts (imported into the library from its /proc/PID/maps), plus one region
@@ -65,6 +67,8 @@ static const char *const op_name[NOPS] = {
 static uint64_t sizes[MAX_SIZES] = {1000, 10000, 60000, 1000000, 10000000};
 static unsigned nsizes = 5;
 #define KERNEL_MAX_N 1000000ULL
+/* The exec-heavy replay log: about 90 lines a turn of the shell loop. */
+#define EXEC_TRACE_LINES 500000ULL
 
 struct result {
 	double lib, kern, floor; /* < 0: not measured */
@@ -76,6 +80,9 @@ static struct result results[NOPS][MAX_SIZES];
 static double bytes_per_vma = -1, bytes_per_vma_rss = -1;
 static double replay_lps = -1;
 static char replay_note[256];
+static struct exec_result exec_res = {-1, -1, -1, -1, 0, 0, ""};
+static double replay_exec_lps = -1;
+static char replay_exec_note[256], replay_exec_made[256];
 static bool all_verified = true;
 
 /* ---- small helpers ---- */
@@ -821,6 +828,47 @@ static void run_size_isolated(unsigned si, bool kernel_ok)
 		all_verified = false;
 }
 
+/* The exec part in a child process too, for the same reason; its result
+ * comes back through a pipe. */
+static void exec_bench_isolated(const char *prog, struct exec_result *r)
+{
+	int p[2];
+	if (pipe(p)) {
+		exec_bench(prog, r);
+		return;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		close(p[0]);
+		struct exec_result mine;
+		exec_bench(prog, &mine);
+		fflush(NULL);
+		_exit(write(p[1], &mine, sizeof(mine)) == (ssize_t)sizeof(mine) ? 0 : 1);
+	}
+	close(p[1]);
+	size_t got = 0;
+	while (pid > 0 && got < sizeof(*r)) {
+		ssize_t n = read(p[0], (char *)r + got, sizeof(*r) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(p[0]);
+	int st = 0;
+	while (pid > 0 && waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (got != sizeof(*r)) {
+		*r = (struct exec_result){-1, -1, -1, -1, 0, 0, ""};
+		snprintf(r->note, sizeof(r->note), "the exec run died (%s %d)",
+			 WIFSIGNALED(st) ? "signal" : "status",
+			 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	}
+}
+
 /* ---- report ---- */
 
 static void fmt_ns(char *b, size_t n, double v)
@@ -854,6 +902,8 @@ static int find_size(uint64_t n)
 			return (int)i;
 	return -1;
 }
+
+static void print_exec_rows(FILE *f, bool markdown);
 
 static void print_table(FILE *f, bool markdown)
 {
@@ -985,6 +1035,61 @@ static void print_table(FILE *f, bool markdown)
 			replay_note);
 	if (!rok && !markdown)
 		note_missed("replay: %s lines/s, goal >= 1e6 (%s)", rb, replay_note);
+	print_exec_rows(f, markdown);
+}
+
+/* The execve rows: ratio = kernel / library, the goal on fork + execve +
+ * exit; the exec stop and the host's files are for comparison. */
+static void print_exec_rows(FILE *f, bool markdown)
+{
+	const struct exec_result *e = &exec_res;
+	struct {
+		const char *op;
+		double lib, kern;
+		const char *goal;
+	} rows[3] = {
+	    {"exec_fork_exit", e->lib_mem, e->kern_exit, ">= 10x kernel"},
+	    {"exec_to_exec_stop", e->lib_mem, e->kern_stop, "-"},
+	    {"exec_host_files", e->lib_host, e->kern_exit, "-"},
+	};
+	for (int i = 0; i < 3; i++) {
+		char l[32], k[32], ratio[32] = "-";
+		const char *met = "-";
+		fmt_ns(l, sizeof(l), rows[i].lib);
+		fmt_ns(k, sizeof(k), rows[i].kern);
+		if (have(rows[i].lib) && have(rows[i].kern))
+			snprintf(ratio, sizeof(ratio), "%.1fx", rows[i].kern / rows[i].lib);
+		if (i == 0) {
+			bool ok = have(rows[i].lib) && have(rows[i].kern) && e->verified &&
+				  rows[i].kern / rows[i].lib >= 10;
+			met = ok ? "yes" : "MISSED";
+			if (!ok && !markdown)
+				note_missed("exec: fork+execve+exit ratio %s, goal >= 10x%s%s%s", ratio,
+					    e->verified ? "" : ", unverified", e->note[0] ? ", " : "",
+					    e->note);
+		}
+		if (markdown)
+			fprintf(f, "| %s | | %s | %s | | %s | %s | %s |\n", rows[i].op, l, k, ratio,
+				rows[i].goal, met);
+		else
+			fprintf(f, "%-21s %9s %10s %10s %9s %8s %-16s %s%s%s\n", rows[i].op, "", l, k,
+				"", ratio, rows[i].goal, met, i == 0 && e->note[0] ? "  " : "",
+				i == 0 ? e->note : "");
+	}
+	bool rok = have(replay_exec_lps) && replay_exec_lps >= 1e6;
+	char rb[32] = "-";
+	if (have(replay_exec_lps))
+		snprintf(rb, sizeof(rb), "%.0f", replay_exec_lps);
+	if (markdown)
+		fprintf(f, "| replay exec-heavy lines/s | | %s | | | | >= 1000000 | %s |\n", rb,
+			rok ? "yes" : "MISSED");
+	else
+		fprintf(f, "%-21s %9s %10s %10s %9s %8s %-16s %s  %s; %s\n", "replay_exec_lines_s",
+			"", rb, "", "", "", ">= 1e6 lines/s", rok ? "yes" : "MISSED",
+			replay_exec_note, replay_exec_made);
+	if (!rok && !markdown)
+		note_missed("replay of the exec-heavy log: %s lines/s, goal >= 1e6 (%s)", rb,
+			    replay_exec_note[0] ? replay_exec_note : replay_exec_made);
 }
 
 static void json_num(FILE *f, double v)
@@ -1050,6 +1155,17 @@ static void write_json(const char *path, const char *machine)
 	json_num(f, bytes_per_vma);
 	fprintf(f, ", \"replay_lines_per_s\": ");
 	json_num(f, replay_lps);
+	fprintf(f, ", \"exec\": {\"lib_ns\": ");
+	json_num(f, exec_res.lib_mem);
+	fprintf(f, ", \"lib_host_files_ns\": ");
+	json_num(f, exec_res.lib_host);
+	fprintf(f, ", \"kernel_fork_exec_exit_ns\": ");
+	json_num(f, exec_res.kern_exit);
+	fprintf(f, ", \"kernel_to_exec_stop_ns\": ");
+	json_num(f, exec_res.kern_stop);
+	fprintf(f, ", \"verified\": %s}", exec_res.verified ? "true" : "false");
+	fprintf(f, ", \"replay_exec_lines_per_s\": ");
+	json_num(f, replay_exec_lps);
 	fprintf(f, ", \"all_verified\": %s, \"goals_missed\": %u}\n",
 		all_verified ? "true" : "false", nmissed);
 	fclose(f);
@@ -1058,7 +1174,8 @@ static void write_json(const char *path, const char *machine)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench [--out FILE] [--vmspace PATH] [--trace FILE] "
-			"[--sizes N,N,...] [--no-kernel] [--table-md FILE]\n");
+			"[--exec-trace FILE] [--exec-prog PATH] [--sizes N,N,...] [--no-kernel] "
+			"[--table-md FILE]\n");
 	exit(2);
 }
 
@@ -1066,6 +1183,7 @@ int main(int argc, char **argv)
 {
 	const char *out = "build/bench.json", *vmspace = "build/vmspace";
 	const char *trace = "build/bench-trace.txt", *table_md = NULL;
+	const char *exec_trace = "build/bench-exec-trace.txt", *exec_prog = "/usr/bin/true";
 	bool kernel_ok = true;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
@@ -1076,6 +1194,10 @@ int main(int argc, char **argv)
 			trace = argv[++i];
 		else if (!strcmp(argv[i], "--table-md") && i + 1 < argc)
 			table_md = argv[++i];
+		else if (!strcmp(argv[i], "--exec-trace") && i + 1 < argc)
+			exec_trace = argv[++i];
+		else if (!strcmp(argv[i], "--exec-prog") && i + 1 < argc)
+			exec_prog = argv[++i];
 		else if (!strcmp(argv[i], "--no-kernel"))
 			kernel_ok = false;
 		else if (!strcmp(argv[i], "--sizes") && i + 1 < argc) {
@@ -1140,6 +1262,24 @@ int main(int argc, char **argv)
 			 crashed);
 	}
 	mmc_restore();
+
+	/* execve: the library against the kernel, then the replay of a log of
+	 * a shell loop that forks and execs. */
+	if (kernel_ok) {
+		exec_bench_isolated(exec_prog, &exec_res);
+		if (!exec_res.verified)
+			all_verified = false;
+	} else {
+		snprintf(exec_res.note, sizeof(exec_res.note), "--no-kernel");
+	}
+	uint64_t elines = exec_trace_generate(exec_trace, EXEC_TRACE_LINES, replay_exec_made,
+					      sizeof(replay_exec_made));
+	if (elines) {
+		replay_exec_lps = exec_trace_replay(vmspace, exec_trace, elines, replay_exec_note,
+						    sizeof(replay_exec_note));
+		if (!have(replay_exec_lps))
+			all_verified = false;
+	}
 
 	printf("\n");
 	print_table(stdout, false);

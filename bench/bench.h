@@ -91,4 +91,28 @@ uint64_t trace_generate(const char *path, uint64_t lines, int *crashed);
 double trace_replay(const char *vmspace, const char *path, uint64_t lines, char *why,
 		    size_t why_size);
 
+/* exec.c: the library's fork + execve + exit of prog against the kernel's,
+ * ns per round (-1: not measured), and whether the model's maps after the
+ * exec were the kernel's at the exec stop. */
+struct exec_result {
+	double lib_mem;   /* vms_fork + vms_execve (files from memory) + vms_mm_free */
+	double lib_host;  /* the same, reading the host's files */
+	double kern_exit; /* fork + execve + the program's run + exit + waitpid */
+	double kern_stop; /* fork + execve to the exec stop + SIGKILL + waitpid */
+	int interp;       /* the program has an interpreter (PT_INTERP) */
+	int verified;
+	char note[256];
+};
+int exec_bench(const char *prog, struct exec_result *r);
+
+/* trace_exec.c: records a shell loop that execs /bin/true in vforked and
+ * forked children and writes a log of at least min_lines lines to path by
+ * repeating one of its turns with new pids. Returns the lines written, or 0
+ * with the reason in why. */
+uint64_t exec_trace_generate(const char *path, uint64_t min_lines, char *why, size_t why_size);
+/* `vmspace replay --check path`: lines per second, or a negative value with
+ * the reason in why; every call must match. */
+double exec_trace_replay(const char *vmspace, const char *path, uint64_t lines, char *why,
+			 size_t why_size);
+
 #endif

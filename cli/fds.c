@@ -310,7 +310,7 @@ char *ofd_name(struct pass *p, const struct ofd *f, bool on_host, const struct s
 		return NULL;
 	if (on_host && (!f->have_id || (f->major == major(sb->st_dev) &&
 					f->minor == minor(sb->st_dev) && f->ino == sb->st_ino)))
-		real = realpath(f->lookup, NULL);
+		real = host_realpath(p, f->lookup);
 	if (!real)
 		unmatched_add(p, f->path, lineno);
 	return real;
@@ -328,7 +328,7 @@ vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 	if (f->vf)
 		return f->vf;
 	info.path = f->path ? f->path : "";
-	on_host = !f->memfd && f->lookup && stat(f->lookup, &sb) == 0;
+	on_host = !f->memfd && f->lookup && host_stat(p, f->lookup, &sb);
 	if (f->memfd) {
 		info.flags |= VMS_INODE_DELETED;
 		info.dev_major = f->have_id ? f->major : 0;

@@ -1110,7 +1110,13 @@ static void apply_event(struct pass *p, const struct strace_line *l, int pid, in
 
 /* ---- Groups of overlapping calls ----------------------------------------- */
 
-static int group_push(struct pass *p, const struct strace_event *ev)
+/* The first this many calls of a group keep their parse for flush_group(),
+ * which would otherwise parse each again; the rest keep only their text
+ * (a group lasts while any call is unfinished, which in a threaded program
+ * can be the whole log, and a parse takes a few times a line's text). */
+#define GROUP_PARSED_MAX 4096
+
+static int group_push(struct pass *p, struct strace_event *ev)
 {
 	if (p->ngroup == p->capgroup) {
 		int n = p->capgroup ? p->capgroup * 2 : 16;
@@ -1121,9 +1127,18 @@ static int group_push(struct pass *p, const struct strace_event *ev)
 		p->capgroup = n;
 	}
 	struct gitem *g = &p->group[p->ngroup];
-	g->text = strdup(ev->line.text ? ev->line.text : "");
-	if (!g->text)
-		return -1;
+	g->text = NULL;
+	g->parsed = NULL;
+	if (p->ngroup < GROUP_PARSED_MAX && ev->line.kind != SL_MALFORMED)
+		g->parsed = malloc(sizeof(*g->parsed));
+	if (g->parsed) {
+		*g->parsed = ev->line;
+		strace_line_init(&ev->line);
+	} else {
+		g->text = strdup(ev->line.text ? ev->line.text : "");
+		if (!g->text)
+			return -1;
+	}
 	g->pid = ev->pid;
 	g->start_lineno = ev->start_lineno;
 	g->end_lineno = ev->end_lineno;
@@ -1147,6 +1162,15 @@ struct search {
 	int ngi, capgi;
 };
 
+static void gitem_free(struct gitem *g)
+{
+	free(g->text);
+	if (g->parsed) {
+		strace_line_free(g->parsed);
+		free(g->parsed);
+	}
+}
+
 static void flush_group(struct pass *p, struct search *se)
 {
 	int n = p->ngroup, idx = p->group_index++;
@@ -1164,6 +1188,10 @@ static void flush_group(struct pass *p, struct search *se)
 	p->group_diverged = 0;
 	for (int k = 0; k < n; k++) {
 		struct gitem *g = &p->group[order ? order[k] : k];
+		if (g->parsed) {
+			apply_event(p, g->parsed, g->pid, g->start_lineno, g->end_lineno);
+			continue;
+		}
 		p->scratch.lineno = g->start_lineno;
 		if (strace_parse_line(g->text, &p->scratch, NULL, 0) == 0)
 			apply_event(p, &p->scratch, g->pid, g->start_lineno, g->end_lineno);
@@ -1208,7 +1236,7 @@ static void flush_group(struct pass *p, struct search *se)
 	if (p->group_diverged && p->first_bad_group < 0 && !(p->tried && p->tried[idx]))
 		p->first_bad_group = idx;
 	for (int i = 0; i < n; i++)
-		free(p->group[i].text);
+		gitem_free(&p->group[i]);
 	p->ngroup = 0;
 	if (p->stop_after == idx)
 		p->stopped = 1;
@@ -1250,7 +1278,7 @@ static int pass_init(struct pass *p, const struct replay_opts *o, struct replay_
 	p->sys = vms_sys_new();
 	if (!p->sys)
 		return 2;
-	p->exec_cache = exec_cache_new(); /* NULL: uncached, which is only slower */
+	p->host_files = host_files_new(); /* NULL: uncached, which is only slower */
 	if (settings_build(o, p->sys, &p->cfg, NULL, p->err))
 		return 2;
 
@@ -1300,7 +1328,7 @@ static void pass_free(struct pass *p)
 	free(p->alive);
 	free(p->pclones);
 	for (int i = 0; i < p->ngroup; i++)
-		free(p->group[i].text);
+		gitem_free(&p->group[i]);
 	free(p->group);
 	free(p->mapsbuf);
 	for (int i = 0; i < p->nunmatched; i++)
@@ -1308,7 +1336,7 @@ static void pass_free(struct pass *p)
 	free(p->unmatched);
 	free(p->mc.known);
 	strace_line_free(&p->scratch);
-	exec_cache_free(p->exec_cache);
+	host_files_free(p->host_files);
 	vms_sys_free(p->sys);
 }
 
@@ -1515,7 +1543,7 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 			if (sc == SC_CLONE || sc == SC_CLONE3 || sc == SC_FORK || sc == SC_VFORK)
 				pending_clone_add(p, line.pid, clone_flags(&line, sc), lineno);
 		}
-		if (strace_joiner_feed(j, &line))
+		if (strace_joiner_feed_take(j, &line))
 			break;
 		while (strace_joiner_next(j, &ev, err, sizeof(err))) {
 			bool was_open = (ev.abandoned || ev.start_lineno != ev.end_lineno) && !ev.orphan;

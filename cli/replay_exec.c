@@ -6,7 +6,7 @@
  * call's (a failed execve must fail with the recorded errno, and leaves the
  * process as it was). The first process's leading execve builds it this way
  * when no --initial-maps are given. The program's files are the host's,
- * each looked at once per pass (struct exec_cache). Not here: processes and
+ * each looked at once per pass (host_files.c). Not here: processes and
  * their spaces (procs.c), the files the program opens later (fds.c).
  */
 #define _GNU_SOURCE
@@ -93,170 +93,6 @@ static int strv_from(const struct strace_val *v, struct strv *out)
 		return 0;
 	}
 	return -1;
-}
-
-/*
- * The files execve reads, kept for the rest of the pass: a log of a shell
- * loop execs the same program thousands of times, and the host's stat,
- * realpath, statvfs and the opens and reads of the program and its
- * interpreter took more time than building the address space. Each path's
- * answers are the host's own, asked once (a replay takes the host's files
- * as they stand, so they do not change under it); of each file the first
- * bytes, which hold everything exec reads of a usual ELF image (headers,
- * program headers, PT_INTERP, a #! line), reads past them go to the host.
- */
-#define EXEC_CACHE_HEAD 4096
-#define EXEC_CACHE_HEAD_MAX 65536
-
-struct exec_cached {
-	char *name;      /* the path asked for */
-	int on_host;     /* stat(2) of it succeeds (do_execve's own check) */
-	int stat_rc;     /* the host exec fs's stat: 0 or -errno */
-	struct vms_exec_stat st;
-	char *canonical; /* its canonical name (stat_rc == 0) */
-	uint8_t *head;   /* the file's first head_len bytes, as read by name */
-	size_t head_len;
-	int head_short;  /* the file ends within head */
-};
-
-struct exec_cache {
-	struct exec_cached **slot; /* open addressing by name */
-	size_t nslots, n;
-	struct vms_exec_fs fs;     /* this cache as exec reads files */
-};
-
-static uint64_t name_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-	return h;
-}
-
-static struct exec_cached **cache_slot(struct exec_cache *c, const char *name)
-{
-	size_t i = (size_t)name_hash(name) & (c->nslots - 1);
-	while (c->slot[i] && strcmp(c->slot[i]->name, name))
-		i = (i + 1) & (c->nslots - 1);
-	return &c->slot[i];
-}
-
-static int cache_grow(struct exec_cache *c)
-{
-	size_t n = c->nslots ? c->nslots * 2 : 64;
-	struct exec_cached **old = c->slot;
-	size_t oldn = c->nslots;
-	c->slot = calloc(n, sizeof(*c->slot));
-	if (!c->slot) {
-		c->slot = old;
-		return -1;
-	}
-	c->nslots = n;
-	for (size_t i = 0; i < oldn; i++)
-		if (old[i])
-			*cache_slot(c, old[i]->name) = old[i];
-	free(old);
-	return 0;
-}
-
-/* The entry of name, made (with nothing known yet) when new; NULL on no memory. */
-static struct exec_cached *cache_get(struct exec_cache *c, const char *name)
-{
-	if ((c->n + 1) * 2 > c->nslots && cache_grow(c))
-		return NULL;
-	struct exec_cached **s = cache_slot(c, name);
-	if (*s)
-		return *s;
-	struct exec_cached *e = calloc(1, sizeof(*e));
-	if (!e || !(e->name = strdup(name))) {
-		free(e);
-		return NULL;
-	}
-	struct stat sb;
-	e->on_host = stat(name, &sb) == 0;
-	e->stat_rc = 1; /* not asked yet */
-	*s = e;
-	c->n++;
-	return e;
-}
-
-static int cache_stat(void *arg, const char *path, struct vms_exec_stat *st, char *canonical,
-		      size_t canonical_size)
-{
-	struct exec_cache *c = arg;
-	const struct vms_exec_fs *host = vms_exec_host_fs();
-	struct exec_cached *e = cache_get(c, path);
-	if (!e)
-		return host->stat(host->arg, path, st, canonical, canonical_size);
-	if (e->stat_rc == 1) {
-		char canon[4096];
-		e->stat_rc = host->stat(host->arg, path, &e->st, canon, sizeof(canon));
-		if (e->stat_rc == 0 && !(e->canonical = strdup(canon))) {
-			e->stat_rc = 1;
-			return host->stat(host->arg, path, st, canonical, canonical_size);
-		}
-	}
-	if (e->stat_rc == 0) {
-		*st = e->st;
-		snprintf(canonical, canonical_size, "%s", e->canonical);
-	}
-	return e->stat_rc;
-}
-
-static long cache_read(void *arg, const char *canonical, uint64_t off, void *buf, size_t len)
-{
-	struct exec_cache *c = arg;
-	const struct vms_exec_fs *host = vms_exec_host_fs();
-	struct exec_cached *e = cache_get(c, canonical);
-	if (!e || off > EXEC_CACHE_HEAD_MAX || len > EXEC_CACHE_HEAD_MAX - off)
-		return host->read(host->arg, canonical, off, buf, len);
-	if (off + len > e->head_len && !e->head_short) {
-		/* Read (again, longer) from the start: at least a page, at
-		 * least what is asked. */
-		size_t want = off + len > EXEC_CACHE_HEAD ? (size_t)(off + len) : EXEC_CACHE_HEAD;
-		uint8_t *h = malloc(want);
-		if (!h)
-			return host->read(host->arg, canonical, off, buf, len);
-		long r = host->read(host->arg, canonical, 0, h, want);
-		if (r < 0) {
-			free(h);
-			return r;
-		}
-		free(e->head);
-		e->head = h;
-		e->head_len = (size_t)r;
-		e->head_short = (size_t)r < want;
-	}
-	if (off >= e->head_len)
-		return 0;
-	size_t n = e->head_len - (size_t)off < len ? e->head_len - (size_t)off : len;
-	memcpy(buf, e->head + off, n);
-	return (long)n;
-}
-
-struct exec_cache *exec_cache_new(void)
-{
-	struct exec_cache *c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
-	c->fs = (struct vms_exec_fs){c, cache_stat, cache_read};
-	return c;
-}
-
-void exec_cache_free(struct exec_cache *c)
-{
-	if (!c)
-		return;
-	for (size_t i = 0; i < c->nslots; i++) {
-		if (!c->slot[i])
-			continue;
-		free(c->slot[i]->name);
-		free(c->slot[i]->canonical);
-		free(c->slot[i]->head);
-		free(c->slot[i]);
-	}
-	free(c->slot);
-	free(c);
 }
 
 /* The learned choices of the execve on lineno (create: a new empty entry). */
@@ -515,9 +351,8 @@ void do_execve(struct pass *p, struct proc *pr, const struct call *c)
 	}
 	/* A program that is not on this host cannot be built: say so, once a
 	 * program, and leave the process unmodelled. */
-	struct exec_cached *known = p->exec_cache ? cache_get(p->exec_cache, path) : NULL;
 	struct stat sb;
-	bool on_host = known ? known->on_host : stat(path, &sb) == 0;
+	bool on_host = host_stat(p, path, &sb);
 	if (!on_host && c->has_result && c->result == 0) {
 		warn(p, c->lineno, "execve: %s is not on this host: pid %d is not modelled from "
 				   "here on", path, pr->pid);
@@ -538,7 +373,7 @@ void do_execve(struct pass *p, struct proc *pr, const struct call *c)
 	    .filename = path,
 	    .argv = (const char *const *)argv.v,
 	    .envp = (const char *const *)envp.v,
-	    .fs = p->exec_cache ? &p->exec_cache->fs : NULL,
+	    .fs = host_exec_fs(p),
 	    .cwd = pr->cwd ? pr->cwd->path : NULL,
 	    .layout = lr ? &lr->layout : NULL,
 	};

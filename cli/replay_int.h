@@ -5,8 +5,9 @@
  * replay.c applies calls and drives the passes; fds.c follows descriptors,
  * working directories and files; procs.c follows processes (clone, fork,
  * exit); diagnose.c says what is wrong with the input; fast_path.c reads the
- * commonest lines without the full parser. Not for: anything outside
- * replay (replay.h is the interface).
+ * commonest lines without the full parser; replay_exec.c applies execve;
+ * host_files.c asks the host about files once per pass. Not for: anything
+ * outside replay (replay.h is the interface).
  */
 #ifndef VMS_REPLAY_INT_H
 #define VMS_REPLAY_INT_H
@@ -142,7 +143,8 @@ struct call {
 /* ---- A group of overlapping calls (see the top of the file) -------------- */
 
 struct gitem {
-	char *text;
+	struct strace_line *parsed; /* the call as parsed, or NULL: */
+	char *text;                 /* its text, to parse again */
 	int pid, start_lineno, end_lineno;
 	uint64_t start_seq;
 	int abandoned, orphan;
@@ -194,7 +196,7 @@ struct pass {
 	const struct replay_opts *o;
 	FILE *out, *err;  /* NULL when silent */
 	FILE *progress;   /* the progress line (--progress), or NULL */
-	struct exec_cache *exec_cache; /* NULL: execve reads the host's files each time */
+	struct host_files *host_files; /* NULL: the host is asked each time */
 	vms_sys *sys;
 	struct vms_mm_config cfg;
 	struct replay_stats *st;
@@ -262,9 +264,16 @@ void exit_space_procs(struct pass *p, struct space *sp);
 
 /* replay_exec.c */
 void do_execve(struct pass *p, struct proc *pr, const struct call *c);
-/* The host's files as execve reads them, each asked once per pass. */
-struct exec_cache *exec_cache_new(void);
-void exec_cache_free(struct exec_cache *c);
+
+/* host_files.c: the host's answers about files, each asked once per pass. */
+struct host_files *host_files_new(void);
+void host_files_free(struct host_files *c);
+/* stat(2) of path: true (sb filled) when it succeeds. */
+bool host_stat(struct pass *p, const char *path, struct stat *sb);
+/* realpath(3) of path: malloc'd, or NULL. */
+char *host_realpath(struct pass *p, const char *path);
+/* The files as vms_execve reads them (NULL: the host's, asked each time). */
+const struct vms_exec_fs *host_exec_fs(struct pass *p);
 /* --follow: learns an exec's random choice from a call's recorded result
  * (r is the model's); returns 1 when it did (the replay runs again). */
 int exec_follow_learn(struct pass *p, struct proc *pr, const struct call *c, long r);

@@ -467,6 +467,16 @@ static size_t skip_group(const char *s, size_t n, size_t i)
 	return sp ? SCAN_FAIL : i;
 }
 
+/* Does a appear followed by b somewhere in s[0..n)? */
+static int has_pair(const char *s, size_t n, char a, char b)
+{
+	for (const char *p = s; n >= 2 && (p = memchr(p, a, n - 1 - (size_t)(p - s)));
+	     p++)
+		if (p[1] == b)
+			return 1;
+	return 0;
+}
+
 static int opens_group(const char *s, size_t n, size_t i)
 {
 	char ch = s[i];
@@ -851,13 +861,21 @@ static void parse_val(struct pctx *c, const char *s, size_t n, struct strace_val
 
 	memset(v, 0, sizeof(*v));
 	trim(&s, &n);
-	v->raw = pdup(c, s, n);
 	if (n == 0) {
+		v->raw = pdup(c, s, n);
 		v->kind = SV_NONE;
 		return;
 	}
 	v->kind = SV_OTHER;
-	t = strip_comments(c, s, n, &tn);
+	if (has_pair(s, n, '/', '*')) {
+		v->raw = pdup(c, s, n);
+		t = strip_comments(c, s, n, &tn);
+	} else {
+		/* Without a comment the stripped text is the text itself,
+		 * trimmed already: one copy serves as both. */
+		v->raw = t = pdup(c, s, n);
+		tn = n;
+	}
 	if (c->oom || tn == 0)
 		return;
 
@@ -956,7 +974,9 @@ static void parse_arg(struct pctx *c, const char *s, size_t n, struct strace_arg
 		s += e + 1;
 		n -= e + 1;
 	}
-	arrow = find_top(s, n, 0, 0, "=>");
+	/* Most arguments have no "=>" anywhere: then none at the top level
+	 * either, and the scan for one can be left out. */
+	arrow = has_pair(s, n, '=', '>') ? find_top(s, n, 0, 0, "=>") : n;
 	if (arrow != SCAN_FAIL && arrow < n) {
 		struct strace_val *out = palloc(c, sizeof(*out));
 		parse_val(c, s, arrow, &a->v, 0);
@@ -1593,6 +1613,7 @@ const char *strace_reader_next(struct strace_reader *r, int *lineno)
 
 struct jitem {
 	char *text; /* what to parse when handed out */
+	struct strace_line *parsed; /* or its parse, taken from the caller */
 	int pid;
 	char name[32];
 	size_t join_off;
@@ -1694,6 +1715,10 @@ static void free_item(struct jitem *it)
 {
 	if (it) {
 		free(it->text);
+		if (it->parsed) {
+			strace_line_free(it->parsed);
+			free(it->parsed);
+		}
 		free(it);
 	}
 }
@@ -1874,11 +1899,14 @@ static void note_child(struct strace_joiner *j, const struct strace_line *ln)
 		add_pid(j, (int)ln->result);
 }
 
-int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln)
+/* strace_joiner_feed(); *made is the item of a line handed out as it came
+ * (complete at once: not an unfinished call nor one joined to its start). */
+static int feed(struct strace_joiner *j, const struct strace_line *ln, struct jitem **made)
 {
 	struct jitem *it;
 	int pid, k;
 
+	*made = NULL;
 	if (ln->kind == SL_MALFORMED)
 		return 0;
 	if (ln->kind == SL_OTHER) {
@@ -1922,6 +1950,7 @@ int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln)
 			if (!it)
 				return -1;
 			it->orphan = 1;
+			*made = it;
 			return add_item(j, it, 0);
 		}
 		it = q_at(&j->pending, (size_t)k);
@@ -1967,7 +1996,31 @@ int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln)
 	it = new_item(j, ln, pid);
 	if (!it)
 		return -1;
+	*made = it;
 	return add_item(j, it, 0);
+}
+
+int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln)
+{
+	struct jitem *made;
+	return feed(j, ln, &made);
+}
+
+int strace_joiner_feed_take(struct strace_joiner *j, struct strace_line *ln)
+{
+	struct jitem *made;
+	int r = feed(j, ln, &made);
+	/* In completion order such an item is handed out next, so holding
+	 * its parse costs no more than the line; in start order it may wait
+	 * behind an unfinished call for long, and is parsed again then. */
+	if (r || !made || j->order != STRACE_ORDER_COMPLETION)
+		return r;
+	made->parsed = malloc(sizeof(*made->parsed));
+	if (made->parsed) {
+		*made->parsed = *ln;
+		strace_line_init(ln);
+	}
+	return 0;
 }
 
 void strace_joiner_finish(struct strace_joiner *j)
@@ -2006,8 +2059,16 @@ int strace_joiner_next(struct strace_joiner *j, struct strace_event *ev, char *e
 	if (!j->out.len)
 		j->out.head = 0;
 
-	ev->line.lineno = it->start_lineno;
-	strace_parse_line(it->text, &ev->line, err, errsz);
+	if (it->parsed) {
+		/* What parsing it->text again would give. */
+		strace_line_free(&ev->line);
+		ev->line = *it->parsed;
+		free(it->parsed);
+		it->parsed = NULL;
+	} else {
+		ev->line.lineno = it->start_lineno;
+		strace_parse_line(it->text, &ev->line, err, errsz);
+	}
 	ev->line.lineno = it->start_lineno;
 	ev->pid = it->pid;
 	ev->start_lineno = it->start_lineno;

@@ -222,6 +222,11 @@ void strace_joiner_free(struct strace_joiner *j);
  * and before the first clone of a trace made without -o. Returns 0, or -1
  * when out of memory. */
 int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln);
+/* The same, and a line that is handed out as it came (a call complete on
+ * its line, a signal, an exit) may keep ln's parse for the event instead of
+ * parsing its text again in strace_joiner_next(): ln is then left empty
+ * (zeroed), ready to be parsed into again. */
+int strace_joiner_feed_take(struct strace_joiner *j, struct strace_line *ln);
 /* End of input: calls still unfinished complete as abandoned. */
 void strace_joiner_finish(struct strace_joiner *j);
 /* The next event, in the joiner's order: returns 1 and fills ev, or 0 when

@@ -428,7 +428,9 @@ struct vms_exec_fs {
  * vms_exec_info tells what the model chose, and vms_exec_args.layout can
  * impose them (a replay of a log recorded with ASLR on learns the kernel's
  * from the log's results). An imposed value is taken as it is, without the
- * kernel's mask, so that it can also undo the model's own offsets. */
+ * kernel's mask, so that it can also undo the model's own offsets; one that
+ * would put the stack top or mmap_base above the map window is no choice the
+ * kernel makes, and vms_execve refuses it with EINVAL. */
 struct vms_exec_layout {
 	unsigned fixed;     /* VMS_EXEC_FIX_*: the fields to impose */
 	uint64_t mmap_rnd;  /* arch_mmap_rnd(): mmap_base lies this much lower */

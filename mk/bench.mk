@@ -10,4 +10,5 @@ $(B)/bench: $(BENCH_SRC) $(wildcard bench/*.h) $(LIB_OBJ)
 
 bench: $(B)/bench $(B)/vmspace
 	$(abspath $(B)/bench) --out $(B)/bench.json --vmspace $(B)/vmspace \
-		--trace $(B)/bench-trace.txt --table-md $(B)/bench-table.md
+		--trace $(B)/bench-trace.txt --exec-trace $(B)/bench-exec-trace.txt \
+		--table-md $(B)/bench-table.md

@@ -32,7 +32,7 @@ $(B)/cli/main.o: CFLAGS_ALL += -I$(B)/gen
 # tests/test_replay.c includes cli/replay.c into its own translation unit, and
 # tests/replay_impl.c the rest of replay; tests/test_settings.c cli/settings.c.
 REPLAY_PARTS := cli/replay.c cli/fds.c cli/procs.c cli/diagnose.c cli/fast_path.c \
-	cli/replay_exec.c
+	cli/replay_exec.c cli/host_files.c
 $(B)/tests/test_replay.o $(B)/san/tests/test_replay.o $(B)/tests/replay_impl.o \
 	$(B)/san/tests/replay_impl.o: $(REPLAY_PARTS) cli/replay.h cli/replay_int.h \
 	cli/strace_parse.h

@@ -17,19 +17,35 @@ $(B)/fuzz/fuzz_strace: fuzz/fuzz_strace.c cli/strace_parse.c cli/strace_parse.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -Icli -o $@ fuzz/fuzz_strace.c cli/strace_parse.c
 
+$(B)/fuzz/fuzz_exec: fuzz/fuzz_exec.c $(FUZZ_LIB) $(wildcard src/*.h) include/vmspace.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_exec.c $(FUZZ_LIB)
+# The exec target's seeds are written by a program (small ELF images and
+# scripts, fuzz/exec_seeds.c); the inputs it found are kept in fuzz/regress-exec.
+$(B)/fuzz/exec_seeds: fuzz/exec_seeds.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -o $@ $<
+$(B)/fuzz/seeds-exec/.done: $(B)/fuzz/exec_seeds
+	@rm -rf $(dir $@) && mkdir -p $(dir $@)
+	$(B)/fuzz/exec_seeds $(dir $@)
+	@touch $@
+
 FUZZ_CALLS_RUN ?= -max_total_time=$(FUZZ_SECONDS)
 FUZZ_STRACE_RUN ?= -max_total_time=$(FUZZ_SECONDS)
-fuzz: $(B)/fuzz/fuzz_calls $(B)/fuzz/fuzz_strace
-	@mkdir -p $(B)/fuzz/corpus-calls $(B)/fuzz/corpus-strace
+FUZZ_EXEC_RUN ?= -max_total_time=$(FUZZ_SECONDS)
+fuzz: $(B)/fuzz/fuzz_calls $(B)/fuzz/fuzz_strace $(B)/fuzz/fuzz_exec $(B)/fuzz/seeds-exec/.done
+	@mkdir -p $(B)/fuzz/corpus-calls $(B)/fuzz/corpus-strace $(B)/fuzz/corpus-exec
 	$(B)/fuzz/fuzz_calls $(FUZZ_CALLS_RUN) -max_len=4096 $(B)/fuzz/corpus-calls fuzz/regress-calls
 	$(B)/fuzz/fuzz_strace $(FUZZ_STRACE_RUN) $(B)/fuzz/corpus-strace tests/data/strace
+	$(B)/fuzz/fuzz_exec $(FUZZ_EXEC_RUN) -max_len=20000 $(B)/fuzz/corpus-exec \
+		$(wildcard fuzz/regress-exec) $(B)/fuzz/seeds-exec
 
 fuzz-smoke:
 	@mkdir -p $(B)
 	@if echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n){(void)d;(void)n;return 0;}' | $(FUZZ_CC) -fsanitize=fuzzer -x c - -o $(B)/fuzz-probe 2>/dev/null; then \
-		rm -rf $(B)/fuzz/corpus-calls $(B)/fuzz/corpus-strace; \
+		rm -rf $(B)/fuzz/corpus-calls $(B)/fuzz/corpus-strace $(B)/fuzz/corpus-exec; \
 		$(MAKE) --no-print-directory B=$(B) FUZZ_CALLS_RUN='-seed=1 -runs=200000' \
-			FUZZ_STRACE_RUN='-seed=1 -runs=3000' fuzz; \
+			FUZZ_STRACE_RUN='-seed=1 -runs=3000' FUZZ_EXEC_RUN='-seed=1 -runs=20000' fuzz; \
 	else \
 		echo "fuzz-smoke: skipped: $(FUZZ_CC) cannot build libFuzzer targets (install clang and libclang-rt-14-dev)"; \
 	fi

@@ -531,6 +531,12 @@ static int check_elf(struct bprm *b, struct elf_load_state *s, int *executable_s
 static int map_image(struct bprm *b, struct elf_load_state *s, int executable_stack)
 {
 	struct elf_hdr *h = &s->eh;
+	/* randomize_stack_top() only lowers the stack top: an imposed offset
+	 * that would raise it (or wrap around) is refused, as a bad argument,
+	 * before the point of no return. */
+	if (b->fixed && (b->fixed->fixed & VMS_EXEC_FIX_STACK) &&
+	    b->fixed->stack_rnd >= DEFAULT_MAP_WINDOW >> PAGE_SHIFT)
+		return -EINVAL;
 	int err = exec_begin_new(b);
 	if (err)
 		return err;

@@ -397,15 +397,24 @@ int exec_begin_new(struct bprm *b)
 	 * READ_IMPLIES_EXEC: set_personality_64bit) and setup_new_exec()'s
 	 * arch_pick_mmap_layout(), which vms_mm_new() does. */
 	struct vms_mm_config cfg = *b->cfg;
-	b->point_of_no_return = true;
 	cfg.personality = b->personality & ~(unsigned)VMS_READ_IMPLIES_EXEC;
-	b->personality = cfg.personality;
-	b->randomize = b->sys->randomize_va_space && !(cfg.personality & VMS_ADDR_NO_RANDOMIZE);
 	b->mm = vms_mm_new(b->sys, &cfg);
 	if (!b->mm)
 		return -ENOMEM;
-	if (b->fixed && (b->fixed->fixed & VMS_EXEC_FIX_MMAP))
+	if (b->fixed && (b->fixed->fixed & VMS_EXEC_FIX_MMAP)) {
 		mm_set_mmap_rnd(b->mm, b->fixed->mmap_rnd);
+		/* An imposed offset is taken as it is, but one that puts a
+		 * base above the map window (or wraps around) is none the
+		 * kernel can draw, and the searches would place mappings
+		 * past TASK_SIZE: a bad argument, refused while the process
+		 * is still intact. */
+		if (b->mm->mmap_base > DEFAULT_MAP_WINDOW ||
+		    b->mm->mmap_legacy_base > DEFAULT_MAP_WINDOW)
+			return -EINVAL;
+	}
+	b->point_of_no_return = true;
+	b->personality = cfg.personality;
+	b->randomize = b->sys->randomize_va_space && !(cfg.personality & VMS_ADDR_NO_RANDOMIZE);
 	b->used.mmap_rnd = b->mm->mmap_rnd;
 	return 0;
 }

@@ -90,7 +90,9 @@ static inline uint8_t *exec_stack_at(struct bprm *b, uint64_t a)
 struct vms_file *exec_vms_file(struct bprm *b, struct exec_file *f);
 
 /* fs/exec.c: the new address space at the point of no return (exec_mmap,
- * setup_new_exec) and its stack (setup_arg_pages). */
+ * setup_new_exec) and its stack (setup_arg_pages). exec_begin_new() fails
+ * before that point (-ENOMEM, or -EINVAL for an imposed mmap offset that
+ * puts a base above the map window). */
 int exec_begin_new(struct bprm *b) __attribute__((warn_unused_result));
 int setup_arg_pages(struct bprm *b, uint64_t stack_top, int executable_stack)
 	__attribute__((warn_unused_result));

@@ -740,3 +740,36 @@ TEST(exec_random_header_damage_is_refused_or_loaded_never_read_past)
 	}
 	tfs_free(&fs);
 }
+
+/* vms_exec_layout values are taken as they are, but a stack top or an
+ * mmap_base above the map window is no choice the kernel makes (it put the
+ * [stack] VMA past TASK_SIZE): refused with EINVAL before the point of no
+ * return. Found by fuzz/fuzz_exec.c. */
+TEST(exec_imposed_layout_above_the_map_window_is_einval)
+{
+	struct tfs fs = {0};
+	add_ld(&fs);
+	size_t n = elf_image(img, sizeof(img), 3, 0x1000, prog_segs, 3, "/lib/ld.so", 0);
+	tfs_add(&fs, "/bin/pie", 0100755, img, n);
+	struct vms_exec_fs efs = {&fs, tfs_stat, tfs_read};
+	struct vms_exec_layout lay = {.fixed = VMS_EXEC_FIX_STACK, .stack_rnd = ~0ULL};
+	struct vms_exec_args a = {"/bin/pie", NULL, NULL, &efs, "/", &lay};
+	struct vms_exec_info in;
+	long err;
+	CHECK(!vms_execve(sys, NULL, &aslr_off, &a, &in, &err));
+	CHECK_EQ(err, -VMS_EINVAL);
+	CHECK(!in.fatal);
+	/* mmap_base 2 GiB above where it would be, past the window. */
+	lay = (struct vms_exec_layout){.fixed = VMS_EXEC_FIX_MMAP, .mmap_rnd = (uint64_t)-0x80000};
+	CHECK(!vms_execve(sys, NULL, &aslr_off, &a, &in, &err));
+	CHECK_EQ(err, -VMS_EINVAL);
+	CHECK(!in.fatal);
+	/* A page lower and a page higher than the model's own are fine. */
+	lay = (struct vms_exec_layout){.fixed = VMS_EXEC_FIX_STACK | VMS_EXEC_FIX_MMAP,
+				       .stack_rnd = 1, .mmap_rnd = (uint64_t)-1};
+	vms_mm *mm = vms_execve(sys, NULL, &aslr_off, &a, &in, &err);
+	CHECK(mm);
+	VALID(mm);
+	vms_exec_info_free(&in);
+	tfs_free(&fs);
+}
