@@ -67,7 +67,7 @@ static void usage(FILE *f)
 		"  --rlimit NAME=SOFT[:HARD]  STACK, DATA, AS, MEMLOCK; sizes take k/M/G,\n"
 		"                       `unlimited`\n"
 		"  --ram SIZE, --swap SIZE\n"
-		"  --cap NAME           IPC_LOCK, SYS_ADMIN, SYS_RESOURCE, SYS_RAWIO, none\n"
+		"  --cap NAME           IPC_LOCK, IPC_OWNER, SYS_ADMIN, SYS_RESOURCE, SYS_RAWIO, none\n"
 		"                       (replaces the host's set)\n"
 		"  --aslr off|SEED      address randomisation (default off, as setarch -R)\n"
 		"\n"

@@ -80,7 +80,8 @@ static const struct {
 } cap_names[] = {{VMS_CAP_IPC_LOCK, "IPC_LOCK"},
 		 {VMS_CAP_SYS_RAWIO, "SYS_RAWIO"},
 		 {VMS_CAP_SYS_ADMIN, "SYS_ADMIN"},
-		 {VMS_CAP_SYS_RESOURCE, "SYS_RESOURCE"}};
+		 {VMS_CAP_SYS_RESOURCE, "SYS_RESOURCE"},
+		 {VMS_CAP_IPC_OWNER, "IPC_OWNER"}};
 
 static const char *source_name(int s)
 {
@@ -359,6 +360,8 @@ unsigned replay_cap_value(const char *name)
 		return VMS_CAP_SYS_RESOURCE;
 	if (!strcasecmp(name, "SYS_RAWIO"))
 		return VMS_CAP_SYS_RAWIO;
+	if (!strcasecmp(name, "IPC_OWNER"))
+		return VMS_CAP_IPC_OWNER;
 	return 0;
 }
 

@@ -182,12 +182,18 @@ static int madvise_remove(struct vms_vma *v, uint64_t start, uint64_t end)
 	uint64_t last = first + ((end - start) >> PAGE_SHIFT);
 	/* fs/open.c vfs_fallocate(): offset + len past s_maxbytes (or past
 	 * loff_t) is EFBIG. shmem and hugetlbfs allow MAX_LFS_FILESIZE; other
-	 * files are taken to live on ext4 with 4 KiB blocks, as /tmp does here
-	 * (kdiff: a hole punched at pgoff 2^50 gave EFBIG). */
-	uint64_t maxbytes = (vma_is_shmem(v) || ino->hpage_size) ? (uint64_t)INT64_MAX
-								: 0xfffffffff000ULL;
+	 * files are taken to live on ext4 with 4 KiB blocks, as /tmp does here,
+	 * whose extent files end 4 KiB short of 16 TiB (kdiff: a hole punched
+	 * up to 2^44 gave EFBIG, one up to 2^44 - 4096 did not). */
+	uint64_t maxbytes = (vma_is_shmem(v) || v->kind == VMA_SHM || ino->hpage_size)
+				    ? (uint64_t)INT64_MAX
+				    : (1ULL << 44) - 4096;
 	if (first > maxbytes >> PAGE_SHIFT || (last << PAGE_SHIFT) > maxbytes)
 		return -EFBIG;
+	/* shmem_fallocate(), hugetlbfs_punch_hole(): a write-sealed file
+	 * keeps its pages. */
+	if (ino->seals & (VMS_F_SEAL_WRITE | VMS_F_SEAL_FUTURE_WRITE))
+		return -EPERM;
 	if (ino->hpage_size) {
 		/* hugetlbfs_punch_hole() only frees whole huge pages. */
 		uint64_t hp = ino->hpage_size >> PAGE_SHIFT;
@@ -496,8 +502,10 @@ static int madvise_vma_behavior(struct madv_call *c, struct vms_vma *v, uint64_t
 		new_flags = (new_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
 		break;
 	case MADV_SET_ANON_VMA_NAME:
-		/* Only anonymous memory (including shared anonymous) is named. */
-		if (v->file && !vma_is_shmem(v))
+		/* Only anonymous memory is named, shared anonymous too: shmem
+		 * unlinked when it was mapped (vma_is_anon_shmem(), which memfd
+		 * and /dev/zero are); not private /dev/zero, which has a file. */
+		if (v->file && !(vma_is_shmem(v) && (v->file->inode->flags & VMS_INODE_DELETED)))
 			return -EBADF;
 		break;
 	}
@@ -568,6 +576,9 @@ static long madvise_populate(struct vms_mm *mm, uint64_t start, uint64_t end, bo
 		if (v->flags & (VM_IO | VM_PFNMAP))
 			return -EINVAL;
 		if (!(v->flags & (write ? VM_WRITE : VM_READ)))
+			return -EINVAL;
+		/* check_vma_flags() refuses secretmem too. */
+		if (v->file && (v->file->inode->flags & VMS_INODE_SECRETMEM))
 			return -EINVAL;
 		uint64_t e = min_u64(end, v->end);
 		int err = populate_vma_range(mm, v, start, e, write, !write);

@@ -11,6 +11,7 @@
 #include "internal.h"
 #include "accounting.h"
 #include "file.h"
+#include "shm.h"
 #include "rss.h"
 #include "vma.h"
 
@@ -144,6 +145,8 @@ void vms_mm_free(vms_mm *mm)
 		return;
 	vms_sys *sys = mm->sys;
 	release_vmas(mm);
+	/* kernel/exit.c do_exit(): exit_mm(), then exit_shm(). */
+	shm_exit(mm);
 	vt_destroy(&mm->tree);
 	while (mm->nspare_vmas)
 		slab_free(&sys->vma_slab, mm->spare_vmas[--mm->nspare_vmas]);
