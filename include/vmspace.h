@@ -259,6 +259,13 @@ vms_file *vms_file_open(vms_inode *inode, int oflags);
 void vms_file_close(vms_file *file);
 /* How many VMAs, over all address spaces, map the inode (its i_mmap). */
 size_t vms_inode_mapcount(const vms_inode *inode);
+/* The inode an open file is of. */
+vms_inode *vms_file_inode(const vms_file *file);
+/* Gives a file of one of the kernel's internal mounts (memfd, memfd_secret:
+ * made by the model, numbered by its own get_next_ino() counter) the inode
+ * number a trace showed for it. -EINVAL for an inode of vms_inode_get(),
+ * whose number names it. */
+long vms_inode_set_ino(vms_inode *inode, uint64_t ino);
 
 /* ---- Shared memory: System V segments, memfd, seals ---------------------- */
 

@@ -93,6 +93,19 @@ size_t vms_inode_mapcount(const vms_inode *inode)
 	return inode->i_mmap_count;
 }
 
+vms_inode *vms_file_inode(const vms_file *file)
+{
+	return file->inode;
+}
+
+long vms_inode_set_ino(vms_inode *inode, uint64_t ino)
+{
+	if (inode->in_table)
+		return -EINVAL;
+	inode->ino = ino;
+	return 0;
+}
+
 static struct vms_file *file_on(struct vms_inode *ino, int oflags)
 {
 	struct vms_file *f = sys_calloc(ino->sys, 1, sizeof(*f));

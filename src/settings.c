@@ -121,12 +121,13 @@ static uint64_t get_rmid_forced(const vms_sys *sys)
 	return sys->shm_rmid_forced;
 }
 /* kernel.shm_next_id: 0..INT_MAX, used by the next shmget(); -1 (shown as
- * 2^64 - 1) when unset. */
+ * 2^64 - 1) when unset. The kernel's file takes 0..INT_MAX only; the model
+ * also takes 2^64 - 1 back, to unset it. */
 static int set_shm_next_id(vms_sys *sys, uint64_t v)
 {
-	if (v > INT32_MAX)
+	if (v > INT32_MAX && v != UINT64_MAX)
 		return -EINVAL;
-	sys->shm.next_id = (int64_t)v;
+	sys->shm.next_id = v == UINT64_MAX ? -1 : (int64_t)v;
 	return 0;
 }
 static uint64_t get_shm_next_id(const vms_sys *sys)
