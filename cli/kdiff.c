@@ -302,6 +302,9 @@ static void helper_loop(void)
 			r = h_ret(syscall(SYS_fcntl, h_fd(a[0]), a[2] ? F_GET_SEALS : F_ADD_SEALS,
 					  a[1]));
 			break;
+		case KD_FALLOCATE:
+			r = h_ret(syscall(SYS_fallocate, h_fd(a[0]), (int)a[1], a[2], a[3]));
+			break;
 		default:
 			r = -EINVAL;
 			break;
@@ -611,6 +614,10 @@ static const struct flagname mfd_names[] = {
     {1, "MFD_CLOEXEC"},      {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"},
     {8, "MFD_NOEXEC_SEAL"}, {0x10, "MFD_EXEC"},
 };
+static const struct flagname falloc_names[] = {
+    {1, "FALLOC_FL_KEEP_SIZE"},	    {2, "FALLOC_FL_PUNCH_HOLE"},   {8, "FALLOC_FL_COLLAPSE_RANGE"},
+    {0x10, "FALLOC_FL_ZERO_RANGE"}, {0x20, "FALLOC_FL_INSERT_RANGE"}, {0x40, "FALLOC_FL_UNSHARE_RANGE"},
+};
 static const struct flagname seal_names[] = {
     {1, "F_SEAL_SEAL"},  {2, "F_SEAL_SHRINK"},	     {4, "F_SEAL_GROW"},
     {8, "F_SEAL_WRITE"}, {0x10, "F_SEAL_FUTURE_WRITE"}, {0x20, "F_SEAL_EXEC"},
@@ -712,6 +719,13 @@ static void kd_format_shm_call(const struct kd_call *c, char *buf, size_t size)
 		fmt_flags(f1, sizeof(f1), a[1], seal_names, sizeof(seal_names) / sizeof(seal_names[0]),
 			  NULL);
 		snprintf(buf, size, "fcntl(%s, F_ADD_SEALS, %s)", fd, f1);
+		break;
+	case KD_FALLOCATE:
+		fmt_fd(fd, sizeof(fd), a[0]);
+		fmt_flags(f1, sizeof(f1), a[1], falloc_names,
+			  sizeof(falloc_names) / sizeof(falloc_names[0]), NULL);
+		snprintf(buf, size, "fallocate(%s, %s, %" PRId64 ", %" PRId64 ")", fd, f1,
+			 (int64_t)a[2], (int64_t)a[3]);
 		break;
 	}
 }
@@ -827,6 +841,7 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 	case KD_MEMFD:
 	case KD_FTRUNCATE:
 	case KD_SEAL:
+	case KD_FALLOCATE:
 		kd_format_shm_call(c, buf, size);
 		break;
 	default:
@@ -1434,6 +1449,10 @@ long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 		if (!f)
 			return -VMS_EBADF;
 		return a[2] ? vms_get_seals(f) : vms_add_seals(f, (unsigned)a[1]);
+	}
+	case KD_FALLOCATE: {
+		vms_file *f = kd_vf(kd, a[0]);
+		return f ? vms_fallocate(f, (int)a[1], (int64_t)a[2], (int64_t)a[3]) : -VMS_EBADF;
 	}
 	case KD_MUNMAP:
 		return vms_munmap(kd->mm, a[0], a[1]);
@@ -2631,6 +2650,23 @@ static void gen_shared(struct gen *g, struct kd_call *c)
 		c->op = KD_FTRUNCATE;
 		c->a[0] = pct(g, 70) ? KD_FD_MEMFD(below(g, KD_MEMFDS)) : below(g, (uint64_t)kd->nfiles);
 		c->a[1] = pct(g, 5) ? (uint64_t)-1 : pick_shm_size(g);
+	} else if (r < 94) {
+		/* Only small ranges that could allocate: tmpfs takes its pages
+		 * at once (a large one would exhaust memory). Huge offsets are
+		 * for the EFBIG of an overflowing end. */
+		static const uint64_t modes[] = {0, 0, 1, 3, 3, 2, 0x10, 0x11, 4, 0x12, 0x8, 0x40};
+		c->op = KD_FALLOCATE;
+		c->a[0] = pct(g, 60) ? KD_FD_MEMFD(below(g, KD_MEMFDS)) : below(g, (uint64_t)kd->nfiles);
+		/* disk files' collapse and insert ranges are not modelled */
+		c->a[1] = modes[below(g, c->a[0] < (uint64_t)kd->nfiles ? 10 : 12)];
+		int o = (int)below(g, 100);
+		c->a[2] = o < 70 ? below(g, 16) * PG + (pct(g, 20) ? below(g, PG) : 0)
+			  : o < 80 ? (1ULL << 44) - below(g, 3) * PG
+			  : o < 90 ? (1ULL << 62)
+				   : (uint64_t)-PG;
+		c->a[3] = pct(g, 5) ? 0 : (1 + below(g, 16)) * PG - (pct(g, 20) ? below(g, PG) : 0);
+		if (c->a[2] == (1ULL << 62) && pct(g, 50))
+			c->a[3] = 1ULL << 62;
 	} else {
 		static const uint64_t seals[] = {
 		    VMS_F_SEAL_WRITE, VMS_F_SEAL_FUTURE_WRITE, VMS_F_SEAL_SHRINK | VMS_F_SEAL_GROW,
@@ -2647,6 +2683,7 @@ static const char *const op_names[KD_NOPS] = {
     "mmap",  "munmap",	"mprotect", "brk",	 "mremap", "madvise",
     "mlock", "munlock", "prlimit",  "anon_name", "touch",
     "shmget", "shmat", "shmdt", "shmctl", "shm_sysctl", "memfd", "ftruncate", "seal",
+    "fallocate",
 };
 
 static int has_token(const char *list, const char *tok)

@@ -44,6 +44,7 @@ enum kd_op {
 	KD_MEMFD,      /* a0 slot, a1 flags, a2 nonzero: memfd_secret(a1) instead */
 	KD_FTRUNCATE,  /* a0 file index (KD_FD_MEMFD too), a1 length */
 	KD_SEAL,       /* a0 file index, a1 seals: fcntl(F_ADD_SEALS); a2 nonzero: F_GET_SEALS */
+	KD_FALLOCATE,  /* a0 file index, a1 mode, a2 offset, a3 length */
 	KD_NOPS
 };
 

@@ -9,7 +9,8 @@
  *    setrlimit / getrlimit on the process itself, prctl(PR_SET_VMA)): applied
  *    with include/vmspace.h and checked;
  *  - shared memory (shmget, shmat, shmdt, shmctl with shm_nattch,
- *    memfd_create, memfd_secret, ftruncate, fcntl F_ADD_SEALS/F_GET_SEALS):
+ *    memfd_create, memfd_secret, ftruncate, fallocate, fcntl
+ *    F_ADD_SEALS/F_GET_SEALS):
  *    applied and checked too, System V segments with the log's ids (see
  *    do_shared());
  *  - processes: clone/clone3/fork/vfork with CLONE_VM share the address
@@ -119,6 +120,7 @@ enum sc sc_of(const char *n)
 		{"shmget", SC_SHMGET}, {"shmat", SC_SHMAT}, {"shmdt", SC_SHMDT},
 		{"shmctl", SC_SHMCTL}, {"ftruncate", SC_FTRUNCATE},
 		{"memfd_secret", SC_MEMFD_SECRET}, {"unlink", SC_UNLINK}, {"unlinkat", SC_UNLINKAT},
+		{"fallocate", SC_FALLOCATE},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (n[0] == t[i].name[0] && !strcmp(n, t[i].name))
@@ -732,6 +734,7 @@ static bool is_shared_call(const struct call *c)
 	case SC_SHMDT:
 	case SC_SHMCTL:
 	case SC_FTRUNCATE:
+	case SC_FALLOCATE:
 	case SC_MEMFD_SECRET:
 	case SC_MEMFD_CREATE:
 		return true;
@@ -859,10 +862,11 @@ static void do_shared(struct pass *p, struct proc *pr, const struct call *c)
 		return;
 	}
 	case SC_FTRUNCATE:
+	case SC_FALLOCATE:
 	case SC_FCNTL: {
 		struct ofd *f;
 		vms_file *vf;
-		NEED(0x3);
+		NEED(c->sc == SC_FALLOCATE ? 0xf : 0x3);
 		/* do_sys_ftruncate(): a negative length before the descriptor */
 		if (c->sc == SC_FTRUNCATE && (int64_t)a[1] < 0) {
 			check_result(p, c, -VMS_EINVAL, false, NULL);
@@ -890,6 +894,8 @@ static void do_shared(struct pass *p, struct proc *pr, const struct call *c)
 		}
 		if (c->sc == SC_FTRUNCATE)
 			r = vms_ftruncate(vf, (int64_t)a[1]);
+		else if (c->sc == SC_FALLOCATE)
+			r = vms_fallocate(vf, (int)a[1], (int64_t)a[2], (int64_t)a[3]);
 		else if (a[1] == F_GET_SEALS_)
 			r = vms_get_seals(vf);
 		else if (c->has & 4)

@@ -129,6 +129,10 @@ static const struct sym syms[] = {
 	{"SHM_HUGE_SHIFT", 26}, {"SHM_HUGE_2MB", 21ULL << 26}, {"SHM_HUGE_1GB", 30ULL << 26},
 	{"MFD_HUGE_SHIFT", 26}, {"MFD_HUGE_2MB", 21ULL << 26}, {"MFD_HUGE_1GB", 30ULL << 26},
 	{"F_SEAL_EXEC", 0x20},
+	{"FALLOC_FL_KEEP_SIZE", 1}, {"FALLOC_FL_PUNCH_HOLE", 2}, {"FALLOC_FL_NO_HIDE_STALE", 4},
+	{"FALLOC_FL_COLLAPSE_RANGE", 8}, {"FALLOC_FL_ZERO_RANGE", 0x10},
+	{"FALLOC_FL_INSERT_RANGE", 0x20}, {"FALLOC_FL_UNSHARE_RANGE", 0x40},
+	{"FALLOC_FL_WRITE_ZEROES", 0x80},
 	/* siginfo codes */
 	{"SI_USER", 0}, {"SI_KERNEL", 0x80}, {"SI_QUEUE", (uint64_t)-1},
 	{"SI_TIMER", (uint64_t)-2}, {"SI_TKILL", (uint64_t)-6},

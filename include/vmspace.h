@@ -342,6 +342,11 @@ long vms_memfd_secret(vms_sys *sys, unsigned flags, vms_file **out);
  * page size and secretmem's one-time size; pages past a shrunk end leave
  * every mapping. 0 or -errno. */
 long vms_ftruncate(vms_file *file, int64_t length);
+/* fallocate(2): grows the file (mode 0, FALLOC_FL_ZERO_RANGE) unless
+ * FALLOC_FL_KEEP_SIZE (1), or punches a hole (FALLOC_FL_PUNCH_HOLE|
+ * FALLOC_FL_KEEP_SIZE, 3) whose pages leave every mapping; within the
+ * seals and the filesystem's modes. 0 or -errno. */
+long vms_fallocate(vms_file *file, int mode, int64_t offset, int64_t len);
 /* fcntl(F_ADD_SEALS) and fcntl(F_GET_SEALS) (mm/memfd.c); fcntl passes
  * the argument's low 32 bits (fs/fcntl.c do_fcntl). */
 long vms_add_seals(vms_file *file, unsigned seals);

@@ -51,7 +51,7 @@ delay=400000 # us: how long strace holds the process for us to read its maps
 # relative paths start from. Everything else would only be skipped.
 TR='trace=%memory,openat,open,creat,close,close_range,dup,dup2,dup3,fcntl,memfd_create'
 TR+=',fstat,newfstatat,statx,clone,clone3,fork,vfork,execve,prlimit64,setrlimit,prctl'
-TR+=',chdir,fchdir,getcwd,exit_group,exit,shmget,shmctl,ftruncate,memfd_secret,unlink,unlinkat'
+TR+=',chdir,fchdir,getcwd,exit_group,exit,shmget,shmctl,ftruncate,fallocate,memfd_secret,unlink,unlinkat'
 
 (cd "$cwd" && exec env -i PATH=/usr/bin:/bin LANG=C HOME=/nonexistent \
 	setarch x86_64 -R strace -f -v $yflag -qq -o "$tmp/trace.txt" -e "$TR" \

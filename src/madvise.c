@@ -104,27 +104,6 @@ static uint64_t hpage_size_of(const struct vms_vma *v)
 	return v->file && v->file->inode->hpage_size ? v->file->inode->hpage_size : PMD_SIZE;
 }
 
-/* The resident pages of [start, end) that are not anonymous (page cache and
- * shmem pages) stop being mapped; COW copies stay. Room for one more range
- * per call must have been reserved. */
-static void zap_file_pages(struct vms_mm *mm, uint64_t start, uint64_t end)
-{
-	uint64_t cur = start;
-	while (cur < end) {
-		size_t i = 0;
-		while (i < mm->nresident &&
-		       (mm->resident[i].end <= cur || mm->resident[i].type == RSS_ANON ||
-			mm->resident[i].type == RSS_GUARD))
-			i++;
-		if (i == mm->nresident || mm->resident[i].start >= end)
-			return;
-		uint64_t s = max_u64(mm->resident[i].start, cur);
-		uint64_t e = min_u64(mm->resident[i].end, end);
-		rss_remove(mm, s, e);
-		cur = e;
-	}
-}
-
 /* ---- advice that leaves the VMAs alone ---- */
 
 /* mm/madvise.c madvise_dontneed_free_valid_vma() and the callers after it.
@@ -213,7 +192,7 @@ static int madvise_remove(struct vms_vma *v, uint64_t start, uint64_t end)
 		uint64_t f = max_u64(first, vfirst), l = min_u64(last, vlast);
 		if (f >= l)
 			continue;
-		zap_file_pages(ino->i_mmap[i].mm, m->start + ((f - vfirst) << PAGE_SHIFT),
+		rss_zap_file(ino->i_mmap[i].mm, m->start + ((f - vfirst) << PAGE_SHIFT),
 			       m->start + ((l - vfirst) << PAGE_SHIFT));
 	}
 	return 0;
@@ -240,7 +219,7 @@ static int madvise_pageout(struct madv_call *c, struct vms_vma *v, uint64_t star
 	if (c->w.mm->sys->total_swap_pages)
 		rss_zap(c->w.mm, start, end);
 	else
-		zap_file_pages(c->w.mm, start, end);
+		rss_zap_file(c->w.mm, start, end);
 	return 0;
 }
 

@@ -5,8 +5,12 @@
  * within its filesystem's rules (fs/open.c do_ftruncate, mm/shmem.c
  * shmem_setattr, fs/hugetlbfs hugetlbfs_setattr, secretmem_setattr) and
  * takes the pages past a shrunk end out of every mapping; and the seals of
- * fcntl(F_ADD_SEALS, F_GET_SEALS). What the seals do to mmap is in mmap.c.
- * Not here: file contents, RLIMIT_FSIZE, the pinned-page wait of F_SEAL_WRITE.
+ * fcntl(F_ADD_SEALS, F_GET_SEALS); fallocate(2) (fs/open.c vfs_fallocate,
+ * shmem_fallocate, hugetlbfs_fallocate), which grows a file or punches a
+ * hole in it. What the seals do to mmap is in mmap.c.
+ * Not here: file contents, RLIMIT_FSIZE, the pinned-page wait of F_SEAL_WRITE,
+ * which shmem pages are allocated (tmpfs's space is not counted), and disk
+ * filesystems' collapse, insert, unshare and write-zeroes ranges.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -204,5 +208,112 @@ long vms_ftruncate(vms_file *file, int64_t length)
 		}
 	}
 	ino->size = newsize;
+	return 0;
+}
+
+#define FALLOC_FL_KEEP_SIZE 0x01
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_ZERO_RANGE 0x10
+#define FALLOC_FL_INSERT_RANGE 0x20
+#define FALLOC_FL_UNSHARE_RANGE 0x40
+#define FALLOC_FL_WRITE_ZEROES 0x80
+#define FALLOC_FL_MODE_MASK                                                              \
+	(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE |          \
+	 FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_WRITE_ZEROES)
+
+/* A hole punched in [first, last) pages of the file: the file's pages leave
+ * every mapping, COW copies stay (unmap_mapping_range(even_cows = 0)). */
+static int punch_hole(struct vms_inode *ino, uint64_t first, uint64_t last)
+{
+	if (first >= last)
+		return 0;
+	for (uint32_t i = 0; i < ino->i_mmap_count; i++)
+		if (rss_reserve(ino->i_mmap[i].mm, ino->i_mmap_count + 1))
+			return -ENOMEM;
+	for (uint32_t i = 0; i < ino->i_mmap_count; i++) {
+		struct vms_vma *m = ino->i_mmap[i].vma;
+		uint64_t vfirst = m->pgoff, vlast = m->pgoff + vma_pages(m);
+		uint64_t f = max_u64(first, vfirst), l = min_u64(last, vlast);
+		if (f < l)
+			rss_zap_file(ino->i_mmap[i].mm, m->start + ((f - vfirst) << PAGE_SHIFT),
+				     m->start + ((l - vfirst) << PAGE_SHIFT));
+	}
+	return 0;
+}
+
+long vms_fallocate(vms_file *file, int mode, int64_t offset, int64_t len)
+{
+	struct vms_inode *ino = file->inode;
+	/* vfs_fallocate(): the arguments, then one mode at a time */
+	if (offset < 0 || len <= 0)
+		return -EINVAL;
+	if ((unsigned)mode & ~(unsigned)(FALLOC_FL_MODE_MASK | FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	int kind = mode & FALLOC_FL_MODE_MASK;
+	switch (kind) {
+	case 0:
+	case FALLOC_FL_UNSHARE_RANGE:
+	case FALLOC_FL_ZERO_RANGE:
+		break;
+	case FALLOC_FL_PUNCH_HOLE:
+		if (!(mode & FALLOC_FL_KEEP_SIZE))
+			return -EOPNOTSUPP;
+		break;
+	case FALLOC_FL_COLLAPSE_RANGE:
+	case FALLOC_FL_INSERT_RANGE:
+	case FALLOC_FL_WRITE_ZEROES:
+		if (mode & FALLOC_FL_KEEP_SIZE)
+			return -EOPNOTSUPP;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	if (!file_writable(file))
+		return -EBADF;
+	if ((mode & ~FALLOC_FL_KEEP_SIZE) && (ino->flags & VMS_INODE_APPEND))
+		return -EPERM;
+	if (ino->flags & VMS_INODE_DIRECTORY)
+		return -EISDIR;
+	if (ino->flags & (VMS_INODE_DEVZERO | VMS_INODE_NOMMAP))
+		return -ENODEV;
+	uint64_t end = (uint64_t)offset + (uint64_t)len;
+	if (end > (uint64_t)INT64_MAX || end > s_maxbytes(ino))
+		return -EFBIG;
+	if (ino->flags & VMS_INODE_SECRETMEM)
+		return -EOPNOTSUPP; /* no ->fallocate */
+	bool internal = (ino->flags & (VMS_INODE_SHMEM | VMS_INODE_HUGETLBFS)) != 0;
+	/* shmem_fallocate(), hugetlbfs_fallocate(): a hole or space, nothing
+	 * else; disk files are taken to be ext4's, which zeroes ranges too but
+	 * has no unshare (live: EOPNOTSUPP); its collapse and insert ranges are
+	 * not modelled (EOPNOTSUPP here). */
+	if (kind & ~(internal ? FALLOC_FL_PUNCH_HOLE : FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if (kind) {
+		if (ino->seals & (VMS_F_SEAL_WRITE | VMS_F_SEAL_FUTURE_WRITE))
+			return -EPERM;
+		/* Whole pages only (whole huge pages on hugetlbfs); the parts
+		 * of pages at the edges are zeroed, not unmapped. ext4's zero
+		 * range takes the pages out as its punch does. */
+		uint64_t unit = ino->hpage_size ? ino->hpage_size : PAGE_SIZE;
+		uint64_t first = ((uint64_t)offset + unit - 1) / unit * (unit >> PAGE_SHIFT);
+		uint64_t last = end / unit * (unit >> PAGE_SHIFT);
+		int err = punch_hole(ino, first, last);
+		if (err || kind == FALLOC_FL_PUNCH_HOLE)
+			return err;
+	}
+	if ((ino->seals & VMS_F_SEAL_GROW) && end > ino->size)
+		return -EPERM;
+	if (ino->flags & VMS_INODE_HUGETLBFS) {
+		/* Each huge page comes from the pool; which ones the file has
+		 * is not tracked, so any page the pool cannot give is ENOSPC. */
+		uint64_t hps = ino->hpage_size;
+		uint64_t need = (end + hps - 1) / hps - (uint64_t)offset / hps;
+		struct hugetlb_pool *pool = hugetlb_pool_of(ino->sys, hps);
+		if (!pool || pool->free < pool->rsvd + need)
+			return -ENOSPC;
+	}
+	if (!(mode & FALLOC_FL_KEEP_SIZE) && end > ino->size)
+		ino->size = end;
 	return 0;
 }

@@ -211,3 +211,21 @@ enum rss_type rss_type_for(const struct vms_vma *v, bool write)
 	/* A private file page is the file's until a write copies it. */
 	return write ? RSS_ANON : RSS_FILE;
 }
+
+void rss_zap_file(struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	uint64_t cur = start;
+	while (cur < end) {
+		size_t i = 0;
+		while (i < mm->nresident &&
+		       (mm->resident[i].end <= cur || mm->resident[i].type == RSS_ANON ||
+			mm->resident[i].type == RSS_GUARD))
+			i++;
+		if (i == mm->nresident || mm->resident[i].start >= end)
+			return;
+		uint64_t s = max_u64(mm->resident[i].start, cur);
+		uint64_t e = min_u64(mm->resident[i].end, end);
+		rss_remove(mm, s, e);
+		cur = e;
+	}
+}

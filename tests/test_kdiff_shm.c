@@ -340,6 +340,41 @@ TEST(kdiff_ftruncate_and_sigbus_match)
 	STEP(KD_MREMAP, W + 24 * P, 4 * P, 8 * P, 0, 0);
 	STEP(KD_TOUCH, W + 27 * P, 1);
 	STEP(KD_TOUCH, W + 28 * P, 1);
+	/* fallocate: small ranges only (tmpfs takes the pages at once) */
+	STEP(KD_MEMFD, 0, VMS_MFD_ALLOW_SEALING, 0);
+	STEP(KD_FALLOCATE, M0, 0, 0, 3 * P);
+	STEP(KD_MMAP, W + 48 * P, 4 * P, RW, SH | FIX, M0, 0);
+	STEP(KD_TOUCH, W + 50 * P, 1);
+	STEP(KD_TOUCH, W + 51 * P, 1);
+	STEP(KD_FALLOCATE, M0, 1, 0, 8 * P);
+	STEP(KD_TOUCH, W + 51 * P, 1);
+	STEP(KD_FALLOCATE, M0, 0, 4 * P, P);
+	STEP(KD_TOUCH, W + 51 * P, 1);
+	STEP(KD_FALLOCATE, M0, 2, 0, P);
+	STEP(KD_FALLOCATE, M0, 3, P / 2, 2 * P);
+	STEP(KD_FALLOCATE, M0, 0x10, 0, P);
+	STEP(KD_FALLOCATE, M0, 0x100, 0, P);
+	STEP(KD_FALLOCATE, M0, 0, (uint64_t)-1, P);
+	STEP(KD_FALLOCATE, M0, 0, 0, 0);
+	STEP(KD_FALLOCATE, M0, 0, 1ULL << 62, 1ULL << 62);
+	STEP(KD_SEAL, M0, VMS_F_SEAL_GROW, 0);
+	STEP(KD_FALLOCATE, M0, 1, 0, 16 * P);
+	STEP(KD_FALLOCATE, M0, 0, 0, P);
+	STEP(KD_SEAL, M0, VMS_F_SEAL_FUTURE_WRITE, 0);
+	STEP(KD_FALLOCATE, M0, 3, 0, P);
+	STEP(KD_FALLOCATE, F_A_RO, 0, 0, P);
+	STEP(KD_FALLOCATE, F_DIR, 0, 0, P);
+	STEP(KD_FALLOCATE, F_ZERO, 0, 0, P);
+	STEP(KD_FALLOCATE, F_B_RW, 3, 0, P);
+	STEP(KD_FALLOCATE, F_B_RW, 0x40, P, 2 * P); /* ext4 has no unshare range: seed 21 */
+	STEP(KD_FALLOCATE, F_B_RW, 0x10, P, 2 * P);
+	STEP(KD_FALLOCATE, F_B_RW, 1, (1ULL << 44) - P, 2 * P);
+	STEP(KD_FALLOCATE, F_TMPFILE, 0, 0, 5 * P);
+	STEP(KD_MEMFD, 1, VMS_MFD_HUGETLB, 0);
+	STEP(KD_FALLOCATE, M1, 0, 0, P);
+	STEP(KD_FALLOCATE, M1, 3, 0, P);
+	STEP(KD_MEMFD, 1, 0, 1);
+	STEP(KD_FALLOCATE, M1, 0, 0, P);
 	/* MADV_REMOVE and ext4's largest file, 4 KiB short of 16 TiB */
 	STEP(KD_MMAP, W + 40 * P, 2 * P, RW, SH | FIX, F_B_RW, (1ULL << 44) - 2 * P);
 	STEP(KD_MADVISE, W + 40 * P, P, VMS_MADV_REMOVE);

@@ -477,3 +477,74 @@ TEST(memfd_alloc_failure_changes_nothing)
 	vms_file_close(f);
 	VALID(mm);
 }
+
+/* ---- fallocate ---- */
+
+TEST(fallocate_grows_unless_keep_size_and_checks_modes_and_seals)
+{
+	vms_file *f;
+	CHECK_EQ(vms_memfd_create(sys, "f", VMS_MFD_ALLOW_SEALING, &f), 0);
+	CHECK_EQ(vms_fallocate(f, 0, 0, 3 * PG), 0);
+	CHECK_EQ(vms_get_seals(f), 0);
+	CHECK_EQ(vms_fallocate(f, 1, 0, 8 * PG), 0); /* FALLOC_FL_KEEP_SIZE */
+	CHECK_EQ(vms_fallocate(f, -1, 0, PG), -VMS_EOPNOTSUPP);
+	CHECK_EQ(vms_fallocate(f, 2, 0, PG), -VMS_EOPNOTSUPP);    /* a hole needs KEEP_SIZE */
+	CHECK_EQ(vms_fallocate(f, 0x10, 0, PG), -VMS_EOPNOTSUPP); /* no zero range on tmpfs */
+	CHECK_EQ(vms_fallocate(f, 0x9, 0, PG), -VMS_EOPNOTSUPP);  /* collapse with KEEP_SIZE */
+	CHECK_EQ(vms_fallocate(f, 0x100, 0, PG), -VMS_EOPNOTSUPP);
+	CHECK_EQ(vms_fallocate(f, 0, -1, PG), -VMS_EINVAL);
+	CHECK_EQ(vms_fallocate(f, 0, 0, 0), -VMS_EINVAL);
+	CHECK_EQ(vms_fallocate(f, 0, 1LL << 62, 1LL << 62), -VMS_EFBIG);
+	CHECK_EQ(vms_add_seals(f, VMS_F_SEAL_GROW), 0);
+	/* F_SEAL_GROW refuses space past the end even with KEEP_SIZE. */
+	CHECK_EQ(vms_fallocate(f, 1, 0, 16 * PG), -VMS_EPERM);
+	CHECK_EQ(vms_fallocate(f, 0, 0, PG), 0);
+	CHECK_EQ(vms_fallocate(f, 3, 0, PG), 0);
+	CHECK_EQ(vms_add_seals(f, VMS_F_SEAL_FUTURE_WRITE), 0);
+	CHECK_EQ(vms_fallocate(f, 3, 0, PG), -VMS_EPERM);
+	vms_file_close(f);
+	/* secretmem has no fallocate; a device none either; a read-only
+	 * descriptor is EBADF before anything else. */
+	CHECK_EQ(vms_memfd_secret(sys, 0, &f), 0);
+	CHECK_EQ(vms_fallocate(f, 0, 0, PG), -VMS_EOPNOTSUPP);
+	vms_file_close(f);
+	struct vms_inode_info z = {.dev_minor = 6, .ino = 4, .path = "/dev/zero",
+				   .flags = VMS_INODE_DEVZERO};
+	vms_file *g = vms_file_open(vms_inode_get(sys, &z), VMS_O_RDWR);
+	CHECK_EQ(vms_fallocate(g, 0, 0, PG), -VMS_ENODEV);
+	vms_file_close(g);
+	g = vms_file_open(vms_inode_get(sys, &z), VMS_O_RDONLY);
+	CHECK_EQ(vms_fallocate(g, 0, 0, PG), -VMS_EBADF);
+	vms_file_close(g);
+	/* An empty hugetlb pool has no page to give. */
+	CHECK_EQ(vms_memfd_create(sys, "h", VMS_MFD_HUGETLB, &f), 0);
+	CHECK_EQ(vms_fallocate(f, 0, 0, PG), -VMS_ENOSPC);
+	CHECK_EQ(vms_fallocate(f, 3, 0, PG), 0);
+	vms_file_close(f);
+}
+
+TEST(fallocate_punch_hole_takes_whole_pages_from_every_mapping)
+{
+	vms_mm *mm = new_mm(sys);
+	vms_file *f;
+	CHECK_EQ(vms_memfd_create(sys, "p", 0, &f), 0);
+	CHECK_EQ(vms_ftruncate(f, 4 * PG), 0);
+	CHECK_EQ(map_at(mm, X, 4 * PG, RW, SH, f, 0), (long)X);
+	CHECK_EQ(map_at(mm, X + 8 * PG, 4 * PG, RW, PR, f, 0), (long)(X + 8 * PG));
+	for (int i = 0; i < 4; i++) {
+		CHECK_EQ(vms_fault(mm, X + (uint64_t)i * PG, 1), 0);
+		CHECK_EQ(vms_fault(mm, X + 8 * PG + (uint64_t)i * PG, i & 1), 0);
+	}
+	struct vms_mm_counters c;
+	vms_mm_get_counters(mm, &c);
+	CHECK_EQ(c.rss_shmem, 6);
+	CHECK_EQ(c.rss_anon, 2);
+	/* [PG/2, 3 PG + PG/2): pages 1 and 2 go, the edges are only zeroed;
+	 * the private copy of page 1 stays. */
+	CHECK_EQ(vms_fallocate(f, 3, PG / 2, 3 * PG), 0);
+	vms_mm_get_counters(mm, &c);
+	CHECK_EQ(c.rss_shmem, 3);
+	CHECK_EQ(c.rss_anon, 2);
+	vms_file_close(f);
+	VALID(mm);
+}
