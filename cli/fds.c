@@ -426,8 +426,13 @@ vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 		info.ino = path_hash(info.path);
 		info.size = f->have_size ? f->size : UINT64_MAX / 2;
 	}
+	/* drivers/char/mem.c: /dev/zero maps (as shmem or anonymous memory);
+	 * null, port, full, random, urandom and kmsg have no mmap (ENODEV).
+	 * Other devices are mapped as files. */
 	if (f->chr && f->rdev_major == 1 && f->rdev_minor == 5)
 		info.flags |= VMS_INODE_DEVZERO;
+	else if (f->chr && f->rdev_major == 1 && f->rdev_minor != 1 && f->rdev_minor != 2)
+		info.flags |= VMS_INODE_NOMMAP;
 	if (f->tmpfile || f->deleted)
 		info.flags |= VMS_INODE_DELETED;
 	if (!f->memfd)

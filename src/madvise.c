@@ -99,6 +99,14 @@ static bool can_madvise_modify(const struct vms_vma *v, int behavior)
 	return (v->flags & VM_WRITE) != 0;
 }
 
+/* include/linux/shmem_fs.h shmem_file(vma->vm_file): the file's pages are
+ * shmem's, which THP asks rather than vma_is_shmem(): a System V attach's
+ * file shares its segment's shmem mapping. */
+static bool vma_shmem_file(const struct vms_vma *v)
+{
+	return vma_is_shmem(v) || (v->kind == VMA_SHM && !vma_is_hugetlb(v));
+}
+
 static uint64_t hpage_size_of(const struct vms_vma *v)
 {
 	return v->file && v->file->inode->hpage_size ? v->file->inode->hpage_size : PMD_SIZE;
@@ -164,7 +172,7 @@ static int madvise_remove(struct vms_vma *v, uint64_t start, uint64_t end)
 	 * files are taken to live on ext4 with 4 KiB blocks, as /tmp does here,
 	 * whose extent files end 4 KiB short of 16 TiB (kdiff: a hole punched
 	 * up to 2^44 gave EFBIG, one up to 2^44 - 4096 did not). */
-	uint64_t maxbytes = (vma_is_shmem(v) || v->kind == VMA_SHM || ino->hpage_size)
+	uint64_t maxbytes = (vma_shmem_file(v) || ino->hpage_size)
 				    ? (uint64_t)INT64_MAX
 				    : (1ULL << 44) - 4096;
 	if (first > maxbytes >> PAGE_SHIFT || (last << PAGE_SHIFT) > maxbytes)
@@ -234,7 +242,7 @@ static bool collapse_allowed(const struct vms_vma *v)
 {
 	if (v->flags & (VM_SPECIAL | VM_HUGETLB | VM_NOHUGEPAGE | VM_DROPPABLE))
 		return false;
-	if (!vma_is_anonymous(v) && !vma_is_shmem(v))
+	if (!vma_is_anonymous(v) && !vma_shmem_file(v))
 		return false;
 	/* __thp_vma_allowable_orders(): outside a fault, anonymous memory
 	 * that was never written has nothing to collapse (kdiff: a fresh
@@ -280,8 +288,8 @@ static int madvise_collapse(struct madv_call *c, struct vms_vma *v, uint64_t sta
 	if (rss_reserve(mm, 2 * ((hend - hstart) / PMD_SIZE) + 2))
 		return -ENOMEM;
 	int err = 0;
-	enum rss_type type = vma_is_shmem(v) ? RSS_SHMEM : RSS_ANON;
-	bool writable = vma_is_shmem(v) || (v->flags & VM_WRITE);
+	enum rss_type type = vma_shmem_file(v) ? RSS_SHMEM : RSS_ANON;
+	bool writable = vma_shmem_file(v) || (v->flags & VM_WRITE);
 	for (uint64_t a = hstart; a < hend; a += PMD_SIZE) {
 		uint64_t n = rss_count(mm, a, a + PMD_SIZE);
 		if (!n || !writable) {

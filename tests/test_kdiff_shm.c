@@ -139,6 +139,15 @@ TEST(kdiff_shm_fixed_addresses_match)
 	     W + 128 * P);
 	STEP(KD_MREMAP, W + 63 * P, 2 * P, 2 * P, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED, W + 96 * P);
 	STEP(KD_MREMAP, W + 38 * P, 2 * P, 4 * P, 0, 0);
+	/* THP asks shmem_file(): an attach's file is shmem's (seed 5011) */
+	STEP(KD_MADVISE, W + 36 * P, 2 * P, VMS_MADV_COLLAPSE);
+	if (!kd.contained) {
+		STEP(KD_SHMGET, 0, 13 * P, 0600);
+		STEP(KD_SHMAT, res, 0xa18, VMS_SHM_RND | VMS_SHM_EXEC);
+		STEP(KD_MUNMAP, 0x1000, 4 * P);
+		STEP(KD_MADVISE, 0, 2 * P, VMS_MADV_COLLAPSE);
+		STEP(KD_MUNMAP, 0, 13 * P);
+	}
 	STEP(KD_SHMCTL, 0, VMS_IPC_RMID, 0);
 	STEP(KD_SHMCTL, 1, VMS_IPC_RMID, 0);
 	STEP(KD_MUNMAP, W, 256 * P);

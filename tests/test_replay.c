@@ -1312,7 +1312,11 @@ TEST(replay_memfd_tmpfile_and_dev_zero_are_named_as_the_kernel_does)
 		 "openat(AT_FDCWD, \"/dev/zero\", O_RDWR) = 5</dev/zero>\n"
 		 "fstat(5</dev/zero>, {st_dev=makedev(0, 0x6), st_ino=4, st_mode=S_IFCHR|0666, "
 		 "st_rdev=makedev(0x1, 0x5), ...}) = 0\n"
-		 "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE, 5</dev/zero>, 0x3000) = %#llx\n",
+		 "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE, 5</dev/zero>, 0x3000) = %#llx\n"
+		 "openat(AT_FDCWD, \"/dev/null\", O_RDWR) = 6</dev/null>\n"
+		 "fstat(6</dev/null>, {st_dev=makedev(0, 0x6), st_ino=5, st_mode=S_IFCHR|0666, "
+		 "st_rdev=makedev(0x1, 0x3), ...}) = 0\n"
+		 "mmap(NULL, 8192, PROT_READ, MAP_SHARED, 6</dev/null>, 0) = -1 ENODEV (No such device)\n",
 		 (unsigned long long)top - 2 * 4096, (unsigned long long)top - 3 * 4096,
 		 (unsigned long long)top - 5 * 4096);
 	o.print_maps = 1;
@@ -1320,7 +1324,7 @@ TEST(replay_memfd_tmpfile_and_dev_zero_are_named_as_the_kernel_does)
 	CHECK_EQ(rc, 0);
 	CHECK_EQ(st.diverged, 0);
 	CHECK_EQ(st.unsupported, 0);
-	CHECK_EQ(st.matched, 10);
+	CHECK_EQ(st.matched, 11);
 	CHECK(strstr(out, "rw-s 00000000 00:01 777 ") && strstr(out, " /memfd:x (deleted)\n"));
 	CHECK(strstr(out, "r--s 00000000 08:01 99 ") && strstr(out, " /tmp/#99 (deleted)\n"));
 	CHECK(strstr(out, "rw-p 00003000 00:06 4 ") && strstr(out, " /dev/zero\n"));

@@ -619,3 +619,19 @@ TEST(shm_alloc_failure_changes_nothing)
 			break;
 	}
 }
+
+/* THP asks shmem_file(): an attach's pages are its segment's shmem pages, so
+ * MADV_COLLAPSE takes an attach as it takes shmem. */
+TEST(shm_attach_collapses_as_shmem)
+{
+	vms_mm *mm = new_mm(sys);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, 4 * MB, 0600), 0);
+	CHECK_EQ(vms_shmat(mm, 0, X, 0), (long)X);
+	CHECK_EQ(vms_madvise(mm, X, 2 * MB, VMS_MADV_COLLAPSE), -VMS_EINVAL); /* nothing there */
+	CHECK_EQ(vms_fault(mm, X, 0), 0);
+	CHECK_EQ(vms_madvise(mm, X, 2 * MB, VMS_MADV_COLLAPSE), 0);
+	struct vms_mm_counters c;
+	vms_mm_get_counters(mm, &c);
+	CHECK_EQ(c.rss_shmem, 512);
+	VALID(mm);
+}
