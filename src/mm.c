@@ -269,6 +269,12 @@ int vms_validate(const vms_mm *mm, char *why, size_t why_size)
 				goto fail;
 			}
 		}
+		/* A System V attach's VMA holds one of its segment's attaches. */
+		if ((v->kind == VMA_SHM) != (v->file && v->file->shm) ||
+		    (v->kind == VMA_SHM && v->file->shm->nattch < v->file->refcount)) {
+			err = "System V VMA without its segment's attach";
+			goto fail;
+		}
 		if (v->anon_vma && v->anon_vma->refcount == 0) {
 			err = "anon_vma with zero references";
 			goto fail;
