@@ -240,7 +240,9 @@ static int madvise_pageout(struct madv_call *c, struct vms_vma *v, uint64_t star
  */
 static bool collapse_allowed(const struct vms_vma *v)
 {
-	if (v->flags & (VM_SPECIAL | VM_HUGETLB | VM_NOHUGEPAGE | VM_DROPPABLE))
+	/* A droppable VMA is private anonymous memory to khugepaged (live:
+	 * MADV_COLLAPSE after a write succeeds). */
+	if (v->flags & (VM_SPECIAL | VM_HUGETLB | VM_NOHUGEPAGE))
 		return false;
 	if (!vma_is_anonymous(v) && !vma_shmem_file(v))
 		return false;

@@ -299,6 +299,7 @@ static const struct {
     {2, 4000, "mremap of a System V attach"},
     {6, 2500, "ftruncate EFBIG"},
     {8, 2500, "private /dev/zero alignment"},
+    {548585746627566ULL, 5000, "MADV_COLLAPSE of a droppable VMA"},
 };
 
 /* The fixed seeds, the state compared after every call. */

@@ -480,6 +480,14 @@ TEST(kdiff_new_mmap_flags_match)
 	STEP(KD_MMAP, W + 4 * P, 4 * P, RW, PA | FIX, NOFD, 0);
 	STEP(KD_MADVISE, W, 8 * P, VMS_MADV_DODUMP);
 	STEP(KD_MLOCK, W, 8 * P);
+	/* a written droppable block collapses like private anonymous memory
+	 * (fixed seed 548585746627566) */
+	STEP(KD_MMAP, W + 4 * MB, 4 * MB, RW, MAP_DROPPABLE | VMS_MAP_ANONYMOUS | FIX, NOFD, 0);
+	STEP(KD_MADVISE, W + 4 * MB, 2 * MB, VMS_MADV_COLLAPSE);
+	STEP(KD_MADVISE, W + 4 * MB, P, VMS_MADV_POPULATE_WRITE);
+	STEP(KD_MADVISE, W + 4 * MB, 2 * MB, VMS_MADV_COLLAPSE);
+	STEP(KD_MADVISE, W + 4 * MB, 2 * MB, VMS_MADV_KEEPONFORK);
+	STEP(KD_MUNMAP, W + 4 * MB, 4 * MB);
 	/* MAP_SHARED_VALIDATE: unknown bits (0x200, bit 31) EOPNOTSUPP; the
 	 * legacy mask's bits pass; anonymous is EINVAL whatever the bits */
 	STEP(KD_MMAP, W + 16 * P, P, R, VMS_MAP_SHARED_VALIDATE | 0x200 | FIX, F_A_RO, 0);
