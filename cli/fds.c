@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -51,6 +52,20 @@ struct ofd *ofd_new_canonical(const char *path, int oflags)
 			return NULL;
 		}
 	}
+	return f;
+}
+
+/* A file the model made itself (memfd_create, memfd_secret): named as the
+ * kernel names it, with its vms_file already made (the reference moves in). */
+struct ofd *ofd_new_internal(const char *path, vms_file *vf)
+{
+	struct ofd *f = ofd_new_canonical(path, VMS_O_RDWR);
+	if (!f)
+		return NULL;
+	f->memfd = 1;
+	f->deleted = 1;
+	f->vf = vf;
+	f->inode = vms_file_inode(vf);
 	return f;
 }
 
@@ -207,6 +222,7 @@ static const char *path_arg(const struct strace_line *l, int i)
 }
 
 #define AT_FDCWD_ ((uint64_t)-100)
+#define O_TMPFILE_ 020200000
 
 /* The directory a dirfd argument names: its -y decoration, the working
  * directory for AT_FDCWD, else the path the descriptor was opened by. NULL
@@ -244,6 +260,15 @@ static void ofd_learn(struct ofd *f, const struct strace_arg *a)
 	const struct strace_val *size = strace_arg_field(a, "st_size");
 	const struct strace_val *maj = strace_arg_field(a, "stx_dev_major");
 	const struct strace_val *min = strace_arg_field(a, "stx_dev_minor");
+	const struct strace_val *mode = strace_arg_field(a, "st_mode");
+	const struct strace_val *rdev = strace_arg_field(a, "st_rdev");
+	if (mode && mode->has_num && (mode->num & S_IFMT) == S_IFCHR) {
+		f->chr = 1;
+		if (rdev && rdev->has_num) {
+			f->rdev_major = strace_dev_major(rdev->num);
+			f->rdev_minor = strace_dev_minor(rdev->num);
+		}
+	}
 	if (!ino)
 		ino = strace_arg_field(a, "stx_ino");
 	if (!size)
@@ -265,6 +290,9 @@ static void ofd_learn(struct ofd *f, const struct strace_arg *a)
 		if (f->inode)
 			vms_inode_set_size(f->inode, f->size);
 	}
+	/* the model numbered its memfd itself: take the log's number */
+	if (f->have_id && f->memfd && f->inode)
+		vms_inode_set_ino(f->inode, f->ino);
 }
 
 /* A mapped file whose maps line keeps the trace's path: counted once per
@@ -316,21 +344,56 @@ char *ofd_name(struct pass *p, const struct ofd *f, bool on_host, const struct s
 	return real;
 }
 
+/* The kind of filesystem a file lives on, as the model needs it (tmpfs is
+ * shmem, hugetlbfs has huge pages), from this host: the file's own statfs,
+ * else its directory's (a file unlinked since, or the directory of an
+ * O_TMPFILE open), provided the device is the file's (dev 0 = not known). */
+static uint32_t host_fs_flags(const char *path, uint32_t major_, uint32_t minor_)
+{
+	char dir[PATH_MAX];
+	struct statfs fs;
+	struct stat sb;
+	const char *at = path;
+	if (!path)
+		return 0;
+	if (stat(path, &sb) != 0) {
+		const char *slash = strrchr(path, '/');
+		if (!slash || (size_t)(slash - path) >= sizeof(dir))
+			return 0;
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+		at = dir;
+		if (stat(at, &sb) != 0)
+			return 0;
+	}
+	if ((major_ || minor_) && (major(sb.st_dev) != major_ || minor(sb.st_dev) != minor_))
+		return 0;
+	if (statfs(at, &fs) != 0)
+		return 0;
+	if (fs.f_type == 0x01021994) /* TMPFS_MAGIC */
+		return VMS_INODE_SHMEM;
+	if (fs.f_type == 0x958458f6) /* HUGETLBFS_MAGIC */
+		return VMS_INODE_HUGETLBFS;
+	return 0;
+}
+
 /* The vms_file of an open file description: identity from fstat, else the
  * host's file at the path, else a placeholder (with a warning); its name
- * from ofd_name(). */
+ * from ofd_name(). An O_TMPFILE open names a directory: the file is
+ * "DIR/#INO", unlinked. /dev/zero is known by its device numbers. */
 vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 {
 	struct vms_inode_info info = {0};
 	struct stat sb;
-	char *real = NULL;
+	char *real = NULL, tmpname[PATH_MAX + 32];
 	bool on_host;
 	if (f->vf)
 		return f->vf;
 	info.path = f->path ? f->path : "";
 	on_host = !f->memfd && f->lookup && host_stat(p, f->lookup, &sb);
+	/* the directory of an O_TMPFILE open gives its device, not its inode */
+	bool dir_only = f->tmpfile && !f->canonical;
 	if (f->memfd) {
-		info.flags |= VMS_INODE_DELETED;
+		info.flags |= VMS_INODE_DELETED | VMS_INODE_SHMEM;
 		info.dev_major = f->have_id ? f->major : 0;
 		info.dev_minor = f->have_id ? f->minor : 1;
 		info.ino = f->have_id ? f->ino : path_hash(info.path);
@@ -340,23 +403,51 @@ vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 		info.dev_minor = f->minor;
 		info.ino = f->ino;
 		info.size = f->size;
-	} else if (on_host) {
+	} else if (on_host && !dir_only) {
 		info.dev_major = major(sb.st_dev);
 		info.dev_minor = minor(sb.st_dev);
 		info.ino = sb.st_ino;
 		info.size = f->have_size ? f->size : (uint64_t)sb.st_size;
 		if (S_ISDIR(sb.st_mode))
 			info.flags |= VMS_INODE_DIRECTORY;
+		if (S_ISCHR(sb.st_mode)) {
+			f->chr = 1;
+			f->rdev_major = major(sb.st_rdev);
+			f->rdev_minor = minor(sb.st_rdev);
+		}
 	} else {
 		if (!p->placeholder_warned++)
 			warn(p, lineno, "%s: no fstat in the trace and no such file here; "
 					"using a placeholder inode",
 			     f->path ? f->path : "(unknown file)");
+		if (on_host) {
+			info.dev_major = major(sb.st_dev);
+			info.dev_minor = minor(sb.st_dev);
+		}
 		info.ino = path_hash(info.path);
 		info.size = f->have_size ? f->size : UINT64_MAX / 2;
 	}
-	if (!f->memfd && (real = ofd_name(p, f, on_host, &sb, lineno)))
+	/* drivers/char/mem.c: /dev/zero maps (as shmem or anonymous memory);
+	 * null, port, full, random, urandom and kmsg have no mmap (ENODEV).
+	 * Other devices are mapped as files. */
+	if (f->chr && f->rdev_major == 1 && f->rdev_minor == 5)
+		info.flags |= VMS_INODE_DEVZERO;
+	else if (f->chr && f->rdev_major == 1 && f->rdev_minor != 1 && f->rdev_minor != 2)
+		info.flags |= VMS_INODE_NOMMAP;
+	if (f->tmpfile || f->deleted)
+		info.flags |= VMS_INODE_DELETED;
+	if (!f->memfd)
+		info.flags |= host_fs_flags(f->lookup, info.dev_major, info.dev_minor);
+	if (dir_only) {
+		/* d_path() of the unnamed dentry: "#<ino>" in the directory */
+		char *dir = f->lookup ? realpath(f->lookup, NULL) : NULL;
+		snprintf(tmpname, sizeof(tmpname), "%s/#%llu", dir ? dir : info.path,
+			 (unsigned long long)info.ino);
+		free(dir);
+		info.path = tmpname;
+	} else if (!f->memfd && (real = ofd_name(p, f, on_host, &sb, lineno))) {
 		info.path = real;
+	}
 	vms_inode *ino = vms_inode_get(p->sys, &info);
 	free(real);
 	if (!ino)
@@ -366,6 +457,37 @@ vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 	f->inode = ino;
 	f->vf = vms_file_open(ino, f->oflags);
 	return f->vf;
+}
+
+/* unlink(2), unlinkat(2): a file some descriptor holds is unlinked, so its
+ * mappings show " (deleted)" (tmpfs shm_unlink() is an unlink in /dev/shm). */
+void files_unlink(struct pass *p, struct proc *pr, const struct call *c)
+{
+	const struct strace_line *l = c->full;
+	int at = c->sc == SC_UNLINKAT;
+	const char *name = l ? path_arg(l, at) : NULL;
+	const char *dir = NULL;
+	char *path;
+	if (!name || !c->has_result || c->result != 0)
+		return;
+	if (at)
+		dir = dirfd_path(pr, &l->args[0]);
+	else if (pr->cwd)
+		dir = pr->cwd->path;
+	if (!(path = path_join(dir, name)))
+		return;
+	for (int i = 0; i < p->nprocs; i++) {
+		struct fdtab *t = p->procs[i].alive ? p->procs[i].ft : NULL;
+		for (int fd = 0; t && fd < t->n; fd++) {
+			struct ofd *f = t->fd[fd];
+			if (!f || !f->lookup || strcmp(f->lookup, path))
+				continue;
+			f->deleted = 1;
+			if (f->inode)
+				vms_inode_unlink(f->inode);
+		}
+	}
+	free(path);
 }
 
 void do_files(struct proc *pr, const struct call *c)
@@ -389,6 +511,8 @@ void do_files(struct proc *pr, const struct call *c)
 					 : VMS_O_RDONLY;
 		if (l->result_fd_path) {
 			f = ofd_new_canonical(l->result_fd_path, oflags);
+			if (f)
+				f->deleted = l->result_fd_deleted;
 		} else {
 			/* the name the process asked for, which the maps show
 			 * resolved (ofd_name()) */
@@ -403,20 +527,11 @@ void do_files(struct proc *pr, const struct call *c)
 			if (f && name)
 				f->lookup = path_join(dir, name);
 		}
+		/* open(O_TMPFILE): an unlinked file in the directory named */
+		if (f && (oflags & O_TMPFILE_) == O_TMPFILE_)
+			f->tmpfile = 1;
 		if (f)
 			fd_install(pr->ft, (uint64_t)c->result, f);
-		break;
-	}
-	case SC_MEMFD_CREATE: {
-		char path[300];
-		const char *name = l->nargs > 0 && l->args[0].v.kind == SV_STR ? l->args[0].v.str
-									    : "";
-		snprintf(path, sizeof(path), "/memfd:%s", name);
-		f = ofd_new(path, VMS_O_RDWR);
-		if (f) {
-			f->memfd = 1;
-			fd_install(pr->ft, (uint64_t)c->result, f);
-		}
 		break;
 	}
 	case SC_PIDFD_OPEN:

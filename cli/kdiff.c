@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,7 +39,9 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -61,6 +64,7 @@
 
 #define PG 4096ULL
 #define MIB (1ULL << 20)
+#define MAP_DROPPABLE_ 0x08ULL
 #define GIB (1ULL << 30)
 
 /* Descriptor numbers inside the helper; fixed so that reproducers print the
@@ -72,6 +76,7 @@
 #define HFD_PIPE_W 104
 #define HFD_PIDFD 105 /* pidfd_open() of the helper itself */
 #define HFD_FILE0 110
+#define HFD_MEMFD0 130 /* KD_MEMFD slots */
 #define HFD_BAD 199
 #define PIDFD_SELF_THREAD (-10000)
 /* glibc 2.36 headers predate some of these calls. */
@@ -103,6 +108,23 @@ struct kd_rep {
 };
 
 /* ---- helper process --------------------------------------------------- */
+
+static long h_ret(long r)
+{
+	return r == -1 ? -errno : r;
+}
+
+/* The helper's descriptor for a file index of a call. */
+static long h_fd(uint64_t idx)
+{
+	if (idx == KD_FD_NONE)
+		return -1;
+	if (idx >= KD_FD_MEMFD(0) && idx < KD_FD_MEMFD(KD_MEMFDS))
+		return HFD_MEMFD0 + (long)(idx - KD_FD_MEMFD(0));
+	if (idx < KD_MAX_FILES)
+		return HFD_FILE0 + (long)idx;
+	return HFD_BAD;
+}
 
 /* Static, not on the stack: with ASan's fake stacks a local could live in
  * memory ASan maps lazily. */
@@ -136,6 +158,64 @@ static long pidfd_of(uint64_t kind)
 	}
 }
 
+static union {
+	struct shmid_ds ds;
+	struct shminfo info;
+	struct shm_info sinfo;
+	char pad[512];
+} h_shm;
+static char h_num[24];
+/* KD_SHM_SYSCTL's files, by KD_SYSCTL_* */
+static const char *const h_sysctl_path[KD_NSYSCTLS] = {
+    "/proc/sys/kernel/shmmax", "/proc/sys/kernel/shmall", "/proc/sys/kernel/shmmni",
+    "/proc/sys/kernel/shm_rmid_forced", "/proc/sys/kernel/shm_next_id"};
+/* ...and the model's settings of the same names. */
+static const char *const kd_sysctl_names[KD_NSYSCTLS] = {
+    "kernel.shmmax", "kernel.shmall", "kernel.shmmni", "kernel.shm_rmid_forced",
+    "kernel.shm_next_id"};
+
+
+/* Writes v in decimal to a sysctl file: 0 or -errno. */
+static long h_sysctl(const char *path, uint64_t v)
+{
+	int n = 0;
+	char tmp[24];
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < 23);
+	for (int i = 0; i < n; i++)
+		h_num[i] = tmp[n - 1 - i];
+	long fd = syscall(SYS_open, path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	long r = h_ret(syscall(SYS_write, fd, h_num, n));
+	syscall(SYS_close, fd);
+	return r < 0 ? r : 0;
+}
+
+/* What KD_SHMCTL read, in two words (see kd_shm_out()). */
+static void h_shmctl_out(int cmd)
+{
+	switch (cmd) {
+	case IPC_STAT:
+	case SHM_STAT:
+	case SHM_STAT_ANY:
+		h_rp.old[0] = (h_shm.ds.shm_nattch & 0xffffffffULL) |
+			      ((uint64_t)(h_shm.ds.shm_perm.mode & 0xffff) << 32) |
+			      ((uint64_t)(uint16_t)h_shm.ds.shm_perm.__key << 48);
+		h_rp.old[1] = h_shm.ds.shm_segsz;
+		break;
+	case IPC_INFO:
+		h_rp.old[0] = h_shm.info.shmmni;
+		h_rp.old[1] = h_shm.info.shmall;
+		break;
+	case SHM_INFO:
+		h_rp.old[0] = (uint64_t)h_shm.sinfo.used_ids;
+		h_rp.old[1] = h_shm.sinfo.shm_tot;
+		break;
+	}
+}
+
 static int h_io(int fd, void *buf, size_t n, int wr)
 {
 	char *p = buf;
@@ -151,10 +231,6 @@ static int h_io(int fd, void *buf, size_t n, int wr)
 	return 0;
 }
 
-static long h_ret(long r)
-{
-	return r == -1 ? -errno : r;
-}
 
 static void helper_loop(void) __attribute__((noreturn));
 static void helper_loop(void)
@@ -170,6 +246,8 @@ static void helper_loop(void)
 	}
 	h_rp.ret = (int64_t)READY_MAGIC;
 	h_rp.old[0] = (uint64_t)syscall(SYS_brk, 0UL);
+	/* System V ids and limits of our own, from a known start (root only). */
+	h_rp.old[1] = syscall(SYS_unshare, CLONE_NEWIPC) == 0;
 	if (h_io(HFD_REP, &h_rp, sizeof(h_rp), 1))
 		_exit(1);
 	for (;;) {
@@ -258,6 +336,52 @@ static void helper_loop(void)
 			break;
 		case KD_PROCESS_MRELEASE:
 			r = h_ret(syscall(SYS_process_mrelease, pidfd_of(a[0]), a[1]));
+			break;
+		case KD_SHMGET:
+			r = h_ret(syscall(SYS_shmget, (int)a[0], a[1], (int)a[2]));
+			break;
+		case KD_SHMAT:
+			r = h_ret(syscall(SYS_shmat, (int)a[0], a[1], (int)a[2]));
+			break;
+		case KD_SHMDT:
+			r = h_ret(syscall(SYS_shmdt, a[0]));
+			break;
+		case KD_SHMCTL:
+			memset(&h_shm, 0, sizeof(h_shm));
+			if ((int)a[1] == IPC_SET) {
+				/* IPC_SET writes uid and gid too: keep them. */
+				syscall(SYS_shmctl, (int)a[0], IPC_STAT, &h_shm);
+				h_shm.ds.shm_perm.mode = (unsigned short)a[2];
+			}
+			r = h_ret(syscall(SYS_shmctl, (int)a[0], (int)a[1], &h_shm));
+			if (r >= 0)
+				h_shmctl_out((int)a[1]);
+			break;
+		case KD_SHM_SYSCTL:
+			r = a[0] < KD_NSYSCTLS ? h_sysctl(h_sysctl_path[a[0]], a[1]) : -EINVAL;
+			break;
+		case KD_MEMFD: {
+			long fd = a[2] ? syscall(SYS_memfd_secret, (unsigned)a[1])
+				       : syscall(SYS_memfd_create, "kd", (unsigned)a[1]);
+			if (fd < 0) {
+				r = -errno;
+				break;
+			}
+			r = h_ret(syscall(SYS_dup3, fd, HFD_MEMFD0 + (long)(a[0] % KD_MEMFDS), 0));
+			syscall(SYS_close, fd);
+			if (r > 0)
+				r = 0;
+			break;
+		}
+		case KD_FTRUNCATE:
+			r = h_ret(syscall(SYS_ftruncate, h_fd(a[0]), a[1]));
+			break;
+		case KD_SEAL:
+			r = h_ret(syscall(SYS_fcntl, h_fd(a[0]), a[2] ? F_GET_SEALS : F_ADD_SEALS,
+					  a[1]));
+			break;
+		case KD_FALLOCATE:
+			r = h_ret(syscall(SYS_fallocate, h_fd(a[0]), (int)a[1], a[2], a[3]));
 			break;
 		default:
 			r = -EINVAL;
@@ -368,7 +492,7 @@ static void fmt_ret(char *buf, size_t n, int op, long r)
 		snprintf(buf, n, "-1 %s (%s)", errname(-r), strerror((int)-r));
 	else if (op == KD_TOUCH && r == 0)
 		snprintf(buf, n, "1");
-	else if (op == KD_MMAP || op == KD_MREMAP || op == KD_BRK)
+	else if (op == KD_MMAP || op == KD_MREMAP || op == KD_BRK || op == KD_SHMAT)
 		snprintf(buf, n, "%#lx", (unsigned long)r);
 	else
 		snprintf(buf, n, "%ld", r);
@@ -520,26 +644,39 @@ static const char *rlimit_name(uint64_t r)
 }
 
 /* The helper's files, in the order kd_start opens them. */
+enum file_kind {
+	FK_TMP,     /* a file of the test directory (on whatever /tmp is) */
+	FK_DIR,     /* the test directory itself */
+	FK_DEV,     /* a device: tag is its path */
+	FK_SHM,     /* a file of a directory in /dev/shm (tmpfs), else like FK_TMP */
+	FK_TMPFILE, /* open(O_TMPFILE) in the test directory: "/DIR/#INO (deleted)" */
+};
 struct file_spec {
 	const char *tag; /* file name in the tmpdir and message tag */
 	int oflags;	 /* open(2) flags */
 	int vms_oflags;
 	uint64_t size;
-	int deleted, is_dir;
+	int deleted;
+	enum file_kind kind;
 };
 
 static const struct file_spec file_specs[] = {
-    {"a", O_RDONLY, VMS_O_RDONLY, 64 * 1024, 0, 0},
-    {"a", O_RDWR, VMS_O_RDWR, 64 * 1024, 0, 0},
-    {"a", O_RDONLY, VMS_O_RDONLY, 64 * 1024, 0, 0}, /* a second struct file of "a" */
-    {"b", O_RDONLY, VMS_O_RDONLY, 5 * 4096 + 100, 0, 0},
-    {"b", O_RDWR, VMS_O_RDWR, 5 * 4096 + 100, 0, 0},
-    {"c", O_RDWR, VMS_O_RDWR, 2 * 1024 * 1024, 0, 0},
-    {"e", O_RDONLY, VMS_O_RDONLY, 0, 0, 0},
-    {"d", O_RDWR, VMS_O_RDWR, 32 * 1024, 1, 0},
-    {"a", O_WRONLY, VMS_O_WRONLY, 64 * 1024, 0, 0},
-    {"a", O_RDWR | O_APPEND, VMS_O_RDWR | VMS_O_APPEND, 64 * 1024, 0, 0},
-    {".", O_RDONLY | O_DIRECTORY, VMS_O_RDONLY, 0, 0, 1},
+    {"a", O_RDONLY, VMS_O_RDONLY, 64 * 1024, 0, FK_TMP},
+    {"a", O_RDWR, VMS_O_RDWR, 64 * 1024, 0, FK_TMP},
+    {"a", O_RDONLY, VMS_O_RDONLY, 64 * 1024, 0, FK_TMP}, /* a second struct file of "a" */
+    {"b", O_RDONLY, VMS_O_RDONLY, 5 * 4096 + 100, 0, FK_TMP},
+    {"b", O_RDWR, VMS_O_RDWR, 5 * 4096 + 100, 0, FK_TMP},
+    {"c", O_RDWR, VMS_O_RDWR, 2 * 1024 * 1024, 0, FK_TMP},
+    {"e", O_RDONLY, VMS_O_RDONLY, 0, 0, FK_TMP},
+    {"d", O_RDWR, VMS_O_RDWR, 32 * 1024, 1, FK_TMP},
+    {"a", O_WRONLY, VMS_O_WRONLY, 64 * 1024, 0, FK_TMP},
+    {"a", O_RDWR | O_APPEND, VMS_O_RDWR | VMS_O_APPEND, 64 * 1024, 0, FK_TMP},
+    {".", O_RDONLY | O_DIRECTORY, VMS_O_RDONLY, 0, 0, FK_DIR},
+    {"/dev/zero", O_RDWR, VMS_O_RDWR, 0, 0, FK_DEV},
+    {"/dev/zero", O_RDONLY, VMS_O_RDONLY, 0, 0, FK_DEV},
+    {"/dev/null", O_RDWR, VMS_O_RDWR, 0, 0, FK_DEV},
+    {"s", O_RDWR, VMS_O_RDWR, 16 * 1024, 0, FK_SHM},
+    {"t", O_RDWR, VMS_O_RDWR, 3 * 4096 + 5, 0, FK_TMPFILE},
 };
 #define NSPECS ((int)(sizeof(file_specs) / sizeof(file_specs[0])))
 
@@ -563,12 +700,140 @@ static void fmt_fd(char *out, size_t n, uint64_t idx)
 		snprintf(out, n, "-1");
 	else if (idx == KD_FD_BAD)
 		snprintf(out, n, "%d /*closed*/", HFD_BAD);
+	else if (idx >= KD_FD_MEMFD(0) && idx < KD_FD_MEMFD(KD_MEMFDS))
+		snprintf(out, n, "%ld /*memfd slot %d*/", h_fd(idx), (int)(idx - KD_FD_MEMFD(0)));
 	else if (idx < (uint64_t)NSPECS)
 		snprintf(out, n, "%d /*%s:%s size %" PRIu64 "%s*/", HFD_FILE0 + (int)idx,
 			 file_specs[idx].tag, oflag_tag(file_specs[idx].vms_oflags),
 			 file_specs[idx].size, file_specs[idx].deleted ? " deleted" : "");
 	else
 		snprintf(out, n, "?%" PRIu64, idx);
+}
+
+static const struct flagname shmflg_names[] = {
+    {01000, "IPC_CREAT"}, {02000, "IPC_EXCL"}, {04000, "SHM_HUGETLB"}, {010000, "SHM_NORESERVE"},
+};
+static const struct flagname shmat_names[] = {
+    {010000, "SHM_RDONLY"}, {020000, "SHM_RND"}, {040000, "SHM_REMAP"}, {0100000, "SHM_EXEC"},
+};
+static const struct flagname mfd_names[] = {
+    {1, "MFD_CLOEXEC"},      {2, "MFD_ALLOW_SEALING"}, {4, "MFD_HUGETLB"},
+    {8, "MFD_NOEXEC_SEAL"}, {0x10, "MFD_EXEC"},
+};
+static const struct flagname falloc_names[] = {
+    {1, "FALLOC_FL_KEEP_SIZE"},	    {2, "FALLOC_FL_PUNCH_HOLE"},   {8, "FALLOC_FL_COLLAPSE_RANGE"},
+    {0x10, "FALLOC_FL_ZERO_RANGE"}, {0x20, "FALLOC_FL_INSERT_RANGE"}, {0x40, "FALLOC_FL_UNSHARE_RANGE"},
+};
+static const struct flagname seal_names[] = {
+    {1, "F_SEAL_SEAL"},  {2, "F_SEAL_SHRINK"},	     {4, "F_SEAL_GROW"},
+    {8, "F_SEAL_WRITE"}, {0x10, "F_SEAL_FUTURE_WRITE"}, {0x20, "F_SEAL_EXEC"},
+};
+
+static const char *shmctl_cmd_name(uint64_t cmd)
+{
+	static const char *const names[] = {"IPC_RMID", "IPC_SET", "IPC_STAT", "IPC_INFO"};
+	static const char *const shm[] = {"SHM_LOCK", "SHM_UNLOCK", "SHM_STAT", "SHM_INFO",
+					  "SHM_STAT_ANY"};
+	if (cmd < 4)
+		return names[cmd];
+	if (cmd >= 11 && cmd <= 15)
+		return shm[cmd - 11];
+	return NULL;
+}
+
+/* A flag word with a size encoded at bit 26 (MAP_HUGE_*, SHM_HUGE_*, MFD_HUGE_*). */
+static void fmt_huge_flags(char *out, size_t n, uint64_t v, const struct flagname *t, size_t nt,
+			   const char *huge_prefix, unsigned perm_bits)
+{
+	uint64_t log = (v >> 26) & 0x3f, perms = perm_bits ? v & perm_bits : 0;
+	fmt_flags(out, n, v & ~(0x3fULL << 26) & ~(uint64_t)perm_bits, t, nt, NULL);
+	size_t len = strlen(out);
+	if (!strcmp(out, "0") && (log || perms))
+		len = 0;
+	if (log)
+		len += (size_t)snprintf(out + len, n - len, "%s%s_%" PRIu64 "B", len ? "|" : "",
+					huge_prefix, log);
+	if (perms)
+		snprintf(out + len, n - len, "%s%#" PRIo64, len ? "|" : "", perms);
+}
+
+/* The shared-memory calls as strace prints them (KD_SHM_SYSCTL as the
+ * write of its file, KD_MEMFD with the descriptor it goes to). */
+static void kd_format_shm_call(const struct kd_call *c, char *buf, size_t size)
+{
+	const uint64_t *a = c->a;
+	char f1[160], fd[64];
+	switch (c->op) {
+	case KD_SHMGET:
+		fmt_huge_flags(f1, sizeof(f1), a[2], shmflg_names,
+			       sizeof(shmflg_names) / sizeof(shmflg_names[0]), "SHM_HUGE", 0777);
+		if (a[0])
+			snprintf(buf, size, "shmget(%#x, %" PRIu64 ", %s)", (unsigned)a[0], a[1], f1);
+		else
+			snprintf(buf, size, "shmget(IPC_PRIVATE, %" PRIu64 ", %s)", a[1], f1);
+		break;
+	case KD_SHMAT:
+		fmt_flags(f1, sizeof(f1), a[2], shmat_names,
+			  sizeof(shmat_names) / sizeof(shmat_names[0]), NULL);
+		fmt_addr(fd, sizeof(fd), a[1]);
+		snprintf(buf, size, "shmat(%d, %s, %s)", (int)a[0], fd, f1);
+		break;
+	case KD_SHMDT:
+		snprintf(buf, size, "shmdt(%#" PRIx64 ")", a[0]);
+		break;
+	case KD_SHMCTL: {
+		const char *n = shmctl_cmd_name(a[1]);
+		if (n && a[1] == 1)
+			snprintf(buf, size, "shmctl(%d, IPC_SET, {shm_perm={mode=%#" PRIo64 "}})",
+				 (int)a[0], a[2]);
+		else if (n)
+			snprintf(buf, size, "shmctl(%d, %s, %s)", (int)a[0], n, a[1] ? "{...}" : "NULL");
+		else
+			snprintf(buf, size, "shmctl(%d, %#" PRIx64 " /* SHM_??? */, NULL)", (int)a[0],
+				 a[1]);
+		break;
+	}
+	case KD_SHM_SYSCTL:
+		snprintf(buf, size, "write(\"%s\", \"%" PRIu64 "\") /* sysctl */",
+			 a[0] < KD_NSYSCTLS ? h_sysctl_path[a[0]] : "?", a[1]);
+		break;
+	case KD_MEMFD:
+		if (a[2]) {
+			snprintf(buf, size, "memfd_secret(%s) /* to fd %ld */",
+				 a[1] == 02000000 ? "O_CLOEXEC" : a[1] ? "?" : "0",
+				 h_fd(KD_FD_MEMFD(a[0] % KD_MEMFDS)));
+			if (a[1] && a[1] != 02000000)
+				snprintf(buf, size, "memfd_secret(%#" PRIx64 ") /* to fd %ld */", a[1],
+					 h_fd(KD_FD_MEMFD(a[0] % KD_MEMFDS)));
+			break;
+		}
+		fmt_huge_flags(f1, sizeof(f1), a[1], mfd_names,
+			       sizeof(mfd_names) / sizeof(mfd_names[0]), "MFD_HUGE", 0);
+		snprintf(buf, size, "memfd_create(\"kd\", %s) /* to fd %ld */", f1,
+			 h_fd(KD_FD_MEMFD(a[0] % KD_MEMFDS)));
+		break;
+	case KD_FTRUNCATE:
+		fmt_fd(fd, sizeof(fd), a[0]);
+		snprintf(buf, size, "ftruncate(%s, %" PRId64 ")", fd, (int64_t)a[1]);
+		break;
+	case KD_SEAL:
+		fmt_fd(fd, sizeof(fd), a[0]);
+		if (a[2]) {
+			snprintf(buf, size, "fcntl(%s, F_GET_SEALS)", fd);
+			break;
+		}
+		fmt_flags(f1, sizeof(f1), a[1], seal_names, sizeof(seal_names) / sizeof(seal_names[0]),
+			  NULL);
+		snprintf(buf, size, "fcntl(%s, F_ADD_SEALS, %s)", fd, f1);
+		break;
+	case KD_FALLOCATE:
+		fmt_fd(fd, sizeof(fd), a[0]);
+		fmt_flags(f1, sizeof(f1), a[1], falloc_names,
+			  sizeof(falloc_names) / sizeof(falloc_names[0]), NULL);
+		snprintf(buf, size, "fallocate(%s, %s, %" PRId64 ", %" PRId64 ")", fd, f1,
+			 (int64_t)a[2], (int64_t)a[3]);
+		break;
+	}
 }
 
 void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, size_t size)
@@ -588,6 +853,9 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 			break;
 		case 3:
 			type = "MAP_SHARED_VALIDATE";
+			break;
+		case 8:
+			type = "MAP_DROPPABLE";
 			break;
 		default:
 			type = NULL;
@@ -724,6 +992,17 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 		fmt_pidfd(f2, sizeof(f2), a[0]);
 		snprintf(buf, size, "process_mrelease(%s, %#" PRIx64 ")", f2, a[1]);
 		break;
+	case KD_SHMGET:
+	case KD_SHMAT:
+	case KD_SHMDT:
+	case KD_SHMCTL:
+	case KD_SHM_SYSCTL:
+	case KD_MEMFD:
+	case KD_FTRUNCATE:
+	case KD_SEAL:
+	case KD_FALLOCATE:
+		kd_format_shm_call(c, buf, size);
+		break;
 	default:
 		snprintf(buf, size, "op%d(?)", c->op);
 	}
@@ -816,6 +1095,79 @@ static int overlaps_prot(const struct kd *kd, uint64_t s, uint64_t e)
 	return 0;
 }
 
+/* The path of a spec's file (what maps shows, for a tmpfile after open). */
+static void spec_path(const struct kd *kd, const struct file_spec *s, char *path, size_t n)
+{
+	switch (s->kind) {
+	case FK_DIR:
+	case FK_TMPFILE:
+		snprintf(path, n, "%s", kd->tmpdir);
+		break;
+	case FK_DEV:
+		snprintf(path, n, "%s", s->tag);
+		break;
+	case FK_SHM:
+		snprintf(path, n, "%s/%s", kd->shmdir[0] ? kd->shmdir : kd->tmpdir, s->tag);
+		break;
+	default:
+		snprintf(path, n, "%s/%s", kd->tmpdir, s->tag);
+		break;
+	}
+}
+
+/* Opens a spec's file in the test directories (creating it at its size),
+ * or -1 with the reason in why. */
+static int open_spec(const struct kd *kd, const struct file_spec *s, char *why, size_t why_size)
+{
+	char path[512];
+	spec_path(kd, s, path, sizeof(path));
+	if (s->kind == FK_TMPFILE) {
+		int fd = open(path, O_TMPFILE | s->oflags | O_CLOEXEC, 0644);
+		if (fd < 0 || ftruncate(fd, (off_t)s->size) != 0) {
+			snprintf(why, why_size, "O_TMPFILE in %s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		return fd;
+	}
+	if ((s->kind == FK_TMP || s->kind == FK_SHM) && access(path, F_OK) != 0) {
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 || ftruncate(fd, (off_t)s->size) != 0) {
+			snprintf(why, why_size, "creating %s: %s", path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	int fd = open(path, s->oflags | O_CLOEXEC);
+	if (fd < 0)
+		snprintf(why, why_size, "opening %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* What the model needs to know of a spec's open file: the kind decides
+ * which mmap rules apply. */
+static uint32_t spec_inode_flags(const struct file_spec *s, int fd)
+{
+	struct statvfs vfs;
+	struct statfs fs;
+	uint32_t flags = 0;
+	if (fstatvfs(fd, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC))
+		flags |= VMS_INODE_NOEXEC;
+	if (fstatfs(fd, &fs) == 0 && fs.f_type == 0x01021994 /* TMPFS_MAGIC */ &&
+	    s->kind != FK_DEV && s->kind != FK_DIR)
+		flags |= VMS_INODE_SHMEM;
+	if (s->kind == FK_DIR)
+		flags |= VMS_INODE_DIRECTORY;
+	if (s->kind == FK_DEV)
+		flags |= !strcmp(s->tag, "/dev/zero") ? VMS_INODE_DEVZERO : VMS_INODE_NOMMAP;
+	if (s->kind == FK_TMPFILE)
+		flags |= VMS_INODE_DELETED;
+	return flags;
+}
+
 static int make_files(struct kd *kd, int *pfd, char *why, size_t why_size)
 {
 	char tmpl[] = "/tmp/vmskdiff.XXXXXX";
@@ -826,39 +1178,33 @@ static int make_files(struct kd *kd, int *pfd, char *why, size_t why_size)
 	/* The kernel prints the resolved path. */
 	if (!realpath(tmpl, kd->tmpdir))
 		snprintf(kd->tmpdir, sizeof(kd->tmpdir), "%s", tmpl);
-	struct statvfs vfs;
-	int noexec = statvfs(kd->tmpdir, &vfs) == 0 && (vfs.f_flag & ST_NOEXEC);
+	/* A tmpfs file, where /dev/shm is one. */
+	char stmpl[] = "/dev/shm/vmskdiff.XXXXXX";
+	struct statfs sfs;
+	if (statfs("/dev/shm", &sfs) == 0 && sfs.f_type == 0x01021994 && mkdtemp(stmpl) &&
+	    !realpath(stmpl, kd->shmdir))
+		snprintf(kd->shmdir, sizeof(kd->shmdir), "%s", stmpl);
 	for (int i = 0; i < NSPECS; i++) {
 		const struct file_spec *s = &file_specs[i];
-		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", kd->tmpdir, s->tag);
-		if (s->is_dir)
-			snprintf(path, sizeof(path), "%s", kd->tmpdir);
-		if (!s->is_dir && access(path, F_OK) != 0) {
-			int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-			if (fd < 0 || ftruncate(fd, (off_t)s->size) != 0) {
-				snprintf(why, why_size, "creating %s: %s", path, strerror(errno));
-				if (fd >= 0)
-					close(fd);
-				return -1;
-			}
-			close(fd);
-		}
-		pfd[i] = open(path, s->oflags | O_CLOEXEC);
-		if (pfd[i] < 0) {
-			snprintf(why, why_size, "opening %s: %s", path, strerror(errno));
+		pfd[i] = open_spec(kd, s, why, why_size);
+		if (pfd[i] < 0)
 			return -1;
-		}
+		char path[512];
+		spec_path(kd, s, path, sizeof(path));
 		struct stat st;
 		fstat(pfd[i], &st);
+		if (s->kind == FK_TMPFILE) {
+			/* d_path() of an O_TMPFILE file: its dentry is "#<ino>". */
+			size_t len = strlen(path);
+			snprintf(path + len, sizeof(path) - len, "/#%llu", (unsigned long long)st.st_ino);
+		}
 		struct vms_inode_info info = {
 		    .dev_major = major(st.st_dev),
 		    .dev_minor = minor(st.st_dev),
 		    .ino = (uint64_t)st.st_ino,
 		    .size = (uint64_t)st.st_size,
 		    .path = path,
-		    .flags =
-			(noexec ? VMS_INODE_NOEXEC : 0) | (s->is_dir ? VMS_INODE_DIRECTORY : 0),
+		    .flags = spec_inode_flags(s, pfd[i]),
 		};
 		vms_inode *ino = vms_inode_get(kd->sys, &info);
 		if (!ino) {
@@ -870,7 +1216,7 @@ static int make_files(struct kd *kd, int *pfd, char *why, size_t why_size)
 		f->helper_fd = HFD_FILE0 + i;
 		f->vms_oflags = s->vms_oflags;
 		f->size = (uint64_t)st.st_size;
-		f->is_dir = s->is_dir;
+		f->is_dir = s->kind == FK_DIR;
 		f->vf = vms_file_open(ino, s->vms_oflags);
 		if (!f->vf) {
 			snprintf(why, why_size, "vms_file_open failed");
@@ -882,7 +1228,7 @@ static int make_files(struct kd *kd, int *pfd, char *why, size_t why_size)
 		if (!file_specs[i].deleted)
 			continue;
 		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", kd->tmpdir, file_specs[i].tag);
+		spec_path(kd, &file_specs[i], path, sizeof(path));
 		if (unlink(path) == 0) {
 			struct stat st;
 			fstat(pfd[i], &st);
@@ -901,17 +1247,21 @@ static int make_files(struct kd *kd, int *pfd, char *why, size_t why_size)
 
 static void remove_files(struct kd *kd)
 {
-	if (!kd->tmpdir[0])
-		return;
 	for (int i = 0; i < NSPECS; i++) {
-		if (file_specs[i].is_dir)
+		const struct file_spec *s = &file_specs[i];
+		if (s->kind != FK_TMP && s->kind != FK_SHM)
+			continue;
+		if (s->kind == FK_TMP ? !kd->tmpdir[0] : !kd->shmdir[0] && !kd->tmpdir[0])
 			continue;
 		char path[512];
-		snprintf(path, sizeof(path), "%s/%s", kd->tmpdir, file_specs[i].tag);
+		spec_path(kd, s, path, sizeof(path));
 		unlink(path);
 	}
-	rmdir(kd->tmpdir);
-	kd->tmpdir[0] = 0;
+	if (kd->shmdir[0])
+		rmdir(kd->shmdir);
+	if (kd->tmpdir[0])
+		rmdir(kd->tmpdir);
+	kd->tmpdir[0] = kd->shmdir[0] = 0;
 }
 
 static char *helper_text(const struct kd *kd, const char *what)
@@ -1034,6 +1384,7 @@ int kd_start(struct kd *kd, char *why, size_t why_size)
 		goto fail;
 	}
 	kd->init_brk = rp.old[0];
+	kd->ipcns = rp.old[1] != 0;
 
 	uint64_t f[52];
 	char *maps = helper_text(kd, "maps");
@@ -1096,6 +1447,17 @@ int kd_start(struct kd *kd, char *why, size_t why_size)
 	kd->task_size = lay.task_size ? lay.task_size : 0x7ffffffff000ULL;
 	choose_window(kd);
 	kd->contained = KD_ASAN || getenv("KDIFF_CONTAINED") != NULL;
+	/* The helper's IPC namespace starts with the kernel's defaults: give it
+	 * the limits the model took from this host. */
+	for (int i = 0; kd->ipcns && i < KD_SYSCTL_NEXT_ID; i++) {
+		struct kd_call sc;
+		memset(&sc, 0, sizeof(sc));
+		sc.op = KD_SHM_SYSCTL;
+		sc.a[0] = (uint64_t)i;
+		if (vms_sysctl_get(kd->sys, kd_sysctl_names[i], &sc.a[1]) != 0 ||
+		    kd_kernel(kd, &sc, NULL) != 0)
+			kd->ipcns = 0;
+	}
 	if (!kd->win_lo) {
 		snprintf(why, why_size, "no free 256 MiB window in the helper");
 		goto fail;
@@ -1134,6 +1496,10 @@ void kd_stop(struct kd *kd)
 		kd->files[i].vf = NULL;
 	}
 	kd->nfiles = 0;
+	for (int i = 0; i < KD_MEMFDS; i++) {
+		vms_file_close(kd->memfd[i]);
+		kd->memfd[i] = NULL;
+	}
 	if (kd->sys)
 		vms_sys_free(kd->sys);
 	kd->sys = NULL;
@@ -1164,14 +1530,8 @@ long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 		rq.iov[i][0] = c->iov[i].base;
 		rq.iov[i][1] = c->iov[i].len;
 	}
-	if (c->op == KD_MMAP) {
-		if (c->a[4] == KD_FD_NONE)
-			rq.a[4] = (uint64_t)-1;
-		else if (c->a[4] == KD_FD_BAD)
-			rq.a[4] = HFD_BAD;
-		else
-			rq.a[4] = (uint64_t)(HFD_FILE0 + (int)c->a[4]);
-	}
+	if (c->op == KD_MMAP)
+		rq.a[4] = (uint64_t)h_fd(c->a[4]);
 	if (kd->pid <= 0 || kd_send(kd, &rq, &rp) != 0)
 		return KD_DEAD;
 	if (c->op == KD_MINCORE && c->a[2] == KD_VEC_BUF &&
@@ -1184,6 +1544,36 @@ long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 	return (long)rp.ret;
 }
 
+/* The model's file for a call's file index (NULL: no such descriptor). */
+static vms_file *kd_vf(const struct kd *kd, uint64_t idx)
+{
+	if (idx >= KD_FD_MEMFD(0) && idx < KD_FD_MEMFD(KD_MEMFDS))
+		return kd->memfd[idx - KD_FD_MEMFD(0)];
+	return idx < (uint64_t)kd->nfiles ? kd->files[idx].vf : NULL;
+}
+
+/* What a shmctl read, in the two words the helper sends (h_shmctl_out()). */
+static void kd_shm_out(int cmd, const struct vms_shmid_ds *ds, uint64_t out[2])
+{
+	switch (cmd) {
+	case VMS_IPC_STAT:
+	case VMS_SHM_STAT:
+	case VMS_SHM_STAT_ANY:
+		out[0] = (ds->nattch & 0xffffffffULL) | ((uint64_t)(ds->mode & 0xffff) << 32) |
+			 ((uint64_t)(uint16_t)ds->key << 48);
+		out[1] = ds->segsz;
+		break;
+	case VMS_IPC_INFO:
+		out[0] = ds->shmmni;
+		out[1] = ds->shmall;
+		break;
+	case VMS_SHM_INFO:
+		out[0] = ds->used_ids;
+		out[1] = ds->shm_tot;
+		break;
+	}
+}
+
 long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 {
 	const uint64_t *a = c->a;
@@ -1191,9 +1581,59 @@ long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 	switch (c->op) {
 	case KD_MMAP: {
 		vms_file *f = NULL;
-		if (!(a[3] & VMS_MAP_ANONYMOUS) && a[4] < (uint64_t)kd->nfiles)
-			f = kd->files[a[4]].vf;
+		if (!(a[3] & VMS_MAP_ANONYMOUS))
+			f = kd_vf(kd, a[4]);
 		return vms_mmap(kd->mm, a[0], a[1], (int)a[2], (int)a[3], f, a[5]);
+	}
+	case KD_SHMGET:
+		return vms_shmget(kd->mm, (int32_t)a[0], a[1], (int)a[2]);
+	case KD_SHMAT:
+		return vms_shmat(kd->mm, (int)a[0], a[1], (int)a[2]);
+	case KD_SHMDT:
+		return vms_shmdt(kd->mm, a[0]);
+	case KD_SHMCTL: {
+		struct vms_shmid_ds ds;
+		memset(&ds, 0, sizeof(ds));
+		if ((int)a[1] == VMS_IPC_SET && vms_shmctl(kd->mm, (int)a[0], VMS_IPC_STAT, &ds))
+			memset(&ds, 0, sizeof(ds));
+		ds.mode = (uint32_t)(uint16_t)a[2];
+		r = vms_shmctl(kd->mm, (int)a[0], (int)a[1], &ds);
+		if (r >= 0 && old_lim)
+			kd_shm_out((int)a[1], &ds, old_lim);
+		return r;
+	}
+	case KD_SHM_SYSCTL:
+		if (a[0] >= KD_NSYSCTLS)
+			return -VMS_EINVAL;
+		r = vms_sysctl_set(kd->sys, kd_sysctl_names[a[0]], a[1]);
+		return r;
+	case KD_MEMFD: {
+		vms_file *f = NULL;
+		r = a[2] ? vms_memfd_secret(kd->sys, (unsigned)a[1], &f)
+			 : vms_memfd_create(kd->sys, "kd", (unsigned)a[1], &f);
+		if (r)
+			return r;
+		/* dup3() onto the slot closes what it held. */
+		vms_file_close(kd->memfd[a[0] % KD_MEMFDS]);
+		kd->memfd[a[0] % KD_MEMFDS] = f;
+		return 0;
+	}
+	case KD_FTRUNCATE: {
+		/* do_sys_ftruncate(): the length before the descriptor */
+		vms_file *f = kd_vf(kd, a[0]);
+		if ((int64_t)a[1] < 0)
+			return -VMS_EINVAL;
+		return f ? vms_ftruncate(f, (int64_t)a[1]) : -VMS_EBADF;
+	}
+	case KD_SEAL: {
+		vms_file *f = kd_vf(kd, a[0]);
+		if (!f)
+			return -VMS_EBADF;
+		return a[2] ? vms_get_seals(f) : vms_add_seals(f, (unsigned)a[1]);
+	}
+	case KD_FALLOCATE: {
+		vms_file *f = kd_vf(kd, a[0]);
+		return f ? vms_fallocate(f, (int)a[1], (int64_t)a[2], (int64_t)a[3]) : -VMS_EBADF;
 	}
 	case KD_MUNMAP:
 		return vms_munmap(kd->mm, a[0], a[1]);
@@ -1285,45 +1725,55 @@ static int split_lines(const char *text, struct line **out)
 	return v ? n : 0;
 }
 
-/* Lines that cannot match byte for byte: a shared anonymous mapping's
- * inode is the kernel's global get_next_ino() counter, which depends on
- * every shmem object the machine ever made; and its device is the internal
- * shm (or, for MAP_HUGETLB, hugetlbfs) mount's anonymous dev_t, assigned
- * at boot. Both are masked; everything else must match exactly. */
+/* Lines that cannot match byte for byte: a file of one of the kernel's
+ * internal mounts (shmem for a shared anonymous mapping or a memfd,
+ * hugetlbfs for MAP_HUGETLB, secretmem) takes its inode number from the
+ * global get_next_ino() counter, which depends on every such file the
+ * machine ever made. The number is masked (and with it the padding it
+ * decides); the device, probed as dev.*, must match, as must System V
+ * segments, whose inode number is their id. */
 static int masked_name(const char *p, size_t len)
 {
-	static const char *const names[] = {" /dev/zero (deleted)", " /anon_hugepage (deleted)"};
+	static const char *const names[] = {" /dev/zero (deleted)", " /anon_hugepage (deleted)",
+					    " /secretmem (deleted)"};
+	static const char deleted[] = " (deleted)";
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		size_t tl = strlen(names[i]);
 		if (len > tl + 40 && memcmp(p + len - tl, names[i], tl) == 0)
-			return (int)i + 1;
+			return 1;
 	}
-	return 0;
+	const char *m = len > 40 ? strstr(p, " /memfd:") : NULL;
+	return m && m < p + len && len > sizeof(deleted) &&
+	       !memcmp(p + len - (sizeof(deleted) - 1), deleted, sizeof(deleted) - 1);
 }
 
 static char *normalise_maps(const char *text)
 {
 	size_t n = strlen(text);
-	char *out = malloc(n + 64);
+	/* A masked line can grow by a few bytes: "<ino> " for "1 ". */
+	char *out = malloc(2 * n + 64);
 	char *o = out;
 	if (!out)
 		return NULL;
 	for (const char *p = text; *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		int which = masked_name(p, len);
-		if (which) {
-			/* keep "start-end perms offset ", then mask dev and ino */
+		if (masked_name(p, len)) {
+			/* keep "start-end perms offset dev ", mask the inode */
 			const char *q = p;
 			int spaces = 0;
-			while (q < p + len && spaces < 3)
+			while (q < p + len && spaces < 4)
 				if (*q++ == ' ')
 					spaces++;
 			memcpy(o, p, (size_t)(q - p));
 			o += q - p;
-			o += sprintf(o, "<dev> <ino> %s",
-				     which == 1 ? "/dev/zero (deleted)"
-						: "/anon_hugepage (deleted)");
+			while (q < p + len && *q != ' ')
+				q++; /* the inode number */
+			while (q < p + len && *q == ' ')
+				q++; /* the padding */
+			o += sprintf(o, "<ino> ");
+			memcpy(o, q, (size_t)(p + len - q));
+			o += p + len - q;
 		} else {
 			memcpy(o, p, len);
 			o += len;
@@ -1559,6 +2009,17 @@ int kd_call_is_unsafe(const struct kd *kd, const struct kd_call *c)
 			if (range_unsafe(kd, c->iov[i].base, c->iov[i].len))
 				return 1;
 		return 0;
+	case KD_SHMAT:
+		/* SHM_REMAP replaces: count the segment and a huge page's rounding. */
+		if (a[1] && (a[2] & VMS_SHM_REMAP)) {
+			struct vms_shmid_ds ds;
+			uint64_t size = vms_shmctl(kd->mm, (int)a[0], VMS_IPC_STAT, &ds) == 0 ? ds.segsz : 0;
+			return range_unsafe(kd, a[1] & ~(PG - 1), sat_add(size, GIB));
+		}
+		return 0;
+	case KD_SHMDT:
+		/* Only our own segments are attached: nothing of the helper's. */
+		return 0;
 	}
 	/* msync and process_mrelease change nothing. */
 	return 0;
@@ -1677,16 +2138,14 @@ static int verbose_env(void)
 
 /*
  * Runs c on both sides. Returns 0 if they agree, 1 on a result difference
- * or a model invariant failure, 2 when the helper died, 3 when the call was
- * skipped (a touch the model cannot predict).
+ * or a model invariant failure, 2 when the helper died. Every touch is
+ * predicted: a file page past the end is SIGBUS on both sides.
  */
 static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report, long *kres)
 {
 	uint64_t kold[2] = {0, 0}, mold[2] = {0, 0};
 	char cs[512], kr[64], mr[64];
 
-	if (c->op == KD_TOUCH && !touch_is_modelled(kd, c->a[0]))
-		return 3;
 	long k = kd_kernel(kd, c, kold);
 	long m = kd_model(kd, c, mold);
 	if (kres)
@@ -1731,6 +2190,14 @@ static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report,
 			   "} model {%#" PRIx64 ", %#" PRIx64 "}\n",
 			   idx, cs, kold[0], kold[1], mold[0], mold[1]);
 	}
+	/* What shmctl read: nattch, mode and key, segsz (or the INFO counts). */
+	if (!bad && c->op == KD_SHMCTL && k >= 0 && (kold[0] != mold[0] || kold[1] != mold[1])) {
+		bad = 1;
+		if (report)
+			kp("call #%ld: %s: read kernel {%#" PRIx64 ", %#" PRIx64 "} model {%#" PRIx64
+			   ", %#" PRIx64 "} (nattch | mode << 32 | key << 48, segsz)\n",
+			   idx, cs, kold[0], kold[1], mold[0], mold[1]);
+	}
 	if (bad && report && k != m) {
 		kp("call #%ld: %s\n", idx, cs);
 		kp("  kernel = %s\n", kr);
@@ -1748,10 +2215,6 @@ static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report,
 int kd_check(struct kd *kd, const struct kd_call *c, long idx, long *kres)
 {
 	int s = kd_step(kd, c, idx, 1, kres);
-	if (s == 3) {
-		kp("call #%ld: a touch the model cannot predict (file page past EOF)\n", idx);
-		return -1;
-	}
 	if (s == 1) {
 		kd_compare_state(kd, 1);
 		return -1;
@@ -1811,8 +2274,6 @@ static long run_seq(const struct kd_call *calls, size_t n, int check_every, int 
 			d.kind = s == 2 ? 3 : kd.last_k != kd.last_m ? 1 : kd.vec_bad ? 5 : 2;
 			break;
 		}
-		if (s == 3)
-			continue;
 		if (check_every <= 1 || (i + 1) % (size_t)check_every == 0 || i + 1 == n) {
 			if (kd_compare_state(&kd, report) != 0) {
 				if (report)
@@ -1906,6 +2367,10 @@ struct gen {
 	int nv, vcap;
 	uint64_t touched[16]; /* recent touches: where pages are resident */
 	int ntouched;
+	int32_t shm_ids[16]; /* ids shmget gave */
+	int nshm;
+	uint64_t shm_addrs[8]; /* addresses shmat gave */
+	int nshmat;
 };
 
 static uint64_t rnd(struct gen *g)
@@ -2061,7 +2526,8 @@ static void gen_mmap(struct gen *g, struct kd_call *c)
 	int file = 0;
 	int r = (int)below(g, 100);
 	if (r < 33) {
-		flags = VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS;
+		/* MAP_DROPPABLE is a type of its own for anonymous memory. */
+		flags = (pct(g, 6) ? MAP_DROPPABLE_ : VMS_MAP_PRIVATE) | VMS_MAP_ANONYMOUS;
 	} else if (r < 44) {
 		flags = VMS_MAP_SHARED | VMS_MAP_ANONYMOUS;
 	} else if (r < 66) {
@@ -2075,8 +2541,13 @@ static void gen_mmap(struct gen *g, struct kd_call *c)
 		file = pct(g, 70);
 		if (!file)
 			flags |= VMS_MAP_ANONYMOUS;
-		if (pct(g, 30))
-			flags |= pct(g, 50) ? VMS_MAP_SYNC : 0x200 /* unknown */;
+		if (pct(g, 30)) {
+			/* MAP_SYNC, bits no file knows (0x200, bit 31), bits of
+			 * the legacy mask (MAP_ABOVE4G, MAP_UNINITIALIZED) */
+			static const uint64_t extra[] = {VMS_MAP_SYNC, VMS_MAP_SYNC, 0x200, 0x200,
+							 0x80000000ULL, 0x80, VMS_MAP_UNINITIALIZED};
+			flags |= extra[below(g, sizeof(extra) / sizeof(extra[0]))];
+		}
 	} else if (r < 95) {
 		flags = below(g, 16) & ~3ULL; /* no or bad type */
 		if (pct(g, 50))
@@ -2084,18 +2555,21 @@ static void gen_mmap(struct gen *g, struct kd_call *c)
 		else
 			file = 1;
 	} else {
-		flags = VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS | VMS_MAP_HUGETLB;
-		if (pct(g, 50))
-			flags |= VMS_MAP_HUGE_2MB;
+		/* every MAP_HUGE_* size: the host's, none, and ones it lacks */
+		static const uint64_t logs[] = {0, 21, 21, 30, 16, 22, 63};
+		flags = (pct(g, 75) ? VMS_MAP_PRIVATE : VMS_MAP_SHARED) | VMS_MAP_ANONYMOUS |
+			VMS_MAP_HUGETLB | (logs[below(g, sizeof(logs) / sizeof(logs[0]))] << 26);
 	}
 	if (file) {
-		/* mostly descriptors that can be mapped (the first 8) */
+		/* mostly descriptors that can be mapped (the first 8), then
+		 * memfds, then any */
 		fidx = pct(g, 3)    ? KD_FD_BAD
-		       : pct(g, 85) ? below(g, 8)
+		       : pct(g, 14) ? KD_FD_MEMFD(below(g, KD_MEMFDS))
+		       : pct(g, 80) ? below(g, 8)
 				    : below(g, (uint64_t)kd->nfiles);
 		int pr = (int)below(g, 100);
 		if (pr < 55 || fidx >= (uint64_t)kd->nfiles)
-			off = 0;
+			off = pr < 75 ? 0 : below(g, 8) * PG;
 		else if (pr < 85)
 			off = below(g, page_up(kd->files[fidx].size) / PG + 4) * PG;
 		else if (pr < 90)
@@ -2426,6 +2900,161 @@ static int gen_touch(struct gen *g, struct kd_call *c)
 	return touch_is_modelled(g->kd, addr);
 }
 
+/* A size for shmget or ftruncate: mostly a few pages, odd bytes, 0, huge. */
+static uint64_t pick_shm_size(struct gen *g)
+{
+	int r = (int)below(g, 100);
+	if (r < 45)
+		return (1 + below(g, 16)) * PG;
+	if (r < 70)
+		return 1 + below(g, 16 * PG);
+	if (r < 80)
+		return (1 + below(g, 3)) * 2 * MIB;
+	if (r < 86)
+		return 0;
+	if (r < 92)
+		return (1 + below(g, 64)) * PG;
+	static const uint64_t special[] = {1ULL << 40, UINT64_MAX, UINT64_MAX - (1ULL << 24),
+					   (uint64_t)INT64_MAX, 1ULL << 44};
+	return special[below(g, sizeof(special) / sizeof(special[0]))];
+}
+
+static int32_t pick_shm_id(struct gen *g)
+{
+	if (g->nshm && pct(g, 85))
+		return g->shm_ids[below(g, (uint64_t)(g->nshm < 16 ? g->nshm : 16))];
+	static const int32_t odd[] = {0, 1, 2, -1, 32768, 99};
+	return odd[below(g, sizeof(odd) / sizeof(odd[0]))];
+}
+
+/* Shared memory: System V segments (when the helper has its own IPC
+ * namespace), memfds and memfd_secret, their sizes and seals. Their
+ * mappings come from gen_mmap (memfd slots) and shmat. */
+static void gen_shared(struct gen *g, struct kd_call *c)
+{
+	struct kd *kd = g->kd;
+	int r = (int)below(g, 100);
+	if (!kd->ipcns)
+		r = 60 + (int)below(g, 40);
+	if (r < 18) {
+		c->op = KD_SHMGET;
+		c->a[0] = pct(g, 70) ? 0 : 0x1000 + below(g, 4);
+		c->a[1] = pick_shm_size(g);
+		uint64_t f = pct(g, 75) ? 0600 : pct(g, 50) ? 0 : 0400;
+		if (pct(g, 85))
+			f |= VMS_IPC_CREAT;
+		if (pct(g, 8))
+			f |= VMS_IPC_EXCL;
+		if (pct(g, 10))
+			f |= VMS_SHM_NORESERVE;
+		if (pct(g, 6)) {
+			static const uint64_t logs[] = {0, 21, 30, 16};
+			f |= VMS_SHM_HUGETLB | (logs[below(g, 4)] << VMS_SHM_HUGE_SHIFT);
+			if (pct(g, 80))
+				f |= VMS_SHM_NORESERVE;
+		}
+		c->a[2] = f;
+	} else if (r < 40) {
+		c->op = KD_SHMAT;
+		c->a[0] = (uint64_t)(int64_t)pick_shm_id(g);
+		int p = (int)below(g, 100);
+		c->a[1] = p < 50 ? 0 : p < 90 ? pick_addr(g) & ~(PG - 1) : pick_addr(g) | below(g, PG);
+		uint64_t f = 0;
+		if (pct(g, 20))
+			f |= VMS_SHM_RDONLY;
+		if (pct(g, 12))
+			f |= VMS_SHM_RND;
+		if (pct(g, 20))
+			f |= VMS_SHM_REMAP;
+		if (pct(g, 10))
+			f |= VMS_SHM_EXEC;
+		c->a[2] = f;
+		if (kd->contained && !c->a[1]) {
+			/* no kernel-chosen place: one in the window, failing in place */
+			c->a[1] = kd->win_lo + below(g, (kd->win_hi - kd->win_lo) / PG) * PG;
+			c->a[2] &= ~(uint64_t)VMS_SHM_REMAP;
+		}
+	} else if (r < 48) {
+		c->op = KD_SHMDT;
+		c->a[0] = g->nshmat && pct(g, 75)
+			      ? g->shm_addrs[below(g, (uint64_t)(g->nshmat < 8 ? g->nshmat : 8))] +
+				    (pct(g, 20) ? below(g, 4) * PG : 0)
+			      : pick_addr(g);
+	} else if (r < 58) {
+		static const uint64_t cmds[] = {VMS_IPC_STAT, VMS_IPC_STAT, VMS_IPC_STAT,
+						VMS_IPC_RMID, VMS_IPC_RMID, VMS_SHM_STAT,
+						VMS_IPC_INFO, VMS_SHM_INFO, VMS_SHM_LOCK,
+						VMS_SHM_UNLOCK, VMS_IPC_SET, 99};
+		c->op = KD_SHMCTL;
+		c->a[1] = cmds[below(g, sizeof(cmds) / sizeof(cmds[0]))];
+		c->a[0] = c->a[1] == VMS_SHM_STAT ? below(g, 4) : (uint64_t)(int64_t)pick_shm_id(g);
+		c->a[2] = pct(g, 50) ? 0600 : below(g, 01000);
+	} else if (r < 60) {
+		/* Mostly back to the default, so that a limit does not stop
+		 * every later shmget of the run. */
+		static const uint64_t vals[KD_NSYSCTLS][4] = {
+		    {UINT64_MAX - (1ULL << 24), 64 * PG, 1, 0},
+		    {UINT64_MAX - (1ULL << 24), 64, 8, 0},
+		    {4096, 32768, 8, 32769},
+		    {0, 1, 0, 2},
+		    {3, 32768 + 5, 65, (uint64_t)INT32_MAX + 1},
+		};
+		c->op = KD_SHM_SYSCTL;
+		c->a[0] = below(g, KD_NSYSCTLS);
+		c->a[1] = vals[c->a[0]][pct(g, 50) ? 0 : below(g, 4)];
+	} else if (r < 76) {
+		c->op = KD_MEMFD;
+		c->a[0] = below(g, KD_MEMFDS);
+		c->a[2] = pct(g, 12);
+		if (c->a[2]) {
+			c->a[1] = pct(g, 80) ? 0 : pct(g, 50) ? 02000000 : 1;
+		} else {
+			uint64_t f = VMS_MFD_CLOEXEC;
+			if (pct(g, 60))
+				f |= VMS_MFD_ALLOW_SEALING;
+			if (pct(g, 20))
+				f |= VMS_MFD_NOEXEC_SEAL;
+			if (pct(g, 20))
+				f |= VMS_MFD_EXEC;
+			if (pct(g, 8))
+				f |= VMS_MFD_HUGETLB | (pct(g, 50) ? 21ULL << 26 : 0);
+			if (pct(g, 3))
+				f |= pct(g, 50) ? 0x100 : 21ULL << 26;
+			c->a[1] = f;
+		}
+	} else if (r < 88) {
+		c->op = KD_FTRUNCATE;
+		c->a[0] = pct(g, 70) ? KD_FD_MEMFD(below(g, KD_MEMFDS)) : below(g, (uint64_t)kd->nfiles);
+		c->a[1] = pct(g, 5) ? (uint64_t)-1 : pick_shm_size(g);
+	} else if (r < 94) {
+		/* Only small ranges that could allocate: tmpfs takes its pages
+		 * at once (a large one would exhaust memory). Huge offsets are
+		 * for the EFBIG of an overflowing end. */
+		static const uint64_t modes[] = {0, 0, 1, 3, 3, 2, 0x10, 0x11, 4, 0x12, 0x8, 0x40};
+		c->op = KD_FALLOCATE;
+		c->a[0] = pct(g, 60) ? KD_FD_MEMFD(below(g, KD_MEMFDS)) : below(g, (uint64_t)kd->nfiles);
+		/* disk files' collapse and insert ranges are not modelled */
+		c->a[1] = modes[below(g, c->a[0] < (uint64_t)kd->nfiles ? 10 : 12)];
+		int o = (int)below(g, 100);
+		c->a[2] = o < 70 ? below(g, 16) * PG + (pct(g, 20) ? below(g, PG) : 0)
+			  : o < 80 ? (1ULL << 44) - below(g, 3) * PG
+			  : o < 90 ? (1ULL << 62)
+				   : (uint64_t)-PG;
+		c->a[3] = pct(g, 5) ? 0 : (1 + below(g, 16)) * PG - (pct(g, 20) ? below(g, PG) : 0);
+		if (c->a[2] == (1ULL << 62) && pct(g, 50))
+			c->a[3] = 1ULL << 62;
+	} else {
+		static const uint64_t seals[] = {
+		    VMS_F_SEAL_WRITE, VMS_F_SEAL_FUTURE_WRITE, VMS_F_SEAL_SHRINK | VMS_F_SEAL_GROW,
+		    VMS_F_SEAL_SEAL,  VMS_F_SEAL_EXEC,	       VMS_F_SEAL_GROW,
+		    0x40,	      1ULL << 32};
+		c->op = KD_SEAL;
+		c->a[0] = pct(g, 85) ? KD_FD_MEMFD(below(g, KD_MEMFDS)) : below(g, (uint64_t)kd->nfiles);
+		c->a[2] = pct(g, 20);
+		c->a[1] = seals[below(g, sizeof(seals) / sizeof(seals[0]))];
+	}
+}
+
 /* ---- issue 13's calls ---- */
 
 /* Sealing is for good: a small share of calls, aimed mostly at whole VMAs or
@@ -2569,10 +3198,10 @@ static void gen_process_mrelease(struct gen *g, struct kd_call *c)
 }
 
 static const char *const op_names[KD_NOPS] = {
-    "mmap",	       "munmap",	   "mprotect",	       "brk",
-    "mremap",	       "madvise",	   "mlock",	       "munlock",
-    "prlimit",	       "anon_name",	   "touch",	       "mseal",
-    "msync",	       "mincore",	   "remap_file_pages", "process_madvise",
+    "mmap",  "munmap",	"mprotect", "brk",	 "mremap", "madvise",
+    "mlock", "munlock", "prlimit",  "anon_name", "touch",
+    "shmget", "shmat", "shmdt", "shmctl", "shm_sysctl", "memfd", "ftruncate", "seal",
+    "fallocate", "mseal", "msync", "mincore", "remap_file_pages", "process_madvise",
     "process_mrelease",
 };
 
@@ -2620,9 +3249,11 @@ static void gen_call(struct gen *g, struct kd_call *c)
 {
 	for (int tries = 0; tries < 500; tries++) {
 		memset(c, 0, sizeof(*c));
-		int r = (int)below(g, 1000);
+		int r = (int)below(g, 1090);
 		int ok = 1;
-		if (r < 260) {
+		if (r >= 1000) {
+			gen_shared(g, c);
+		} else if (r < 260) {
 			gen_mmap(g, c);
 		} else if (r < 290) {
 			gen_mincore(g, c);
@@ -2735,22 +3366,19 @@ int kd_random_run_opts(struct kd_run_opts *o, char *why, size_t why_size)
 		gen_call(&g, &calls[i]);
 		long kr = 0;
 		int s = kd_step(&kd, &calls[i], i, 0, &kr);
-		if (s == 3) {
-			/* not executable after all: replace by a no-op */
-			memset(&calls[i], 0, sizeof(calls[i]));
-			calls[i].op = KD_MADVISE;
-			calls[i].a[0] = kd.win_lo;
-			s = kd_step(&kd, &calls[i], i, 0, &kr);
-		}
 		if (s == 1 || s == 2) {
 			at = i;
 			fail = 1;
 			break;
 		}
-		/* New mappings are worth aiming at later. */
-		if ((calls[i].op == KD_MMAP || calls[i].op == KD_MREMAP) && kr > 0 &&
-		    (uint64_t)kr < kd.task_size)
+		/* New mappings are worth aiming at later, new segments too. */
+		if ((calls[i].op == KD_MMAP || calls[i].op == KD_MREMAP || calls[i].op == KD_SHMAT) &&
+		    kr > 0 && (uint64_t)kr < kd.task_size)
 			remember(&g, (uint64_t)kr);
+		if (calls[i].op == KD_SHMGET && kr >= 0)
+			g.shm_ids[g.nshm++ % 16] = (int32_t)kr;
+		if (calls[i].op == KD_SHMAT && kr >= 0 && (uint64_t)kr < kd.task_size)
+			g.shm_addrs[g.nshmat++ % 8] = (uint64_t)kr;
 		if (o->check_every <= 1 || (i + 1) % o->check_every == 0 || i + 1 == ncalls) {
 			if (kd_compare_state(&kd, 0) != 0) {
 				at = i;

@@ -35,6 +35,16 @@ enum kd_op {
 	KD_PRLIMIT,   /* a0 resource, a1 cur, a2 max, a3 nonzero = query only */
 	KD_ANON_NAME, /* prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, a0, a1, "kd") */
 	KD_TOUCH,     /* a0 addr, a1 write: a one-byte kernel-mode access (0 or -EFAULT) */
+	/* Shared memory (the helper runs in an IPC namespace of its own). */
+	KD_SHMGET,     /* a0 key, a1 size, a2 shmflg */
+	KD_SHMAT,      /* a0 shmid, a1 addr, a2 shmflg */
+	KD_SHMDT,      /* a0 addr */
+	KD_SHMCTL,     /* a0 shmid, a1 cmd, a2 mode for IPC_SET; what it read is compared */
+	KD_SHM_SYSCTL, /* a0 KD_SYSCTL_*, a1 value: written in the helper's namespace */
+	KD_MEMFD,      /* a0 slot, a1 flags, a2 nonzero: memfd_secret(a1) instead */
+	KD_FTRUNCATE,  /* a0 file index (KD_FD_MEMFD too), a1 length */
+	KD_SEAL,       /* a0 file index, a1 seals: fcntl(F_ADD_SEALS); a2 nonzero: F_GET_SEALS */
+	KD_FALLOCATE,  /* a0 file index, a1 mode, a2 offset, a3 length */
 	/* Sealing, syncing, residency and vectored advice (issue 13). */
 	KD_MSEAL,     /* a0 addr, a1 len, a2 flags */
 	KD_MSYNC,     /* a0 addr, a1 len, a2 flags */
@@ -67,9 +77,16 @@ enum kd_op {
 #define KD_MAX_IOV 8
 #define KD_IOV_SLOTS 1025 /* UIO_MAXIOV + 1: vlen may name every one */
 
+/* KD_SHM_SYSCTL's a0: the IPC namespace's sysctls under /proc/sys/kernel. */
+enum { KD_SYSCTL_SHMMAX, KD_SYSCTL_SHMALL, KD_SYSCTL_SHMMNI, KD_SYSCTL_RMID_FORCED,
+       KD_SYSCTL_NEXT_ID, KD_NSYSCTLS };
+
 /* File indices for KD_MMAP's a4 that are not files. */
 #define KD_FD_NONE ((uint64_t)-1) /* fd -1 */
 #define KD_FD_BAD ((uint64_t)-2)  /* a closed descriptor: EBADF */
+/* The memfd (or memfd_secret) of a KD_MEMFD slot as a file index. */
+#define KD_MEMFDS 4
+#define KD_FD_MEMFD(slot) ((uint64_t)32 + (uint64_t)(slot))
 
 struct kd_call {
 	int op;
@@ -101,10 +118,13 @@ struct kd {
 	pid_t pid;
 	int cmd_fd, rep_fd; /* our ends of the pipes */
 	char tmpdir[256];
+	char shmdir[256]; /* a directory of ours in /dev/shm (tmpfs), or "" */
 	vms_sys *sys;
 	vms_mm *mm;
 	struct kd_file files[KD_MAX_FILES];
 	int nfiles;
+	vms_file *memfd[KD_MEMFDS]; /* KD_MEMFD slots: the model's files */
+	int ipcns;                  /* the helper has an IPC namespace of its own */
 	uint64_t start_brk, init_brk;
 	uint64_t task_size;
 	/* Ranges of the helper's own mappings at startup: no call may unmap,

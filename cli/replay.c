@@ -10,6 +10,11 @@
  *    msync, mincore, remap_file_pages, process_madvise, process_mrelease):
  *    applied with include/vmspace.h and checked (mincore's vector where the
  *    model can know it);
+ *  - shared memory (shmget, shmat, shmdt, shmctl with shm_nattch,
+ *    memfd_create, memfd_secret, ftruncate, fallocate, fcntl
+ *    F_ADD_SEALS/F_GET_SEALS):
+ *    applied and checked too, System V segments with the log's ids (see
+ *    do_shared());
  *  - processes: clone/clone3/fork/vfork with CLONE_VM share the address
  *    space, without it they fork it (vms_fork); execve of a new program makes
  *    the process unmodelled (its later calls are "unsupported"), except the
@@ -20,8 +25,10 @@
  *  - descriptors: openat/open/creat/memfd_create make an open file
  *    description (one vms_file each, shared by dup/dup2/dup3/fcntl(F_DUPFD*)
  *    and by fork), close/close_range drop it; fstat/newfstatat/statx give the
- *    file's identity (st_dev, st_ino, st_size), else the host's own file
- *    (stat(2) of the -y path or the opened path), else a placeholder;
+ *    file's identity (st_dev, st_ino, st_size, a character device's st_rdev),
+ *    else the host's own file (stat(2) of the -y path or the opened path),
+ *    else a placeholder; O_TMPFILE opens are "DIR/#INO", unlink/unlinkat mark
+ *    the files descriptors hold as deleted;
  *  - paths: the working directory (chdir, fchdir, getcwd, --cwd) and the
  *    directory fds of openat, so that a mapped file shows the kernel's name
  *    for it (see ofd_name()).
@@ -83,7 +90,7 @@ static const struct {
 	{"ENOMEM", 12}, {"EACCES", 13},	 {"EFAULT", 14},   {"EBUSY", 16},    {"EEXIST", 17},
 	{"ENODEV", 19}, {"EINVAL", 22},	 {"ENFILE", 23},   {"EMFILE", 24},   {"ETXTBSY", 26},
 	{"EFBIG", 27},	{"ENOSPC", 28},	 {"ESRCH", 3},	   {"EOVERFLOW", 75}, {"ENOSYS", 38},
-	{"EOPNOTSUPP", 95},
+	{"EOPNOTSUPP", 95}, {"EIDRM", 43},
 };
 
 static void errno_text(long r, char *buf, size_t size)
@@ -123,6 +130,10 @@ enum sc sc_of(const char *n)
 		{"remap_file_pages", SC_REMAP_FILE_PAGES}, {"process_madvise", SC_PROCESS_MADVISE},
 		{"process_mrelease", SC_PROCESS_MRELEASE}, {"pidfd_open", SC_PIDFD_OPEN},
 		{"getpid", SC_GETPID},
+		{"shmget", SC_SHMGET}, {"shmat", SC_SHMAT}, {"shmdt", SC_SHMDT},
+		{"shmctl", SC_SHMCTL}, {"ftruncate", SC_FTRUNCATE},
+		{"memfd_secret", SC_MEMFD_SECRET}, {"unlink", SC_UNLINK}, {"unlinkat", SC_UNLINKAT},
+		{"fallocate", SC_FALLOCATE},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (n[0] == t[i].name[0] && !strcmp(n, t[i].name))
@@ -936,6 +947,199 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 	check_result(p, c, r, addr, mm);
 }
 
+/* ---- Shared memory -------------------------------------------------------- */
+
+#define F_ADD_SEALS_ 1033
+#define F_GET_SEALS_ 1034
+
+/* Is this a call do_shared() applies? */
+static bool is_shared_call(const struct call *c)
+{
+	switch (c->sc) {
+	case SC_SHMGET:
+	case SC_SHMAT:
+	case SC_SHMDT:
+	case SC_SHMCTL:
+	case SC_FTRUNCATE:
+	case SC_FALLOCATE:
+	case SC_MEMFD_SECRET:
+	case SC_MEMFD_CREATE:
+		return true;
+	case SC_FCNTL:
+		return (c->has & 2) && (c->a[1] == F_ADD_SEALS_ || c->a[1] == F_GET_SEALS_);
+	default:
+		return false;
+	}
+}
+
+/* A file the kernel made (memfd_create, memfd_secret): the model makes its
+ * own, and the trace's descriptor names it. A call that failed in the model
+ * but not in the log is a divergence; the descriptor's number is not. */
+static void shared_new_file(struct pass *p, struct proc *pr, const struct call *c, long r,
+			    vms_file *vf, const char *path)
+{
+	if (r == 0 && c->has_result && c->result >= 0 && pr->ft) {
+		struct ofd *f = ofd_new_internal(path, vf);
+		if (!f || fd_install(pr->ft, (uint64_t)c->result, f))
+			r = -VMS_ENOMEM;
+		vf = NULL;
+	}
+	vms_file_close(vf);
+	check_result(p, c, r == 0 && c->has_result && c->result >= 0 ? c->result : r, false, NULL);
+}
+
+/* shmctl's IPC_STAT and SHM_STAT print the segment: shm_nattch must agree. */
+static void check_nattch(struct pass *p, const struct call *c, long r,
+			 const struct vms_shmid_ds *ds)
+{
+	const struct strace_arg *a = full_arg(c, 2);
+	const struct strace_val *n = a && a->v.kind == SV_STRUCT ? strace_val_field(&a->v, "shm_nattch")
+								 : NULL;
+	char buf[96];
+	if (r < 0 || !n || !n->has_num || n->num == ds->nattch || !c->has_result ||
+	    c->result != r) {
+		check_result(p, c, r, false, NULL);
+		return;
+	}
+	p->st->calls++;
+	p->st->diverged++;
+	p->group_diverged++;
+	snprintf(buf, sizeof(buf), "%ld {shm_nattch=%llu}", r, (unsigned long long)ds->nattch);
+	print_divergence(p, c, buf);
+}
+
+/*
+ * System V shared memory, memfd_create, memfd_secret, ftruncate and the
+ * seals of fcntl. Segments belong to the system; a shmget that succeeded in
+ * the log creates its segment with the log's id (kernel.shm_next_id, as
+ * checkpoint/restore does), so later shmat and shmctl lines name the model's
+ * segment and the maps show the log's inode numbers.
+ */
+static void do_shared(struct pass *p, struct proc *pr, const struct call *c)
+{
+	vms_mm *mm = pr->sp ? pr->sp->mm : NULL;
+	const uint64_t *a = c->a;
+	long r;
+	if (!mm) {
+		unsupported(p, c, "%s", space_why(pr));
+		return;
+	}
+	switch (c->sc) {
+	case SC_SHMGET:
+		NEED(0x7);
+		if (c->has_result && c->result >= 0)
+			vms_sysctl_set(p->sys, "kernel.shm_next_id", (uint64_t)c->result);
+		r = vms_shmget(mm, (int32_t)a[0], a[1], (int)a[2]);
+		vms_sysctl_set(p->sys, "kernel.shm_next_id", UINT64_MAX);
+		if (r == -VMS_ENOENT && c->has_result && c->result >= 0) {
+			unsupported(p, c, "a segment made before the log started");
+			return;
+		}
+		check_result(p, c, r, false, mm);
+		return;
+	case SC_SHMAT:
+		NEED(0x7);
+		check_result(p, c, vms_shmat(mm, (int)a[0], a[1], (int)a[2]), true, mm);
+		return;
+	case SC_SHMDT:
+		NEED(0x1);
+		check_result(p, c, vms_shmdt(mm, a[0]), false, mm);
+		return;
+	case SC_SHMCTL: {
+		struct vms_shmid_ds ds;
+		memset(&ds, 0, sizeof(ds));
+		NEED(0x3);
+		if (a[1] == VMS_IPC_SET) {
+			const struct strace_arg *b = full_arg(c, 2);
+			const struct strace_val *perm =
+				b && b->v.kind == SV_STRUCT ? strace_val_field(&b->v, "shm_perm") : NULL;
+			const struct strace_val *mode = perm ? strace_val_field(perm, "mode") : NULL;
+			if (!mode || !mode->has_num) {
+				unsupported(p, c, "IPC_SET without the mode in the log");
+				return;
+			}
+			ds.mode = (uint32_t)mode->num;
+		}
+		r = vms_shmctl(mm, (int)a[0], (int)a[1], &ds);
+		if (a[1] == VMS_IPC_STAT || a[1] == VMS_SHM_STAT || a[1] == VMS_SHM_STAT_ANY)
+			check_nattch(p, c, r, &ds);
+		else
+			check_result(p, c, r, false, mm);
+		return;
+	}
+	case SC_MEMFD_CREATE: {
+		const struct strace_arg *n = full_arg(c, 0);
+		char path[300];
+		vms_file *vf = NULL;
+		NEED(0x2);
+		if (!n || n->v.kind != SV_STR || n->v.str_truncated) {
+			unsupported(p, c, "the name is not in the log (or cut short by strace -s)");
+			return;
+		}
+		r = vms_memfd_create(p->sys, n->v.str, (unsigned)a[1], &vf);
+		snprintf(path, sizeof(path), "/memfd:%s", n->v.str);
+		shared_new_file(p, pr, c, r, vf, path);
+		return;
+	}
+	case SC_MEMFD_SECRET: {
+		vms_file *vf = NULL;
+		NEED(0x1);
+		r = vms_memfd_secret(p->sys, (unsigned)a[0], &vf);
+		shared_new_file(p, pr, c, r, vf, "/secretmem");
+		return;
+	}
+	case SC_FTRUNCATE:
+	case SC_FALLOCATE:
+	case SC_FCNTL: {
+		struct ofd *f;
+		vms_file *vf;
+		NEED(c->sc == SC_FALLOCATE ? 0xf : 0x3);
+		/* do_sys_ftruncate(): a negative length before the descriptor */
+		if (c->sc == SC_FTRUNCATE && (int64_t)a[1] < 0) {
+			check_result(p, c, -VMS_EINVAL, false, NULL);
+			return;
+		}
+		if (!(f = fd_arg(pr, c, 0))) {
+			unsupported(p, c, "an fd the log never opened (and no -y path)");
+			return;
+		}
+		if (c->sc == SC_FTRUNCATE && !f->vf && !f->memfd) {
+			/* Not mapped yet: its vms_file is made when it is, from
+			 * what fstat has said by then, with this size. Until then
+			 * only the descriptor's access mode can refuse. */
+			r = (f->oflags & 3) == VMS_O_RDONLY ? -VMS_EINVAL : 0;
+			if (!r) {
+				f->size = a[1];
+				f->have_size = 1;
+			}
+			check_result(p, c, r, false, NULL);
+			return;
+		}
+		if (!(vf = ofd_file(p, f, c->lineno))) {
+			unsupported(p, c, "out of memory");
+			return;
+		}
+		if (c->sc == SC_FTRUNCATE)
+			r = vms_ftruncate(vf, (int64_t)a[1]);
+		else if (c->sc == SC_FALLOCATE)
+			r = vms_fallocate(vf, (int)a[1], (int64_t)a[2], (int64_t)a[3]);
+		else if (a[1] == F_GET_SEALS_)
+			r = vms_get_seals(vf);
+		else if (c->has & 4)
+			r = vms_add_seals(vf, (unsigned)a[2]);
+		else {
+			unsupported_arg(p, c, 4);
+			return;
+		}
+		check_result(p, c, r, false, NULL);
+		return;
+	}
+	default:
+		unsupported(p, c, "not modelled");
+		return;
+	}
+}
+
 /* ---- Applying one call ---------------------------------------------------- */
 
 static void count_name(struct pass *p, enum sc sc, const char *name, int *slot)
@@ -1049,8 +1253,14 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 		if (c->has_result && c->result > 0 && c->result <= INT_MAX)
 			pr->getpid = (int)c->result;
 		break;
+	case SC_UNLINK:
+	case SC_UNLINKAT:
+		files_unlink(p, pr, c);
+		break;
 	default:
-		if (is_memory_call(c->sc))
+		if (is_shared_call(c))
+			do_shared(p, pr, c);
+		else if (is_memory_call(c->sc))
 			do_memory(p, pr, c);
 		else
 			do_files(pr, c);
@@ -1273,7 +1483,7 @@ static int pass_init(struct pass *p, const struct replay_opts *o, struct replay_
 	p->st = st;
 	p->stop_after = -1;
 	p->first_bad_group = -1;
-	for (int i = 0; i <= SC_EXIT_GROUP; i++)
+	for (int i = 0; i < SC_NCALLS; i++)
 		p->name_slot[i] = -1;
 	p->sys = vms_sys_new();
 	if (!p->sys)

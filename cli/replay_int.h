@@ -34,6 +34,11 @@ struct ofd {
 	int oflags;     /* O_ACCMODE | O_APPEND */
 	int memfd;
 	int pidfd_pid;  /* a pidfd (pidfd_open, or -yy's "pid:N"): the process, else 0 */
+	/* What the file is, besides its path: open(O_TMPFILE) (path is the
+	 * directory), unlinked (-y "(deleted)"), a character device (fstat's
+	 * st_mode and st_rdev). */
+	int tmpfile, deleted, chr;
+	uint32_t rdev_major, rdev_minor;
 	int have_id;    /* dev/ino from an fstat-like line */
 	uint32_t major, minor;
 	uint64_t ino, size;
@@ -121,6 +126,10 @@ enum sc {
 	SC_EXECVE, SC_EXECVEAT, SC_OPENAT, SC_OPEN, SC_CREAT, SC_CLOSE, SC_CLOSE_RANGE,
 	SC_DUP, SC_DUP2, SC_DUP3, SC_FCNTL, SC_MEMFD_CREATE, SC_FSTAT, SC_NEWFSTATAT,
 	SC_STATX, SC_CHDIR, SC_FCHDIR, SC_GETCWD, SC_EXIT, SC_EXIT_GROUP,
+	/* shared memory, checked in do_shared() */
+	SC_SHMGET, SC_SHMAT, SC_SHMDT, SC_SHMCTL, SC_FTRUNCATE, SC_MEMFD_SECRET, SC_FALLOCATE,
+	SC_UNLINK, SC_UNLINKAT, /* files_unlink() */
+	SC_NCALLS
 };
 
 struct call {
@@ -252,7 +261,7 @@ struct pass {
 	size_t mapscap;
 	struct strace_line scratch; /* group items re-parsed here */
 	char errbuf[160];
-	int name_slot[SC_EXIT_GROUP + 1];
+	int name_slot[SC_NCALLS];
 };
 
 
@@ -309,6 +318,8 @@ char *ofd_name(struct pass *p, const struct ofd *f, bool on_host, const struct s
 		      int lineno);
 vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno);
 void do_files(struct proc *pr, const struct call *c);
+struct ofd *ofd_new_internal(const char *path, vms_file *vf);
+void files_unlink(struct pass *p, struct proc *pr, const struct call *c);
 
 /* procs.c */
 struct space *space_new(struct pass *p, vms_mm *mm);

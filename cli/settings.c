@@ -81,7 +81,8 @@ static const struct {
 		 {VMS_CAP_SYS_RAWIO, "SYS_RAWIO"},
 		 {VMS_CAP_SYS_ADMIN, "SYS_ADMIN"},
 		 {VMS_CAP_SYS_RESOURCE, "SYS_RESOURCE"},
-		 {VMS_CAP_SYS_NICE, "SYS_NICE"}};
+		 {VMS_CAP_SYS_NICE, "SYS_NICE"},
+		 {VMS_CAP_IPC_OWNER, "IPC_OWNER"}};
 
 static const char *source_name(int s)
 {
@@ -370,6 +371,8 @@ unsigned replay_cap_value(const char *name)
 		return VMS_CAP_SYS_RAWIO;
 	if (!strcasecmp(name, "SYS_NICE"))
 		return VMS_CAP_SYS_NICE;
+	if (!strcasecmp(name, "IPC_OWNER"))
+		return VMS_CAP_IPC_OWNER;
 	return 0;
 }
 

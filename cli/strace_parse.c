@@ -124,6 +124,15 @@ static const struct sym syms[] = {
 	{"IPC_PRIVATE", 0}, {"IPC_CREAT", 01000}, {"IPC_EXCL", 02000}, {"IPC_RMID", 0},
 	{"SHM_RDONLY", 010000}, {"SHM_RND", 020000}, {"SHM_REMAP", 040000},
 	{"SHM_EXEC", 0100000}, {"SHM_HUGETLB", 04000}, {"SHM_NORESERVE", 010000},
+	{"IPC_SET", 1}, {"IPC_STAT", 2}, {"IPC_INFO", 3}, {"SHM_LOCK", 11}, {"SHM_UNLOCK", 12},
+	{"SHM_STAT", 13}, {"SHM_INFO", 14}, {"SHM_STAT_ANY", 15}, {"IPC_64", 0x100},
+	{"SHM_HUGE_SHIFT", 26}, {"SHM_HUGE_2MB", 21ULL << 26}, {"SHM_HUGE_1GB", 30ULL << 26},
+	{"MFD_HUGE_SHIFT", 26}, {"MFD_HUGE_2MB", 21ULL << 26}, {"MFD_HUGE_1GB", 30ULL << 26},
+	{"F_SEAL_EXEC", 0x20},
+	{"FALLOC_FL_KEEP_SIZE", 1}, {"FALLOC_FL_PUNCH_HOLE", 2}, {"FALLOC_FL_NO_HIDE_STALE", 4},
+	{"FALLOC_FL_COLLAPSE_RANGE", 8}, {"FALLOC_FL_ZERO_RANGE", 0x10},
+	{"FALLOC_FL_INSERT_RANGE", 0x20}, {"FALLOC_FL_UNSHARE_RANGE", 0x40},
+	{"FALLOC_FL_WRITE_ZEROES", 0x80},
 	/* siginfo codes */
 	{"SI_USER", 0}, {"SI_KERNEL", 0x80}, {"SI_QUEUE", (uint64_t)-1},
 	{"SI_TIMER", (uint64_t)-2}, {"SI_TKILL", (uint64_t)-6},
@@ -924,13 +933,16 @@ static void parse_val(struct pctx *c, const char *s, size_t n, struct strace_val
 		if (angle_opens(t, tn, i)) {
 			size_t end = skip_angle(t, tn, i);
 			char *d;
-			if (end != tn)
+			/* an unlinked file: "3</memfd:x>(deleted)" */
+			int deleted = end != SCAN_FAIL && tn - end == 9 && !memcmp(t + end, "(deleted)", 9);
+			if (end != tn && !deleted)
 				return;
 			d = palloc(c, end - i - 1);
 			if (!d)
 				return;
 			unescape(d, t + i + 1, end - i - 2);
 			v->fd_path = d;
+			v->fd_deleted = deleted;
 			tn = i;
 			break;
 		}
@@ -958,6 +970,7 @@ static void parse_val(struct pctx *c, const char *s, size_t n, struct strace_val
 	}
 	v->num = 0;
 	v->fd_path = NULL;
+	v->fd_deleted = 0;
 }
 
 /* One argument: optional "name=" (clone), value, optional " => out". */
@@ -1167,6 +1180,10 @@ static int parse_result(struct pctx *c, const char *s, size_t n, size_t i, char 
 				l->result_fd_path = d;
 			}
 			i = end;
+			if (n - i >= 9 && !memcmp(s + i, "(deleted)", 9)) {
+				l->result_fd_deleted = 1;
+				i += 9;
+			}
 		}
 	}
 	if (i < n && !is_space(s[i]))

@@ -79,6 +79,7 @@ struct strace_val {
 	size_t str_len;         /* may hold NULs, so use this */
 	int str_truncated;      /* printed with a trailing "..." (-s limit) */
 	const char *fd_path;    /* -y: "3</usr/lib/libc.so.6>" -> "/usr/lib/libc.so.6" */
+	int fd_deleted;         /* -y: "3</memfd:x>(deleted)": the file is unlinked */
 	const char *bad_name;   /* the first name the table does not know; then
 				 * has_num = 0 */
 	const char *too_big;    /* the first number over 64 bits (strace never
@@ -117,6 +118,7 @@ struct strace_line {
 	int64_t result;          /* as the syscall returned it: -errno for -1 EXXX */
 	char errname[32];        /* "ENOMEM", or "" */
 	const char *result_fd_path; /* -y: " = 3</etc/passwd>" */
+	int result_fd_deleted;   /* -y: " = 3</memfd:x>(deleted)" */
 	const char *result_note; /* "(Cannot allocate memory)" without parens, or NULL */
 	double duration;         /* -T "<0.000012>", else -1 */
 

@@ -2,7 +2,8 @@
  * fuzz_calls.c: libFuzzer target that turns its input into a sequence of
  * library calls (mmap, munmap, mprotect, mremap, madvise, brk, mlock, fork,
  * faults, rlimits, sysctls, mseal, msync, mincore, remap_file_pages,
- * process_madvise, process_mrelease, injected allocation failures) and checks
+ * process_madvise, process_mrelease, injected allocation failures, System V
+ * segments, memfds with their sizes and seals) and checks
  * vms_validate() after every call. It looks for crashes and broken invariants,
  * not for kernel differences (the live-kernel tests do that).
  */
@@ -46,6 +47,53 @@ static uint64_t len_of(struct input *in)
 	if (sel == 0xff)
 		return take(in, 8);
 	return ((sel & 0x3f) + 1) << 12 | ((sel & 0x40) ? 0x123 : 0);
+}
+
+/* Shared memory: System V segments of the system, and one memfd (closed
+ * and made again) mapped, resized and sealed. */
+static void shared_call(struct input *in, vms_sys *sys, vms_mm *target, vms_file **memfd)
+{
+	unsigned sub = (unsigned)take(in, 1);
+	int id = (int)take(in, 1) % 8 - 1;
+	switch (sub % 8) {
+	case 0:
+		vms_shmget(target, (sub & 0x10) ? 0x42 : VMS_IPC_PRIVATE, len_of(in),
+			   (int)take(in, 2) | ((sub & 0x20) ? VMS_SHM_HUGETLB | VMS_SHM_NORESERVE : 0));
+		break;
+	case 1:
+		vms_shmat(target, id, (sub & 0x10) ? addr_of(in) : 0, (int)take(in, 2));
+		break;
+	case 2:
+		vms_shmdt(target, addr_of(in));
+		break;
+	case 3: {
+		struct vms_shmid_ds ds = {.mode = 0600};
+		vms_shmctl(target, id, (int)take(in, 1) % 16, &ds);
+		break;
+	}
+	case 4:
+		vms_file_close(*memfd);
+		*memfd = NULL;
+		vms_memfd_create(sys, "fz", (unsigned)take(in, 1) | ((sub & 0x10) ? 21u << 26 : 0),
+				 memfd);
+		break;
+	case 5:
+		if (*memfd)
+			vms_ftruncate(*memfd, (int64_t)(take(in, 2) << 12) - 1);
+		break;
+	case 6:
+		if (*memfd)
+			vms_mmap(target, addr_of(in), len_of(in), (int)take(in, 1) & 7,
+				 (int)take(in, 1) & 0x3f, *memfd, take(in, 1) << 12);
+		break;
+	default:
+		if (*memfd && (sub & 0x10))
+			vms_fallocate(*memfd, (int)take(in, 1), (int64_t)(take(in, 1) << 12),
+				      (int64_t)len_of(in));
+		else if (*memfd)
+			vms_add_seals(*memfd, (unsigned)take(in, 1));
+		break;
+	}
 }
 
 static void check(vms_mm *mm)
@@ -106,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vms_inode *ino = vms_inode_get(sys, &info);
 	vms_file *ro = ino ? vms_file_open(ino, VMS_O_RDONLY) : NULL;
 	vms_file *rw = ino ? vms_file_open(ino, VMS_O_RDWR) : NULL;
+	vms_file *memfd = NULL;
 	if (!mm)
 		goto out;
 	vms_mm_set_brk_start(mm, 0x555555560000ULL);
@@ -171,12 +220,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vms_sys_fail_alloc_after(sys, 1 + take(&in, 1) % 8);
 			break;
 		case 12:
-			if (!(op & 0x20)) {
+			if (op & 0x40)
+				shared_call(&in, sys, target, &memfd);
+			else if (op & 0x20)
+				sealing_syncing_residency(&in, target, mm);
+			else
 				vms_set_anon_name(target, addr_of(&in), len_of(&in),
 						  (op & 1) ? "fz" : NULL);
-				break;
-			}
-			sealing_syncing_residency(&in, target, mm);
 			break;
 		}
 		vms_sys_fail_alloc_after(sys, 0);
@@ -187,6 +237,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 out:
 	vms_file_close(ro);
 	vms_file_close(rw);
+	vms_file_close(memfd);
 	vms_sys_free(sys);
 	return 0;
 }

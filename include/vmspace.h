@@ -123,6 +123,7 @@ struct vms_mm_config;
 #define VMS_CAP_SYS_RESOURCE (1u << 2)
 #define VMS_CAP_SYS_RAWIO (1u << 3)
 #define VMS_CAP_SYS_NICE (1u << 4)
+#define VMS_CAP_IPC_OWNER (1u << 5)
 
 /* open(2) access modes for vms_file_open */
 #define VMS_O_RDONLY 0
@@ -154,6 +155,10 @@ struct vms_mm_config;
 #define VMS_EOVERFLOW 75
 #define VMS_ELIBBAD 80
 #define VMS_EOPNOTSUPP 95
+#define VMS_EIDRM 43
+#define VMS_ENOSPC 28
+#define VMS_EFBIG 27
+#define VMS_ENOSYS 38
 
 /* ---- System --------------------------------------------------------------- */
 
@@ -244,6 +249,9 @@ size_t vms_meminfo_text(const vms_sys *sys, char *buf, size_t size);
 #define VMS_INODE_DIRECTORY 0x10
 #define VMS_INODE_NOMMAP 0x20   /* has no mmap method (-ENODEV) */
 #define VMS_INODE_APPEND 0x40   /* append-only attribute (chattr +a) */
+#define VMS_INODE_SHMEM 0x80    /* lives on tmpfs (shmem): /dev/shm, memfd, O_TMPFILE there */
+#define VMS_INODE_DEVZERO 0x100 /* the /dev/zero character device */
+#define VMS_INODE_SECRETMEM 0x200 /* a memfd_secret(2) file */
 
 struct vms_inode_info {
 	uint32_t dev_major, dev_minor;
@@ -266,6 +274,98 @@ vms_file *vms_file_open(vms_inode *inode, int oflags);
 void vms_file_close(vms_file *file);
 /* How many VMAs, over all address spaces, map the inode (its i_mmap). */
 size_t vms_inode_mapcount(const vms_inode *inode);
+/* The inode an open file is of. */
+vms_inode *vms_file_inode(const vms_file *file);
+/* Gives a file of one of the kernel's internal mounts (memfd, memfd_secret:
+ * made by the model, numbered by its own get_next_ino() counter) the inode
+ * number a trace showed for it. -EINVAL for an inode of vms_inode_get(),
+ * whose number names it. */
+long vms_inode_set_ino(vms_inode *inode, uint64_t ino);
+
+/* ---- Shared memory: System V segments, memfd, seals ---------------------- */
+
+/* shmget(2) flags and keys (include/uapi/linux/ipc.h, shm.h) */
+#define VMS_IPC_PRIVATE 0
+#define VMS_IPC_CREAT 01000
+#define VMS_IPC_EXCL 02000
+#define VMS_SHM_HUGETLB 04000
+#define VMS_SHM_NORESERVE 010000
+#define VMS_SHM_HUGE_SHIFT 26
+/* shmat(2) flags */
+#define VMS_SHM_RDONLY 010000
+#define VMS_SHM_RND 020000
+#define VMS_SHM_REMAP 040000
+#define VMS_SHM_EXEC 0100000
+/* shmctl(2) commands */
+#define VMS_IPC_RMID 0
+#define VMS_IPC_SET 1
+#define VMS_IPC_STAT 2
+#define VMS_IPC_INFO 3
+#define VMS_SHM_LOCK 11
+#define VMS_SHM_UNLOCK 12
+#define VMS_SHM_STAT 13
+#define VMS_SHM_INFO 14
+#define VMS_SHM_STAT_ANY 15
+/* shm_perm.mode bits besides the permissions */
+#define VMS_SHM_DEST 01000
+#define VMS_SHM_LOCKED 02000
+
+/* What shmctl reads or writes. IPC_STAT, SHM_STAT(_ANY): key (IPC_PRIVATE
+ * once removed), mode, segsz, nattch; IPC_SET takes mode's permission bits;
+ * IPC_INFO fills the limits; SHM_INFO used_ids and shm_tot. */
+struct vms_shmid_ds {
+	int32_t key;
+	uint32_t mode;
+	uint64_t segsz;  /* bytes, as asked */
+	uint64_t nattch; /* VMAs mapping it, in every address space */
+	uint64_t shmmax, shmmin, shmmni, shmall;
+	uint64_t used_ids, shm_tot;
+};
+
+/* System V shared memory (ipc/shm.c). The segments belong to the system (one
+ * IPC namespace); mm is the calling process (its creator, for
+ * kernel.shm_rmid_forced at exit). The caller owns every segment (no other
+ * uid is modelled); VMS_CAP_IPC_OWNER skips the permission bits as root's
+ * capability does. Each returns what the syscall returns. */
+long vms_shmget(vms_mm *mm, int32_t key, uint64_t size, int shmflg);
+long vms_shmat(vms_mm *mm, int shmid, uint64_t addr, int shmflg);
+long vms_shmdt(vms_mm *mm, uint64_t addr);
+long vms_shmctl(vms_mm *mm, int shmid, int cmd, struct vms_shmid_ds *buf);
+
+/* memfd_create(2) flags (include/uapi/linux/memfd.h) */
+#define VMS_MFD_CLOEXEC 0x1u
+#define VMS_MFD_ALLOW_SEALING 0x2u
+#define VMS_MFD_HUGETLB 0x4u
+#define VMS_MFD_NOEXEC_SEAL 0x8u
+#define VMS_MFD_EXEC 0x10u
+#define VMS_MFD_HUGE_SHIFT 26
+/* fcntl(2) F_ADD_SEALS / F_GET_SEALS seals */
+#define VMS_F_SEAL_SEAL 0x1u
+#define VMS_F_SEAL_SHRINK 0x2u
+#define VMS_F_SEAL_GROW 0x4u
+#define VMS_F_SEAL_WRITE 0x8u
+#define VMS_F_SEAL_FUTURE_WRITE 0x10u
+#define VMS_F_SEAL_EXEC 0x20u
+
+/* memfd_create(2): a new file of size 0 on the kernel's internal shmem (or,
+ * with VMS_MFD_HUGETLB, hugetlbfs) mount, "/memfd:NAME (deleted)" in maps,
+ * open read-write: 0 with *out set (vms_file_close it), or -errno. */
+long vms_memfd_create(vms_sys *sys, const char *name, unsigned flags, vms_file **out);
+/* memfd_secret(2): "/secretmem (deleted)"; flags 0 or O_CLOEXEC (02000000). */
+long vms_memfd_secret(vms_sys *sys, unsigned flags, vms_file **out);
+/* ftruncate(2) of an open file: the new size, within the seals, hugetlbfs's
+ * page size and secretmem's one-time size; pages past a shrunk end leave
+ * every mapping. 0 or -errno. */
+long vms_ftruncate(vms_file *file, int64_t length);
+/* fallocate(2): grows the file (mode 0, FALLOC_FL_ZERO_RANGE) unless
+ * FALLOC_FL_KEEP_SIZE (1), or punches a hole (FALLOC_FL_PUNCH_HOLE|
+ * FALLOC_FL_KEEP_SIZE, 3) whose pages leave every mapping; within the
+ * seals and the filesystem's modes. 0 or -errno. */
+long vms_fallocate(vms_file *file, int mode, int64_t offset, int64_t len);
+/* fcntl(F_ADD_SEALS) and fcntl(F_GET_SEALS) (mm/memfd.c); fcntl passes
+ * the argument's low 32 bits (fs/fcntl.c do_fcntl). */
+long vms_add_seals(vms_file *file, unsigned seals);
+long vms_get_seals(const vms_file *file);
 
 /* ---- Address spaces ------------------------------------------------------- */
 

@@ -51,7 +51,7 @@ delay=400000 # us: how long strace holds the process for us to read its maps
 # relative paths start from. Everything else would only be skipped.
 TR='trace=%memory,openat,open,creat,close,close_range,dup,dup2,dup3,fcntl,memfd_create'
 TR+=',fstat,newfstatat,statx,clone,clone3,fork,vfork,execve,prlimit64,setrlimit,prctl'
-TR+=',chdir,fchdir,getcwd,exit_group,exit'
+TR+=',chdir,fchdir,getcwd,exit_group,exit,shmget,shmctl,ftruncate,fallocate,memfd_secret,unlink,unlinkat'
 # pidfds name the process of process_madvise and process_mrelease (getpid the
 # caller itself, in a log without pids); strace before 6.10 has no name for
 # mseal and traces it, as syscall_0x1ce, under any filter.

@@ -54,7 +54,7 @@ int anon_vma_prepare(struct vms_mm *mm, struct vms_vma *v)
 static bool thp_read_fault_prepares(const struct vms_mm *mm, const struct vms_vma *v,
 				    uint64_t addr)
 {
-	if (v->file || (v->flags & (VM_NOHUGEPAGE | VM_SHARED)))
+	if (!vma_is_anonymous(v) || (v->flags & (VM_NOHUGEPAGE | VM_SHARED)))
 		return false;
 	int mode = mm->sys->thp_mode;
 	if (mode == 0 || (mode == 1 && !(v->flags & VM_HUGEPAGE)))
@@ -69,7 +69,10 @@ static bool thp_read_fault_prepares(const struct vms_mm *mm, const struct vms_vm
  * not tracked. */
 static int hugetlb_fault_ok(const struct vms_mm *mm, const struct vms_vma *v)
 {
-	if (!(v->flags & VM_NORESERVE))
+	/* A System V segment reserved at shmget unless SHM_NORESERVE. */
+	bool reserved = v->kind == VMA_SHM ? v->file->inode->huge_rsvd != 0
+					   : !(v->flags & VM_NORESERVE);
+	if (reserved)
 		return 0;
 	for (int i = 0; i < 2; i++) {
 		const struct hugetlb_pool *p = &mm->sys->huge[i];
@@ -84,8 +87,9 @@ static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool 
 {
 	addr &= PAGE_MASK;
 	bool private = !(v->flags & VM_SHARED) && !(v->flags & VM_MAYSHARE);
-	if (v->kind == VMA_HUGETLB)
-		return hugetlb_fault_ok(mm, v);
+	/* mm/hugetlb.c hugetlb_no_page(): past the end of the file is SIGBUS. */
+	if (vma_is_hugetlb(v))
+		return addr >= vma_eof_addr(v) ? -EFAULT : hugetlb_fault_ok(mm, v);
 	/* A guard marker faults with SIGSEGV (mm/memory.c handle_pte_marker). */
 	if (rss_first_guard(mm, addr, addr + PAGE_SIZE) == addr)
 		return -EFAULT;
@@ -94,13 +98,18 @@ static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool 
 	/* do_anonymous_page(): a read maps the zero page where the kernel may
 	 * use it; otherwise it allocates a page as a write does, and so
 	 * prepares the anon_vma (mm.zero_page). */
-	bool zero_page = !write && !v->file && private && mm->sys->zero_page;
-	bool allocates = write || (!write && !v->file && private && !zero_page);
+	bool zero_page = !write && vma_is_anonymous(v) && private && mm->sys->zero_page;
+	bool allocates = write || (!write && vma_is_anonymous(v) && private && !zero_page);
 	if (private && (allocates || thp_read_fault_prepares(mm, v, addr))) {
 		int err = anon_vma_prepare(mm, v);
 		if (err)
 			return err;
 	}
+	/* A file page past the end of the file is SIGBUS (the ->fault of
+	 * filemap, shmem, secretmem); do_cow_fault() prepared the anon_vma
+	 * before it asked. */
+	if (!vma_is_anonymous(v) && addr >= vma_eof_addr(v))
+		return -EFAULT;
 	int now = rss_type_at(mm, addr);
 	if (zero_page) {
 		/* A read of untouched private anonymous memory maps the shared
@@ -124,16 +133,18 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 		       bool force_write, bool force_read)
 {
 	/* mm/gup.c populate_vma_page_range(): write-fault private writable
-	 * mappings so COW happens now; PROT_NONE cannot be populated. */
-	if (v->flags & (VM_IO | VM_PFNMAP))
+	 * mappings so COW happens now; PROT_NONE cannot be populated, nor can
+	 * secretmem, which GUP refuses (check_vma_flags()). */
+	if ((v->flags & (VM_IO | VM_PFNMAP)) ||
+	    (v->file && (v->file->inode->flags & VMS_INODE_SECRETMEM)))
 		return -EFAULT;
 	bool write = force_write || (!force_read && (v->flags & (VM_WRITE | VM_SHARED)) == VM_WRITE);
 	if (!(v->flags & VM_ACCESS_FLAGS))
 		return -EFAULT;
 	if (start >= end)
 		return 0;
-	if (v->kind == VMA_HUGETLB)
-		return hugetlb_fault_ok(mm, v);
+	if (vma_is_hugetlb(v))
+		return vma_eof_addr(v) <= start ? -EFAULT : hugetlb_fault_ok(mm, v);
 	if (rss_reserve(mm, rss_ranges_in(mm, start, end) + 4))
 		return -ENOMEM;
 	/* Pages fault in one by one: the first guard marker (SIGSEGV) or the
@@ -145,8 +156,8 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 	/* do_cow_fault() prepares the anon_vma before it reads the file, so a
 	 * write fault past EOF still leaves the VMA with one. */
 	bool private = !(v->flags & VM_MAYSHARE);
-	bool zero_page = !write && !v->file && private && mm->sys->zero_page;
-	bool allocates = write || (!write && !v->file && private && !zero_page);
+	bool zero_page = !write && vma_is_anonymous(v) && private && mm->sys->zero_page;
+	bool allocates = write || (!write && vma_is_anonymous(v) && private && !zero_page);
 	if (private && (allocates || thp_read_fault_prepares(mm, v, start))) {
 		int err = anon_vma_prepare(mm, v);
 		if (err)
@@ -164,7 +175,8 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 
 uint64_t vma_eof_addr(const struct vms_vma *v)
 {
-	if (!v->file || v->kind == VMA_HUGETLB)
+	/* Anonymous memory (private /dev/zero too) has no end of file. */
+	if (!v->file || vma_is_anonymous(v))
 		return v->end;
 	uint64_t size = v->file->inode->size;
 	uint64_t eof_pg = (size >> PAGE_SHIFT) + (offset_in_page(size) ? 1 : 0);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "file.h"
+#include "shm.h"
 
 static char *dup_str(vms_sys *sys, const char *s)
 {
@@ -36,6 +37,10 @@ static struct vms_inode *inode_new(vms_sys *sys, const struct vms_inode_info *in
 	ino->size = info->size;
 	ino->flags = info->flags;
 	ino->hpage_size = (info->flags & VMS_INODE_HUGETLBFS) ? PMD_SIZE : 0;
+	/* shmem_get_inode(), hugetlbfs_get_inode(): no seals may be added
+	 * unless memfd_create(MFD_ALLOW_SEALING) takes this one away. */
+	if (info->flags & (VMS_INODE_SHMEM | VMS_INODE_HUGETLBFS))
+		ino->seals = VMS_F_SEAL_SEAL;
 	return ino;
 }
 
@@ -88,6 +93,19 @@ size_t vms_inode_mapcount(const vms_inode *inode)
 	return inode->i_mmap_count;
 }
 
+vms_inode *vms_file_inode(const vms_file *file)
+{
+	return file->inode;
+}
+
+long vms_inode_set_ino(vms_inode *inode, uint64_t ino)
+{
+	if (inode->in_table)
+		return -EINVAL;
+	inode->ino = ino;
+	return 0;
+}
+
 static struct vms_file *file_on(struct vms_inode *ino, int oflags)
 {
 	struct vms_file *f = sys_calloc(ino->sys, 1, sizeof(*f));
@@ -110,17 +128,24 @@ vms_file *vms_file_open(vms_inode *inode, int oflags)
 void file_get(struct vms_file *f)
 {
 	f->refcount++;
+	/* ipc/shm.c shm_open(): every VMA of an attach is one more attach. */
+	if (f->shm)
+		f->shm->nattch++;
 }
 
 void file_put(struct vms_file *f)
 {
-	if (--f->refcount)
-		return;
-	struct vms_inode *ino = f->inode;
-	if ((f->oflags & 3) == VMS_O_WRONLY || (f->oflags & 3) == VMS_O_RDWR)
-		ino->i_writecount--;
-	sys_free(ino->sys, f);
-	inode_put(ino);
+	struct shm_seg *seg = f->shm;
+	if (--f->refcount == 0) {
+		struct vms_inode *ino = f->inode;
+		if ((f->oflags & 3) == VMS_O_WRONLY || (f->oflags & 3) == VMS_O_RDWR)
+			ino->i_writecount--;
+		sys_free(ino->sys, f);
+		inode_put(ino);
+	}
+	/* ipc/shm.c shm_close(): the segment may go with its last attach. */
+	if (seg)
+		shm_nattch_put(seg);
 }
 
 void vms_file_close(vms_file *file)
@@ -129,12 +154,12 @@ void vms_file_close(vms_file *file)
 		file_put(file);
 }
 
-static struct vms_file *new_private_file(vms_sys *sys, const char *path, uint32_t minor,
-					 uint64_t size, uint32_t flags)
+struct vms_file *file_new_internal(vms_sys *sys, const char *path, uint64_t dev, uint64_t size,
+				   uint32_t flags)
 {
 	struct vms_inode_info info = {
-		.dev_major = 0,
-		.dev_minor = minor,
+		.dev_major = DEV_MAJOR(dev),
+		.dev_minor = DEV_MINOR(dev),
 		.ino = sys->next_shmem_ino,
 		.size = size,
 		.path = path,
@@ -154,13 +179,22 @@ static struct vms_file *new_private_file(vms_sys *sys, const char *path, uint32_
 
 struct vms_file *file_new_shmem(vms_sys *sys, uint64_t size)
 {
-	return new_private_file(sys, "/dev/zero", SHMEM_DEV_MINOR, size, 0);
+	return file_new_internal(sys, "/dev/zero", sys->shmem_dev, size, VMS_INODE_SHMEM);
 }
 
-struct vms_file *file_new_hugetlb_anon(vms_sys *sys, uint64_t size)
+uint64_t hugetlb_dev_of(const vms_sys *sys, uint64_t hpage_size)
 {
-	return new_private_file(sys, "/anon_hugepage", HUGETLB_DEV_MINOR, size,
-				VMS_INODE_HUGETLBFS);
+	return hpage_size == PUD_SIZE ? sys->hugetlb_dev[1] : sys->hugetlb_dev[0];
+}
+
+struct vms_file *file_new_hugetlb_anon(vms_sys *sys, uint64_t size, uint64_t hpage_size)
+{
+	struct vms_file *f = file_new_internal(sys, "/anon_hugepage",
+					       hugetlb_dev_of(sys, hpage_size), size,
+					       VMS_INODE_HUGETLBFS);
+	if (f)
+		f->inode->hpage_size = hpage_size;
+	return f;
 }
 
 bool file_is_hugetlb(const struct vms_file *f)
@@ -170,8 +204,7 @@ bool file_is_hugetlb(const struct vms_file *f)
 
 bool file_is_shmem(const struct vms_file *f)
 {
-	return f->inode->dev_major == 0 && f->inode->dev_minor == SHMEM_DEV_MINOR &&
-	       !f->inode->in_table;
+	return (f->inode->flags & (VMS_INODE_SHMEM | VMS_INODE_HUGETLBFS)) == VMS_INODE_SHMEM;
 }
 
 int file_rmap_reserve(struct vms_file *f, unsigned n)

@@ -26,7 +26,9 @@
 #endif
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,7 +82,8 @@ static void probe_sysctls(vms_sys *sys, int *taken)
 	static const char *const names[] = {
 	    "vm.max_map_count",  "vm.overcommit_memory",      "vm.overcommit_ratio",
 	    "vm.overcommit_kbytes", "vm.mmap_min_addr",       "vm.legacy_va_layout",
-	    "kernel.randomize_va_space", "vm.mmap_rnd_bits",
+	    "kernel.randomize_va_space", "vm.mmap_rnd_bits", "kernel.shmmax", "kernel.shmall",
+	    "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.shm_next_id", "vm.memfd_noexec",
 	    /* After the memory sizes, which recompute the default reserves. */
 	    "vm.admin_reserve_kbytes", "vm.user_reserve_kbytes",
 	};
@@ -152,7 +155,10 @@ static void probe_boot_and_thp(vms_sys *sys, int *taken)
 	 * word; without it 256 pages. */
 	uint64_t gap = 256;
 	if (read_line("/proc/cmdline", line, sizeof(line)) == 0) {
+		bool extend = false;
 		for (char *w = strtok(line, " "); w; w = strtok(NULL, " ")) {
+			if (strcmp(w, "ipcmni_extend") == 0)
+				extend = true;
 			if (strncmp(w, "stack_guard_gap=", 16) == 0) {
 				char *end;
 				unsigned long long v = strtoull(w + 16, &end, 10);
@@ -161,6 +167,8 @@ static void probe_boot_and_thp(vms_sys *sys, int *taken)
 			}
 		}
 		take(sys, "vm.stack_guard_gap", gap, taken);
+		/* ipc/util.c ipc_mni_extend(): the boot parameter alone. */
+		take(sys, "kernel.ipcmni_extend", extend, taken);
 	}
 	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line)) == 0) {
 		if (strstr(line, "[always]"))
@@ -287,6 +295,50 @@ static int experiments_in_child(struct experiments *x)
 	return n == (ssize_t)sizeof(*x) ? 0 : -1;
 }
 
+/* The device of a new file of an internal mount, from fstat: memfd_create
+ * (shmem, or hugetlbfs of one page size) and memfd_secret. Nothing is
+ * mapped, so this runs in the caller. -1 when the call fails. */
+static int64_t internal_dev(long nr, const char *name, unsigned long flags)
+{
+	long fd = name ? syscall(nr, name, flags) : syscall(nr, flags);
+	struct stat st;
+	int64_t dev = -1;
+	if (fd < 0)
+		return -1;
+	if (fstat((int)fd, &st) == 0)
+		dev = (int64_t)(((uint64_t)major(st.st_dev) << 20) | minor(st.st_dev));
+	close((int)fd);
+	return dev;
+}
+
+static void probe_internal_mounts(vms_sys *sys, int *taken)
+{
+#if defined(SYS_memfd_create)
+	int64_t d = internal_dev(SYS_memfd_create, "vmspace-probe", 0x1 /* MFD_CLOEXEC */);
+	if (d >= 0)
+		take(sys, "dev.shmem", (uint64_t)d, taken);
+	static const struct {
+		unsigned log;
+		const char *name;
+	} sizes[] = {{21, "dev.hugetlb.2048kB"}, {30, "dev.hugetlb.1048576kB"}};
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		/* MFD_CLOEXEC | MFD_HUGETLB | the size's log */
+		d = internal_dev(SYS_memfd_create, "vmspace-probe", 0x5 | (sizes[i].log << 26));
+		if (d >= 0)
+			take(sys, sizes[i].name, (uint64_t)d, taken);
+	}
+#endif
+#if defined(SYS_memfd_secret)
+	/* mm/secretmem.c: ENOSYS when disabled (secretmem.enable=0). */
+	int64_t s = internal_dev(SYS_memfd_secret, NULL, 02000000 /* O_CLOEXEC */);
+	take(sys, "config.secretmem", s >= 0, taken);
+	if (s >= 0)
+		take(sys, "dev.secretmem", (uint64_t)s, taken);
+#else
+	take(sys, "config.secretmem", 0, taken);
+#endif
+}
+
 static void probe_by_experiment(vms_sys *sys, int *taken)
 {
 	struct experiments x;
@@ -380,6 +432,7 @@ int vms_sys_probe_host(vms_sys *sys)
 	probe_sysctls(sys, &taken);
 	probe_boot_and_thp(sys, &taken);
 	probe_hugetlb(sys, &taken);
+	probe_internal_mounts(sys, &taken);
 	probe_by_experiment(sys, &taken);
 	probe_exec(sys, &taken);
 	return taken;
@@ -395,6 +448,7 @@ int vms_host_mm_config(struct vms_mm_config *cfg)
 		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
 			/* include/uapi/linux/capability.h bit numbers */
 			cfg->caps = ((eff >> 14) & 1 ? VMS_CAP_IPC_LOCK : 0) |
+				    ((eff >> 15) & 1 ? VMS_CAP_IPC_OWNER : 0) |
 				    ((eff >> 17) & 1 ? VMS_CAP_SYS_RAWIO : 0) |
 				    ((eff >> 21) & 1 ? VMS_CAP_SYS_ADMIN : 0) |
 				    ((eff >> 23) & 1 ? VMS_CAP_SYS_NICE : 0) |

@@ -88,6 +88,8 @@ enum vma_kind {
 	VMA_VVAR,        /* [vvar] */
 	VMA_VVAR_VCLOCK, /* [vvar_vclock] */
 	VMA_SPECIAL_OTHER,
+	VMA_SHM,       /* a System V shm attach: shm_vm_ops (ipc/shm.c) over a shmem or hugetlb file */
+	VMA_ANON_FILE, /* a file VMA without vm_ops, so anonymous: private /dev/zero */
 };
 
 /* The anon_vma: created by the first write fault to a private VMA and shared
@@ -132,6 +134,8 @@ struct vms_inode {
 	uint64_t hpage_size; /* huge page size of a hugetlbfs inode, else 0 */
 	uint64_t shmem_charged; /* pages shmem_acct_size() charged (shared anon) */
 	uint64_t huge_rsvd;     /* hugetlb pages reserved for this inode */
+	uint32_t seals;         /* memfd F_SEAL_* (mm/memfd.c), shmem and hugetlbfs only */
+	uint16_t mode;          /* permission bits (memfd: 0777, or 0666 with MFD_NOEXEC_SEAL) */
 	uint64_t refcount;   /* files open on it, plus the system's table */
 	bool in_table;       /* listed in sys->inodes (not for private shmem) */
 	/* i_mmap: every VMA mapping this inode (the reverse map). */
@@ -146,6 +150,34 @@ struct vms_file {
 	struct vms_inode *inode;
 	int oflags;        /* VMS_O_* access mode and VMS_O_APPEND */
 	uint64_t refcount; /* open references plus VMAs */
+	/* A shmat()'s own file (ipc/shm.c shm_file_data): each reference is
+	 * one of the segment's attaches (shm_nattch); NULL for other files. */
+	struct shm_seg *shm;
+};
+
+/* A System V shared memory segment (ipc/shm.c struct shmid_kernel). */
+struct shm_seg {
+	int32_t key;           /* IPC_PRIVATE (0) once removed */
+	uint32_t mode;         /* permission bits, SHM_DEST, SHM_LOCKED */
+	int32_t id;            /* idx + (seq << ipcmni_seq_shift) */
+	uint64_t segsz;        /* bytes, as asked */
+	uint64_t nattch;       /* references to its attach files */
+	struct vms_file *file; /* the shmem or hugetlb file (shm_file) */
+	struct vms_mm *creator; /* NULL once the creator exited (shm_creator) */
+	bool locked_user;      /* user_shm_lock() charged it (mlock_user) */
+};
+
+/* One IPC namespace's shm ids (ipc/util.c struct ipc_ids) and totals. */
+struct shm_ids {
+	struct shm_seg **by_idx; /* the idr: segments by index */
+	uint32_t cap;            /* slots in by_idx */
+	uint32_t in_use;
+	int32_t max_idx, last_idx; /* -1 when none */
+	uint32_t seq;
+	uint32_t idr_next;       /* idr_alloc_cyclic()'s cursor */
+	int64_t next_id;         /* kernel.shm_next_id, -1 = unset */
+	uint64_t shm_tot;        /* pages of all segments */
+	uint64_t locked_shm;     /* pages user_shm_lock() holds (the user's locked_shm) */
 };
 
 /* Slab of fixed-size objects: no per-object header, O(1) alloc and free. */
@@ -168,7 +200,7 @@ struct hugetlb_pool {
 };
 
 /* How many named settings there are (settings.c's table). */
-#define VMS_NSETTINGS 38
+#define VMS_NSETTINGS 50
 
 struct vms_sys {
 	/* sysctls */
@@ -197,6 +229,17 @@ struct vms_sys {
 	bool vsyscall_gate;
 	uint64_t auxv_hwcap, auxv_hwcap2, auxv_minsigstksz, auxv_clktck;
 	uint64_t auxv_rseq_feature_size, auxv_rseq_align; /* 0: no AT_RSEQ_* entries */
+	/* System V shm and memfd settings (ipc/shm.c, mm/memfd.c). */
+	uint64_t shmmax, shmall, shmmni; /* kernel.shm*: bytes, pages, segments */
+	bool shm_rmid_forced;
+	bool ipcmni_extend;     /* boot parameter: 16M ids instead of 32768 */
+	int memfd_noexec;       /* vm.memfd_noexec: 0 exec, 1 seal, 2 enforce */
+	bool secretmem;         /* memfd_secret(2) works (secretmem.enable) */
+	/* The devices (MKDEV: major << 20 | minor) of the kernel's internal
+	 * mounts, as maps shows them: shmem (shm_mnt), hugetlbfs per huge
+	 * page size, secretmem. */
+	uint64_t shmem_dev, hugetlb_dev[2], secretmem_dev;
+	struct shm_ids shm;
 	/* Where each setting's value came from (enum vms_setting_source),
 	 * indexed as settings.c's table. */
 	unsigned char setting_source[VMS_NSETTINGS];
@@ -317,9 +360,16 @@ static inline uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
+/* include/linux/mm.h vma_is_anonymous(): no vm_ops. */
 static inline bool vma_is_anonymous(const struct vms_vma *v)
 {
-	return v->file == NULL && v->kind == VMA_PLAIN;
+	return (v->file == NULL && v->kind == VMA_PLAIN) || v->kind == VMA_ANON_FILE;
+}
+
+/* include/linux/hugetlb.h is_vm_hugetlb_page(). */
+static inline bool vma_is_hugetlb(const struct vms_vma *v)
+{
+	return (v->flags & VM_HUGETLB) != 0;
 }
 
 static inline bool vma_is_shmem(const struct vms_vma *v)

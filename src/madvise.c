@@ -100,20 +100,21 @@ static bool can_madvise_modify(const struct vms_vma *v, int behavior)
 	return (v->flags & VM_WRITE) != 0;
 }
 
+/* include/linux/shmem_fs.h shmem_file(vma->vm_file): the file's pages are
+ * shmem's, which THP asks rather than vma_is_shmem(): a System V attach's
+ * file shares its segment's shmem mapping. */
+static bool vma_shmem_file(const struct vms_vma *v)
+{
+	return vma_is_shmem(v) || (v->kind == VMA_SHM && !vma_is_hugetlb(v));
+}
+
 static uint64_t hpage_size_of(const struct vms_vma *v)
 {
 	return v->file && v->file->inode->hpage_size ? v->file->inode->hpage_size : PMD_SIZE;
 }
 
-/* What each kind of zap leaves in place (rss_drop_unless()): the private
- * copies of a hole punch (unmap_mapping_range with even_cows = 0), and what
- * reclaim cannot take: dirty anonymous memory without swap, the zero page and
- * guard markers. */
-static bool survives_hole_punch(int type)
-{
-	return type != RSS_FILE && type != RSS_SHMEM;
-}
-
+/* What reclaim leaves in place (rss_drop_unless()): dirty anonymous memory
+ * without swap, the zero page and guard markers. */
 static bool survives_reclaim_without_swap(int type)
 {
 	return type == RSS_ANON || type == RSS_ZERO || type == RSS_GUARD;
@@ -185,12 +186,18 @@ static int madvise_remove(struct vms_vma *v, uint64_t start, uint64_t end)
 	uint64_t last = first + ((end - start) >> PAGE_SHIFT);
 	/* fs/open.c vfs_fallocate(): offset + len past s_maxbytes (or past
 	 * loff_t) is EFBIG. shmem and hugetlbfs allow MAX_LFS_FILESIZE; other
-	 * files are taken to live on ext4 with 4 KiB blocks, as /tmp does here
-	 * (kdiff: a hole punched at pgoff 2^50 gave EFBIG). */
-	uint64_t maxbytes = (vma_is_shmem(v) || ino->hpage_size) ? (uint64_t)INT64_MAX
-								: 0xfffffffff000ULL;
+	 * files are taken to live on ext4 with 4 KiB blocks, as /tmp does here,
+	 * whose extent files end 4 KiB short of 16 TiB (kdiff: a hole punched
+	 * up to 2^44 gave EFBIG, one up to 2^44 - 4096 did not). */
+	uint64_t maxbytes = (vma_shmem_file(v) || ino->hpage_size)
+				    ? (uint64_t)INT64_MAX
+				    : (1ULL << 44) - 4096;
 	if (first > maxbytes >> PAGE_SHIFT || (last << PAGE_SHIFT) > maxbytes)
 		return -EFBIG;
+	/* shmem_fallocate(), hugetlbfs_punch_hole(): a write-sealed file
+	 * keeps its pages. */
+	if (ino->seals & (VMS_F_SEAL_WRITE | VMS_F_SEAL_FUTURE_WRITE))
+		return -EPERM;
 	if (ino->hpage_size) {
 		/* hugetlbfs_punch_hole() only frees whole huge pages. */
 		uint64_t hp = ino->hpage_size >> PAGE_SHIFT;
@@ -210,8 +217,8 @@ static int madvise_remove(struct vms_vma *v, uint64_t start, uint64_t end)
 		uint64_t f = max_u64(first, vfirst), l = min_u64(last, vlast);
 		if (f >= l)
 			continue;
-		rss_drop_unless(ino->i_mmap[i].mm, m->start + ((f - vfirst) << PAGE_SHIFT),
-				m->start + ((l - vfirst) << PAGE_SHIFT), survives_hole_punch);
+		rss_zap_file(ino->i_mmap[i].mm, m->start + ((f - vfirst) << PAGE_SHIFT),
+			       m->start + ((l - vfirst) << PAGE_SHIFT));
 	}
 	return 0;
 }
@@ -253,9 +260,11 @@ static int madvise_pageout(struct madv_call *c, struct vms_vma *v, uint64_t star
  */
 static bool collapse_allowed(const struct vms_vma *v)
 {
-	if (v->flags & (VM_SPECIAL | VM_HUGETLB | VM_NOHUGEPAGE | VM_DROPPABLE))
+	/* A droppable VMA is private anonymous memory to khugepaged (live:
+	 * MADV_COLLAPSE after a write succeeds). */
+	if (v->flags & (VM_SPECIAL | VM_HUGETLB | VM_NOHUGEPAGE))
 		return false;
-	if (!vma_is_anonymous(v) && !vma_is_shmem(v))
+	if (!vma_is_anonymous(v) && !vma_shmem_file(v))
 		return false;
 	/* __thp_vma_allowable_orders(): outside a fault, anonymous memory
 	 * that was never written has nothing to collapse (kdiff: a fresh
@@ -301,8 +310,8 @@ static int madvise_collapse(struct madv_call *c, struct vms_vma *v, uint64_t sta
 	if (rss_reserve(mm, 2 * ((hend - hstart) / PMD_SIZE) + 2))
 		return -ENOMEM;
 	int err = 0;
-	enum rss_type type = vma_is_shmem(v) ? RSS_SHMEM : RSS_ANON;
-	bool writable = vma_is_shmem(v) || (v->flags & VM_WRITE);
+	enum rss_type type = vma_shmem_file(v) ? RSS_SHMEM : RSS_ANON;
+	bool writable = vma_shmem_file(v) || (v->flags & VM_WRITE);
 	for (uint64_t a = hstart; a < hend; a += PMD_SIZE) {
 		uint64_t n = rss_count(mm, a, a + PMD_SIZE);
 		if (!n || !writable) {
@@ -502,8 +511,10 @@ static int madvise_vma_behavior(struct madv_call *c, struct vms_vma *v, uint64_t
 		new_flags = (new_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
 		break;
 	case MADV_SET_ANON_VMA_NAME:
-		/* Only anonymous memory (including shared anonymous) is named. */
-		if (v->file && !vma_is_shmem(v))
+		/* Only anonymous memory is named, shared anonymous too: shmem
+		 * unlinked when it was mapped (vma_is_anon_shmem(), which memfd
+		 * and /dev/zero are); not private /dev/zero, which has a file. */
+		if (v->file && !(vma_is_shmem(v) && (v->file->inode->flags & VMS_INODE_DELETED)))
 			return -EBADF;
 		break;
 	}
@@ -574,6 +585,9 @@ static long madvise_populate(struct vms_mm *mm, uint64_t start, uint64_t end, bo
 		if (v->flags & (VM_IO | VM_PFNMAP))
 			return -EINVAL;
 		if (!(v->flags & (write ? VM_WRITE : VM_READ)))
+			return -EINVAL;
+		/* check_vma_flags() refuses secretmem too. */
+		if (v->file && (v->file->inode->flags & VMS_INODE_SECRETMEM))
 			return -EINVAL;
 		uint64_t e = min_u64(end, v->end);
 		int err = populate_vma_range(mm, v, start, e, write, !write);

@@ -37,10 +37,10 @@ static int mlock_fixup(struct vma_walk *c, struct vms_vma *v, uint64_t start, ui
 	struct vms_mm *mm = c->mm;
 	uint64_t oldflags = v->flags;
 	*out = v;
-	/* Special, hugetlb, DAX and droppable mappings are silently left
-	 * unlocked and uncounted (the gate VMA is not in the tree). */
+	/* Special, hugetlb, DAX, secretmem and droppable mappings are silently
+	 * left as they are and uncounted (the gate VMA is not in the tree). */
 	if (newflags == oldflags || (oldflags & (VM_SPECIAL | VM_HUGETLB | VM_DROPPABLE)) ||
-	    vma_is_dax(v))
+	    vma_is_dax(v) || (v->file && (v->file->inode->flags & VMS_INODE_SECRETMEM)))
 		return 0;
 	int err = vma_walk_reserve(c);
 	if (err)

@@ -12,6 +12,7 @@
 #include "accounting.h"
 #include "exec.h"
 #include "file.h"
+#include "shm.h"
 #include "rss.h"
 #include "vma.h"
 
@@ -156,6 +157,8 @@ void vms_mm_free(vms_mm *mm)
 		return;
 	vms_sys *sys = mm->sys;
 	release_vmas(mm);
+	/* kernel/exit.c do_exit(): exit_mm(), then exit_shm(). */
+	shm_exit(mm);
 	vt_destroy(&mm->tree);
 	while (mm->nspare_vmas)
 		slab_free(&sys->vma_slab, mm->spare_vmas[--mm->nspare_vmas]);
@@ -277,6 +280,12 @@ int vms_validate(const vms_mm *mm, char *why, size_t why_size)
 				err = "file VMA missing from its inode's i_mmap";
 				goto fail;
 			}
+		}
+		/* A System V attach's VMA holds one of its segment's attaches. */
+		if ((v->kind == VMA_SHM) != (v->file && v->file->shm) ||
+		    (v->kind == VMA_SHM && v->file->shm->nattch < v->file->refcount)) {
+			err = "System V VMA without its segment's attach";
+			goto fail;
 		}
 		if (v->anon_vma && v->anon_vma->refcount == 0) {
 			err = "anon_vma with zero references";

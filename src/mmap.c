@@ -10,6 +10,7 @@
 #include "accounting.h"
 #include "fault.h"
 #include "file.h"
+#include "mmap.h"
 #include "rss.h"
 #include "unmapped_area.h"
 #include "vma.h"
@@ -19,7 +20,7 @@
 	 VMS_MAP_DENYWRITE | VMS_MAP_EXECUTABLE | VMS_MAP_UNINITIALIZED | VMS_MAP_GROWSDOWN | \
 	 VMS_MAP_LOCKED | VMS_MAP_NORESERVE | VMS_MAP_POPULATE | VMS_MAP_NONBLOCK |          \
 	 VMS_MAP_STACK | VMS_MAP_HUGETLB | VMS_MAP_32BIT | MAP_ABOVE4G |                     \
-	 (0x3fUL << VMS_MAP_HUGE_SHIFT))
+	 VMS_MAP_HUGE_2MB | VMS_MAP_HUGE_1GB)
 #define MAP_ABOVE4G 0x80
 #define MAP_DROPPABLE 0x08
 #define VM_DROPPABLE (1ULL << 40)
@@ -37,7 +38,7 @@ static uint64_t calc_vm_flag_bits(unsigned long flags)
 	       (flags & VMS_MAP_STACK ? VM_NOHUGEPAGE : 0);
 }
 
-static struct hugetlb_pool *pool_for(vms_sys *sys, uint64_t size)
+struct hugetlb_pool *hugetlb_pool_of(vms_sys *sys, uint64_t size)
 {
 	/* mm/hugetlb.c size_to_hstate(): a size the kernel has no hstate for
 	 * (1 GiB without pdpe1gb, hugetlb.*.present) is no pool at all. */
@@ -47,8 +48,26 @@ static struct hugetlb_pool *pool_for(vms_sys *sys, uint64_t size)
 	return NULL;
 }
 
+/* What the file's ->mmap (or ->mmap_prepare) makes of the VMA: the vm_ops
+ * the kernel would give it. */
+static uint8_t file_vma_kind(const struct vms_file *file, uint64_t vm_flags)
+{
+	if (file->shm)
+		return VMA_SHM; /* ipc/shm.c shm_mmap() */
+	if (file_is_hugetlb(file))
+		return VMA_HUGETLB;
+	/* drivers/char/mem.c mmap_zero(): a private (or read-only shared)
+	 * mapping of /dev/zero is anonymous memory that keeps the file. */
+	if ((file->inode->flags & VMS_INODE_DEVZERO) && !(vm_flags & VM_SHARED))
+		return VMA_ANON_FILE;
+	if (file_is_shmem(file))
+		return VMA_SHMEM;
+	return VMA_PLAIN;
+}
+
 /* The file's ->mmap hook, run after the old range is gone: hugetlbfs checks
- * alignment and reserves pages; filesystems without DAX refuse VM_SYNC. */
+ * alignment and reserves pages; secretmem wants a shared mapping it may lock;
+ * filesystems without DAX refuse VM_SYNC. */
 static int file_mmap_hook(struct vms_mm *mm, struct vms_file *file, uint64_t len, uint64_t pgoff,
 			  uint64_t *vm_flags)
 {
@@ -58,14 +77,25 @@ static int file_mmap_hook(struct vms_mm *mm, struct vms_file *file, uint64_t len
 		if (pgoff & ((hps >> PAGE_SHIFT) - 1))
 			return -EINVAL;
 		*vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
-		if (!(*vm_flags & VM_NORESERVE)) {
-			struct hugetlb_pool *p = pool_for(mm->sys, hps);
+		/* fs/hugetlbfs hugetlbfs_file_mmap(): a System V segment's file
+		 * (S_PRIVATE) reserved its pages, or chose not to, at shmget. */
+		if (!(*vm_flags & VM_NORESERVE) && !file->shm) {
+			struct hugetlb_pool *p = hugetlb_pool_of(mm->sys, hps);
 			uint64_t need = len / hps;
 			if (!p || p->free < p->rsvd + need)
 				return -ENOMEM;
 			p->rsvd += need;
 			ino->huge_rsvd += need;
 		}
+		return 0;
+	}
+	if (ino->flags & VMS_INODE_SECRETMEM) {
+		/* mm/secretmem.c secretmem_mmap_prepare() */
+		if (!(*vm_flags & (VM_SHARED | VM_MAYSHARE)))
+			return -EINVAL;
+		if (!mlock_future_ok(mm, *vm_flags | VM_LOCKED, len))
+			return -EAGAIN;
+		*vm_flags |= VM_LOCKED | VM_DONTDUMP;
 		return 0;
 	}
 	if ((*vm_flags & VM_SYNC) && ino->dev_major != 0 && !(ino->flags & VMS_INODE_DAX))
@@ -83,7 +113,11 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 	int err = mm_reserve_range(mm, file, addr, end);
 	if (err)
 		return err;
-	if (!file && (vm_flags & VM_SHARED)) {
+	/* drivers/char/mem.c mmap_zero(): a shared mapping of /dev/zero gets
+	 * a shmem object as a shared anonymous one does (keeping its pgoff). */
+	bool zero_setup = (vm_flags & VM_SHARED) &&
+			  (!file || (file->inode->flags & VMS_INODE_DEVZERO));
+	if (zero_setup) {
 		/* shmem_zero_setup()'s file, made early so that running out of
 		 * memory here changes nothing. */
 		shmem = file_new_shmem(mm->sys, len);
@@ -116,7 +150,7 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 	 * placeholder until the new VMA is stored over it. */
 	struct vms_vma *old;
 	munmap_complete(mm, addr, end, &t, &old);
-	if (file) {
+	if (file && !shmem) {
 		err = file_mmap_hook(mm, file, len, pgoff, &vm_flags);
 	} else if (shmem && !(vm_flags & VM_NORESERVE)) {
 		/* shmem_acct_size(): shared anonymous memory is charged by shmem. */
@@ -177,12 +211,7 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 		} else if (file) {
 			vma->file = file;
 			file_get(file);
-			if (file_is_hugetlb(file))
-				vma->kind = VMA_HUGETLB;
-			/* remap_file_pages() of shared anonymous memory maps
-			 * its shmem file again: still shmem's vm_ops. */
-			else if (file_is_shmem(file))
-				vma->kind = VMA_SHMEM;
+			vma->kind = file_vma_kind(file, vm_flags);
 		}
 		if (old)
 			vma_replace_placeholder(mm, old, vma);
@@ -192,7 +221,7 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 	/* __mmap_complete() */
 	vm_stat_account(mm, vma->flags, (int64_t)pglen);
 	if (vm_flags & VM_LOCKED) {
-		if ((vm_flags & VM_SPECIAL) || vma->kind == VMA_HUGETLB)
+		if ((vm_flags & VM_SPECIAL) || vma_is_hugetlb(vma))
 			vma->flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
 		else
 			mm->locked_vm += pglen;
@@ -214,9 +243,21 @@ static uint64_t round_hint_to_min(const vms_sys *sys, uint64_t hint)
 	return hint;
 }
 
-/* mm/mmap.c do_mmap(). *populate is set to the length to fault in. */
-static long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t len,
-		    unsigned long prot, unsigned long flags, uint64_t pgoff, uint64_t *populate)
+/* mm/memfd.c memfd_check_seals_mmap(): a write-sealed file takes no new
+ * shared writable mapping, and a shared read-only one may never become one. */
+static int check_write_seals(const struct vms_inode *ino, uint64_t *vm_flags)
+{
+	if (!(ino->seals & (VMS_F_SEAL_WRITE | VMS_F_SEAL_FUTURE_WRITE)) ||
+	    !(*vm_flags & VM_SHARED))
+		return 0;
+	if (*vm_flags & VM_WRITE)
+		return -EPERM;
+	*vm_flags &= ~VM_MAYWRITE;
+	return 0;
+}
+
+long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t len,
+	     unsigned long prot, unsigned long flags, uint64_t pgoff, uint64_t *populate)
 {
 	vms_sys *sys = mm->sys;
 	*populate = 0;
@@ -258,9 +299,12 @@ static long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uin
 		if (len > maxsize || pgoff > (maxsize - len) >> PAGE_SHIFT)
 			return -EOVERFLOW;
 		/* Disk filesystems (ext4, xfs) declare FOP_MMAP_SYNC and refuse a
-		 * non-DAX VM_SYNC later, in their ->mmap; tmpfs refuses it here. */
+		 * non-DAX VM_SYNC later, in their ->mmap; tmpfs, hugetlbfs,
+		 * secretmem and devices refuse it here. */
 		unsigned long mask = LEGACY_MAP_MASK;
-		if (ino->dev_major != 0 && !(ino->flags & (VMS_INODE_DIRECTORY | VMS_INODE_NOMMAP)))
+		if (ino->dev_major != 0 &&
+		    !(ino->flags & (VMS_INODE_DIRECTORY | VMS_INODE_NOMMAP | VMS_INODE_SHMEM |
+				    VMS_INODE_HUGETLBFS | VMS_INODE_DEVZERO | VMS_INODE_SECRETMEM)))
 			mask |= VMS_MAP_SYNC;
 		switch (flags & VMS_MAP_TYPE) {
 		case VMS_MAP_SHARED:
@@ -295,6 +339,9 @@ static long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uin
 		default:
 			return -EINVAL;
 		}
+		int err = check_write_seals(ino, &vm_flags);
+		if (err)
+			return err;
 	} else {
 		switch (flags & VMS_MAP_TYPE) {
 		case VMS_MAP_SHARED:
@@ -356,15 +403,14 @@ long vms_mmap(vms_mm *mm, uint64_t addr, uint64_t len, int prot_in, int flags_in
 			unsigned log = (flags >> VMS_MAP_HUGE_SHIFT) & VMS_MAP_HUGE_MASK;
 			uint64_t hps = log == 0 ? mm->sys->hugetlb_default_size
 					       : log < 64 ? 1ULL << log : 0;
-			if (!pool_for(mm->sys, hps))
+			if (!hugetlb_pool_of(mm->sys, hps))
 				return -EINVAL;
 			len = (len + hps - 1) & ~(hps - 1);
 			if (!len)
 				return -EINVAL;
-			huge = file_new_hugetlb_anon(mm->sys, len);
+			huge = file_new_hugetlb_anon(mm->sys, len, hps);
 			if (!huge)
 				return -ENOMEM;
-			huge->inode->hpage_size = hps;
 			file = huge;
 		}
 	}

@@ -471,6 +471,18 @@ static long mremap_at(struct remap *r)
 	return move_vma(r);
 }
 
+/* mm/mremap.c vma_multi_allowed(): a file whose own get_unmapped_area might
+ * not honour MAP_FIXED moves alone. Anonymous memory, shmem, hugetlb and
+ * files of thp_get_unmapped_area (ordinary files) or of none (secretmem) are
+ * fine; a System V attach (shm_get_unmapped_area) and a private /dev/zero
+ * mapping (get_unmapped_area_zero) are not. uffd is not modelled. */
+static bool vma_multi_allowed(const struct vms_vma *v)
+{
+	if (v->kind == VMA_SHM)
+		return vma_is_hugetlb(v);
+	return v->kind != VMA_ANON_FILE;
+}
+
 /*
  * remap_move(): MREMAP_FIXED with old_len == new_len moves every VMA in
  * [addr, addr+old_len) (6.17+). Gaps between source VMAs are kept at the
@@ -494,8 +506,10 @@ static long remap_move(struct remap *r)
 		last_end = v->end;
 		/* The walk goes on after this VMA's extent as it was found. */
 		cursor = v->end;
-		/* vma_multi_allowed(): every file the model knows (ordinary,
-		 * shmem, hugetlbfs) keeps MAP_FIXED, and uffd is not modelled. */
+		/* One that may not move with others is EFAULT when it is not
+		 * the first, or when more of the range follows it. */
+		if (!vma_multi_allowed(v) && (seen || v->end < end))
+			return -EFAULT;
 		struct remap step = {
 			.mm = mm,
 			.addr = a,

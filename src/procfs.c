@@ -762,7 +762,8 @@ static int collect_files(struct importer *im)
 			f->major = l->major;
 			f->minor = l->minor;
 			f->ino = l->ino;
-			f->shmem = l->major == 0 && l->minor == SHMEM_DEV_MINOR;
+			f->shmem = l->major == DEV_MAJOR(im->sys->shmem_dev) &&
+				   l->minor == DEV_MINOR(im->sys->shmem_dev);
 			f->first_line = l->lineno;
 		}
 		l->fidx = (size_t)(f - im->files);

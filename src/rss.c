@@ -261,10 +261,24 @@ void rss_move(struct vms_mm *mm, uint64_t start, uint64_t end, uint64_t to)
 
 enum rss_type rss_type_for(const struct vms_vma *v, bool write)
 {
-	if (v->flags & VM_SHARED || (v->flags & VM_MAYSHARE))
-		return v->kind == VMA_SHMEM ? RSS_SHMEM : RSS_FILE;
-	if (!v->file)
+	/* A shared page is shmem's (shmem files, System V segments) or the
+	 * file's; a read-only shared mapping of /dev/zero has anonymous pages. */
+	if ((v->flags & VM_SHARED || (v->flags & VM_MAYSHARE)) && !vma_is_anonymous(v))
+		return (v->kind == VMA_SHMEM || v->kind == VMA_SHM) ? RSS_SHMEM : RSS_FILE;
+	if (vma_is_anonymous(v))
 		return RSS_ANON;
+	if (v->kind == VMA_SHMEM && !write)
+		return RSS_SHMEM; /* a private tmpfs page is shmem's until written */
 	/* A private file page is the file's until a write copies it. */
 	return write ? RSS_ANON : RSS_FILE;
+}
+
+static bool keeps_private_copy(int type)
+{
+	return type != RSS_FILE && type != RSS_SHMEM;
+}
+
+void rss_zap_file(struct vms_mm *mm, uint64_t start, uint64_t end)
+{
+	rss_drop_unless(mm, start, end, keeps_private_copy);
 }

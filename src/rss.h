@@ -33,6 +33,11 @@ void rss_add(struct vms_mm *mm, uint64_t start, uint64_t end, enum rss_type type
 uint64_t rss_remove(struct vms_mm *mm, uint64_t start, uint64_t end);
 /* zap_page_range() as MADV_DONTNEED does it: pages go, guard markers stay. */
 void rss_zap(struct vms_mm *mm, uint64_t start, uint64_t end);
+/* The resident pages of [start, end) that are not anonymous (page cache and
+ * shmem pages) stop being mapped; COW copies and guard markers stay (a hole
+ * punched in the file). Room for one more range per call must have been
+ * reserved. */
+void rss_zap_file(struct vms_mm *mm, uint64_t start, uint64_t end);
 /* MADV_GUARD_REMOVE: only the guard markers of [start, end) go. */
 void rss_unguard(struct vms_mm *mm, uint64_t start, uint64_t end);
 /* The first guard page in [start, end), or end when there is none. */

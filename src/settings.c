@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "shm.h"
 
 enum setting_kind { SK_U64, SK_INT, SK_BOOL, SK_UINT, SK_FUNC };
 
@@ -103,6 +104,48 @@ static int set_pool_resv(vms_sys *sys, int i, uint64_t v)
 POOL_FUNCS(0, 2M)
 POOL_FUNCS(1, 1G)
 #undef POOL_FUNCS
+
+/* kernel.shm_rmid_forced: turning it on destroys the orphans at once
+ * (ipc/ipc_sysctl.c proc_ipc_dointvec_minmax_orphans). */
+static int set_rmid_forced(vms_sys *sys, uint64_t v)
+{
+	if (v > 1)
+		return -EINVAL;
+	sys->shm_rmid_forced = v != 0;
+	if (v)
+		shm_destroy_orphaned(sys);
+	return 0;
+}
+static uint64_t get_rmid_forced(const vms_sys *sys)
+{
+	return sys->shm_rmid_forced;
+}
+/* kernel.shm_next_id: 0..INT_MAX, used by the next shmget(); -1 (shown as
+ * 2^64 - 1) when unset. The kernel's file takes 0..INT_MAX only; the model
+ * also takes 2^64 - 1 back, to unset it. */
+static int set_shm_next_id(vms_sys *sys, uint64_t v)
+{
+	if (v > INT32_MAX && v != UINT64_MAX)
+		return -EINVAL;
+	sys->shm.next_id = v == UINT64_MAX ? -1 : (int64_t)v;
+	return 0;
+}
+static uint64_t get_shm_next_id(const vms_sys *sys)
+{
+	return sys->shm.next_id < 0 ? UINT64_MAX : (uint64_t)sys->shm.next_id;
+}
+/* kernel.shmmni: at most IPCMNI (ipc_mni, larger with ipcmni_extend). */
+static int set_shmmni(vms_sys *sys, uint64_t v)
+{
+	if (v > shm_ipc_mni(sys))
+		return -EINVAL;
+	sys->shmmni = v;
+	return 0;
+}
+static uint64_t get_shmmni(const vms_sys *sys)
+{
+	return sys->shmmni;
+}
 
 #define F(field) offsetof(struct vms_sys, field)
 #define FN(setter, getter) 0, SK_FUNC, 0, UINT64_MAX, 1, setter, getter
@@ -205,6 +248,43 @@ static const struct setting settings[VMS_NSETTINGS] = {
      "/proc/self/auxv AT_RSEQ_FEATURE_SIZE"},
     {"auxv.rseq_align", F(auxv_rseq_align), SK_U64, 0, UINT64_MAX, 1, NULL, NULL,
      "AT_RSEQ_ALIGN", "/proc/self/auxv AT_RSEQ_ALIGN"},
+    {"kernel.shmmax", F(shmmax), SK_U64, 0, UINT64_MAX, 1, NULL, NULL,
+     "largest System V shm segment in bytes (shmget EINVAL above it)", "/proc/sys/kernel/shmmax"},
+    {"kernel.shmall", F(shmall), SK_U64, 0, UINT64_MAX, 1, NULL, NULL,
+     "pages all System V shm segments may hold (shmget ENOSPC past it)",
+     "/proc/sys/kernel/shmall"},
+    {"kernel.shmmni", FN(set_shmmni, get_shmmni),
+     "System V shm segments that may exist (shmget ENOSPC past it)", "/proc/sys/kernel/shmmni"},
+    {"kernel.shm_rmid_forced", FN(set_rmid_forced, get_rmid_forced),
+     "a segment goes with its last attach even without IPC_RMID, and at its creator's exit "
+     "if unattached", "/proc/sys/kernel/shm_rmid_forced"},
+    {"kernel.shm_next_id", FN(set_shm_next_id, get_shm_next_id),
+     "the id the next shmget() gives (checkpoint/restore), then unset (2^64-1 = unset)",
+     "/proc/sys/kernel/shm_next_id"},
+    {"kernel.ipcmni_extend", F(ipcmni_extend), SK_BOOL, 0, 1, 1, NULL, NULL,
+     "boot parameter ipcmni_extend: 16M shm ids and a 24-bit id shift instead of 32768 and 15",
+     "/proc/cmdline ipcmni_extend"},
+    {"vm.memfd_noexec", F(memfd_noexec), SK_INT, 0, 2, 1, NULL, NULL,
+     "memfd_create without MFD_EXEC/MFD_NOEXEC_SEAL: 0 executable, 1 sealed, 2 EACCES "
+     "unless MFD_NOEXEC_SEAL",
+     "/proc/sys/vm/memfd_noexec"},
+    {"config.secretmem", F(secretmem), SK_BOOL, 0, 1, 1, NULL, NULL,
+     "memfd_secret(2) works (CONFIG_SECRETMEM and secretmem.enable)",
+     "experiment: memfd_secret(0)"},
+    {"dev.shmem", F(shmem_dev), SK_U64, 0, UINT32_MAX, 1, NULL, NULL,
+     "device (major << 20 | minor) of the internal shmem mount: shared anonymous, memfd and "
+     "System V maps lines",
+     "experiment: fstat of a memfd"},
+    {"dev.hugetlb.2048kB", F(hugetlb_dev[0]), SK_U64, 0, UINT32_MAX, 1, NULL, NULL,
+     "device of the internal hugetlbfs mount of 2 MiB pages (MAP_HUGETLB, SHM_HUGETLB, "
+     "MFD_HUGETLB)",
+     "experiment: fstat of a memfd with MFD_HUGETLB|MFD_HUGE_2MB"},
+    {"dev.hugetlb.1048576kB", F(hugetlb_dev[1]), SK_U64, 0, UINT32_MAX, 1, NULL, NULL,
+     "device of the internal hugetlbfs mount of 1 GiB pages",
+     "experiment: fstat of a memfd with MFD_HUGETLB|MFD_HUGE_1GB"},
+    {"dev.secretmem", F(secretmem_dev), SK_U64, 0, UINT32_MAX, 1, NULL, NULL,
+     "device of the secretmem mount (memfd_secret maps lines)",
+     "experiment: fstat of a memfd_secret file"},
 };
 #undef POOL_ENTRIES
 #undef FN

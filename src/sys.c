@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "accounting.h"
 #include "file.h"
+#include "shm.h"
 
 void set_default_reserves(vms_sys *sys)
 {
@@ -62,6 +63,18 @@ vms_sys *vms_sys_new(void)
 	sys->auxv_clktck = 100;
 	sys->auxv_rseq_feature_size = 0x1c;
 	sys->auxv_rseq_align = 0x20;
+	/* include/uapi/linux/shm.h SHMMAX, SHMALL, SHMMNI */
+	sys->shmmax = sys->shmall = UINT64_MAX - (1ULL << 24);
+	sys->shmmni = 4096;
+	sys->shm.next_id = -1;
+	sys->shm.max_idx = sys->shm.last_idx = -1;
+	sys->secretmem = true;
+	/* The internal mounts' devices on a common x86-64 boot (this one's):
+	 * shmem 00:01, hugetlbfs 00:11 and the next, secretmem 00:0e. */
+	sys->shmem_dev = 1;
+	sys->hugetlb_dev[0] = 0x11;
+	sys->hugetlb_dev[1] = 0x12;
+	sys->secretmem_dev = 0xe;
 	sys->next_anon_vma_id = 1;
 	sys->next_shmem_ino = 1;
 	set_default_reserves(sys);
@@ -78,6 +91,7 @@ void vms_sys_free(vms_sys *sys)
 	while (sys->nmms)
 		vms_mm_free(sys->mms[sys->nmms - 1]);
 	free(sys->mms);
+	shm_sys_release(sys);
 	file_sys_release(sys);
 	slab_destroy(&sys->vma_slab);
 	slab_destroy(&sys->leaf_slab);
@@ -172,6 +186,14 @@ const char *vms_strerror(long err)
 		return "Value too large for defined data type";
 	case VMS_EOPNOTSUPP:
 		return "Operation not supported";
+	case VMS_EIDRM:
+		return "Identifier removed";
+	case VMS_ENOSPC:
+		return "No space left on device";
+	case VMS_EFBIG:
+		return "File too large";
+	case VMS_ENOSYS:
+		return "Function not implemented";
 	default:
 		return "Unknown error";
 	}

@@ -162,10 +162,11 @@ static long arch_get_unmapped_area_topdown(struct vms_mm *mm, const struct vms_f
 					return (long)addr;
 			}
 		}
+		/* MAP_ABOVE4G (x86, for shadow stacks) keeps the search above 4 GiB. */
 		struct vm_unmapped_area_info info = {
 			.topdown = true,
 			.length = len,
-			.low_limit = PAGE_SIZE,
+			.low_limit = (flags & 0x80 /* MAP_ABOVE4G */) ? 1ULL << 32 : PAGE_SIZE,
 			.high_limit = mm->mmap_base,
 			.align_mask = file_align_mask(file),
 			.align_offset = file && file_is_hugetlb(file) ? 0 : pgoff << PAGE_SHIFT,
@@ -232,6 +233,17 @@ long get_unmapped_area(struct vms_mm *mm, const struct vms_file *file, uint64_t 
 		if ((flags & VMS_MAP_FIXED) && (addr & hmask))
 			return -EINVAL;
 		r = mm_get_unmapped_area(mm, file, addr ? (addr + hmask) & ~hmask : 0, len, pgoff, flags);
+	} else if (file && (file->inode->flags & VMS_INODE_DEVZERO)) {
+		/* drivers/char/mem.c get_unmapped_area_zero(): a shared mapping
+		 * becomes shmem (shmem_get_unmapped_area() without the file), a
+		 * private one anonymous memory that THP may align. */
+		if (flags & VMS_MAP_SHARED)
+			r = mm_get_unmapped_area(mm, NULL, addr, len, pgoff, flags);
+		else
+			r = thp_get_unmapped_area(mm, file, addr, len, pgoff, flags);
+	} else if (file && (file->inode->flags & VMS_INODE_SECRETMEM)) {
+		/* secretmem has no get_unmapped_area: the plain search. */
+		r = mm_get_unmapped_area(mm, file, addr, len, pgoff, flags);
 	} else if (file && file->inode->dev_major == 0) {
 		/* tmpfs/shmem files, and shared anonymous (shmem_get_unmapped_area):
 		 * no huge alignment while shmem THP is off. */

@@ -265,10 +265,11 @@ bool vma_is_special_mapping(const struct vms_vma *v)
 
 /* ---- merging (mm/vma.c) ---- */
 
-/* A VMA with a vm_ops->close may not be removed by a merge. */
+/* A VMA with a vm_ops->close (special mappings, hugetlb, System V shm's
+ * shm_close) may not be removed by a merge. */
 static bool can_merge_remove_vma(const struct vms_vma *v)
 {
-	return !vma_is_special_mapping(v) && v->kind != VMA_HUGETLB;
+	return !vma_is_special_mapping(v) && v->kind != VMA_HUGETLB && v->kind != VMA_SHM;
 }
 
 /* mm/vma.c is_mergeable_vma(): every attribute but the sticky flags must agree. */
@@ -522,10 +523,11 @@ struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
 int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below)
 {
 	/* vm_ops->may_split: special mappings refuse (special_mapping_split), and
-	 * hugetlb only splits on a huge page boundary (hugetlb_vm_op_split). */
+	 * hugetlb only splits on a huge page boundary (hugetlb_vm_op_split, for
+	 * System V segments through shm_split). */
 	if (vma_is_special_mapping(v))
 		return -EINVAL;
-	if (v->kind == VMA_HUGETLB && (addr & (v->file->inode->hpage_size - 1)))
+	if (vma_is_hugetlb(v) && (addr & (v->file->inode->hpage_size - 1)))
 		return -EINVAL;
 	struct vms_vma *n = vma_dup(mm, v);
 	uint64_t delta = (addr - v->start) >> PAGE_SHIFT, old_start = v->start;
@@ -554,7 +556,7 @@ int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_be
  */
 static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end)
 {
-	if (vma_is_special_mapping(v) || v->kind == VMA_HUGETLB)
+	if (vma_is_special_mapping(v) || vma_is_hugetlb(v))
 		return false;
 	struct vms_vma *lo = vma_dup(mm, v), *hi = vma_dup(mm, v);
 	uint64_t old_start = v->start, old_end = v->end;

@@ -573,6 +573,13 @@ static const struct {
     /* A commit seed: MADV_COLLAPSE on a small VMA at address 0 (the kernel's
      * size check wraps; kdiff_collapse_suitability_matches). */
     {326019212522251ULL, 5000, "collapse at 0"},
+    /* vmspace verify --calls 5000 with the shared-memory calls (issue 13):
+     * a System V attach moved with its neighbour by mremap (EFAULT), ftruncate
+     * past ext4's s_maxbytes, private /dev/zero's THP alignment. */
+    {2, 4000, "mremap of a System V attach"},
+    {6, 2500, "ftruncate EFBIG"},
+    {8, 2500, "private /dev/zero alignment"},
+    {548585746627566ULL, 5000, "MADV_COLLAPSE of a droppable VMA"},
 };
 
 /* The fixed seeds, the state compared after every call. */

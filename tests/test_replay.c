@@ -164,6 +164,14 @@ TEST(replay_recorded_sort)
 	replay_recorded("sort");
 }
 
+/* A memfd with seals, a /dev/shm file, O_TMPFILE, /dev/zero, memfd_secret and
+ * System V segments across a fork (tests/data/replay/shm/demo.py). */
+TEST(replay_recorded_shm)
+{
+	(void)sys;
+	replay_recorded("shm");
+}
+
 TEST(replay_recorded_threads)
 {
 	(void)sys;
@@ -1674,6 +1682,95 @@ TEST(replay_msync_and_remap_file_pages)
 	CHECK_EQ(run_text(&o, text, &out, &st), 0);
 	CHECK_EQ(st.calls, 7);
 	CHECK_EQ(st.matched, 7);
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* System V segments take the log's ids (kernel.shm_next_id), so later calls
+ * and the maps' inode numbers follow the log; shm_nattch is checked. */
+TEST(replay_shm_segments_follow_the_log)
+{
+	char text[2048], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	uint64_t top = (uint64_t)first_mmap(sys, 0) + 4096;
+	snprintf(text, sizeof(text),
+		 "shmget(IPC_PRIVATE, 10000, IPC_CREAT|0600) = 7\n"
+		 "shmget(0x1234, 5000, IPC_CREAT|0644) = 32770\n"
+		 "shmat(7, NULL, 0) = %#llx\n"
+		 "shmctl(7, IPC_STAT, {shm_perm={uid=0, gid=0, mode=0600, key=0, cuid=0, cgid=0}, "
+		 "shm_segsz=10000, shm_nattch=1}) = 0\n"
+		 "shmctl(7, IPC_STAT, {shm_perm={uid=0, gid=0, mode=0600, key=0, cuid=0, cgid=0}, "
+		 "shm_segsz=10000, shm_nattch=2}) = 0\n"
+		 "shmat(32770, NULL, SHM_RDONLY) = %#llx\n"
+		 "shmdt(%#llx) = 0\n"
+		 "shmctl(32770, IPC_RMID, NULL) = 0\n"
+		 "shmctl(7, IPC_RMID, NULL) = 0\n"
+		 "shmget(0x4321, 0, 0) = 3\n",
+		 (unsigned long long)top - 3 * 4096, (unsigned long long)top - 5 * 4096,
+		 (unsigned long long)top - 5 * 4096);
+	o.print_maps = 1;
+	o.list_unsupported = 1;
+	int rc = run_text(&o, text, &out, &st);
+	CHECK_EQ(rc, 1);
+	CHECK_EQ(st.matched, 8);
+	CHECK_EQ(st.diverged, 1);
+	CHECK_EQ(st.unsupported, 1);
+	CHECK(strstr(out, "shm_nattch=2}) = 0 | model: 0 {shm_nattch=1}") != NULL);
+	CHECK(strstr(out, "line 10: shmget: a segment made before the log started") != NULL);
+	char want[256];
+	snprintf(want, sizeof(want), "%012llx-%012llx rw-s 00000000 00:01 7",
+		 (unsigned long long)top - 3 * 4096, (unsigned long long)top);
+	CHECK(strstr(out, want) != NULL);
+	CHECK(strstr(out, "/SYSV00000000 (deleted)\n") != NULL);
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* memfd_create, O_TMPFILE and /dev/zero as strace -y prints them: the maps
+ * name each as the kernel does, and the model's memfd takes the log's inode
+ * number; seals and sizes are checked. */
+TEST(replay_memfd_tmpfile_and_dev_zero_are_named_as_the_kernel_does)
+{
+	char text[4096], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	uint64_t top = (uint64_t)first_mmap(sys, 0) + 4096;
+	snprintf(text, sizeof(text),
+		 "memfd_create(\"x\", MFD_CLOEXEC|MFD_ALLOW_SEALING) = 3</memfd:x>(deleted)\n"
+		 "ftruncate(3</memfd:x>(deleted), 8192) = 0\n"
+		 "fstat(3</memfd:x>(deleted), {st_dev=makedev(0, 0x1), st_ino=777, "
+		 "st_mode=S_IFREG|0777, st_size=8192, ...}) = 0\n"
+		 "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_SHARED, 3</memfd:x>(deleted), 0) = %#llx\n"
+		 "fcntl(3</memfd:x>(deleted), F_ADD_SEALS, F_SEAL_WRITE) = -1 EBUSY (Device or "
+		 "resource busy)\n"
+		 "fcntl(3</memfd:x>(deleted), F_ADD_SEALS, F_SEAL_GROW) = 0\n"
+		 "ftruncate(3</memfd:x>(deleted), 16384) = -1 EPERM (Operation not permitted)\n"
+		 "fcntl(3</memfd:x>(deleted), F_GET_SEALS) = 0x4 (seals F_SEAL_GROW)\n"
+		 "openat(AT_FDCWD, \"/tmp\", O_RDWR|O_TMPFILE, 0600) = 4</tmp/#99>(deleted)\n"
+		 "ftruncate(4</tmp/#99>(deleted), 4096) = 0\n"
+		 "fstat(4</tmp/#99>(deleted), {st_dev=makedev(0x8, 0x1), st_ino=99, "
+		 "st_mode=S_IFREG|0600, st_size=4096, ...}) = 0\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_SHARED, 4</tmp/#99>(deleted), 0) = %#llx\n"
+		 "openat(AT_FDCWD, \"/dev/zero\", O_RDWR) = 5</dev/zero>\n"
+		 "fstat(5</dev/zero>, {st_dev=makedev(0, 0x6), st_ino=4, st_mode=S_IFCHR|0666, "
+		 "st_rdev=makedev(0x1, 0x5), ...}) = 0\n"
+		 "mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE, 5</dev/zero>, 0x3000) = %#llx\n"
+		 "openat(AT_FDCWD, \"/dev/null\", O_RDWR) = 6</dev/null>\n"
+		 "fstat(6</dev/null>, {st_dev=makedev(0, 0x6), st_ino=5, st_mode=S_IFCHR|0666, "
+		 "st_rdev=makedev(0x1, 0x3), ...}) = 0\n"
+		 "mmap(NULL, 8192, PROT_READ, MAP_SHARED, 6</dev/null>, 0) = -1 ENODEV (No such device)\n",
+		 (unsigned long long)top - 2 * 4096, (unsigned long long)top - 3 * 4096,
+		 (unsigned long long)top - 5 * 4096);
+	o.print_maps = 1;
+	int rc = run_text(&o, text, &out, &st);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(st.diverged, 0);
+	CHECK_EQ(st.unsupported, 0);
+	CHECK_EQ(st.matched, 11);
+	CHECK(strstr(out, "rw-s 00000000 00:01 777 ") && strstr(out, " /memfd:x (deleted)\n"));
+	CHECK(strstr(out, "r--s 00000000 08:01 99 ") && strstr(out, " /tmp/#99 (deleted)\n"));
+	CHECK(strstr(out, "rw-p 00003000 00:06 4 ") && strstr(out, " /dev/zero\n"));
 	free(out);
 	replay_stats_free(&st);
 }

@@ -423,6 +423,37 @@ TEST(parse_statx_nested_struct)
 	strace_line_free(&l);
 }
 
+/* strace -y marks an unlinked file after its path: "3</memfd:x>(deleted)". */
+TEST(parse_y_deleted_files)
+{
+	struct strace_line l;
+	char err[128];
+	(void)sys;
+	strace_line_init(&l);
+	CHECK(parse1("memfd_create(\"demo\", MFD_CLOEXEC|MFD_ALLOW_SEALING) = 3</memfd:demo>(deleted)",
+		     &l, err, sizeof(err)) == 0);
+	CHECK_EQ(l.result, 3);
+	CHECK(l.result_fd_path && strcmp(l.result_fd_path, "/memfd:demo") == 0);
+	CHECK_EQ(l.result_fd_deleted, 1);
+	CHECK(parse1("mmap(NULL, 12288, PROT_READ, MAP_SHARED, 3</memfd:demo>(deleted), 0) = 0x7f0000000000",
+		     &l, err, sizeof(err)) == 0);
+	CHECK_EQ(l.args[4].v.num, 3);
+	CHECK(strcmp(l.args[4].v.fd_path, "/memfd:demo") == 0);
+	CHECK_EQ(l.args[4].v.fd_deleted, 1);
+	CHECK(parse1("openat(AT_FDCWD, \"/tmp\", O_RDWR|O_TMPFILE, 0600) = 5</tmp/#12>(deleted)", &l, err,
+		     sizeof(err)) == 0);
+	CHECK_EQ(l.args[2].v.num, 2 | 020200000);
+	CHECK(strcmp(l.result_fd_path, "/tmp/#12") == 0);
+	CHECK(parse1("shmctl(5, IPC_STAT, {shm_perm={uid=0, gid=0, mode=01644, key=0, cuid=0, cgid=0}, "
+		     "shm_segsz=5000, shm_nattch=1}) = 0",
+		     &l, err, sizeof(err)) == 0);
+	CHECK_EQ(l.args[1].v.num, 2);
+	CHECK(parse1("fcntl(3</memfd:demo>(deleted), F_ADD_SEALS, F_SEAL_EXEC|F_SEAL_WRITE) = 0", &l, err,
+		     sizeof(err)) == 0);
+	CHECK_EQ(l.args[2].v.num, 0x28);
+	strace_line_free(&l);
+}
+
 TEST(parse_y_decorated_fds)
 {
 	struct strace_line l;
