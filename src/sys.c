@@ -10,6 +10,7 @@
 #include "internal.h"
 #include "accounting.h"
 #include "file.h"
+#include "mempolicy.h"
 
 void set_default_reserves(vms_sys *sys)
 {
@@ -50,6 +51,12 @@ vms_sys *vms_sys_new(void)
 	sys->huge[1].page_size = PUD_SIZE;
 	sys->huge[1].present = true;
 	sys->hugetlb_default_size = PMD_SIZE;
+	/* One node, NODES_SHIFT 10 (distribution kernels), user shadow stacks
+	 * built in but not on the CPU. */
+	sys->numa_online = sys->numa_possible = sys->numa_memory = sys->numa_mems_allowed = 1;
+	sys->max_numnodes = 1024;
+	sys->user_shstk_built = true;
+	sys->user_shstk = false;
 	sys->next_anon_vma_id = 1;
 	sys->next_shmem_ino = 1;
 	set_default_reserves(sys);
@@ -67,6 +74,7 @@ void vms_sys_free(vms_sys *sys)
 		vms_mm_free(sys->mms[sys->nmms - 1]);
 	free(sys->mms);
 	file_sys_release(sys);
+	mpol_table_free(sys);
 	slab_destroy(&sys->vma_slab);
 	slab_destroy(&sys->leaf_slab);
 	slab_destroy(&sys->branch_slab);
@@ -144,6 +152,14 @@ const char *vms_strerror(long err)
 		return "Value too large for defined data type";
 	case VMS_EOPNOTSUPP:
 		return "Operation not supported";
+	case VMS_EIO:
+		return "Input/output error";
+	case VMS_ENOSPC:
+		return "No space left on device";
+	case VMS_ERANGE:
+		return "Numerical result out of range";
+	case VMS_ENOSYS:
+		return "Function not implemented";
 	default:
 		return "Unknown error";
 	}
