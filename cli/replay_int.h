@@ -87,6 +87,12 @@ enum sc {
 	SC_EXECVE, SC_EXECVEAT, SC_OPENAT, SC_OPEN, SC_CREAT, SC_CLOSE, SC_CLOSE_RANGE,
 	SC_DUP, SC_DUP2, SC_DUP3, SC_FCNTL, SC_MEMFD_CREATE, SC_FSTAT, SC_NEWFSTATAT,
 	SC_STATX, SC_CHDIR, SC_FCHDIR, SC_GETCWD, SC_EXIT, SC_EXIT_GROUP,
+	/* Memory policy, protection keys, shadow stacks, personality and
+	 * credentials: checked like the memory calls above. */
+	SC_MBIND, SC_SET_MEMPOLICY, SC_GET_MEMPOLICY, SC_SET_MEMPOLICY_HOME_NODE, SC_PKEY_ALLOC,
+	SC_PKEY_FREE, SC_MAP_SHADOW_STACK, SC_PERSONALITY, SC_CAPGET, SC_CAPSET, SC_SETUID,
+	SC_SETRESUID, SC_SETGID, SC_SETRESGID,
+	SC_COUNT
 };
 
 struct call {
@@ -210,7 +216,7 @@ struct pass {
 	size_t mapscap;
 	struct strace_line scratch; /* group items re-parsed here */
 	char errbuf[160];
-	int name_slot[SC_EXIT_GROUP + 1];
+	int name_slot[SC_COUNT];
 };
 
 

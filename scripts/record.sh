@@ -52,6 +52,8 @@ delay=400000 # us: how long strace holds the process for us to read its maps
 TR='trace=%memory,openat,open,creat,close,close_range,dup,dup2,dup3,fcntl,memfd_create'
 TR+=',fstat,newfstatat,statx,clone,clone3,fork,vfork,execve,prlimit64,setrlimit,prctl'
 TR+=',chdir,fchdir,getcwd,exit_group,exit'
+TR+=',mbind,set_mempolicy,get_mempolicy,set_mempolicy_home_node,pkey_alloc,pkey_free'
+TR+=',pkey_mprotect,personality,capget,capset,setuid,setresuid,setgid,setresgid'
 
 (cd "$cwd" && exec env -i PATH=/usr/bin:/bin LANG=C HOME=/nonexistent \
 	setarch x86_64 -R strace -f -v $yflag -qq -o "$tmp/trace.txt" -e "$TR" \
