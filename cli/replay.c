@@ -898,6 +898,18 @@ static void do_prctl_policy(struct pass *p, struct proc *pr, const struct call *
 		unsupported(p, c, "PR_SET_MM_MAP's structure is not in the log");
 		return;
 	}
+	/* A single field is checked against all the others, and maps do not
+	 * say where the arguments and environment are (exec sets them). */
+	struct vms_prctl_mm_map b;
+	struct vms_creds cr;
+	vms_mm_get_mm_map(mm, &b);
+	vms_mm_get_creds(mm, &cr);
+	if (arg[0] == VMS_PR_SET_MM && arg[1] >= VMS_PR_SET_MM_START_CODE &&
+	    arg[1] <= VMS_PR_SET_MM_ENV_END && !arg[3] && !arg[4] && ((cr.cap_effective >> 24) & 1) &&
+	    (!b.arg_start || !b.env_start)) {
+		unsupported(p, c, "the argument and environment boundaries are not in the log");
+		return;
+	}
 	uint64_t before = map_count(mm);
 	long r = vms_prctl(mm, (int)arg[0], arg[1], arg[2], arg[3], arg[4]);
 	if (r == -VMS_ENOSYS) {

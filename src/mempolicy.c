@@ -418,7 +418,8 @@ static int mpol_set_nodemask(const vms_sys *sys, struct mpol *p, const struct no
 		nodes_relative(&cut, nodes, &allowed);
 	else
 		nodes_and(&cut, nodes, &allowed);
-	if (p->flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES))
+	/* mpol_store_user_nodemask(): any mode flag, NUMA_BALANCING too. */
+	if (p->flags & MPOL_MODE_FLAGS)
 		p->user_nodes = *nodes;
 	if (nodes_empty(&cut))
 		return -EINVAL;
@@ -853,7 +854,7 @@ long vms_get_mempolicy(vms_mm *mm, int *mode, uint64_t *nmask, size_t nmask_word
 	} else {
 		pval = p ? p->mode | (p->flags & MPOL_MODE_FLAGS) : MPOL_DEFAULT;
 	}
-	if (p && (p->flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES)))
+	if (p && (p->flags & MPOL_MODE_FLAGS))
 		nodes = p->user_nodes;
 	else if (p && p->mode != MPOL_LOCAL)
 		nodes = p->nodes;

@@ -40,9 +40,10 @@ enum {
 
 /*
  * A policy. mpol_equal() compares mode, flags, home node, the nodes, and
- * the user's node mask of STATIC/RELATIVE policies; the cpuset mask the
- * kernel keeps in the other policies' w.cpuset_mems_allowed is not
- * compared, so it is not kept (user_nodes stays zero).
+ * the user's node mask of policies with a mode flag (STATIC, RELATIVE, and
+ * NUMA_BALANCING too: mpol_store_user_nodemask); the cpuset mask the kernel
+ * keeps in the other policies' w.cpuset_mems_allowed is not compared, so it
+ * is not kept (user_nodes stays zero).
  */
 struct mpol {
 	uint16_t mode;

@@ -171,6 +171,9 @@ TEST(kdiff_mempolicy_task_and_queries_match)
 	STEP(KD_MMAP, W, 8 * P, RW, PA | FIX, NOFD, 0);
 	MBIND(W, P, BIND | STATIC, 3, 3, 0);
 	MBIND(W + P, P, VMS_MPOL_PREFERRED | RELATIVE, 2, 3, 0);
+	/* NUMA_BALANCING keeps the user's mask too (mpol_store_user_nodemask). */
+	MBIND(W + 2 * P, P, BIND | VMS_MPOL_F_NUMA_BALANCING, 3, 3, 0);
+	STEP(KD_GET_MEMPOLICY, 64, W + 2 * P, 2, KD_PTR_BUF, 0, 0, KD_PTR_BUF);
 	/* get_mempolicy: the task's, a VMA's, the node, the cpuset's nodes. */
 	static const uint64_t flags[] = {0, 1, 2, 3, 4, 5, 6, 8};
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
