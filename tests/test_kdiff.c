@@ -293,6 +293,9 @@ static const struct {
     /* A commit seed: MADV_COLLAPSE on a small VMA at address 0 (the kernel's
      * size check wraps; kdiff_collapse_suitability_matches). */
     {326019212522251ULL, 5000, "collapse at 0"},
+    /* A commit seed under ASan: get_mempolicy of a BIND|NUMA_BALANCING
+     * policy returns the user's mask (mpol_store_user_nodemask). */
+    {298832991845323ULL, 5000, "balancing mask"},
 };
 
 /* The fixed seeds, the state compared after every call. */
