@@ -34,9 +34,9 @@ static const struct {
 	unsigned cap;
 	unsigned vms;
 } known_caps[] = {
-	{CAP_IPC_LOCK, VMS_CAP_IPC_LOCK},	  {CAP_SYS_ADMIN, VMS_CAP_SYS_ADMIN},
-	{CAP_SYS_RESOURCE, VMS_CAP_SYS_RESOURCE}, {CAP_SYS_RAWIO, VMS_CAP_SYS_RAWIO},
-	{CAP_SYS_NICE, VMS_CAP_SYS_NICE},
+    {CAP_IPC_LOCK, VMS_CAP_IPC_LOCK},	      {CAP_SYS_ADMIN, VMS_CAP_SYS_ADMIN},
+    {CAP_SYS_RESOURCE, VMS_CAP_SYS_RESOURCE}, {CAP_SYS_RAWIO, VMS_CAP_SYS_RAWIO},
+    {CAP_SYS_NICE, VMS_CAP_SYS_NICE},
 };
 
 static bool cap_raised(uint64_t set, unsigned cap)
@@ -169,11 +169,11 @@ long vms_capset(vms_mm *mm, uint32_t version, int pid, int self_pid,
  * ambient one; leaving or regaining euid 0 clears or refills effective. */
 static void cap_emulate_setxuid(struct vms_creds *new, const struct vms_creds *old)
 {
-	if (new->securebits & (1u << SECURE_NO_SETUID_FIXUP))
+	if (new->securebits &(1u << SECURE_NO_SETUID_FIXUP))
 		return;
 	if ((old->uid == 0 || old->euid == 0 || old->suid == 0) &&
 	    (new->uid != 0 && new->euid != 0 && new->suid != 0)) {
-		if (!(new->securebits & (1u << SECURE_KEEP_CAPS))) {
+		if (!(new->securebits &(1u << SECURE_KEEP_CAPS))) {
 			new->cap_permitted = 0;
 			new->cap_effective = 0;
 		}
@@ -218,7 +218,7 @@ long vms_setresuid(vms_mm *mm, uint32_t ruid, uint32_t euid, uint32_t suid)
 	    (euid == ID_KEEP || (euid == old->euid && euid == old->fsuid)) &&
 	    (suid == ID_KEEP || suid == old->suid))
 		return 0;
-	/* Without CAP_SETUID each id must be one of the current three. */
+		/* Without CAP_SETUID each id must be one of the current three. */
 #define IS_NEW(id) ((id) != ID_KEEP && (id) != old->uid && (id) != old->euid && (id) != old->suid)
 	if ((IS_NEW(ruid) || IS_NEW(euid) || IS_NEW(suid)) && !capable(mm, CAP_SETUID))
 		return -EPERM;

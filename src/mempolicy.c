@@ -445,8 +445,8 @@ struct new_policy {
 	struct nodemask nodes;
 };
 
-static int parse_policy(const vms_sys *sys, struct new_policy *np, int mode,
-			const uint64_t *nmask, size_t words, uint64_t maxnode)
+static int parse_policy(const vms_sys *sys, struct new_policy *np, int mode, const uint64_t *nmask,
+			size_t words, uint64_t maxnode)
 {
 	np->mode = mode;
 	int err = sanitize_mpol_flags(&np->mode, &np->mode_flags);
@@ -525,7 +525,7 @@ static int check_pages(const struct vms_mm *mm, uint64_t start, uint64_t end,
 		       const struct nodemask *nmask, unsigned flags, bool discontig, long *failed)
 {
 	const bool strictly_unmovable =
-		(flags & (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) == MPOL_MF_STRICT;
+	    (flags & (MPOL_MF_STRICT | MPOL_MF_MOVE | MPOL_MF_MOVE_ALL)) == MPOL_MF_STRICT;
 	const bool misplaced = !node_isset(nmask, local_node(mm->sys));
 	bool first = true;
 	*failed = 0;
@@ -581,16 +581,16 @@ static int mbind_range(struct vms_mm *mm, uint64_t start, uint64_t end, uint16_t
 		if (err)
 			return err;
 		struct vma_merge vmg = {
-			.mm = mm,
-			.middle = v,
-			.start = vmstart,
-			.end = vmend,
-			.pgoff = v->pgoff + ((vmstart - v->start) >> PAGE_SHIFT),
-			.flags = v->flags,
-			.file = v->file,
-			.anon_vma = v->anon_vma,
-			.anon_name = v->anon_name,
-			.mpol = id,
+		    .mm = mm,
+		    .middle = v,
+		    .start = vmstart,
+		    .end = vmend,
+		    .pgoff = v->pgoff + ((vmstart - v->start) >> PAGE_SHIFT),
+		    .flags = v->flags,
+		    .file = v->file,
+		    .anon_vma = v->anon_vma,
+		    .anon_name = v->anon_name,
+		    .mpol = id,
 		};
 		struct vms_vma *r = vma_modify(&vmg, &err);
 		if (!r)
@@ -754,8 +754,8 @@ long vms_set_mempolicy_home_node(vms_mm *mm, uint64_t start, uint64_t len, uint6
 
 /* mm/mempolicy.c copy_nodes_to_user(): ALIGN(maxnode - 1, 64) / 8 bytes,
  * of which those past nr_node_ids' longs are cleared. */
-static int copy_nodes_to_user(const vms_sys *sys, uint64_t *nmask, size_t words,
-			      uint64_t maxnode, const struct nodemask *nodes)
+static int copy_nodes_to_user(const vms_sys *sys, uint64_t *nmask, size_t words, uint64_t maxnode,
+			      const struct nodemask *nodes)
 {
 	uint64_t copy = ((maxnode - 1 + 63) & ~63ULL) / 8;
 	unsigned nr_node_ids = 64 - (unsigned)__builtin_clzll(sys->numa_possible);
@@ -805,8 +805,8 @@ static int lookup_node(struct vms_mm *mm, uint64_t addr)
 	return (int)local_node(mm->sys);
 }
 
-long vms_get_mempolicy(vms_mm *mm, int *mode, uint64_t *nmask, size_t nmask_words,
-		       uint64_t maxnode, uint64_t addr, uint64_t flags)
+long vms_get_mempolicy(vms_mm *mm, int *mode, uint64_t *nmask, size_t nmask_words, uint64_t maxnode,
+		       uint64_t addr, uint64_t flags)
 {
 	vms_sys *sys = mm->sys;
 	unsigned nr_node_ids = 64 - (unsigned)__builtin_clzll(sys->numa_possible);
@@ -912,8 +912,13 @@ static void put_node_list(struct text *t, const struct nodemask *m)
 static void put_policy(struct text *t, const struct mpol *p)
 {
 	static const char *const names[MPOL_MAX] = {
-		"default", "prefer", "bind", "interleave", "local", "prefer (many)",
-		"weighted interleave",
+	    "default",
+	    "prefer",
+	    "bind",
+	    "interleave",
+	    "local",
+	    "prefer (many)",
+	    "weighted interleave",
 	};
 	if (!p) {
 		put(t, "default");

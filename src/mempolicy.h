@@ -57,7 +57,7 @@ struct mpol {
 /* The id of a policy equal to *want (a new one if none is), with a
  * reference taken: 0, or -ENOMEM with nothing changed. */
 int mpol_intern(vms_sys *sys, const struct mpol *want, uint16_t *id)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 /* Another reference to id / drop one (id 0, no policy, is ignored). */
 void mpol_get(vms_sys *sys, uint16_t id);
 void mpol_put(vms_sys *sys, uint16_t id);

@@ -55,7 +55,7 @@ static int mm_pkey_free(struct vms_mm *mm, int pkey)
 {
 	if (!pkey || !mm_pkey_is_allocated(mm, pkey))
 		return -EINVAL;
-	mm->pkey_allocation_map &= (uint16_t)~(1u << pkey);
+	mm->pkey_allocation_map &= (uint16_t) ~(1u << pkey);
 	return 0;
 }
 

@@ -26,8 +26,9 @@ static long set_thp_disable(struct vms_mm *mm, uint64_t disable, uint64_t flags,
 		return -EINVAL;
 	mm->mmf &= ~(MMF_DISABLE_THP_COMPLETELY | MMF_DISABLE_THP_EXCEPT_ADVISED);
 	if (disable)
-		mm->mmf |= (flags & VMS_PR_THP_DISABLE_EXCEPT_ADVISED) ? MMF_DISABLE_THP_EXCEPT_ADVISED
-								       : MMF_DISABLE_THP_COMPLETELY;
+		mm->mmf |= (flags & VMS_PR_THP_DISABLE_EXCEPT_ADVISED)
+			       ? MMF_DISABLE_THP_EXCEPT_ADVISED
+			       : MMF_DISABLE_THP_COMPLETELY;
 	return 0;
 }
 
@@ -54,8 +55,7 @@ static long get_current_mdwe(const struct vms_mm *mm)
 
 /* kernel/sys.c prctl_set_mdwe(): once set, the bits may only be set again
  * exactly as they are (no clearing, no adding). */
-static long set_mdwe(struct vms_mm *mm, uint64_t bits, uint64_t arg3, uint64_t arg4,
-		     uint64_t arg5)
+static long set_mdwe(struct vms_mm *mm, uint64_t bits, uint64_t arg3, uint64_t arg4, uint64_t arg5)
 {
 	if (arg3 || arg4 || arg5)
 		return -EINVAL;
@@ -110,9 +110,9 @@ static void set_mm_map(struct vms_mm *mm, const struct vms_prctl_mm_map *m)
  */
 static int validate_prctl_map_addr(const struct vms_mm *mm, const struct vms_prctl_mm_map *m)
 {
-	const uint64_t v[] = {m->start_code, m->end_code,    m->start_data, m->end_data,
-			      m->start_brk,  m->brk,	     m->start_stack, m->arg_start,
-			      m->arg_end,    m->env_start,   m->env_end};
+	const uint64_t v[] = {m->start_code, m->end_code,  m->start_data,  m->end_data,
+			      m->start_brk,  m->brk,	   m->start_stack, m->arg_start,
+			      m->arg_end,    m->env_start, m->env_end};
 	uint64_t min = effective_mmap_min_addr(mm->sys);
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		if (v[i] >= mm->task_size || v[i] < min)
@@ -158,17 +158,39 @@ static long set_mm(struct vms_mm *mm, uint64_t opt, uint64_t addr, uint64_t arg4
 	vms_mm_get_mm_map(mm, &m);
 	uint64_t *field;
 	switch (opt) {
-	case VMS_PR_SET_MM_START_CODE: field = &m.start_code; break;
-	case VMS_PR_SET_MM_END_CODE: field = &m.end_code; break;
-	case VMS_PR_SET_MM_START_DATA: field = &m.start_data; break;
-	case VMS_PR_SET_MM_END_DATA: field = &m.end_data; break;
-	case VMS_PR_SET_MM_START_STACK: field = &m.start_stack; break;
-	case VMS_PR_SET_MM_START_BRK: field = &m.start_brk; break;
-	case VMS_PR_SET_MM_BRK: field = &m.brk; break;
-	case VMS_PR_SET_MM_ARG_START: field = &m.arg_start; break;
-	case VMS_PR_SET_MM_ARG_END: field = &m.arg_end; break;
-	case VMS_PR_SET_MM_ENV_START: field = &m.env_start; break;
-	case VMS_PR_SET_MM_ENV_END: field = &m.env_end; break;
+	case VMS_PR_SET_MM_START_CODE:
+		field = &m.start_code;
+		break;
+	case VMS_PR_SET_MM_END_CODE:
+		field = &m.end_code;
+		break;
+	case VMS_PR_SET_MM_START_DATA:
+		field = &m.start_data;
+		break;
+	case VMS_PR_SET_MM_END_DATA:
+		field = &m.end_data;
+		break;
+	case VMS_PR_SET_MM_START_STACK:
+		field = &m.start_stack;
+		break;
+	case VMS_PR_SET_MM_START_BRK:
+		field = &m.start_brk;
+		break;
+	case VMS_PR_SET_MM_BRK:
+		field = &m.brk;
+		break;
+	case VMS_PR_SET_MM_ARG_START:
+		field = &m.arg_start;
+		break;
+	case VMS_PR_SET_MM_ARG_END:
+		field = &m.arg_end;
+		break;
+	case VMS_PR_SET_MM_ENV_START:
+		field = &m.env_start;
+		break;
+	case VMS_PR_SET_MM_ENV_END:
+		field = &m.env_end;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -178,16 +200,15 @@ static long set_mm(struct vms_mm *mm, uint64_t opt, uint64_t addr, uint64_t arg4
 		return err;
 	/* The stack and the argument and environment strings need a VMA at or
 	 * above addr (find_vma). */
-	if ((opt == VMS_PR_SET_MM_START_STACK || (opt >= VMS_PR_SET_MM_ARG_START &&
-						  opt <= VMS_PR_SET_MM_ENV_END)) &&
+	if ((opt == VMS_PR_SET_MM_START_STACK ||
+	     (opt >= VMS_PR_SET_MM_ARG_START && opt <= VMS_PR_SET_MM_ENV_END)) &&
 	    !find_vma(mm, addr))
 		return -EFAULT;
 	set_mm_map(mm, &m);
 	return 0;
 }
 
-long vms_prctl(vms_mm *mm, int option, uint64_t arg2, uint64_t arg3, uint64_t arg4,
-	       uint64_t arg5)
+long vms_prctl(vms_mm *mm, int option, uint64_t arg2, uint64_t arg3, uint64_t arg4, uint64_t arg5)
 {
 	switch (option) {
 	case VMS_PR_SET_THP_DISABLE:

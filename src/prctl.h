@@ -42,9 +42,9 @@ static inline bool vma_thp_disabled(const struct vms_mm *mm, uint64_t vm_flags,
  * become writable and executable, nor executable when it was not. */
 static inline bool map_deny_write_exec(const struct vms_mm *mm, uint64_t old, uint64_t new)
 {
-	if (!(mm->mmf & MMF_HAS_MDWE) || !(new & VM_EXEC))
+	if (!(mm->mmf & MMF_HAS_MDWE) || !(new &VM_EXEC))
 		return false;
-	return (new & VM_WRITE) || !(old & VM_EXEC);
+	return (new &VM_WRITE) || !(old & VM_EXEC);
 }
 
 #endif

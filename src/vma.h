@@ -108,7 +108,8 @@ struct vma_merge {
 struct vms_vma *vma_merge_new_range(struct vma_merge *vmg);
 
 /* vma_modify(): gives [start, end) inside vmg->middle the new flags,
- * anon_name and policy in vmg (file, anon_vma and pgoff are taken from middle) by merging with a neighbour or splitting middle. On success returns the
+ * anon_name and policy in vmg (file, anon_vma and pgoff are taken from
+ * middle) by merging with a neighbour or splitting middle. On success returns the
  * VMA that is exactly [start, end) (attributes NOT yet applied: the caller
  * applies flags/name), or an ERR value via *err (-ENOMEM map_count, -EINVAL
  * may_split) with any first split left in place, as the kernel does. */

@@ -35,7 +35,7 @@
 #define CAP_SYS_NICE_BIT (1ULL << 23)
 
 /* KD_MBIND arguments: start, len, mode, mask word 0, maxnode, flags. */
-#define MBIND(start, len, mode, w0, maxnode, flags) \
+#define MBIND(start, len, mode, w0, maxnode, flags)                                                \
 	STEP(KD_MBIND, start, len, mode, w0, maxnode, flags, KD_PTR_BUF, 0)
 
 /* The probed setting that decides what a test can expect of this host. */
@@ -79,7 +79,8 @@ TEST(kdiff_mbind_splits_and_merges_match)
 	STEP(KD_MPROTECT, W + 2 * P, 2 * P, RW);
 	/* mremap copies it to the moved VMA. */
 	STEP(KD_TOUCH, W + 3 * P, 1);
-	STEP(KD_MREMAP, W + 12 * P, 4 * P, 4 * P, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED, W + 64 * P);
+	STEP(KD_MREMAP, W + 12 * P, 4 * P, 4 * P, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED,
+	     W + 64 * P);
 	STEP(KD_MREMAP, W + 64 * P, 4 * P, 8 * P, 0, 0);
 	STEP(KD_GET_MEMPOLICY, 64, W + 65 * P, VMS_MPOL_F_ADDR, KD_PTR_BUF, 0, 0, KD_PTR_BUF);
 	/* The home node splits too, and joins equal neighbours. */
@@ -219,8 +220,8 @@ TEST(kdiff_shmem_shared_policy_matches)
 	/* A policy set through one mapping of a shared anonymous object is
 	 * the object's: another mapping of the same pages shows it. */
 	STEP(KD_MMAP, W, 16 * P, RW, SA | FIX, NOFD, 0);
-	STEP(KD_MREMAP, W + 8 * P, P, P, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED | VMS_MREMAP_DONTUNMAP,
-	     W + 64 * P);
+	STEP(KD_MREMAP, W + 8 * P, P, P,
+	     VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED | VMS_MREMAP_DONTUNMAP, W + 64 * P);
 	MBIND(W + 8 * P, 2 * P, VMS_MPOL_LOCAL, 0, 0, 0);
 	STEP(KD_GET_MEMPOLICY, 64, W + 64 * P, 2, KD_PTR_BUF, 0, 0, KD_PTR_BUF);
 	MBIND(W + 6 * P, 8 * P, BIND, 1, 2, 0);

@@ -26,11 +26,10 @@
 
 static vms_mm *new_mm(vms_sys *sys)
 {
-	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE,
-				    .has_creds = 1,
-				    .creds = {.cap_effective = ALL_CAPS,
-					      .cap_permitted = ALL_CAPS,
-					      .cap_bset = ALL_CAPS}};
+	struct vms_mm_config cfg = {
+	    .personality = VMS_ADDR_NO_RANDOMIZE,
+	    .has_creds = 1,
+	    .creds = {.cap_effective = ALL_CAPS, .cap_permitted = ALL_CAPS, .cap_bset = ALL_CAPS}};
 	return vms_mm_new(sys, &cfg);
 }
 
@@ -73,14 +72,14 @@ static const char *policy_at(vms_mm *mm, uint64_t addr)
 	return line;
 }
 
-#define CHECK_POLICY(mm, addr, want)                                                         \
-	do {                                                                                 \
-		const char *got_ = policy_at(mm, addr);                                      \
-		if (strcmp(got_, want) != 0) {                                               \
-			t_fail(__FILE__, __LINE__, "policy at %#llx: '%s', not '%s'",        \
-			       (unsigned long long)(addr), got_, want);                      \
-			return;                                                              \
-		}                                                                            \
+#define CHECK_POLICY(mm, addr, want)                                                               \
+	do {                                                                                       \
+		const char *got_ = policy_at(mm, addr);                                            \
+		if (strcmp(got_, want) != 0) {                                                     \
+			t_fail(__FILE__, __LINE__, "policy at %#llx: '%s', not '%s'",              \
+			       (unsigned long long)(addr), got_, want);                            \
+			return;                                                                    \
+		}                                                                                  \
 	} while (0)
 
 static long mbind1(vms_mm *mm, uint64_t start, uint64_t len, uint64_t mode, uint64_t w0,
@@ -162,8 +161,9 @@ TEST(mbind_checks_mode_flags_and_move_all_needs_cap_sys_nice)
 	vms_mm *mm = new_mm(sys);
 	CHECK_EQ(map(mm, A, 4, RW), (long)A);
 	CHECK_EQ(mbind1(mm, A, PG, 7, 1, 0), -VMS_EINVAL);
-	CHECK_EQ(mbind1(mm, A, PG, VMS_MPOL_BIND | VMS_MPOL_F_STATIC_NODES |
-				       VMS_MPOL_F_RELATIVE_NODES, 1, 0), -VMS_EINVAL);
+	CHECK_EQ(mbind1(mm, A, PG,
+			VMS_MPOL_BIND | VMS_MPOL_F_STATIC_NODES | VMS_MPOL_F_RELATIVE_NODES, 1, 0),
+		 -VMS_EINVAL);
 	/* NUMA_BALANCING goes with BIND and PREFERRED_MANY only. */
 	CHECK_EQ(mbind1(mm, A, PG, VMS_MPOL_INTERLEAVE | VMS_MPOL_F_NUMA_BALANCING, 1, 0),
 		 -VMS_EINVAL);
@@ -223,8 +223,8 @@ TEST(policy_nodes_are_cut_to_allowed_nodes_and_relative_ones_folded)
 	/* RELATIVE: node n is the (n mod 2)-th allowed node. */
 	CHECK_EQ(mbind1(mm, A + 2 * PG, PG, VMS_MPOL_BIND | VMS_MPOL_F_RELATIVE_NODES, 0x4, 0), 0);
 	CHECK_POLICY(mm, A + 2 * PG, "bind=relative:0");
-	CHECK_EQ(mbind1(mm, A + 3 * PG, PG, VMS_MPOL_INTERLEAVE | VMS_MPOL_F_RELATIVE_NODES, 0x8, 0),
-		 0);
+	CHECK_EQ(
+	    mbind1(mm, A + 3 * PG, PG, VMS_MPOL_INTERLEAVE | VMS_MPOL_F_RELATIVE_NODES, 0x8, 0), 0);
 	CHECK_POLICY(mm, A + 3 * PG, "interleave=relative:1");
 	/* STATIC keeps the user's mask for get_mempolicy. */
 	CHECK_EQ(mbind1(mm, A + 4 * PG, PG, VMS_MPOL_BIND | VMS_MPOL_F_STATIC_NODES, 0x5, 0), 0);
@@ -306,14 +306,16 @@ TEST(task_policy_shows_for_vmas_without_one_and_get_mempolicy_reads_it)
 	CHECK_EQ(vms_get_mempolicy(mm, &mode, out, 16, 4097 * 8, 0, 0), -VMS_EINVAL);
 	CHECK_EQ(vms_get_mempolicy(mm, &mode, out, 0, 64, 0, 0), -VMS_EFAULT);
 	CHECK_EQ(vms_get_mempolicy(mm, &mode, NULL, 0, 0, 0, VMS_MPOL_F_MEMS_ALLOWED), 0);
-	CHECK_EQ(vms_get_mempolicy(mm, &mode, NULL, 0, 0, A,
-				   VMS_MPOL_F_MEMS_ALLOWED | VMS_MPOL_F_ADDR), -VMS_EINVAL);
+	CHECK_EQ(
+	    vms_get_mempolicy(mm, &mode, NULL, 0, 0, A, VMS_MPOL_F_MEMS_ALLOWED | VMS_MPOL_F_ADDR),
+	    -VMS_EINVAL);
 	/* A node query of a page faults it in (get_user_pages_fast). */
 	struct vms_mm_counters c;
 	CHECK_EQ(vms_get_mempolicy(mm, &mode, NULL, 0, 0, A, VMS_MPOL_F_NODE | VMS_MPOL_F_ADDR), 0);
 	CHECK_EQ(vms_mprotect(mm, A + PG, PG, VMS_PROT_NONE), 0);
-	CHECK_EQ(vms_get_mempolicy(mm, &mode, NULL, 0, 0, A + PG,
-				   VMS_MPOL_F_NODE | VMS_MPOL_F_ADDR), -VMS_EFAULT);
+	CHECK_EQ(
+	    vms_get_mempolicy(mm, &mode, NULL, 0, 0, A + PG, VMS_MPOL_F_NODE | VMS_MPOL_F_ADDR),
+	    -VMS_EFAULT);
 	vms_mm_get_counters(mm, &c);
 	CHECK_EQ(c.rss_anon, 0); /* the zero page */
 	CHECK_EQ(vms_set_mempolicy(mm, VMS_MPOL_BIND, m, 1, 2), 0);
@@ -336,8 +338,9 @@ TEST(fork_and_mremap_copy_policies)
 	CHECK_POLICY(child, A, "bind:0");
 	CHECK_POLICY(child, A + 4 * PG, "prefer:0");
 	/* A moved VMA keeps its policy (copy_vma: vma_dup_policy). */
-	CHECK_EQ(vms_mremap(mm, A, 4 * PG, 4 * PG, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED,
-			    A + 64 * PG), (long)(A + 64 * PG));
+	CHECK_EQ(
+	    vms_mremap(mm, A, 4 * PG, 4 * PG, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED, A + 64 * PG),
+	    (long)(A + 64 * PG));
 	CHECK_POLICY(mm, A + 64 * PG, "bind:0");
 	vms_mm_free(child);
 	VALID(mm);
@@ -646,8 +649,7 @@ TEST(set_mm_needs_cap_sys_resource_and_validates_the_boundaries)
 		 -VMS_EINVAL);
 	CHECK_EQ(vms_prctl(mm, VMS_PR_SET_MM, VMS_PR_SET_MM_END_CODE, 0x555555554000ULL, 0, 0),
 		 -VMS_EINVAL);
-	CHECK_EQ(vms_prctl(mm, VMS_PR_SET_MM, VMS_PR_SET_MM_START_CODE, 0x1000, 0, 0),
-		 -VMS_EINVAL);
+	CHECK_EQ(vms_prctl(mm, VMS_PR_SET_MM, VMS_PR_SET_MM_START_CODE, 0x1000, 0, 0), -VMS_EINVAL);
 	CHECK_EQ(vms_prctl(mm, VMS_PR_SET_MM, 99, 0x555555554000ULL, 0, 0), -VMS_EINVAL);
 	/* The argument boundaries need a VMA at or above them. */
 	CHECK_EQ(vms_prctl(mm, VMS_PR_SET_MM, VMS_PR_SET_MM_ARG_START, 0x7ffffffd4000ULL, 0, 0), 0);
@@ -691,7 +693,8 @@ TEST(personality_read_implies_exec_applies_at_once_and_layout_bits_wait)
 	CHECK_EQ(after.topdown, before.topdown);
 	CHECK_EQ(after.mmap_base, before.mmap_base);
 	/* An unsigned int: the top half of the argument is dropped. */
-	CHECK_EQ(vms_personality(mm, 0x1fffffffeULL), VMS_READ_IMPLIES_EXEC | VMS_ADDR_COMPAT_LAYOUT);
+	CHECK_EQ(vms_personality(mm, 0x1fffffffeULL),
+		 VMS_READ_IMPLIES_EXEC | VMS_ADDR_COMPAT_LAYOUT);
 	CHECK_EQ(vms_personality(mm, 0), 0xfffffffeLL);
 }
 
@@ -709,7 +712,8 @@ TEST(capset_may_only_narrow_and_keeps_effective_within_permitted)
 	CHECK_EQ(vms_capset(mm, VMS_CAP_VERSION_3, 2, 1, &d), -VMS_EPERM);
 	CHECK_EQ(vms_capset(mm, 0x12345, 0, 1, &d), -VMS_EINVAL);
 	/* Version 1 carries 32 bits: the upper capabilities are dropped. */
-	struct vms_cap_data v1 = {0xffffffff & ~CAP_IPC_LOCK_BIT, 0xffffffff & ~CAP_IPC_LOCK_BIT, 0};
+	struct vms_cap_data v1 = {0xffffffff & ~CAP_IPC_LOCK_BIT, 0xffffffff & ~CAP_IPC_LOCK_BIT,
+				  0};
 	CHECK_EQ(vms_capset(mm, VMS_CAP_VERSION_1, 0, 1, &v1), 0);
 	struct vms_cap_data out;
 	uint32_t ver;
@@ -835,10 +839,16 @@ TEST(cred_exec_gives_root_its_bounding_set_and_others_their_ambient_set)
 	CHECK_EQ(real_root.cap_permitted, ALL_CAPS);
 	CHECK_EQ(real_root.cap_effective, 0);
 	CHECK_EQ(real_root.suid, 1000);
-	struct vms_creds user = {.uid = 1000, .euid = 1000, .suid = 1000, .fsuid = 1000,
-				 .cap_permitted = CAP_IPC_LOCK_BIT, .cap_effective = CAP_IPC_LOCK_BIT,
-				 .cap_inheritable = CAP_IPC_LOCK_BIT, .cap_ambient = CAP_IPC_LOCK_BIT,
-				 .cap_bset = ALL_CAPS, .securebits = 1u << 4};
+	struct vms_creds user = {.uid = 1000,
+				 .euid = 1000,
+				 .suid = 1000,
+				 .fsuid = 1000,
+				 .cap_permitted = CAP_IPC_LOCK_BIT,
+				 .cap_effective = CAP_IPC_LOCK_BIT,
+				 .cap_inheritable = CAP_IPC_LOCK_BIT,
+				 .cap_ambient = CAP_IPC_LOCK_BIT,
+				 .cap_bset = ALL_CAPS,
+				 .securebits = 1u << 4};
 	cred_exec(&user);
 	CHECK_EQ(user.cap_permitted, CAP_IPC_LOCK_BIT);
 	CHECK_EQ(user.cap_effective, CAP_IPC_LOCK_BIT);
