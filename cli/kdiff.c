@@ -98,13 +98,13 @@
 struct kd_req {
 	int32_t op;
 	int32_t pad;
-	uint64_t a[6];
+	uint64_t a[8];
 	uint64_t iov[KD_MAX_IOV][2];
 };
 
 struct kd_rep {
 	int64_t ret;
-	uint64_t old[2];
+	uint64_t old[KD_NOUT];
 };
 
 /* ---- helper process --------------------------------------------------- */
@@ -232,6 +232,165 @@ static int h_io(int fd, void *buf, size_t n, int wr)
 }
 
 
+/* ---- helper side of the policy, key, prctl and credential calls ---- */
+
+#define KD_MASK_FILL 0xaaaaaaaaaaaaaaaaULL /* what get_mempolicy's buffer holds before */
+#define KD_MODE_FILL 0x55555555		   /* and its mode */
+#define KD_BAD_PTR ((void *)(1ULL << 63)) /* not a user address: always EFAULT */
+#define SYS_SET_MEMPOLICY_HOME_NODE 450
+#define SYS_MAP_SHADOW_STACK 453
+
+static uint64_t h_mask[KD_MASK_WORDS];
+static uint64_t h_out[KD_MASK_WORDS + 8];
+static int h_mode;
+static uint32_t h_cap_hdr[2], h_cap_data[6];
+static uint64_t h_mm_map[13]; /* struct prctl_mm_map: 104 bytes */
+static unsigned h_size;
+static char h_stat[2048];
+
+static void *h_ptr(uint64_t kind, void *buf)
+{
+	return kind == KD_PTR_NULL ? NULL : kind == KD_PTR_BAD ? KD_BAD_PTR : buf;
+}
+
+/* The mask a call passes: word 0, one more bit (extra - 1) if extra. */
+static void h_fill_mask(uint64_t w0, uint64_t extra)
+{
+	for (int i = 0; i < KD_MASK_WORDS; i++)
+		h_mask[i] = 0;
+	h_mask[0] = w0;
+	if (extra && extra - 1 < KD_MASK_WORDS * 64ULL)
+		h_mask[(extra - 1) / 64] |= 1ULL << ((extra - 1) % 64);
+}
+
+/* struct prctl_mm_map from the helper's own /proc/self/stat (fields 26-28,
+ * 45-51) and brk(0), read with raw system calls. */
+static int h_read_mm_map(void)
+{
+	long fd = syscall(SYS_open, "/proc/self/stat", O_RDONLY);
+	if (fd < 0)
+		return -1;
+	long n = syscall(SYS_read, fd, h_stat, sizeof(h_stat) - 1);
+	syscall(SYS_close, fd);
+	if (n <= 0)
+		return -1;
+	h_stat[n] = 0;
+	long paren = -1;
+	for (long i = 0; i < n; i++)
+		if (h_stat[i] == ')')
+			paren = i;
+	if (paren < 0)
+		return -1;
+	uint64_t f[52];
+	int field = 2;
+	const char *p = h_stat + paren + 1;
+	for (int i = 0; i < 52; i++)
+		f[i] = 0;
+	while (*p && field < 52) {
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n')
+			break;
+		field++;
+		uint64_t v = 0;
+		while (*p >= '0' && *p <= '9')
+			v = v * 10 + (uint64_t)(*p++ - '0');
+		while (*p && *p != ' ')
+			p++;
+		if (field < 52)
+			f[field] = v;
+	}
+	static const int idx[KD_MM_FIELDS] = {26, 27, 45, 46, 47, -1, 28, 48, 49, 50, 51};
+	for (int i = 0; i < KD_MM_FIELDS; i++)
+		h_mm_map[i] = idx[i] < 0 ? (uint64_t)syscall(SYS_brk, 0UL) : f[idx[i]];
+	h_mm_map[11] = 0;		  /* auxv */
+	h_mm_map[12] = 0xffffffff00000000ULL; /* auxv_size 0, exe_fd -1 */
+	return 0;
+}
+
+/* The calls of issue 13's ops; -EINVAL for any other op. */
+static long h_policy_call(const uint64_t *a)
+{
+	long r;
+	switch (h_rq.op) {
+	case KD_MBIND:
+		h_fill_mask(a[3], a[7]);
+		return h_ret(syscall(SYS_mbind, a[0], a[1], a[2], h_ptr(a[6], h_mask), a[4], a[5]));
+	case KD_SET_MEMPOLICY:
+		h_fill_mask(a[3], a[7]);
+		return h_ret(syscall(SYS_set_mempolicy, a[0], h_ptr(a[6], h_mask), a[4]));
+	case KD_GET_MEMPOLICY:
+		for (int i = 0; i < KD_MASK_WORDS + 8; i++)
+			h_out[i] = KD_MASK_FILL;
+		h_mode = KD_MODE_FILL;
+		r = h_ret(syscall(SYS_get_mempolicy, h_ptr(a[3], &h_mode), h_ptr(a[6], h_out), a[0],
+				  a[1], a[2]));
+		h_rp.old[0] = (uint32_t)h_mode;
+		h_rp.old[1] = h_out[0];
+		h_rp.old[2] = h_out[1];
+		h_rp.old[3] = h_out[16];
+		return r;
+	case KD_HOME_NODE:
+		return h_ret(syscall(SYS_SET_MEMPOLICY_HOME_NODE, a[0], a[1], a[2], a[3]));
+	case KD_PKEY_ALLOC:
+		return h_ret(syscall(SYS_pkey_alloc, a[0], a[1]));
+	case KD_PKEY_FREE:
+		return h_ret(syscall(SYS_pkey_free, a[0]));
+	case KD_PKEY_MPROTECT:
+		return h_ret(syscall(SYS_pkey_mprotect, a[0], a[1], a[2], a[3]));
+	case KD_SHADOW_STACK:
+		return h_ret(syscall(SYS_MAP_SHADOW_STACK, a[0], a[1], a[2]));
+	case KD_PRCTL:
+		if (a[0] == 35 /* PR_SET_MM */ && a[1] == 15 /* PR_SET_MM_MAP_SIZE */) {
+			h_size = 0;
+			r = h_ret(syscall(SYS_prctl, a[0], a[1], &h_size, a[3], a[4]));
+			h_rp.old[0] = h_size;
+			return r;
+		}
+		return h_ret(syscall(SYS_prctl, a[0], a[1], a[2], a[3], a[4]));
+	case KD_MM_MAP:
+		if (h_read_mm_map())
+			return -EIO;
+		if (a[0] < KD_MM_FIELDS)
+			h_mm_map[a[0]] = a[1];
+		if (a[2] < KD_MM_FIELDS)
+			h_mm_map[a[2]] = a[3];
+		return h_ret(syscall(SYS_prctl, 35, 14 /* PR_SET_MM_MAP */, h_mm_map, a[4], 0));
+	case KD_PERSONALITY:
+		return h_ret(syscall(SYS_personality, a[0]));
+	case KD_CAPGET:
+		h_cap_hdr[0] = (uint32_t)a[0];
+		h_cap_hdr[1] = a[1] == KD_SELF ? (uint32_t)syscall(SYS_getpid) : (uint32_t)a[1];
+		for (int i = 0; i < 6; i++)
+			h_cap_data[i] = 0;
+		r = h_ret(syscall(SYS_capget, h_cap_hdr, h_ptr(a[2], h_cap_data)));
+		h_rp.old[0] = h_cap_hdr[0];
+		for (int i = 0; i < 3; i++)
+			h_rp.old[1 + i] = h_cap_data[i] | (uint64_t)h_cap_data[3 + i] << 32;
+		return r;
+	case KD_CAPSET:
+		h_cap_hdr[0] = (uint32_t)a[0];
+		h_cap_hdr[1] = a[1] == KD_SELF ? (uint32_t)syscall(SYS_getpid) : (uint32_t)a[1];
+		for (int i = 0; i < 3; i++) {
+			h_cap_data[i] = (uint32_t)a[2 + i];
+			h_cap_data[3 + i] = (uint32_t)(a[2 + i] >> 32);
+		}
+		return h_ret(syscall(SYS_capset, h_cap_hdr, h_cap_data));
+	case KD_SETUID:
+		return h_ret(syscall(SYS_setuid, a[0]));
+	case KD_SETRESUID:
+		return h_ret(syscall(SYS_setresuid, a[0], a[1], a[2]));
+	case KD_SETGID:
+		return h_ret(syscall(SYS_setgid, a[0]));
+	case KD_SETRESGID:
+		return h_ret(syscall(SYS_setresgid, a[0], a[1], a[2]));
+	case KD_MLOCK2:
+		return h_ret(syscall(SYS_mlock2, a[0], a[1], a[2]));
+	default:
+		return -EINVAL;
+	}
+}
+
 static void helper_loop(void) __attribute__((noreturn));
 static void helper_loop(void)
 {
@@ -259,7 +418,8 @@ static void helper_loop(void)
 
 		if (h_io(HFD_CMD, &h_rq, sizeof(h_rq), 0))
 			_exit(0);
-		h_rp.old[0] = h_rp.old[1] = 0;
+		for (int i = 0; i < KD_NOUT; i++)
+			h_rp.old[i] = 0;
 		switch (h_rq.op) {
 		case KD_MMAP:
 			r = h_ret(syscall(SYS_mmap, a[0], a[1], a[2], a[3], a[4], a[5]));
@@ -384,7 +544,7 @@ static void helper_loop(void)
 			r = h_ret(syscall(SYS_fallocate, h_fd(a[0]), (int)a[1], a[2], a[3]));
 			break;
 		default:
-			r = -EINVAL;
+			r = h_policy_call(a);
 			break;
 		}
 		h_rp.ret = r;
@@ -836,6 +996,168 @@ static void kd_format_shm_call(const struct kd_call *c, char *buf, size_t size)
 	}
 }
 
+/* ---- formatting the policy, key, prctl and credential calls ---- */
+
+static void fmt_mpol_mode(char *out, size_t n, uint64_t mode)
+{
+	static const char *const modes[] = {"MPOL_DEFAULT",   "MPOL_PREFERRED",
+					    "MPOL_BIND",      "MPOL_INTERLEAVE",
+					    "MPOL_LOCAL",     "MPOL_PREFERRED_MANY",
+					    "MPOL_WEIGHTED_INTERLEAVE"};
+	static const struct flagname mflags[] = {
+	    {1 << 15, "MPOL_F_STATIC_NODES"},
+	    {1 << 14, "MPOL_F_RELATIVE_NODES"},
+	    {1 << 13, "MPOL_F_NUMA_BALANCING"},
+	};
+	uint64_t base = mode & ~(uint64_t)(7 << 13);
+	char f[128];
+	fmt_flags(f, sizeof(f), mode & (7 << 13), mflags, 3, NULL);
+	if (base < 7)
+		snprintf(out, n, "%s%s%s", (mode & (7 << 13)) ? f : "",
+			 (mode & (7 << 13)) ? "|" : "", modes[base]);
+	else
+		snprintf(out, n, "%#" PRIx64, mode);
+}
+
+/* A node mask argument as strace prints it (the extra bit as a comment). */
+static void fmt_mask(char *out, size_t n, uint64_t kind, uint64_t w0, uint64_t extra)
+{
+	if (kind == KD_PTR_NULL)
+		snprintf(out, n, "NULL");
+	else if (kind == KD_PTR_BAD)
+		snprintf(out, n, "0x8000000000000000");
+	else if (extra)
+		snprintf(out, n, "[%#" PRIx64 " /* and node %" PRIu64 " */]", w0, extra - 1);
+	else
+		snprintf(out, n, "[%#" PRIx64 "]", w0);
+}
+
+static const char *prctl_name(uint64_t opt)
+{
+	switch (opt) {
+	case 35:
+		return "PR_SET_MM";
+	case 41:
+		return "PR_SET_THP_DISABLE";
+	case 42:
+		return "PR_GET_THP_DISABLE";
+	case 65:
+		return "PR_SET_MDWE";
+	case 66:
+		return "PR_GET_MDWE";
+	}
+	return NULL;
+}
+
+static const char *const mm_field_names[KD_MM_FIELDS] = {
+    "start_code", "end_code",  "start_data", "end_data", "start_brk", "brk",
+    "start_stack", "arg_start", "arg_end",    "env_start", "env_end",
+};
+
+static void format_policy_call(const struct kd_call *c, char *buf, size_t size)
+{
+	const uint64_t *a = c->a;
+	char f1[160], f2[96], f3[96];
+	switch (c->op) {
+	case KD_MBIND:
+		fmt_mpol_mode(f1, sizeof(f1), a[2]);
+		fmt_mask(f2, sizeof(f2), a[6], a[3], a[7]);
+		snprintf(buf, size, "mbind(%#" PRIx64 ", %#" PRIx64 ", %s, %s, %" PRIu64 ", %#" PRIx64 ")",
+			 a[0], a[1], f1, f2, a[4], a[5]);
+		break;
+	case KD_SET_MEMPOLICY:
+		fmt_mpol_mode(f1, sizeof(f1), a[0]);
+		fmt_mask(f2, sizeof(f2), a[6], a[3], a[7]);
+		snprintf(buf, size, "set_mempolicy(%s, %s, %" PRIu64 ")", f1, f2, a[4]);
+		break;
+	case KD_GET_MEMPOLICY:
+		snprintf(buf, size, "get_mempolicy(%s, %s, %" PRIu64 ", %#" PRIx64 ", %#" PRIx64 ")",
+			 a[3] == KD_PTR_NULL ? "NULL" : "[...]",
+			 a[6] == KD_PTR_NULL		? "NULL"
+			 : a[6] == KD_PTR_BAD ? "0x8000000000000000"
+					      : "[...]",
+			 a[0],
+			 a[1], a[2]);
+		break;
+	case KD_HOME_NODE:
+		snprintf(buf, size, "set_mempolicy_home_node(%#" PRIx64 ", %#" PRIx64 ", %" PRIu64
+			 ", %#" PRIx64 ")", a[0], a[1], a[2], a[3]);
+		break;
+	case KD_PKEY_ALLOC:
+		snprintf(buf, size, "pkey_alloc(%#" PRIx64 ", %#" PRIx64 ")", a[0], a[1]);
+		break;
+	case KD_PKEY_FREE:
+		snprintf(buf, size, "pkey_free(%d)", (int)a[0]);
+		break;
+	case KD_PKEY_MPROTECT:
+		fmt_flags(f1, sizeof(f1), a[2], prot_names, sizeof(prot_names) / sizeof(prot_names[0]),
+			  NULL);
+		snprintf(buf, size, "pkey_mprotect(%#" PRIx64 ", %#" PRIx64 ", %s, %d)", a[0], a[1],
+			 a[2] ? f1 : "PROT_NONE", (int)a[3]);
+		break;
+	case KD_SHADOW_STACK:
+		snprintf(buf, size, "map_shadow_stack(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ")", a[0],
+			 a[1], a[2]);
+		break;
+	case KD_PRCTL: {
+		const char *n = prctl_name(a[0]);
+		if (n)
+			snprintf(f1, sizeof(f1), "%s", n);
+		else
+			snprintf(f1, sizeof(f1), "%#" PRIx64, a[0]);
+		snprintf(buf, size, "prctl(%s, %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ")",
+			 f1, a[1], a[2], a[3], a[4]);
+		break;
+	}
+	case KD_MM_MAP:
+		f2[0] = f3[0] = 0;
+		if (a[0] < KD_MM_FIELDS)
+			snprintf(f2, sizeof(f2), "%s=%#" PRIx64 ", ", mm_field_names[a[0]], a[1]);
+		if (a[2] < KD_MM_FIELDS)
+			snprintf(f3, sizeof(f3), "%s=%#" PRIx64 ", ", mm_field_names[a[2]], a[3]);
+		snprintf(buf, size,
+			 "prctl(PR_SET_MM, PR_SET_MM_MAP, {%s%s/* the rest as now */ exe_fd=-1}, %" PRIu64
+			 ", 0)",
+			 f2, f3, a[4]);
+		break;
+	case KD_PERSONALITY:
+		snprintf(buf, size, "personality(%#" PRIx64 ")", a[0]);
+		break;
+	case KD_CAPGET:
+		snprintf(buf, size, "capget({version=%#" PRIx64 ", pid=%s}, %s)", a[0],
+			 a[1] == KD_SELF ? "/* self */ 0" : "0", a[2] == KD_PTR_NULL ? "NULL" : "[...]");
+		if (a[1] != KD_SELF && a[1])
+			snprintf(buf, size, "capget({version=%#" PRIx64 ", pid=%d}, %s)", a[0],
+				 (int)a[1], a[2] == KD_PTR_NULL ? "NULL" : "[...]");
+		break;
+	case KD_CAPSET:
+		snprintf(f1, sizeof(f1), a[1] == KD_SELF ? "/* self */" : "%d", (int)a[1]);
+		snprintf(buf, size,
+			 "capset({version=%#" PRIx64 ", pid=%s}, {effective=%#" PRIx64
+			 ", permitted=%#" PRIx64 ", inheritable=%#" PRIx64 "})",
+			 a[0], f1, a[2], a[3], a[4]);
+		break;
+	case KD_SETUID:
+	case KD_SETGID:
+		snprintf(buf, size, "%s(%d)", c->op == KD_SETUID ? "setuid" : "setgid", (int)a[0]);
+		break;
+	case KD_SETRESUID:
+	case KD_SETRESGID:
+		snprintf(buf, size, "%s(%d, %d, %d)", c->op == KD_SETRESUID ? "setresuid" : "setresgid",
+			 (int)a[0], (int)a[1], (int)a[2]);
+		break;
+	case KD_MLOCK2:
+		snprintf(buf, size, "mlock2(%#" PRIx64 ", %#" PRIx64 ", %s)", a[0], a[1],
+			 a[2] == 1 ? "MLOCK_ONFAULT" : a[2] ? "0x?" : "0");
+		if (a[2] > 1)
+			snprintf(buf, size, "mlock2(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ")", a[0], a[1],
+				 a[2]);
+		break;
+	default:
+		snprintf(buf, size, "op%d(?)", c->op);
+	}
+}
+
 void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, size_t size)
 {
 	char f1[256], f2[128];
@@ -1004,7 +1326,7 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 		kd_format_shm_call(c, buf, size);
 		break;
 	default:
-		snprintf(buf, size, "op%d(?)", c->op);
+		format_policy_call(c, buf, size);
 	}
 }
 
@@ -1431,6 +1753,19 @@ int kd_start(struct kd *kd, char *why, size_t why_size)
 		goto fail;
 	}
 
+	/* The stack start (the import took the stack VMA's top) and the
+	 * argument and environment boundaries (stat 28, 48-51) too, as a
+	 * restore would set them (PR_SET_MM_MAP). */
+	struct vms_prctl_mm_map mmb;
+	vms_mm_get_mm_map(kd->mm, &mmb);
+	mmb.start_stack = f[28];
+	mmb.arg_start = f[48];
+	mmb.arg_end = f[49];
+	mmb.env_start = f[50];
+	mmb.env_end = f[51];
+	if (vms_prctl_set_mm_map(kd->mm, &mmb) != 0)
+		kp("kdiff: the helper's boundaries do not validate: /proc/PID/stat will differ\n");
+
 	/* Everything the helper has now is off limits. */
 	for (char *p = maps; *p;) {
 		unsigned long long s, e;
@@ -1519,7 +1854,7 @@ void kd_stop(struct kd *kd)
 
 #define KD_DEAD (-100000L) /* the helper is gone */
 
-long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
+long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT])
 {
 	struct kd_req rq;
 	struct kd_rep rp;
@@ -1537,10 +1872,8 @@ long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 	if (c->op == KD_MINCORE && c->a[2] == KD_VEC_BUF &&
 	    h_io(kd->rep_fd, kd->kvec, vec_entries(c->a[1]), 0))
 		return KD_DEAD;
-	if (old_lim) {
-		old_lim[0] = rp.old[0];
-		old_lim[1] = rp.old[1];
-	}
+	if (out)
+		memcpy(out, rp.old, sizeof(rp.old));
 	return (long)rp.ret;
 }
 
@@ -1574,7 +1907,118 @@ static void kd_shm_out(int cmd, const struct vms_shmid_ds *ds, uint64_t out[2])
 	}
 }
 
-long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
+/* ---- the model side of the policy, key, prctl and credential calls ---- */
+
+/* The node mask the helper passes (h_fill_mask), as a user buffer: the
+ * words it holds, or NULL, or an unreadable pointer (no words). */
+static const uint64_t *model_mask(uint64_t *buf, uint64_t w0, uint64_t extra, uint64_t kind,
+				  size_t *words)
+{
+	memset(buf, 0, KD_MASK_WORDS * sizeof(*buf));
+	buf[0] = w0;
+	if (extra && extra - 1 < KD_MASK_WORDS * 64ULL)
+		buf[(extra - 1) / 64] |= 1ULL << ((extra - 1) % 64);
+	*words = kind == KD_PTR_BUF ? KD_MASK_WORDS : 0;
+	return kind == KD_PTR_NULL ? NULL : buf;
+}
+
+/* sizeof(struct prctl_mm_map): the boundaries, auxv, auxv_size, exe_fd. */
+#define PRCTL_MM_MAP_SIZE 104
+
+static long model_policy_call(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT])
+{
+	static uint64_t mask[KD_MASK_WORDS + 8];
+	const uint64_t *a = c->a;
+	size_t words;
+	const uint64_t *m;
+	long r;
+	int pid = a[1] == KD_SELF ? (int)kd->pid : (int)a[1];
+	if (c->op >= KD_MBIND && c->op <= KD_HOME_NODE)
+		kd->numa_used = 1;
+	switch (c->op) {
+	case KD_MBIND:
+		m = model_mask(mask, a[3], a[7], a[6], &words);
+		return vms_mbind(kd->mm, a[0], a[1], a[2], m, words, a[4], (unsigned)a[5]);
+	case KD_SET_MEMPOLICY:
+		m = model_mask(mask, a[3], a[7], a[6], &words);
+		return vms_set_mempolicy(kd->mm, (int)a[0], m, words, a[4]);
+	case KD_GET_MEMPOLICY: {
+		int mode = KD_MODE_FILL;
+		for (int i = 0; i < KD_MASK_WORDS + 8; i++)
+			mask[i] = KD_MASK_FILL;
+		r = vms_get_mempolicy(kd->mm, a[3] == KD_PTR_NULL ? NULL : &mode,
+				      a[6] == KD_PTR_NULL ? NULL : mask,
+				      a[6] == KD_PTR_BUF ? KD_MASK_WORDS + 8 : 0, a[0], a[1], a[2]);
+		if (out) {
+			out[0] = (uint32_t)mode;
+			out[1] = mask[0];
+			out[2] = mask[1];
+			out[3] = mask[16];
+		}
+		return r;
+	}
+	case KD_HOME_NODE:
+		return vms_set_mempolicy_home_node(kd->mm, a[0], a[1], a[2], a[3]);
+	case KD_PKEY_ALLOC:
+		return vms_pkey_alloc(kd->mm, a[0], a[1]);
+	case KD_PKEY_FREE:
+		return vms_pkey_free(kd->mm, (int)a[0]);
+	case KD_PKEY_MPROTECT:
+		return vms_pkey_mprotect(kd->mm, a[0], a[1], (unsigned long)a[2], (int)a[3]);
+	case KD_SHADOW_STACK:
+		return vms_map_shadow_stack(kd->mm, a[0], a[1], a[2]);
+	case KD_PRCTL:
+		r = vms_prctl(kd->mm, (int)a[0], a[1], a[2], a[3], a[4]);
+		if (out && r == 0 && a[0] == VMS_PR_SET_MM && a[1] == VMS_PR_SET_MM_MAP_SIZE)
+			out[0] = PRCTL_MM_MAP_SIZE;
+		return r;
+	case KD_MM_MAP: {
+		/* prctl_set_mm(): arg4 is the size; then prctl_set_mm_map(). */
+		if (a[4] != PRCTL_MM_MAP_SIZE)
+			return -VMS_EINVAL;
+		struct vms_prctl_mm_map mm_map;
+		vms_mm_get_mm_map(kd->mm, &mm_map);
+		uint64_t *f = &mm_map.start_code;
+		if (a[0] < KD_MM_FIELDS)
+			f[a[0]] = a[1];
+		if (a[2] < KD_MM_FIELDS)
+			f[a[2]] = a[3];
+		return vms_prctl_set_mm_map(kd->mm, &mm_map);
+	}
+	case KD_PERSONALITY:
+		return vms_personality(kd->mm, a[0]);
+	case KD_CAPGET: {
+		struct vms_cap_data d = {0, 0, 0};
+		uint32_t version;
+		r = vms_capget(kd->mm, (uint32_t)a[0], pid, (int)kd->pid,
+			       a[2] == KD_PTR_NULL ? NULL : &d, &version);
+		if (out) {
+			out[0] = version;
+			out[1] = d.effective;
+			out[2] = d.permitted;
+			out[3] = d.inheritable;
+		}
+		return r;
+	}
+	case KD_CAPSET: {
+		struct vms_cap_data d = {a[2], a[3], a[4]};
+		return vms_capset(kd->mm, (uint32_t)a[0], pid, (int)kd->pid, &d);
+	}
+	case KD_SETUID:
+		return vms_setuid(kd->mm, (uint32_t)a[0]);
+	case KD_SETRESUID:
+		return vms_setresuid(kd->mm, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2]);
+	case KD_SETGID:
+		return vms_setgid(kd->mm, (uint32_t)a[0]);
+	case KD_SETRESGID:
+		return vms_setresgid(kd->mm, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2]);
+	case KD_MLOCK2:
+		return vms_mlock2(kd->mm, a[0], a[1], (int)a[2]);
+	}
+	return -EINVAL;
+}
+
+long kd_model(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT])
 {
 	const uint64_t *a = c->a;
 	long r;
@@ -1598,8 +2042,8 @@ long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 			memset(&ds, 0, sizeof(ds));
 		ds.mode = (uint32_t)(uint16_t)a[2];
 		r = vms_shmctl(kd->mm, (int)a[0], (int)a[1], &ds);
-		if (r >= 0 && old_lim)
-			kd_shm_out((int)a[1], &ds, old_lim);
+		if (r >= 0 && out)
+			kd_shm_out((int)a[1], &ds, out);
 		return r;
 	}
 	case KD_SHM_SYSCTL:
@@ -1652,9 +2096,9 @@ long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 	case KD_PRLIMIT: {
 		struct vms_rlimit nl = {a[1], a[2]}, ol = {0, 0};
 		r = vms_prlimit(kd->mm, (int)a[0], a[3] ? NULL : &nl, &ol);
-		if (old_lim) {
-			old_lim[0] = ol.cur;
-			old_lim[1] = ol.max;
+		if (out) {
+			out[0] = ol.cur;
+			out[1] = ol.max;
 		}
 		return r;
 	}
@@ -1690,7 +2134,7 @@ long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
 					   (unsigned)a[3]);
 	}
 	}
-	return -EINVAL;
+	return model_policy_call(kd, c, out);
 }
 
 /* ---- comparing state -------------------------------------------------- */
@@ -1856,7 +2300,9 @@ static char *model_status(const struct kd *kd)
 /* The status lines that depend only on the VMAs (not on what was touched
  * before the helper started, as VmPeak, VmHWM, VmRSS and VmPTE do). */
 static const char *const status_keys[] = {
-    "VmSize:", "VmLck:", "VmPin:", "VmData:", "VmStk:", "VmExe:", "VmLib:"};
+    "VmSize:", "VmLck:", "VmPin:", "VmData:", "VmStk:", "VmExe:", "VmLib:",
+    /* credentials and THP (prctl, capset, setuid and friends) */
+    "Uid:", "Gid:", "THP_enabled:", "CapInh:", "CapPrm:", "CapEff:", "CapBnd:", "CapAmb:"};
 
 static int status_line(const char *text, const char *key, char *out, size_t n)
 {
@@ -1875,6 +2321,94 @@ static int status_line(const char *text, const char *key, char *out, size_t n)
 	}
 	snprintf(out, n, "(no %s line)", key);
 	return -1;
+}
+
+/* The boundaries PR_SET_MM sets, as /proc/PID/stat shows them (fields 26-28
+ * and 45-51), against the model's. */
+static int compare_boundaries(struct kd *kd, int report)
+{
+	static const int idx[KD_MM_FIELDS] = {26, 27, 45, 46, 47, -1, 28, 48, 49, 50, 51};
+	uint64_t f[52];
+	struct vms_prctl_mm_map m;
+	if (stat_fields(kd->pid, f, 52) != 0)
+		return -1;
+	vms_mm_get_mm_map(kd->mm, &m);
+	const uint64_t *mv = &m.start_code;
+	int bad = 0;
+	for (int i = 0; i < KD_MM_FIELDS; i++) {
+		if (idx[i] < 0 || f[idx[i]] == mv[i])
+			continue;
+		if (report)
+			kp("stat %s (field %d): kernel %#" PRIx64 " model %#" PRIx64 "\n",
+			   mm_field_names[i], idx[i], f[idx[i]], mv[i]);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* /proc/PID/numa_maps cut to "address policy" per line: the policy runs up
+ * to the first of the fields that follow it (file=, heap, stack, huge,
+ * page counts, N<node>=, kernelpagesize_kB=). */
+static char *numa_policies(const char *text)
+{
+	static const char *const after[] = {"file=",   "heap",	  "stack",     "huge",
+					    "anon=",   "dirty=",  "mapped=",   "mapmax=",
+					    "swapcache=", "active=", "writeback=", "kernelpagesize_kB="};
+	size_t n = strlen(text);
+	char *out = malloc(n + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		const char *end = p + len, *q = p;
+		while (q < end && *q != ' ')
+			q++;
+		memcpy(o, p, (size_t)(q - p));
+		o += q - p;
+		while (q < end) {
+			const char *tok = q + 1, *te = tok;
+			while (te < end && *te != ' ')
+				te++;
+			int stop = tok[0] == 'N' && tok + 1 < te && tok[1] >= '0' && tok[1] <= '9';
+			for (size_t i = 0; !stop && i < sizeof(after) / sizeof(after[0]); i++)
+				stop = (size_t)(te - tok) >= strlen(after[i]) &&
+				       memcmp(tok, after[i], strlen(after[i])) == 0;
+			if (stop)
+				break;
+			memcpy(o, q, (size_t)(te - q));
+			o += te - q;
+			q = te;
+		}
+		*o++ = '\n';
+		p = nl ? nl + 1 : end;
+	}
+	*o = 0;
+	return out;
+}
+
+static int compare_policies(struct kd *kd, int report)
+{
+	char *raw = helper_text(kd, "numa_maps");
+	char *k = raw ? numa_policies(raw) : NULL;
+	size_t n = vms_numa_maps_text(kd->mm, NULL, 0);
+	char *m = malloc(n + 1);
+	int bad = 0;
+	if (m)
+		vms_numa_maps_text(kd->mm, m, n + 1);
+	if (!k || !m) {
+		bad = 1;
+	} else if (strcmp(k, m) != 0) {
+		bad = 1;
+		if (report) {
+			kp("numa_maps policies differ (- kernel, + model):\n");
+			print_maps_diff(k, m);
+		}
+	}
+	free(raw);
+	free(k);
+	free(m);
+	return bad ? -1 : 0;
 }
 
 int kd_compare_state(struct kd *kd, int report)
@@ -1920,6 +2454,10 @@ int kd_compare_state(struct kd *kd, int report)
 		bad = 1;
 	free(ks);
 	free(ms);
+	if (!bad && compare_boundaries(kd, report))
+		bad = 1;
+	if (!bad && kd->numa_used && compare_policies(kd, report))
+		bad = 1;
 	return bad ? -1 : 0;
 }
 
@@ -1982,9 +2520,22 @@ int kd_call_is_unsafe(const struct kd *kd, const struct kd_call *c)
 		if (a[3] & VMS_MREMAP_FIXED)
 			return range_unsafe(kd, a[4], sat_add(a[2], 2 * MIB));
 		return 0;
-	case KD_BRK:
+	case KD_BRK: {
 		/* Shrinking below the helper's own heap would free libc's memory. */
-		return kd->init_brk > kd->start_brk && a[0] < kd->init_brk && a[0] >= kd->start_brk;
+		if (kd->init_brk > kd->start_brk && a[0] < kd->init_brk && a[0] >= kd->start_brk)
+			return 1;
+		/* After PR_SET_MM_MAP moved the heap, a shrink unmaps whatever lies
+		 * between the new and the old end: never the helper's own. */
+		struct vms_mm_layout lay;
+		vms_mm_get_layout(kd->mm, &lay);
+		return a[0] < lay.brk && a[0] >= lay.start_brk &&
+		       overlaps_prot(kd, page_up(a[0]), page_up(lay.brk));
+	}
+	case KD_MBIND:
+	case KD_HOME_NODE:
+	case KD_PKEY_MPROTECT:
+	case KD_MLOCK2:
+		return range_unsafe(kd, a[0], a[1]);
 	case KD_PRLIMIT:
 		/* The helper's stack must stay usable. */
 		return a[0] == VMS_RLIMIT_STACK && !a[3] && a[1] < MIB;
@@ -2143,7 +2694,7 @@ static int verbose_env(void)
  */
 static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report, long *kres)
 {
-	uint64_t kold[2] = {0, 0}, mold[2] = {0, 0};
+	uint64_t kold[KD_NOUT] = {0}, mold[KD_NOUT] = {0};
 	char cs[512], kr[64], mr[64];
 
 	long k = kd_kernel(kd, c, kold);
@@ -2197,6 +2748,22 @@ static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report,
 			kp("call #%ld: %s: read kernel {%#" PRIx64 ", %#" PRIx64 "} model {%#" PRIx64
 			   ", %#" PRIx64 "} (nattch | mode << 32 | key << 48, segsz)\n",
 			   idx, cs, kold[0], kold[1], mold[0], mold[1]);
+	}
+	/* What the call wrote back besides its result. */
+	int nout = 0;
+	if (c->op == KD_GET_MEMPOLICY && k == 0)
+		nout = 4;
+	else if (c->op == KD_CAPGET)
+		nout = k == 0 ? 4 : 1;
+	else if (c->op == KD_PRCTL && k == 0 && c->a[0] == 35 && c->a[1] == 15)
+		nout = 1;
+	for (int i = 0; !bad && i < nout; i++) {
+		if (kold[i] == mold[i])
+			continue;
+		bad = 1;
+		if (report)
+			kp("call #%ld: %s: output %d kernel %#" PRIx64 " model %#" PRIx64 "\n", idx,
+			   cs, i, kold[i], mold[i]);
 	}
 	if (bad && report && k != m) {
 		kp("call #%ld: %s\n", idx, cs);
@@ -3203,7 +3770,224 @@ static const char *const op_names[KD_NOPS] = {
     "shmget", "shmat", "shmdt", "shmctl", "shm_sysctl", "memfd", "ftruncate", "seal",
     "fallocate", "mseal", "msync", "mincore", "remap_file_pages", "process_madvise",
     "process_mrelease",
+    "mbind", "set_mempolicy", "get_mempolicy", "home_node", "pkey_alloc", "pkey_free",
+    "pkey_mprotect", "map_shadow_stack", "prctl", "mm_map", "personality", "capget",
+    "capset", "setuid", "setresuid", "setgid", "setresgid", "mlock2",
 };
+
+/* ---- generating the policy, key, prctl and credential calls ---- */
+
+/* A node mask word: mostly node 0 (the one node a small machine has), then
+ * nodes that may not exist. */
+static uint64_t pick_nodes(struct gen *g)
+{
+	static const uint64_t masks[] = {1, 1, 1, 3, 2, 0, 0xff, 1ULL << 63, 5};
+	return masks[below(g, sizeof(masks) / sizeof(masks[0]))];
+}
+
+static uint64_t pick_maxnode(struct gen *g)
+{
+	static const uint64_t v[] = {2, 64, 65, 1024, 1025, 1026, 1, 0, 3, 4096, 32769, 32770};
+	int r = (int)below(g, 100);
+	if (r < 40)
+		return v[below(g, 3)];
+	return v[below(g, sizeof(v) / sizeof(v[0]))];
+}
+
+/* A mode with its flags, mostly valid. */
+static uint64_t pick_mode(struct gen *g)
+{
+	uint64_t mode = below(g, 100) < 94 ? below(g, 7) : 7 + below(g, 3);
+	if (pct(g, 12))
+		mode |= 1ULL << (13 + below(g, 3));
+	if (pct(g, 2))
+		mode |= 3ULL << 14;
+	if (pct(g, 1))
+		mode |= 1ULL << (16 + below(g, 8));
+	return mode;
+}
+
+static void pick_mask_args(struct gen *g, uint64_t *w0, uint64_t *maxnode, uint64_t *kind,
+			   uint64_t *extra)
+{
+	*w0 = pick_nodes(g);
+	*maxnode = pick_maxnode(g);
+	*kind = pct(g, 92) ? KD_PTR_BUF : pct(g, 60) ? KD_PTR_NULL : KD_PTR_BAD;
+	*extra = 0;
+	if (pct(g, 6))
+		*extra = 1 + (pct(g, 50) ? 1024 + below(g, 64) : below(g, 32768));
+}
+
+static uint64_t pick_persona(struct gen *g)
+{
+	static const uint64_t p[] = {0,	      0x0400000, 0xffffffff, 0x0040000, 0x0200000,
+				     0x8000000, 0x0000008, 0x0440000, 0xfffffffe, 0x1000000ULL};
+	return p[below(g, sizeof(p) / sizeof(p[0]))];
+}
+
+/*
+ * One call of issue 13's kinds. Those that cannot be undone (PR_SET_MDWE,
+ * dropping capabilities, leaving uid 0 for good) are rare, so that most of
+ * a run keeps the rights the other calls need; moving euid away from 0 and
+ * back is common, as it takes the effective capabilities and returns them.
+ */
+static int gen_policy_call(struct gen *g, struct kd_call *c)
+{
+	int r = (int)below(g, 1000);
+	uint64_t *a = c->a;
+	if (r < 300) {
+		c->op = KD_MBIND;
+		pick_range(g, 70, 50, &a[0], &a[1]);
+		a[2] = pick_mode(g);
+		pick_mask_args(g, &a[3], &a[4], &a[6], &a[7]);
+		if (a[2] == 0 || a[2] == 4)
+			a[3] = pct(g, 80) ? 0 : a[3];
+		a[5] = pct(g, 75) ? 0 : below(g, 8) | (pct(g, 5) ? 8 : 0);
+	} else if (r < 420) {
+		c->op = KD_GET_MEMPOLICY;
+		a[0] = pct(g, 80) ? 64 : pick_maxnode(g);
+		a[2] = pct(g, 50) ? 2 : pct(g, 50) ? 3 : below(g, 9);
+		if (a[2] & 2) {
+			uint64_t len;
+			pick_range(g, 85, 60, &a[1], &len);
+			if (pct(g, 3))
+				a[1] += 1 + below(g, PG - 1);
+		} else {
+			a[1] = pct(g, 90) ? 0 : pick_addr(g);
+		}
+		a[3] = pct(g, 90) ? KD_PTR_BUF : KD_PTR_NULL;
+		a[6] = pct(g, 85) ? KD_PTR_BUF : pct(g, 60) ? KD_PTR_NULL : KD_PTR_BAD;
+	} else if (r < 500) {
+		c->op = KD_SET_MEMPOLICY;
+		a[0] = pick_mode(g);
+		pick_mask_args(g, &a[3], &a[4], &a[6], &a[7]);
+		if (a[0] == 0 || a[0] == 4)
+			a[3] = pct(g, 80) ? 0 : a[3];
+	} else if (r < 570) {
+		c->op = KD_HOME_NODE;
+		pick_range(g, 75, 50, &a[0], &a[1]);
+		a[2] = pct(g, 85) ? 0 : pct(g, 50) ? 1 : 1024;
+		a[3] = pct(g, 97) ? 0 : 1;
+	} else if (r < 610) {
+		c->op = KD_PKEY_ALLOC;
+		a[0] = pct(g, 95) ? 0 : 1;
+		a[1] = below(g, 5);
+	} else if (r < 630) {
+		c->op = KD_PKEY_FREE;
+		a[0] = pct(g, 90) ? below(g, 17) : (uint64_t)-1;
+	} else if (r < 690) {
+		c->op = KD_PKEY_MPROTECT;
+		pick_range(g, 60, 50, &a[0], &a[1]);
+		a[2] = pick_prot(g, 1);
+		a[3] = pct(g, 40) ? (uint64_t)-1 : pct(g, 60) ? 0 : below(g, 17);
+	} else if (r < 710) {
+		c->op = KD_SHADOW_STACK;
+		a[0] = pct(g, 70) ? 0 : pick_addr(g);
+		a[1] = pct(g, 80) ? (1 + below(g, 8)) * PG : below(g, 3 * PG);
+		a[2] = pct(g, 80) ? below(g, 2) : below(g, 4);
+	} else if (r < 800) {
+		c->op = KD_PRCTL;
+		int k = (int)below(g, 100);
+		if (k < 30) {
+			a[0] = 41; /* PR_SET_THP_DISABLE */
+			a[1] = below(g, 3);
+			a[2] = pct(g, 40) ? 2 : pct(g, 90) ? 0 : below(g, 5);
+			a[3] = pct(g, 95) ? 0 : 1;
+		} else if (k < 50) {
+			a[0] = pct(g, 50) ? 42 : 66; /* the GETs */
+			a[1] = pct(g, 95) ? 0 : 1;
+		} else if (k < 53) {
+			a[0] = 65; /* PR_SET_MDWE */
+			a[1] = below(g, 4) | (pct(g, 10) ? 4 : 0);
+			a[2] = pct(g, 95) ? 0 : 1;
+		} else if (k < 85) {
+			a[0] = 35; /* PR_SET_MM, one field: EPERM without CAP_SYS_RESOURCE */
+			a[1] = 1 + below(g, 11);
+			if (pct(g, 5))
+				a[1] = 15;
+			a[2] = pct(g, 60) ? pick_addr(g) : g->kd->start_brk + below(g, 64) * PG;
+			a[3] = pct(g, 95) ? 0 : 1;
+		} else {
+			a[0] = pct(g, 50) ? 35 : 1000 + below(g, 10);
+			a[1] = 15; /* PR_SET_MM_MAP_SIZE */
+		}
+	} else if (r < 860) {
+		c->op = KD_MM_MAP;
+		struct vms_prctl_mm_map m;
+		vms_mm_get_mm_map(g->kd->mm, &m);
+		const uint64_t *f = &m.start_code;
+		a[0] = below(g, KD_MM_FIELDS + 1);
+		a[2] = pct(g, 70) ? KD_MM_FIELDS : below(g, KD_MM_FIELDS);
+		for (int i = 0; i < 2; i++) {
+			uint64_t fi = a[2 * i];
+			uint64_t base = fi < KD_MM_FIELDS ? f[fi] : 0;
+			int k = (int)below(g, 100);
+			a[2 * i + 1] = k < 40   ? base + below(g, 32) * PG
+				       : k < 70 ? base - below(g, 32) * PG
+				       : k < 80 ? base + 1 + below(g, PG)
+				       : k < 90 ? pick_addr(g)
+						: g->kd->start_brk + below(g, 256) * PG;
+		}
+		a[4] = pct(g, 95) ? 104 : below(g, 120);
+	} else if (r < 890) {
+		c->op = KD_PERSONALITY;
+		a[0] = pick_persona(g);
+	} else if (r < 930) {
+		c->op = KD_CAPGET;
+		static const uint64_t versions[] = {0x20080522, 0x20080522, 0x20071026, 0x19980330,
+						    0x12345};
+		a[0] = versions[below(g, 5)];
+		a[1] = pct(g, 70) ? 0 : pct(g, 70) ? KD_SELF : (uint64_t)-1;
+		a[2] = pct(g, 90) ? KD_PTR_BUF : KD_PTR_NULL;
+	} else if (r < 945) {
+		c->op = KD_CAPSET;
+		struct vms_creds cr;
+		vms_mm_get_creds(g->kd->mm, &cr);
+		a[0] = pct(g, 85) ? 0x20080522 : pct(g, 50) ? 0x19980330 : 0x12345;
+		a[1] = pct(g, 85) ? 0 : pct(g, 50) ? KD_SELF : 1;
+		uint64_t drop = pct(g, 60) ? 1ULL << 14 /* CAP_IPC_LOCK */ : 1ULL << below(g, 41);
+		a[3] = cr.cap_permitted;
+		a[2] = cr.cap_effective;
+		a[4] = cr.cap_inheritable;
+		int k = (int)below(g, 100);
+		if (k < 10) {
+			a[3] &= ~drop; /* for good */
+			a[2] &= ~drop;
+		} else if (k < 60) {
+			a[2] &= ~drop; /* effective only: can come back */
+		} else if (k < 80) {
+			a[2] = a[3]; /* all of permitted back */
+		} else if (k < 90) {
+			a[4] |= drop;
+		} else {
+			a[2] |= 1ULL << below(g, 41);
+		}
+	} else if (r < 985) {
+		/* euid away from root and back: effective caps go and come. */
+		c->op = KD_SETRESUID;
+		a[0] = a[2] = (uint64_t)-1;
+		a[1] = pct(g, 50) ? 0 : 1000;
+		if (pct(g, 5))
+			a[0] = 1000;
+		if (pct(g, 3))
+			a[2] = 1000;
+	} else if (r < 990) {
+		c->op = pct(g, 50) ? KD_SETRESGID : KD_SETGID;
+		a[0] = pct(g, 50) ? 0 : 1000;
+		a[1] = a[2] = (uint64_t)-1;
+		if (c->op == KD_SETGID && pct(g, 5))
+			a[0] = (uint64_t)-1;
+	} else if (r < 992) {
+		c->op = KD_SETUID;
+		a[0] = pct(g, 60) ? 0 : 1000;
+	} else {
+		c->op = KD_MLOCK2;
+		a[0] = pick_addr(g);
+		a[1] = small_len(g, pick_len(g));
+		a[2] = pct(g, 90) ? below(g, 2) : below(g, 4);
+	}
+	return 1;
+}
 
 static int has_token(const char *list, const char *tok)
 {
@@ -3251,7 +4035,10 @@ static void gen_call(struct gen *g, struct kd_call *c)
 		memset(c, 0, sizeof(*c));
 		int r = (int)below(g, 1090);
 		int ok = 1;
-		if (r >= 1000) {
+		/* One call in twenty is a policy, key, prctl or credential call. */
+		if (pct(g, 5)) {
+			ok = gen_policy_call(g, c);
+		} else if (r >= 1000) {
 			gen_shared(g, c);
 		} else if (r < 260) {
 			gen_mmap(g, c);
@@ -3457,19 +4244,19 @@ void kd_stop(struct kd *kd)
 	(void)kd;
 }
 
-long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
+long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT])
 {
 	(void)kd;
 	(void)c;
-	(void)old_lim;
+	(void)out;
 	return -VMS_EINVAL;
 }
 
-long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2])
+long kd_model(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT])
 {
 	(void)kd;
 	(void)c;
-	(void)old_lim;
+	(void)out;
 	return -VMS_EINVAL;
 }
 

@@ -53,6 +53,32 @@ enum kd_op {
 	KD_PROCESS_MADVISE,  /* a0 KD_PIDFD_*, a1 vlen, a2 advice, a3 flags, a4 KD_IOV_*;
 			      * the segments in iov[] (the rest of vlen are {0, 0}) */
 	KD_PROCESS_MRELEASE, /* a0 KD_PIDFD_*, a1 flags */
+	/* Memory policy, protection keys, shadow stacks, prctl, personality
+	 * and credentials. A node mask is the helper's buffer of KD_MASK_WORDS
+	 * words: word 0 from the call, optionally one more bit (a7: bit + 1),
+	 * the rest zero; KD_PTR_* says what pointer the call passes instead. */
+	KD_MBIND,         /* a0 start, a1 len, a2 mode, a3 mask word 0, a4 maxnode, a5 flags,
+			   * a6 KD_PTR_* of the mask, a7 extra bit + 1 (0: none) */
+	KD_SET_MEMPOLICY, /* a0 mode, a3 mask word 0, a4 maxnode, a6 KD_PTR_*, a7 extra bit + 1 */
+	KD_GET_MEMPOLICY, /* a0 maxnode, a1 addr, a2 flags, a3 KD_PTR_* of the mode, a6 of the
+			   * mask; out: mode, mask words 0, 1 and 16 (the buffer starts 0xaa...) */
+	KD_HOME_NODE,     /* set_mempolicy_home_node: a0 start, a1 len, a2 node, a3 flags */
+	KD_PKEY_ALLOC,    /* a0 flags, a1 init_val */
+	KD_PKEY_FREE,     /* a0 key */
+	KD_PKEY_MPROTECT, /* a0 addr, a1 len, a2 prot, a3 key */
+	KD_SHADOW_STACK,  /* map_shadow_stack: a0 addr, a1 size, a2 flags */
+	KD_PRCTL,         /* a0 option, a1..a4 arg2..arg5 (PR_SET_MM_MAP_SIZE: a pointer) */
+	KD_MM_MAP,        /* prctl(PR_SET_MM, PR_SET_MM_MAP): the current boundaries with
+			   * field a0 set to a1 and field a2 to a3 (KD_MM_FIELDS: none), size a4 */
+	KD_PERSONALITY,   /* a0 persona */
+	KD_CAPGET,        /* a0 version, a1 pid (KD_SELF: the helper's), a2 KD_PTR_* of the
+			   * data; out: effective, permitted, inheritable, the header's version */
+	KD_CAPSET,        /* a0 version, a1 pid, a2 effective, a3 permitted, a4 inheritable */
+	KD_SETUID,        /* a0 uid */
+	KD_SETRESUID,     /* a0 ruid, a1 euid, a2 suid */
+	KD_SETGID,        /* a0 gid */
+	KD_SETRESGID,     /* a0 rgid, a1 egid, a2 sgid */
+	KD_MLOCK2,        /* a0 addr, a1 len, a2 flags */
 	KD_NOPS
 };
 
@@ -81,6 +107,15 @@ enum kd_op {
 enum { KD_SYSCTL_SHMMAX, KD_SYSCTL_SHMALL, KD_SYSCTL_SHMMNI, KD_SYSCTL_RMID_FORCED,
        KD_SYSCTL_NEXT_ID, KD_NSYSCTLS };
 
+
+#define KD_MASK_WORDS 512	     /* 32768 bits: get_nodes() reads at most that */
+#define KD_PTR_BUF 0		     /* the helper's buffer */
+#define KD_PTR_NULL 1		     /* NULL */
+#define KD_PTR_BAD 2		     /* an unmapped address: EFAULT on use */
+#define KD_SELF ((uint64_t)-2)	     /* a pid argument: the helper's own */
+#define KD_MM_FIELDS 11		     /* struct prctl_mm_map's address fields */
+#define KD_NOUT 4		     /* what a call returns besides its result */
+
 /* File indices for KD_MMAP's a4 that are not files. */
 #define KD_FD_NONE ((uint64_t)-1) /* fd -1 */
 #define KD_FD_BAD ((uint64_t)-2)  /* a closed descriptor: EBADF */
@@ -90,7 +125,7 @@ enum { KD_SYSCTL_SHMMAX, KD_SYSCTL_SHMALL, KD_SYSCTL_SHMMNI, KD_SYSCTL_RMID_FORC
 
 struct kd_call {
 	int op;
-	uint64_t a[6];
+	uint64_t a[8];
 	struct {
 		uint64_t base, len;
 	} iov[KD_MAX_IOV]; /* KD_PROCESS_MADVISE only */
@@ -150,6 +185,8 @@ struct kd {
 	struct kd_range *taint;
 	int ntaint, captaint;
 	int vec_bad; /* the last call's results agreed, its mincore vectors did not */
+	/* A policy call was made: numa_maps is compared from then on. */
+	int numa_used;
 };
 
 /* Starts a helper and its model. Returns 0, or -1 with the reason in why
@@ -158,8 +195,8 @@ int kd_start(struct kd *kd, char *why, size_t why_size);
 void kd_stop(struct kd *kd);
 
 /* Runs c on the kernel (through the helper) and on the model. */
-long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2]);
-long kd_model(struct kd *kd, const struct kd_call *c, uint64_t old_lim[2]);
+long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT]);
+long kd_model(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT]);
 
 /* Compares maps text and Vm* status lines; on a difference prints a diff to
  * stdout (when report) and returns -1. */

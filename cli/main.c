@@ -75,6 +75,8 @@ static void usage(FILE *f)
 		"  --cap NAME           IPC_LOCK, IPC_OWNER, SYS_ADMIN, SYS_RESOURCE, SYS_RAWIO, SYS_NICE,\n"
 		"                       none\n"
 		"                       (replaces the host's set)\n"
+		"  --creds U:E:S:F/G:E:S:F/INH/PRM/EFF/BND/AMB  uids, gids and capability sets\n"
+		"                       (hex), as `vmspace settings --as-options` writes them\n"
 		"  --aslr off|SEED      address randomisation (default off, as setarch -R)\n"
 		"\n"
 		"verify runs random memory calls on the live kernel (a helper process,\n"

@@ -134,6 +134,15 @@ enum sc sc_of(const char *n)
 		{"shmctl", SC_SHMCTL}, {"ftruncate", SC_FTRUNCATE},
 		{"memfd_secret", SC_MEMFD_SECRET}, {"unlink", SC_UNLINK}, {"unlinkat", SC_UNLINKAT},
 		{"fallocate", SC_FALLOCATE},
+		{"mbind", SC_MBIND}, {"set_mempolicy", SC_SET_MEMPOLICY},
+		{"get_mempolicy", SC_GET_MEMPOLICY},
+		{"set_mempolicy_home_node", SC_SET_MEMPOLICY_HOME_NODE},
+		{"pkey_alloc", SC_PKEY_ALLOC}, {"pkey_free", SC_PKEY_FREE},
+		/* strace before 6.6 does not know x86's syscall 453 by name */
+		{"map_shadow_stack", SC_MAP_SHADOW_STACK}, {"syscall_0x1c5", SC_MAP_SHADOW_STACK},
+		{"personality", SC_PERSONALITY}, {"capget", SC_CAPGET}, {"capset", SC_CAPSET},
+		{"setuid", SC_SETUID}, {"setresuid", SC_SETRESUID}, {"setgid", SC_SETGID},
+		{"setresgid", SC_SETRESGID},
 	};
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (n[0] == t[i].name[0] && !strcmp(n, t[i].name))
@@ -144,7 +153,8 @@ enum sc sc_of(const char *n)
 /* The calls that are checked against the model ("memory calls"). */
 bool is_memory_call(enum sc sc)
 {
-	return (sc >= SC_MMAP && sc <= SC_PRCTL) || (sc >= SC_MSEAL && sc <= SC_PROCESS_MRELEASE);
+	return (sc >= SC_MMAP && sc <= SC_PRCTL) || (sc >= SC_MSEAL && sc <= SC_PROCESS_MRELEASE) ||
+	       (sc >= SC_MBIND && sc <= SC_SETRESGID);
 }
 
 int replay_read_all(FILE *f, char **buf, size_t *len)
@@ -536,10 +546,19 @@ static void do_rlimit(struct pass *p, struct proc *pr, const struct call *c)
 
 #define PR_SET_VMA_ 0x53564d41ULL
 
+static void do_prctl_policy(struct pass *p, struct proc *pr, const struct call *c);
+
 static void do_prctl(struct pass *p, struct proc *pr, const struct call *c)
 {
 	const struct strace_arg *name;
 	char *s = NULL;
+	/* PR_SET_MM, PR_SET/GET_THP_DISABLE, PR_SET/GET_MDWE */
+	if ((c->has & 1) && (c->a[0] == VMS_PR_SET_MM || c->a[0] == VMS_PR_SET_THP_DISABLE ||
+			     c->a[0] == VMS_PR_GET_THP_DISABLE || c->a[0] == VMS_PR_SET_MDWE ||
+			     c->a[0] == VMS_PR_GET_MDWE)) {
+		do_prctl_policy(p, pr, c);
+		return;
+	}
 	if (!(c->has & 1) || c->a[0] != PR_SET_VMA_) {
 		p->st->skipped++;
 		return;
@@ -1140,6 +1159,277 @@ static void do_shared(struct pass *p, struct proc *pr, const struct call *c)
 	}
 }
 
+/* ---- Memory policy, protection keys, prctl, personality, credentials ---- */
+
+/* get_nodes() reads, and copy_nodes_to_user() writes, at most 512 words. */
+#define MASK_WORDS 520
+
+/* A node mask as strace printed it: its words, NULL, or an address strace
+ * could not read (a pointer to nothing: EFAULT when the kernel reads it).
+ * Returns 0, or -1 when the log does not show it (cut short, not numbers). */
+static int mask_from(const struct strace_val *v, uint64_t *words, const uint64_t **ptr,
+		     size_t *n)
+{
+	*ptr = NULL;
+	*n = 0;
+	if (v->kind == SV_NULL || (v->kind != SV_ARRAY && v->has_num && v->num == 0))
+		return 0;
+	if (v->kind == SV_ARRAY) {
+		if (v->elided || v->nfields > MASK_WORDS)
+			return -1;
+		for (int i = 0; i < v->nfields; i++) {
+			if (!v->fields[i].v.has_num)
+				return -1;
+			words[i] = v->fields[i].v.num;
+		}
+		*ptr = words;
+		*n = (size_t)v->nfields;
+		return 0;
+	}
+	if (!v->has_num)
+		return -1;
+	*ptr = words;
+	return 0;
+}
+
+/* An output the model wrote that the log shows otherwise: a divergence of
+ * the call even though its result matched. */
+static void output_diverged(struct pass *p, const struct call *c, const char *model)
+{
+	p->st->calls++;
+	p->st->diverged++;
+	p->group_diverged++;
+	print_divergence(p, c, model);
+}
+
+static void do_get_mempolicy(struct pass *p, const struct call *c, vms_mm *mm)
+{
+	static uint64_t out[MASK_WORDS];
+	const struct strace_arg *ma = full_arg(c, 0), *na = full_arg(c, 1);
+	if (!ma || !na) {
+		unsupported(p, c, "its arguments are not in the log");
+		return;
+	}
+	int mode = 0;
+	for (int i = 0; i < MASK_WORDS; i++)
+		out[i] = 0xaaaaaaaaaaaaaaaaULL;
+	/* Pointers are taken as writable: strace prints the values only when
+	 * the call succeeded, and an address otherwise. */
+	bool want_mode = ma->v.kind != SV_NULL && !(ma->v.has_num && ma->v.num == 0);
+	bool want_mask = na->v.kind != SV_NULL && !(na->v.has_num && na->v.num == 0);
+	long r = vms_get_mempolicy(mm, want_mode ? &mode : NULL, want_mask ? out : NULL,
+				   want_mask ? MASK_WORDS : 0, c->a[2], c->a[3], c->a[4]);
+	if (r == 0 && c->has_result && c->result == 0) {
+		const struct strace_val *mv = ma->out ? ma->out : &ma->v;
+		const struct strace_val *nv = na->out ? na->out : &na->v;
+		char buf[96];
+		if (want_mode && mv->kind == SV_ARRAY && mv->nfields == 1 &&
+		    mv->fields[0].v.has_num && (int)mv->fields[0].v.num != mode) {
+			snprintf(buf, sizeof(buf), "0, mode %#x", (unsigned)mode);
+			output_diverged(p, c, buf);
+			return;
+		}
+		for (int i = 0; want_mask && nv->kind == SV_ARRAY && i < nv->nfields &&
+				i < MASK_WORDS;
+		     i++) {
+			if (nv->fields[i].v.has_num && nv->fields[i].v.num != out[i]) {
+				snprintf(buf, sizeof(buf), "0, node mask word %d %#llx", i,
+					 (unsigned long long)out[i]);
+				output_diverged(p, c, buf);
+				return;
+			}
+		}
+	}
+	check_result(p, c, r, false, mm);
+}
+
+/* capget/capset: {version=..., pid=...} and {effective=..., permitted=...,
+ * inheritable=...}. */
+static int cap_header(const struct call *c, uint32_t *version, int *pid)
+{
+	const struct strace_arg *h = full_arg(c, 0);
+	const struct strace_val *v = h ? strace_arg_field(h, "version") : NULL;
+	const struct strace_val *pv = h ? strace_arg_field(h, "pid") : NULL;
+	if (!v || !pv || !v->has_num || !pv->has_num)
+		return -1;
+	*version = (uint32_t)v->num;
+	*pid = (int)pv->num;
+	return 0;
+}
+
+static int cap_sets(const struct strace_val *v, struct vms_cap_data *d)
+{
+	const struct strace_val *e = strace_val_field(v, "effective");
+	const struct strace_val *pm = strace_val_field(v, "permitted");
+	const struct strace_val *i = strace_val_field(v, "inheritable");
+	if (v->kind != SV_STRUCT || !e || !pm || !i || !e->has_num || !pm->has_num || !i->has_num)
+		return -1;
+	d->effective = e->num;
+	d->permitted = pm->num;
+	d->inheritable = i->num;
+	return 0;
+}
+
+static void do_capability(struct pass *p, struct proc *pr, const struct call *c, vms_mm *mm)
+{
+	uint32_t version;
+	int pid;
+	const struct strace_arg *da = full_arg(c, 1);
+	if (!da || cap_header(c, &version, &pid)) {
+		unsupported(p, c, "its header is not {version=N, pid=N} in the log");
+		return;
+	}
+	if (pid != 0 && pid != pr->pid && c->sc == SC_CAPGET) {
+		unsupported(p, c, "another process's capabilities");
+		return;
+	}
+	struct vms_cap_data d = {0, 0, 0};
+	bool null = da->v.kind == SV_NULL || (da->v.has_num && da->v.num == 0);
+	long r;
+	if (c->sc == SC_CAPSET) {
+		if (!null && cap_sets(&da->v, &d)) {
+			unsupported(p, c, "its capability sets are not in the log");
+			return;
+		}
+		r = vms_capset(mm, version, pid, pr->pid, null ? NULL : &d);
+	} else {
+		r = vms_capget(mm, version, pid, pr->pid, null ? NULL : &d, NULL);
+		struct vms_cap_data t;
+		const struct strace_val *ov = da->out ? da->out : &da->v;
+		if (r == 0 && !null && c->has_result && c->result == 0 && !cap_sets(ov, &t) &&
+		    (t.effective != d.effective || t.permitted != d.permitted ||
+		     t.inheritable != d.inheritable)) {
+			char buf[128];
+			snprintf(buf, sizeof(buf), "0 {effective=%#llx, permitted=%#llx, inheritable=%#llx}",
+				 (unsigned long long)d.effective, (unsigned long long)d.permitted,
+				 (unsigned long long)d.inheritable);
+			output_diverged(p, c, buf);
+			return;
+		}
+	}
+	check_result(p, c, r, false, mm);
+}
+
+/* prctl's options that change memory rules (PR_SET_VMA: do_prctl). */
+static void do_prctl_policy(struct pass *p, struct proc *pr, const struct call *c)
+{
+	vms_mm *mm = pr->sp ? pr->sp->mm : NULL;
+	if (!mm) {
+		unsupported(p, c, "%s", space_why(pr));
+		return;
+	}
+	uint64_t arg[5] = {0, 0, 0, 0, 0};
+	for (int i = 0; i < 5 && i < c->nargs; i++) {
+		if (!(c->has & (1u << i))) {
+			unsupported_arg(p, c, 1u << i);
+			return;
+		}
+		arg[i] = c->a[i];
+	}
+	if (arg[0] == VMS_PR_SET_MM && arg[1] == VMS_PR_SET_MM_MAP && arg[3] == 104) {
+		unsupported(p, c, "PR_SET_MM_MAP's structure is not in the log");
+		return;
+	}
+	/* A single field is checked against all the others, and maps do not
+	 * say where the arguments and environment are (exec sets them). */
+	struct vms_prctl_mm_map b;
+	struct vms_creds cr;
+	vms_mm_get_mm_map(mm, &b);
+	vms_mm_get_creds(mm, &cr);
+	if (arg[0] == VMS_PR_SET_MM && arg[1] >= VMS_PR_SET_MM_START_CODE &&
+	    arg[1] <= VMS_PR_SET_MM_ENV_END && !arg[3] && !arg[4] && ((cr.cap_effective >> 24) & 1) &&
+	    (!b.arg_start || !b.env_start)) {
+		unsupported(p, c, "the argument and environment boundaries are not in the log");
+		return;
+	}
+	uint64_t before = map_count(mm);
+	long r = vms_prctl(mm, (int)arg[0], arg[1], arg[2], arg[3], arg[4]);
+	if (r == -VMS_ENOSYS) {
+		unsupported(p, c, "a PR_SET_MM option the model does not apply (AUXV, EXE_FILE)");
+		return;
+	}
+	count_vmas(p, SC_PRCTL, before, map_count(mm), r);
+	check_result(p, c, r, false, mm);
+}
+
+static void do_policy(struct pass *p, struct proc *pr, const struct call *c)
+{
+	static uint64_t words[MASK_WORDS];
+	vms_mm *mm = pr->sp ? pr->sp->mm : NULL;
+	const uint64_t *a = c->a, *mask;
+	size_t n;
+	long r;
+	bool addr = false;
+	if (!mm) {
+		unsupported(p, c, "%s", space_why(pr));
+		return;
+	}
+	uint64_t before = map_count(mm);
+	switch (c->sc) {
+	case SC_MBIND:
+	case SC_SET_MEMPOLICY: {
+		int mi = c->sc == SC_MBIND ? 3 : 1;
+		NEED(c->sc == SC_MBIND ? 0x37 : 0x5);
+		const struct strace_arg *ma = full_arg(c, mi);
+		if (!ma || mask_from(&ma->v, words, &mask, &n)) {
+			unsupported(p, c, "a node mask the log does not show in full");
+			return;
+		}
+		if (c->sc == SC_MBIND)
+			r = vms_mbind(mm, a[0], a[1], a[2], mask, n, a[4], (unsigned)a[5]);
+		else
+			r = vms_set_mempolicy(mm, (int)a[0], mask, n, a[2]);
+		break;
+	}
+	case SC_GET_MEMPOLICY:
+		NEED(0x1c);
+		do_get_mempolicy(p, c, mm);
+		return;
+	case SC_SET_MEMPOLICY_HOME_NODE:
+		NEED(0xf);
+		r = vms_set_mempolicy_home_node(mm, a[0], a[1], a[2], a[3]);
+		break;
+	case SC_PKEY_ALLOC:
+		NEED(0x3);
+		r = vms_pkey_alloc(mm, a[0], a[1]);
+		break;
+	case SC_PKEY_FREE:
+		NEED(0x1);
+		r = vms_pkey_free(mm, (int)a[0]);
+		break;
+	case SC_MAP_SHADOW_STACK:
+		NEED(0x7);
+		r = vms_map_shadow_stack(mm, a[0], a[1], a[2]);
+		addr = true;
+		break;
+	case SC_PERSONALITY:
+		NEED(0x1);
+		r = vms_personality(mm, a[0]);
+		break;
+	case SC_CAPGET:
+	case SC_CAPSET:
+		do_capability(p, pr, c, mm);
+		return;
+	case SC_SETUID:
+	case SC_SETGID:
+		NEED(0x1);
+		r = c->sc == SC_SETUID ? vms_setuid(mm, (uint32_t)a[0]) : vms_setgid(mm, (uint32_t)a[0]);
+		break;
+	case SC_SETRESUID:
+	case SC_SETRESGID:
+		NEED(0x7);
+		r = c->sc == SC_SETRESUID
+			    ? vms_setresuid(mm, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2])
+			    : vms_setresgid(mm, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2]);
+		break;
+	default:
+		unsupported(p, c, "not modelled");
+		return;
+	}
+	count_vmas(p, c->sc, before, map_count(mm), r);
+	check_result(p, c, r, addr, mm);
+}
+
 /* ---- Applying one call ---------------------------------------------------- */
 
 static void count_name(struct pass *p, enum sc sc, const char *name, int *slot)
@@ -1256,6 +1546,22 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 	case SC_UNLINK:
 	case SC_UNLINKAT:
 		files_unlink(p, pr, c);
+		break;
+	case SC_MBIND:
+	case SC_SET_MEMPOLICY:
+	case SC_GET_MEMPOLICY:
+	case SC_SET_MEMPOLICY_HOME_NODE:
+	case SC_PKEY_ALLOC:
+	case SC_PKEY_FREE:
+	case SC_MAP_SHADOW_STACK:
+	case SC_PERSONALITY:
+	case SC_CAPGET:
+	case SC_CAPSET:
+	case SC_SETUID:
+	case SC_SETRESUID:
+	case SC_SETGID:
+	case SC_SETRESGID:
+		do_policy(p, pr, c);
 		break;
 	default:
 		if (is_shared_call(c))

@@ -48,6 +48,8 @@ struct replay_opts {
 	uint64_t ram, swap;
 	unsigned caps;             /* VMS_CAP_* added to the defaults */
 	int has_caps;              /* caps replace the defaults */
+	int has_creds;             /* --creds: ids and capability sets */
+	struct vms_creds creds;
 	int aslr;                  /* 0: off (the default), 1: randomise with seed */
 	uint64_t seed;
 };

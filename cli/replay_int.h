@@ -129,6 +129,11 @@ enum sc {
 	/* shared memory, checked in do_shared() */
 	SC_SHMGET, SC_SHMAT, SC_SHMDT, SC_SHMCTL, SC_FTRUNCATE, SC_MEMFD_SECRET, SC_FALLOCATE,
 	SC_UNLINK, SC_UNLINKAT, /* files_unlink() */
+	/* Memory policy, protection keys, shadow stacks, personality and
+	 * credentials: checked like the memory calls above. */
+	SC_MBIND, SC_SET_MEMPOLICY, SC_GET_MEMPOLICY, SC_SET_MEMPOLICY_HOME_NODE, SC_PKEY_ALLOC,
+	SC_PKEY_FREE, SC_MAP_SHADOW_STACK, SC_PERSONALITY, SC_CAPGET, SC_CAPSET, SC_SETUID,
+	SC_SETRESUID, SC_SETGID, SC_SETRESGID,
 	SC_NCALLS
 };
 

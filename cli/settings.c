@@ -64,9 +64,37 @@ int settings_build(const struct replay_opts *o, vms_sys *sys, struct vms_mm_conf
 			from->rlim[i] = VMS_SETTING_CALLER;
 		}
 	}
+	/* The kernel's numbers of the capabilities the model asks about. */
+	static const struct {
+		unsigned bit, cap;
+	} num[] = {{VMS_CAP_IPC_LOCK, 14},
+		   {VMS_CAP_SYS_RAWIO, 17},
+		   {VMS_CAP_SYS_ADMIN, 21},
+		   {VMS_CAP_SYS_NICE, 23},
+		   {VMS_CAP_SYS_RESOURCE, 24}};
+	if (o->has_creds) {
+		cfg->has_creds = 1;
+		cfg->creds = o->creds;
+		cfg->caps = 0;
+		for (size_t i = 0; i < sizeof(num) / sizeof(num[0]); i++)
+			if ((o->creds.cap_effective >> num[i].cap) & 1)
+				cfg->caps |= num[i].bit;
+		from->caps = VMS_SETTING_CALLER;
+	}
 	if (o->has_caps) {
 		cfg->caps = o->caps;
 		from->caps = VMS_SETTING_CALLER;
+		/* The credentials (host's or --creds), with the capabilities the
+		 * model asks about (effective and permitted) as --cap says. */
+		for (size_t i = 0; cfg->has_creds && i < sizeof(num) / sizeof(num[0]); i++) {
+			uint64_t b = 1ULL << num[i].cap;
+			cfg->creds.cap_effective &= ~b;
+			cfg->creds.cap_permitted &= ~b;
+			if (o->caps & num[i].bit) {
+				cfg->creds.cap_effective |= b;
+				cfg->creds.cap_permitted |= b;
+			}
+		}
 	}
 	cfg->personality = o->aslr ? 0 : VMS_ADDR_NO_RANDOMIZE;
 	cfg->seed = o->seed;
@@ -104,6 +132,16 @@ static void put_limit(FILE *f, uint64_t v)
 		fprintf(f, "%" PRIu64, v);
 }
 
+/* --creds as it is written: UID:EUID:SUID:FSUID/GID:EGID:SGID:FSGID/ then the
+ * inheritable, permitted, effective, bounding and ambient sets in hex. */
+static void put_creds(FILE *f, const struct vms_creds *c)
+{
+	fprintf(f, "%u:%u:%u:%u/%u:%u:%u:%u/%" PRIx64 "/%" PRIx64 "/%" PRIx64 "/%" PRIx64 "/%" PRIx64,
+		c->uid, c->euid, c->suid, c->fsuid, c->gid, c->egid, c->sgid, c->fsgid,
+		c->cap_inheritable, c->cap_permitted, c->cap_effective, c->cap_bset,
+		c->cap_ambient);
+}
+
 static void print_options(FILE *f, const vms_sys *sys, const struct vms_mm_config *cfg)
 {
 	struct vms_setting_info in;
@@ -116,6 +154,13 @@ static void print_options(FILE *f, const vms_sys *sys, const struct vms_mm_confi
 		put_limit(f, rl[i]->cur);
 		fputc(':', f);
 		put_limit(f, rl[i]->max);
+		fputc('\n', f);
+	}
+	/* The whole credentials first (ids, capability sets); --cap then
+	 * says the same of the capabilities the model asks about. */
+	if (cfg->has_creds) {
+		fputs("--creds ", f);
+		put_creds(f, &cfg->creds);
 		fputc('\n', f);
 	}
 	int any = 0;
@@ -169,6 +214,11 @@ static void print_table(FILE *f, const vms_sys *sys, const struct vms_mm_config 
 		}
 	fprintf(f, "%-34s %-20s %-8s %s\n", "capabilities", caps[0] ? caps : "none",
 		source_name(from->caps), "/proc/self/status CapEff");
+	if (cfg->has_creds) {
+		fprintf(f, "%-34s ", "credentials");
+		put_creds(f, &cfg->creds);
+		fprintf(f, " %s %s\n", source_name(from->caps), "/proc/self/status Uid Gid Cap*");
+	}
 }
 
 int settings_option(struct replay_opts *o, const char *cmd, const char *opt, const char *val)
@@ -415,6 +465,24 @@ int replay_setting(struct replay_opts *o, const char *opt, const char *val)
 			o->caps = 0;
 		o->has_caps = 1;
 		o->caps |= c;
+		return 0;
+	}
+	if (!strcmp(opt, "--creds")) {
+		struct vms_creds c = {0};
+		unsigned long long s[5];
+		int used = 0;
+		if (sscanf(val, "%u:%u:%u:%u/%u:%u:%u:%u/%llx/%llx/%llx/%llx/%llx%n", &c.uid, &c.euid,
+			   &c.suid, &c.fsuid, &c.gid, &c.egid, &c.sgid, &c.fsgid, &s[0], &s[1], &s[2],
+			   &s[3], &s[4], &used) != 13 ||
+		    val[used])
+			return -1;
+		c.cap_inheritable = s[0];
+		c.cap_permitted = s[1];
+		c.cap_effective = s[2];
+		c.cap_bset = s[3];
+		c.cap_ambient = s[4];
+		o->has_creds = 1;
+		o->creds = c;
 		return 0;
 	}
 	if (!strcmp(opt, "--aslr")) {

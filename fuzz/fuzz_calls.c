@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (int n = 0; n < 200 && in.left; n++) {
 		unsigned op = (unsigned)take(&in, 1);
 		vms_mm *target = (child && (op & 0x80)) ? child : mm;
-		switch (op % 13) {
+		switch (op % 14) {
 		case 0:
 		case 1: {
 			uint64_t a = addr_of(&in), l = len_of(&in);
@@ -228,6 +228,44 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				vms_set_anon_name(target, addr_of(&in), len_of(&in),
 						  (op & 1) ? "fz" : NULL);
 			break;
+		case 13: {
+			/* Policies, keys, shadow stacks, prctl and credentials. */
+			uint64_t mask[2] = {take(&in, 1), take(&in, 1) & 1}, a = addr_of(&in);
+			uint64_t l = len_of(&in), m = take(&in, 1);
+			int mode;
+			switch (op >> 4 & 7) {
+			case 0:
+				vms_mbind(target, a, l, (m % 8) | (m & 0xe000), mask, 2, m >> 8,
+					  (unsigned)(m >> 4) & 7);
+				break;
+			case 1:
+				vms_set_mempolicy(target, (int)((m % 8) | (m & 0xe000)), mask, 2, m >> 8);
+				break;
+			case 2:
+				vms_set_mempolicy_home_node(target, a, l, m & 1, 0);
+				break;
+			case 3:
+				if (m & 1)
+					vms_pkey_alloc(target, 0, m >> 1 & 3);
+				else
+					vms_pkey_mprotect(target, a, l, m >> 1 & 7, (int)(m >> 4) - 1);
+				break;
+			case 4:
+				vms_prctl(target, (m & 1) ? VMS_PR_SET_THP_DISABLE : VMS_PR_SET_MDWE,
+					  m >> 1 & 3, 0, 0, 0);
+				break;
+			case 5:
+				vms_setresuid(target, (uint32_t)-1, (m & 1) ? 1000 : 0, (uint32_t)-1);
+				break;
+			case 6:
+				vms_map_shadow_stack(target, a, l, m & 1);
+				break;
+			default:
+				vms_get_mempolicy(target, &mode, mask, 2, 64, a, m & 7);
+				break;
+			}
+			break;
+		}
 		}
 		vms_sys_fail_alloc_after(sys, 0);
 		check(mm);

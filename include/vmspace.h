@@ -109,6 +109,7 @@ struct vms_mm_config;
 #define VMS_ADDR_NO_RANDOMIZE 0x0040000
 #define VMS_ADDR_COMPAT_LAYOUT 0x0200000
 #define VMS_READ_IMPLIES_EXEC 0x0400000
+#define VMS_ADDR_LIMIT_3GB 0x8000000
 
 /* resources for vms_prlimit */
 #define VMS_RLIMIT_DATA 2
@@ -158,6 +159,7 @@ struct vms_mm_config;
 #define VMS_EIDRM 43
 #define VMS_ENOSPC 28
 #define VMS_EFBIG 27
+#define VMS_ERANGE 34
 #define VMS_ENOSYS 38
 
 /* ---- System --------------------------------------------------------------- */
@@ -373,6 +375,15 @@ struct vms_rlimit {
 	uint64_t cur, max;
 };
 
+/* A process's credentials (include/linux/cred.h): ids and the capability
+ * sets, bit n = capability n of include/uapi/linux/capability.h. */
+struct vms_creds {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+	uint64_t cap_inheritable, cap_permitted, cap_effective, cap_bset, cap_ambient;
+	unsigned securebits; /* SECBIT_* (SECBIT_KEEP_CAPS 1 << 4, ...) */
+};
+
 /* How a new address space starts, as exec would set it up. Zeroed fields take
  * Linux defaults: rlimits of a login shell (8 MiB stack, 8 MiB memlock,
  * unlimited data/as), personality 0, no capabilities. */
@@ -383,8 +394,11 @@ struct vms_mm_config {
 	unsigned caps;            /* VMS_CAP_* */
 	int has_rlimits;          /* use rlim_* below */
 	struct vms_rlimit rlim_stack, rlim_data, rlim_as, rlim_memlock;
-	int has_creds;            /* use the ids below (else root: all 0) */
-	uint32_t uid, euid, gid, egid; /* exec's permission check and AT_UID & co. */
+	/* With has_creds, the process's credentials (caps above is then
+	 * ignored); without, uid and gid 0 with caps as the only capabilities
+	 * (effective and permitted) and a full bounding set. */
+	int has_creds;
+	struct vms_creds creds;
 };
 
 /* An empty address space (no VMAs) with its layout computed from cfg
@@ -600,6 +614,121 @@ void vms_exec_info_free(struct vms_exec_info *info);
  * and read return -ENOSYS where the host is not Linux. */
 const struct vms_exec_fs *vms_exec_host_fs(void);
 
+/* ---- Memory policy, protection keys, prctl, personality, credentials ---- */
+
+/* set_mempolicy(2)/mbind(2) modes and mode flags, mbind flags, get_mempolicy flags */
+#define VMS_MPOL_DEFAULT 0
+#define VMS_MPOL_PREFERRED 1
+#define VMS_MPOL_BIND 2
+#define VMS_MPOL_INTERLEAVE 3
+#define VMS_MPOL_LOCAL 4
+#define VMS_MPOL_PREFERRED_MANY 5
+#define VMS_MPOL_WEIGHTED_INTERLEAVE 6
+#define VMS_MPOL_F_NUMA_BALANCING (1 << 13)
+#define VMS_MPOL_F_RELATIVE_NODES (1 << 14)
+#define VMS_MPOL_F_STATIC_NODES (1 << 15)
+#define VMS_MPOL_MF_STRICT 1
+#define VMS_MPOL_MF_MOVE 2
+#define VMS_MPOL_MF_MOVE_ALL 4
+#define VMS_MPOL_F_NODE 1
+#define VMS_MPOL_F_ADDR 2
+#define VMS_MPOL_F_MEMS_ALLOWED 4
+
+/*
+ * Node masks live in the caller's (user) memory: nmask points at the words
+ * the process has there and nmask_words says how many of them the kernel
+ * could read (or write); a read or write past them is EFAULT, as a copy
+ * from or to user memory past a mapping is. NULL is the NULL pointer; a
+ * pointer to nothing (a bad address) is a non-NULL nmask with 0 words.
+ */
+long vms_mbind(vms_mm *mm, uint64_t start, uint64_t len, uint64_t mode, const uint64_t *nmask,
+	       size_t nmask_words, uint64_t maxnode, unsigned flags);
+long vms_set_mempolicy(vms_mm *mm, int mode, const uint64_t *nmask, size_t nmask_words,
+		       uint64_t maxnode);
+/* mode NULL: the NULL pointer. On success *mode and the words of nmask the
+ * kernel writes (cleared ones included) are set. */
+long vms_get_mempolicy(vms_mm *mm, int *mode, uint64_t *nmask, size_t nmask_words,
+		       uint64_t maxnode, uint64_t addr, uint64_t flags);
+long vms_set_mempolicy_home_node(vms_mm *mm, uint64_t start, uint64_t len, uint64_t home_node,
+				 uint64_t flags);
+
+/* pkey_alloc(2)/pkey_free(2); pkey_mprotect is above. init_val: PKEY_DISABLE_* */
+#define VMS_PKEY_DISABLE_ACCESS 1
+#define VMS_PKEY_DISABLE_WRITE 2
+long vms_pkey_alloc(vms_mm *mm, uint64_t flags, uint64_t init_val);
+long vms_pkey_free(vms_mm *mm, int pkey);
+
+/* map_shadow_stack(2) (x86 syscall 453) */
+#define VMS_SHADOW_STACK_SET_TOKEN 1
+long vms_map_shadow_stack(vms_mm *mm, uint64_t addr, uint64_t size, uint64_t flags);
+
+/* prctl(2) options the model applies; others are -EINVAL as unknown. */
+#define VMS_PR_SET_MM 35
+#define VMS_PR_SET_THP_DISABLE 41
+#define VMS_PR_GET_THP_DISABLE 42
+#define VMS_PR_SET_MDWE 65
+#define VMS_PR_GET_MDWE 66
+#define VMS_PR_THP_DISABLE_EXCEPT_ADVISED (1 << 1)
+#define VMS_PR_MDWE_REFUSE_EXEC_GAIN 1
+#define VMS_PR_MDWE_NO_INHERIT 2
+#define VMS_PR_SET_MM_START_CODE 1
+#define VMS_PR_SET_MM_END_CODE 2
+#define VMS_PR_SET_MM_START_DATA 3
+#define VMS_PR_SET_MM_END_DATA 4
+#define VMS_PR_SET_MM_START_STACK 5
+#define VMS_PR_SET_MM_START_BRK 6
+#define VMS_PR_SET_MM_BRK 7
+#define VMS_PR_SET_MM_ARG_START 8
+#define VMS_PR_SET_MM_ARG_END 9
+#define VMS_PR_SET_MM_ENV_START 10
+#define VMS_PR_SET_MM_ENV_END 11
+#define VMS_PR_SET_MM_AUXV 12
+#define VMS_PR_SET_MM_EXE_FILE 13
+#define VMS_PR_SET_MM_MAP 14
+#define VMS_PR_SET_MM_MAP_SIZE 15
+/* PR_SET_THP_DISABLE, PR_GET_THP_DISABLE, PR_SET_MDWE, PR_GET_MDWE and
+ * PR_SET_MM with the single-field options (START_CODE .. ENV_END); the
+ * other PR_SET_MM options take user structures and are -EINVAL here
+ * (PR_SET_MM_MAP: vms_prctl_set_mm_map). */
+long vms_prctl(vms_mm *mm, int option, uint64_t arg2, uint64_t arg3, uint64_t arg4,
+	       uint64_t arg5);
+/* include/uapi/linux/prctl.h struct prctl_mm_map, without auxv and exe_fd. */
+struct vms_prctl_mm_map {
+	uint64_t start_code, end_code, start_data, end_data, start_brk, brk, start_stack;
+	uint64_t arg_start, arg_end, env_start, env_end;
+};
+/* prctl(PR_SET_MM, PR_SET_MM_MAP, &map, sizeof(map) = 104, 0) with auxv
+ * NULL/0 and exe_fd -1: the whole set of boundaries at once. */
+long vms_prctl_set_mm_map(vms_mm *mm, const struct vms_prctl_mm_map *map);
+/* The boundaries PR_SET_MM sets (what /proc/PID/stat shows). */
+void vms_mm_get_mm_map(const vms_mm *mm, struct vms_prctl_mm_map *out);
+
+/* personality(2): 0xffffffff only asks; returns the old persona. A new
+ * persona's READ_IMPLIES_EXEC applies at once; the layout bits
+ * (ADDR_NO_RANDOMIZE, ADDR_COMPAT_LAYOUT, ADDR_LIMIT_3GB) at the next exec. */
+long vms_personality(vms_mm *mm, uint64_t persona);
+
+/* capget(2)/capset(2) on the process itself (pid 0 or its own pid, which
+ * the caller passes as self_pid). version: _LINUX_CAPABILITY_VERSION_1/2/3. */
+#define VMS_CAP_VERSION_1 0x19980330u
+#define VMS_CAP_VERSION_2 0x20071026u
+#define VMS_CAP_VERSION_3 0x20080522u
+struct vms_cap_data {
+	uint64_t effective, permitted, inheritable;
+};
+/* *version_out (may be NULL) gets what the kernel writes back into the
+ * header's version (VERSION_3 when an unknown one was asked for). */
+long vms_capget(vms_mm *mm, uint32_t version, int pid, int self_pid, struct vms_cap_data *out,
+		uint32_t *version_out);
+long vms_capset(vms_mm *mm, uint32_t version, int pid, int self_pid,
+		const struct vms_cap_data *data);
+/* setuid(2), setresuid(2), setgid(2), setresgid(2); (uint32_t)-1 keeps an id. */
+long vms_setuid(vms_mm *mm, uint32_t uid);
+long vms_setresuid(vms_mm *mm, uint32_t ruid, uint32_t euid, uint32_t suid);
+long vms_setgid(vms_mm *mm, uint32_t gid);
+long vms_setresgid(vms_mm *mm, uint32_t rgid, uint32_t egid, uint32_t sgid);
+void vms_mm_get_creds(const vms_mm *mm, struct vms_creds *out);
+
 /* ---- Looking at it -------------------------------------------------------- */
 
 struct vms_vma_info {
@@ -618,9 +747,15 @@ const vms_vma *vms_vma_first(const vms_mm *mm);
 const vms_vma *vms_vma_next(const vms_mm *mm, const vms_vma *vma);
 void vms_vma_get_info(const vms_vma *vma, struct vms_vma_info *out);
 
-/* /proc/PID/maps and the Vm* lines of /proc/PID/status, like snprintf. */
+/* /proc/PID/maps, and the lines of /proc/PID/status the model knows (Uid,
+ * Gid, the Vm* and Rss* lines, HugetlbPages, THP_enabled, Cap*), like
+ * snprintf. */
 size_t vms_maps_text(const vms_mm *mm, char *buf, size_t size);
 size_t vms_status_text(const vms_mm *mm, char *buf, size_t size);
+/* /proc/PID/numa_maps reduced to its first two fields: each VMA's start
+ * and its memory policy as the kernel prints it ("default", "bind:0",
+ * "interleave=static:0-3", ...), one line each. */
+size_t vms_numa_maps_text(const vms_mm *mm, char *buf, size_t size);
 
 /* Checks every invariant of the address space. Returns 0, or -1 with a
  * description of the first broken one in why. */

@@ -56,6 +56,8 @@ TR+=',chdir,fchdir,getcwd,exit_group,exit,shmget,shmctl,ftruncate,fallocate,memf
 # caller itself, in a log without pids); strace before 6.10 has no name for
 # mseal and traces it, as syscall_0x1ce, under any filter.
 TR+=',pidfd_open,getpid,process_madvise,process_mrelease'
+TR+=',mbind,set_mempolicy,get_mempolicy,set_mempolicy_home_node,pkey_alloc,pkey_free'
+TR+=',pkey_mprotect,personality,capget,capset,setuid,setresuid,setgid,setresgid'
 
 # RECORD_ASLR=1 records as users do, ASLR on and without -v (the replay
 # must then learn the random bases: vmspace replay --follow).

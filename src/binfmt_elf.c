@@ -385,10 +385,10 @@ static int create_elf_tables(struct bprm *b, const struct elf_tables *t)
 	NEW_AUX_ENT(AT_BASE, t->interp_load_addr);
 	NEW_AUX_ENT(AT_FLAGS, 0);
 	NEW_AUX_ENT(AT_ENTRY, t->e_entry);
-	NEW_AUX_ENT(AT_UID, cfg->has_creds ? cfg->uid : 0);
-	NEW_AUX_ENT(AT_EUID, cfg->has_creds ? cfg->euid : 0);
-	NEW_AUX_ENT(AT_GID, cfg->has_creds ? cfg->gid : 0);
-	NEW_AUX_ENT(AT_EGID, cfg->has_creds ? cfg->egid : 0);
+	NEW_AUX_ENT(AT_UID, cfg->has_creds ? cfg->creds.uid : 0);
+	NEW_AUX_ENT(AT_EUID, cfg->has_creds ? cfg->creds.euid : 0);
+	NEW_AUX_ENT(AT_GID, cfg->has_creds ? cfg->creds.gid : 0);
+	NEW_AUX_ENT(AT_EGID, cfg->has_creds ? cfg->creds.egid : 0);
 	NEW_AUX_ENT(AT_SECURE, 0);
 	NEW_AUX_ENT(AT_RANDOM, u_rand);
 	NEW_AUX_ENT(AT_HWCAP2, sys->auxv_hwcap2);

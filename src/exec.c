@@ -45,7 +45,8 @@ uint64_t exec_random(struct bprm *b)
 static bool may_exec(const struct vms_mm_config *cfg, const struct vms_exec_stat *st)
 {
 	uint32_t mode = st->mode;
-	uint32_t euid = cfg->has_creds ? cfg->euid : 0, egid = cfg->has_creds ? cfg->egid : 0;
+	uint32_t euid = cfg->has_creds ? cfg->creds.euid : 0,
+		 egid = cfg->has_creds ? cfg->creds.egid : 0;
 	if (euid == 0)
 		return (mode & 0111) != 0;
 	if (st->uid == euid)

@@ -8,6 +8,7 @@
 
 #include "fault.h"
 #include "accounting.h"
+#include "prctl.h"
 #include "rss.h"
 #include "unmapped_area.h"
 #include "vma.h"
@@ -55,6 +56,9 @@ static bool thp_read_fault_prepares(const struct vms_mm *mm, const struct vms_vm
 				    uint64_t addr)
 {
 	if (!vma_is_anonymous(v) || (v->flags & (VM_NOHUGEPAGE | VM_SHARED)))
+		return false;
+	/* prctl(PR_SET_THP_DISABLE) takes the process out of THP. */
+	if (vma_thp_disabled(mm, v->flags, false))
 		return false;
 	int mode = mm->sys->thp_mode;
 	if (mode == 0 || (mode == 1 && !(v->flags & VM_HUGEPAGE)))

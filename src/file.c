@@ -10,6 +10,7 @@
 
 #include "file.h"
 #include "shm.h"
+#include "mempolicy.h"
 
 static char *dup_str(vms_sys *sys, const char *s)
 {
@@ -52,6 +53,7 @@ static void inode_free(struct vms_inode *ino)
 	for (int i = 0; i < 2 && ino->huge_rsvd; i++)
 		if (sys->huge[i].page_size == ino->hpage_size)
 			sys->huge[i].rsvd -= ino->huge_rsvd;
+	shared_policy_free(sys, ino);
 	sys_free(ino->sys, ino->i_mmap);
 	sys_free(ino->sys, ino->path);
 	sys_free(ino->sys, ino);

@@ -17,6 +17,8 @@
 
 #include "accounting.h"
 #include "file.h"
+#include "mempolicy.h"
+#include "prctl.h"
 #include "rss.h"
 #include "vma.h"
 
@@ -66,6 +68,20 @@ static void copy_layout(struct vms_mm *c, const struct vms_mm *p)
 	c->stack_vm = p->stack_vm;
 	c->locked_vm = 0;
 	c->pinned_vm = 0;
+	/* The task policy (dup_task_struct: mpol_dup), the protection key map
+	 * (dup_mm copies mm->context; arch_dup_pkeys), the MMF flags the child
+	 * inherits (mmf_init_flags), the argument boundaries and credentials
+	 * (copy_creds shares them). */
+	mpol_get(p->sys, p->task_mpol);
+	c->task_mpol = p->task_mpol;
+	c->pkey_allocation_map = p->pkey_allocation_map;
+	c->execute_only_pkey = p->execute_only_pkey;
+	c->mmf = mmf_init_flags(p->mmf);
+	c->arg_start = p->arg_start;
+	c->arg_end = p->arg_end;
+	c->env_start = p->env_start;
+	c->env_end = p->env_end;
+	c->cred = p->cred;
 }
 
 /* include/linux/mm.h VM_COPY_ON_FORK (6.18 stable): flags whose page tables
@@ -146,8 +162,12 @@ static int dup_one(struct fork_state *fs, const struct vms_vma *src)
 	v->file = NULL;
 	v->anon_vma = NULL;
 	v->anon_name = NULL;
+	v->mpol = 0;
 	v->avc_depth = 0;
 	fs->vmas[fs->n++] = v;
+	/* dup_mmap(): vma_dup_policy() gives the copy the parent's policy. */
+	mpol_get(sys, src->mpol);
+	v->mpol = src->mpol;
 
 	/* The child never inherits mlock (dup_mmap clears VM_LOCKED_MASK).
 	 * fs/userfaultfd.c dup_userfaultfd(): without a context asking for
@@ -205,6 +225,7 @@ static void undo_copies(struct fork_state *fs)
 			anon_vma_put(sys, v->anon_vma);
 		if (v->anon_name)
 			anon_name_put(sys, v->anon_name);
+		mpol_put(sys, v->mpol);
 		slab_free(&sys->vma_slab, v);
 	}
 	fs->n = 0;

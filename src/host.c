@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "cred.h"
 
 #ifdef __linux__
 #include <fcntl.h>
@@ -182,9 +183,76 @@ static void probe_boot_and_thp(vms_sys *sys, int *taken)
 	}
 }
 
+/* A node list as sysfs prints it ("0", "0-3,8"): the mask of nodes 0-63,
+ * or -1 when a node past 63 (which the settings cannot hold) or bad text. */
+static int parse_node_list(const char *s, uint64_t *mask)
+{
+	uint64_t m = 0;
+	while (*s && *s != '\n') {
+		char *end;
+		unsigned long a = strtoul(s, &end, 10), b = a;
+		if (end == s)
+			return -1;
+		s = end;
+		if (*s == '-') {
+			b = strtoul(s + 1, &end, 10);
+			if (end == s + 1)
+				return -1;
+			s = end;
+		}
+		if (a > b || b > 63)
+			return -1;
+		for (unsigned long n = a; n <= b; n++)
+			m |= 1ULL << n;
+		if (*s == ',')
+			s++;
+	}
+	if (!m)
+		return -1;
+	*mask = m;
+	return 0;
+}
+
+/* NUMA nodes (mm/mempolicy.c decides with them) and MAX_NUMNODES, which
+ * /proc/PID/status shows as the width of Mems_allowed: 32 bits per
+ * comma-separated group. */
+static void probe_numa(vms_sys *sys, int *taken)
+{
+	static const struct {
+		const char *file, *name;
+	} lists[] = {
+		{"/sys/devices/system/node/online", "numa.nodes_online"},
+		{"/sys/devices/system/node/possible", "numa.nodes_possible"},
+		{"/sys/devices/system/node/has_memory", "numa.nodes_memory"},
+	};
+	char line[4096];
+	uint64_t m;
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if (read_line(lists[i].file, line, sizeof(line)) == 0 && parse_node_list(line, &m) == 0)
+			take(sys, lists[i].name, m, taken);
+	FILE *f = fopen("/proc/self/status", "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Mems_allowed_list:", 18) == 0) {
+			char *p = line + 18;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (parse_node_list(p, &m) == 0)
+				take(sys, "numa.mems_allowed", m, taken);
+		} else if (strncmp(line, "Mems_allowed:", 13) == 0) {
+			uint64_t groups = 1;
+			for (const char *p = line; *p; p++)
+				groups += *p == ',';
+			take(sys, "config.max_numnodes", groups * 32, taken);
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
 /* What the experiments found: -1 where one could not tell. */
 struct experiments {
 	int zero_page, anon_name, la57, pku;
+	int shstk_built, shstk; /* map_shadow_stack: ENOSYS, EOPNOTSUPP, or it works */
 	int64_t floor; /* where a hint of one page lands: the effective mmap floor */
 };
 
@@ -215,6 +283,7 @@ static void run_experiments(struct experiments *x)
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	x->zero_page = x->anon_name = x->la57 = x->pku = -1;
+	x->shstk_built = x->shstk = -1;
 	x->floor = -1;
 	/* The zero page: 16 fresh private pages between two PROT_NONE fences
 	 * (so that no neighbour merges in), THP off for them, each read once;
@@ -261,6 +330,14 @@ static void run_experiments(struct experiments *x)
 #else
 	x->pku = 0;
 #endif
+	/* arch/x86/kernel/shstk.c map_shadow_stack(): ENOSYS when not built
+	 * in, EOPNOTSUPP without the CPU feature; a bad flag is EINVAL only
+	 * past both, so the probe maps nothing. */
+	long ss = syscall(453, 0UL, (unsigned long)pg, 0x80000000UL);
+	if (ss < 0 && (errno == ENOSYS || errno == EOPNOTSUPP || errno == EINVAL)) {
+		x->shstk_built = errno != ENOSYS;
+		x->shstk = errno == EINVAL;
+	}
 }
 
 /* The experiments run in a child, so the caller's address space, its
@@ -352,6 +429,10 @@ static void probe_by_experiment(vms_sys *sys, int *taken)
 		take(sys, "config.la57", (uint64_t)x.la57, taken);
 	if (x.pku >= 0)
 		take(sys, "cpu.pku", (uint64_t)x.pku, taken);
+	if (x.shstk_built >= 0) {
+		take(sys, "config.x86_user_shadow_stack", (uint64_t)x.shstk_built, taken);
+		take(sys, "cpu.user_shstk", (uint64_t)x.shstk, taken);
+	}
 	if (x.floor >= 0) {
 		/* Above the sysctl, the floor is the LSM's; at it, the LSM's is no
 		 * higher, which keeps the default if that fits. */
@@ -433,6 +514,7 @@ int vms_sys_probe_host(vms_sys *sys)
 	probe_boot_and_thp(sys, &taken);
 	probe_hugetlb(sys, &taken);
 	probe_internal_mounts(sys, &taken);
+	probe_numa(sys, &taken);
 	probe_by_experiment(sys, &taken);
 	probe_exec(sys, &taken);
 	return taken;
@@ -442,21 +524,42 @@ int vms_host_mm_config(struct vms_mm_config *cfg)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	char line[256];
-	unsigned long long eff;
-	cfg->caps = 0;
+	unsigned long long set;
+	unsigned a, b, c, d;
+	struct vms_creds *cr = &cfg->creds;
+	memset(cr, 0, sizeof(*cr));
+	/* The credentials as fs/proc/array.c prints them: ids and the
+	 * capability sets (kernel bit numbers). */
 	while (f && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
-			/* include/uapi/linux/capability.h bit numbers */
-			cfg->caps = ((eff >> 14) & 1 ? VMS_CAP_IPC_LOCK : 0) |
-				    ((eff >> 15) & 1 ? VMS_CAP_IPC_OWNER : 0) |
-				    ((eff >> 17) & 1 ? VMS_CAP_SYS_RAWIO : 0) |
-				    ((eff >> 21) & 1 ? VMS_CAP_SYS_ADMIN : 0) |
-				    ((eff >> 23) & 1 ? VMS_CAP_SYS_NICE : 0) |
-				    ((eff >> 24) & 1 ? VMS_CAP_SYS_RESOURCE : 0);
+		if (sscanf(line, "Uid: %u %u %u %u", &a, &b, &c, &d) == 4) {
+			cr->uid = a;
+			cr->euid = b;
+			cr->suid = c;
+			cr->fsuid = d;
+		} else if (sscanf(line, "Gid: %u %u %u %u", &a, &b, &c, &d) == 4) {
+			cr->gid = a;
+			cr->egid = b;
+			cr->sgid = c;
+			cr->fsgid = d;
+		} else if (sscanf(line, "CapInh: %llx", &set) == 1) {
+			cr->cap_inheritable = set;
+		} else if (sscanf(line, "CapPrm: %llx", &set) == 1) {
+			cr->cap_permitted = set;
+		} else if (sscanf(line, "CapEff: %llx", &set) == 1) {
+			cr->cap_effective = set;
+		} else if (sscanf(line, "CapBnd: %llx", &set) == 1) {
+			cr->cap_bset = set;
+		} else if (sscanf(line, "CapAmb: %llx", &set) == 1) {
+			cr->cap_ambient = set;
 		}
 	}
 	if (f)
 		fclose(f);
+	/* SECBIT_KEEP_CAPS and friends: prctl(PR_GET_SECUREBITS). */
+	int sb = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	cr->securebits = sb > 0 ? (unsigned)sb : 0;
+	cfg->has_creds = 1;
+	cfg->caps = caps_from_set(cr->cap_effective);
 	static const int res[] = {RLIMIT_STACK, RLIMIT_DATA, RLIMIT_AS, RLIMIT_MEMLOCK};
 	struct vms_rlimit *dst[] = {&cfg->rlim_stack, &cfg->rlim_data, &cfg->rlim_as,
 				    &cfg->rlim_memlock};
@@ -468,11 +571,6 @@ int vms_host_mm_config(struct vms_mm_config *cfg)
 		}
 	}
 	cfg->has_rlimits = 1;
-	cfg->uid = (uint32_t)getuid();
-	cfg->euid = (uint32_t)geteuid();
-	cfg->gid = (uint32_t)getgid();
-	cfg->egid = (uint32_t)getegid();
-	cfg->has_creds = 1;
 	return 0;
 }
 

@@ -68,11 +68,13 @@
 #define VM_PKEY_MASK (0xfULL << VM_PKEY_SHIFT)
 #define VM_UFFD_MINOR (1ULL << 41)
 #define VM_SEALED (1ULL << 42)
+/* VM_HIGH_ARCH_5 on x86: a user shadow stack (map_shadow_stack). */
+#define VM_SHADOW_STACK (1ULL << 37)
 
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 #define VM_SPECIAL (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
 #define VM_STACK VM_GROWSDOWN
-#define VM_STARTGAP_FLAGS VM_GROWSDOWN
+#define VM_STARTGAP_FLAGS (VM_GROWSDOWN | VM_SHADOW_STACK)
 #define VM_LOCKED_MASK (VM_LOCKED | VM_LOCKONFAULT)
 /* "Sticky" flags (include/linux/mm.h VM_STICKY, 6.18): a difference in them
  * does not stop a merge, and the merged VMA keeps the union of them. */
@@ -116,7 +118,7 @@ struct vms_vma {
 	uint32_t rmap_slot; /* index in file->inode->i_mmap, when file != NULL */
 	uint8_t kind;       /* enum vma_kind */
 	uint8_t avc_depth;  /* anon_vma_chain length: >1 after fork (mm/rmap.c) */
-	uint16_t pad;
+	uint16_t mpol;      /* vm_policy: an id of sys->mpols, 0 = none (mempolicy.h) */
 };
 
 struct rmap_entry {
@@ -144,6 +146,14 @@ struct vms_inode {
 	uint64_t i_mmap_writable; /* VM_SHARED writable mappings (mapping_map_writable) */
 	uint64_t i_writecount;    /* files open for writing: exec refuses with ETXTBSY */
 	struct vms_inode *next;   /* sys->inodes list */
+	/* A shmem object's shared memory policy (mm/mempolicy.c struct
+	 * shared_policy): page ranges of the object with a policy id each,
+	 * sorted, disjoint (mempolicy.c). */
+	struct sp_range {
+		uint64_t start, end; /* pages of the object */
+		uint16_t mpol;
+	} *sp;
+	uint32_t nsp, sp_cap;
 };
 
 struct vms_file {
@@ -200,7 +210,7 @@ struct hugetlb_pool {
 };
 
 /* How many named settings there are (settings.c's table). */
-#define VMS_NSETTINGS 50
+#define VMS_NSETTINGS 57
 
 struct vms_sys {
 	/* sysctls */
@@ -240,6 +250,13 @@ struct vms_sys {
 	 * page size, secretmem. */
 	uint64_t shmem_dev, hugetlb_dev[2], secretmem_dev;
 	struct shm_ids shm;
+	/* NUMA nodes (bit i: node i, nodes 0-63), MAX_NUMNODES and user shadow
+	 * stacks: the machine properties memory policies and map_shadow_stack
+	 * depend on (mempolicy.c, shstk.c). */
+	uint64_t numa_online, numa_possible, numa_memory, numa_mems_allowed;
+	uint64_t max_numnodes;        /* 1 << CONFIG_NODES_SHIFT */
+	bool user_shstk_built;        /* CONFIG_X86_USER_SHADOW_STACK: the syscall exists */
+	bool user_shstk;              /* X86_FEATURE_USER_SHSTK: the CPU has them */
 	/* Where each setting's value came from (enum vms_setting_source),
 	 * indexed as settings.c's table. */
 	unsigned char setting_source[VMS_NSETTINGS];
@@ -257,6 +274,10 @@ struct vms_sys {
 	size_t nmms, mms_cap;
 
 	uint64_t fail_countdown; /* 0 = off */
+	/* Memory policies in use, shared by content (mempolicy.c): VMAs and
+	 * processes hold ids, so that equal policies compare as equal ids. */
+	struct mpol **mpols;
+	uint32_t nmpols, mpols_cap;
 	/* Bytes of the host's heap the model holds through sys_malloc & co. (as
 	 * malloc_usable_size() counts them, plus a header word each); the slabs
 	 * are counted apart (sys_bytes_held()). */
@@ -302,6 +323,16 @@ struct vms_mm {
 	 * hands its freed VMAs to the next operation instead of the slab. */
 	struct vms_vma *spare_vmas[12];
 	unsigned nspare_vmas;
+	/* Per-process state the policy, key, prctl and credential calls keep
+	 * (mempolicy.c, pkeys.c, prctl.c, cred.c). The model's process is its
+	 * address space, so per-task state (the task policy, credentials,
+	 * the personality above) lives here too. */
+	uint16_t task_mpol;           /* set_mempolicy's policy, 0 = none */
+	uint16_t pkey_allocation_map; /* mm->context.pkey_allocation_map */
+	int8_t execute_only_pkey;     /* -1: none yet (0 without OSPKE: mm_alloc zeroes it) */
+	uint32_t mmf;                 /* MMF_* flags: THP disable, MDWE (prctl.c) */
+	uint64_t arg_start, arg_end, env_start, env_end;
+	struct vms_creds cred;
 };
 
 /* ---- alloc.c: every allocation, with failure injection ---- */

@@ -18,6 +18,7 @@
 #include "accounting.h"
 #include "fault.h"
 #include "file.h"
+#include "prctl.h"
 #include "rss.h"
 #include "vma.h"
 
@@ -258,11 +259,15 @@ static int madvise_pageout(struct madv_call *c, struct vms_vma *v, uint64_t star
  * memory; a regular file needs CONFIG_READ_ONLY_THP_FOR_FS, which it treats
  * as absent.
  */
-static bool collapse_allowed(const struct vms_vma *v)
+static bool collapse_allowed(const struct vms_mm *mm, const struct vms_vma *v)
 {
 	/* A droppable VMA is private anonymous memory to khugepaged (live:
 	 * MADV_COLLAPSE after a write succeeds). */
 	if (v->flags & (VM_SPECIAL | VM_HUGETLB | VM_NOHUGEPAGE))
+		return false;
+	/* PR_SET_THP_DISABLE: completely refuses it, except-advised does not
+	 * (a forced collapse is advice enough). */
+	if (vma_thp_disabled(mm, v->flags, true))
 		return false;
 	if (!vma_is_anonymous(v) && !vma_shmem_file(v))
 		return false;
@@ -295,7 +300,7 @@ static bool collapse_allowed(const struct vms_vma *v)
 static int madvise_collapse(struct madv_call *c, struct vms_vma *v, uint64_t start, uint64_t end)
 {
 	struct vms_mm *mm = c->w.mm;
-	if (!collapse_allowed(v))
+	if (!collapse_allowed(c->w.mm, v))
 		return -EINVAL;
 	uint64_t hstart = (start + PMD_SIZE - 1) & ~(PMD_SIZE - 1);
 	uint64_t hend = end & ~(PMD_SIZE - 1);
@@ -392,6 +397,7 @@ static int madvise_update_vma(struct madv_call *c, struct vms_vma *v, uint64_t s
 		.end = end,
 		.flags = new_flags,
 		.anon_name = set_name ? c->anon_name : v->anon_name,
+		.mpol = v->mpol,
 	};
 	struct vms_vma *r = vma_modify(&vmg, &err);
 	if (!r)

@@ -55,6 +55,7 @@ static int mlock_fixup(struct vma_walk *c, struct vms_vma *v, uint64_t start, ui
 		.file = v->file,
 		.anon_vma = v->anon_vma,
 		.anon_name = v->anon_name,
+		.mpol = v->mpol,
 	};
 	struct vms_vma *r = vma_modify(&vmg, &err);
 	if (!r)

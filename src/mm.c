@@ -10,8 +10,11 @@
 
 #include "internal.h"
 #include "accounting.h"
+#include "cred.h"
 #include "exec.h"
 #include "file.h"
+#include "mempolicy.h"
+#include "pkeys.h"
 #include "shm.h"
 #include "rss.h"
 #include "vma.h"
@@ -98,6 +101,7 @@ struct vms_mm *mm_alloc(vms_sys *sys)
 	}
 	mm->sys = sys;
 	vt_init(&mm->tree, sys);
+	pkeys_init(mm);
 	return mm;
 }
 
@@ -110,7 +114,7 @@ vms_mm *vms_mm_new(vms_sys *sys, const struct vms_mm_config *cfg)
 	if (!cfg)
 		cfg = &defaults;
 	mm->personality = cfg->personality;
-	mm->caps = cfg->caps;
+	creds_init(mm, cfg);
 	mm->rng = cfg->seed;
 	if (cfg->has_rlimits) {
 		mm->rlim_stack = cfg->rlim_stack;
@@ -144,6 +148,7 @@ static void release_vmas(struct vms_mm *mm)
 			anon_vma_put(mm->sys, v->anon_vma);
 		if (v->anon_name)
 			anon_name_put(mm->sys, v->anon_name);
+		mpol_put(mm->sys, v->mpol);
 		slab_free(&mm->sys->vma_slab, v);
 	}
 	vt_destroy(&mm->tree);
@@ -159,6 +164,7 @@ void vms_mm_free(vms_mm *mm)
 	release_vmas(mm);
 	/* kernel/exit.c do_exit(): exit_mm(), then exit_shm(). */
 	shm_exit(mm);
+	mpol_put(sys, mm->task_mpol);
 	vt_destroy(&mm->tree);
 	while (mm->nspare_vmas)
 		slab_free(&sys->vma_slab, mm->spare_vmas[--mm->nspare_vmas]);
@@ -293,6 +299,10 @@ int vms_validate(const vms_mm *mm, char *why, size_t why_size)
 		}
 		if ((v->flags & VM_SHARED) && !(v->flags & VM_MAYSHARE)) {
 			err = "VM_SHARED without VM_MAYSHARE";
+			goto fail;
+		}
+		if (v->mpol && (v->mpol > mm->sys->nmpols || !mm->sys->mpols[v->mpol - 1])) {
+			err = "VMA policy id not in the policy table";
 			goto fail;
 		}
 	}

@@ -11,6 +11,8 @@
 #include "fault.h"
 #include "file.h"
 #include "mmap.h"
+#include "pkeys.h"
+#include "prctl.h"
 #include "rss.h"
 #include "unmapped_area.h"
 #include "vma.h"
@@ -110,6 +112,9 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 {
 	uint64_t end = addr + len, pglen = len >> PAGE_SHIFT;
 	struct vms_file *shmem = NULL;
+	/* Memory-deny-write-execute (prctl PR_SET_MDWE): no new W+X mapping. */
+	if (map_deny_write_exec(mm, vm_flags, vm_flags))
+		return -EACCES;
 	int err = mm_reserve_range(mm, file, addr, end);
 	if (err)
 		return err;
@@ -256,8 +261,11 @@ static int check_write_seals(const struct vms_inode *ino, uint64_t *vm_flags)
 	return 0;
 }
 
+/* mm/mmap.c do_mmap(). vm_flags_in: flags the caller adds (a shadow stack's).
+ * *populate is set to the length to fault in. */
 long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t len,
-	     unsigned long prot, unsigned long flags, uint64_t pgoff, uint64_t *populate)
+	     unsigned long prot, unsigned long flags, uint64_t vm_flags_in, uint64_t pgoff,
+	     uint64_t *populate)
 {
 	vms_sys *sys = mm->sys;
 	*populate = 0;
@@ -277,14 +285,20 @@ long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t l
 		return -EOVERFLOW;
 	if (mm_map_count(mm) > sys->max_map_count)
 		return -ENOMEM;
-	uint64_t vm_flags = calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) | mm->def_flags |
-			    VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+	uint64_t vm_flags = vm_flags_in | calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) |
+			    mm->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	long r = get_unmapped_area(mm, file, addr, len, pgoff, flags, vm_flags);
 	if (IS_ERR_VALUE(r))
 		return r;
 	addr = (uint64_t)r;
 	if ((flags & VMS_MAP_FIXED_NOREPLACE) && find_vma_intersection(mm, addr, addr + len))
 		return -EEXIST;
+	/* Execute-only memory takes the execute-only protection key (allocated
+	 * now, even if the mapping then fails). */
+	if (prot == VMS_PROT_EXEC) {
+		int pkey = execute_only_pkey(mm);
+		vm_flags |= pkey_vm_flags(pkey < 0 ? 0 : pkey);
+	}
 	if ((flags & VMS_MAP_LOCKED) && !can_do_mlock(mm))
 		return -EPERM;
 	if (!mlock_future_ok(mm, vm_flags, len))
@@ -415,12 +429,19 @@ long vms_mmap(vms_mm *mm, uint64_t addr, uint64_t len, int prot_in, int flags_in
 		}
 	}
 	uint64_t populate;
-	long r = do_mmap(mm, file, addr, len, prot, flags, pgoff, &populate);
+	long r = do_mmap(mm, file, addr, len, prot, flags, 0, pgoff, &populate);
 	if (huge)
 		file_put(huge);
 	if (!IS_ERR_VALUE(r) && populate)
 		mm_populate(mm, (uint64_t)r, (uint64_t)r + populate);
 	return r;
+}
+
+long do_mmap_flags(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t len,
+		   unsigned long prot, unsigned long flags, uint64_t vm_flags, uint64_t pgoff)
+{
+	uint64_t unused;
+	return do_mmap(mm, file, addr, len, prot, flags, vm_flags, pgoff, &unused);
 }
 
 long vms_munmap(vms_mm *mm, uint64_t start, uint64_t len)
@@ -484,7 +505,7 @@ long vms_remap_file_pages(vms_mm *mm, uint64_t start, uint64_t size, unsigned lo
 	struct vms_file *file = v->file;
 	file_get(file);
 	uint64_t populate;
-	long r = do_mmap(mm, file, start, size, prot, flags, pgoff, &populate);
+	long r = do_mmap(mm, file, start, size, prot, flags, 0, pgoff, &populate);
 	file_put(file);
 	if (IS_ERR_VALUE(r))
 		return r;

@@ -8,10 +8,12 @@
 #include "internal.h"
 
 /* mm/mmap.c do_mmap(): every check of mmap(2) after sys_mmap's, then
- * mmap_region(). *populate gets the length the caller faults in
- * (mm_populate), 0 for none. Returns the address or -errno. */
+ * mmap_region(); vm_flags_in are flags the caller adds (a shadow stack's).
+ * *populate gets the length the caller faults in (mm_populate), 0 for none.
+ * Returns the address or -errno. */
 long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t len,
-	     unsigned long prot, unsigned long flags, uint64_t pgoff, uint64_t *populate);
+	     unsigned long prot, unsigned long flags, uint64_t vm_flags_in, uint64_t pgoff,
+	     uint64_t *populate);
 
 /* mm/hugetlb.c size_to_hstate(): the pool of that huge page size, or NULL
  * when the kernel has no such size. */

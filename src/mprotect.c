@@ -10,6 +10,8 @@
 
 #include "accounting.h"
 #include "fault.h"
+#include "pkeys.h"
+#include "prctl.h"
 #include "vma.h"
 
 /* x86 has no VM_GROWSUP: PROT_GROWSUP can never match a VMA. */
@@ -20,17 +22,6 @@ static uint64_t prot_to_vm_flags(unsigned long prot)
 {
 	return (prot & VMS_PROT_READ ? VM_READ : 0) | (prot & VMS_PROT_WRITE ? VM_WRITE : 0) |
 	       (prot & VMS_PROT_EXEC ? VM_EXEC : 0);
-}
-
-/*
- * arch/x86/include/asm/pkeys.h mm_pkey_is_allocated(): without OSPKE the CPU
- * has a single key and the mm's allocation map is empty, so no key (not even
- * 0) counts as allocated; with it (cpu.pku) key 0 always is. Keys from
- * pkey_alloc are not modelled yet, so no other key is.
- */
-static bool mm_pkey_is_allocated(const struct vms_mm *mm, int pkey)
-{
-	return mm->sys->pku && pkey == 0;
 }
 
 /*
@@ -87,6 +78,7 @@ static int mprotect_fixup(struct vma_walk *c, struct vms_vma *v, uint64_t start,
 		.file = v->file,
 		.anon_vma = v->anon_vma,
 		.anon_name = v->anon_name,
+		.mpol = v->mpol,
 		.just_expand = false,
 		.placeholder = NULL,
 	};
@@ -167,11 +159,16 @@ static long do_mprotect_pkey(struct vms_mm *mm, uint64_t start, uint64_t len, un
 		if (rier && (v->flags & VM_MAYEXEC))
 			p |= VMS_PROT_EXEC;
 		/* Each call passes all of r/w/x: what is not asked for is
-		 * cleared (and the protection key, which this CPU lacks). */
-		uint64_t newflags = prot_to_vm_flags(p) |
+		 * cleared, and the protection key is chosen anew. */
+		int new_vma_pkey = arch_override_mprotect_pkey(mm, v, p, pkey);
+		uint64_t newflags = prot_to_vm_flags(p) | pkey_vm_flags(new_vma_pkey) |
 				    (v->flags & ~(VM_ACCESS_FLAGS | VM_PKEY_MASK));
 		/* VM_MAY* sit 4 bits above VM_*: each asked-for bit needs its MAY. */
 		if (newflags & ~(newflags >> 4) & VM_ACCESS_FLAGS) {
+			error = -EACCES;
+			break;
+		}
+		if (map_deny_write_exec(mm, v->flags, newflags)) {
 			error = -EACCES;
 			break;
 		}

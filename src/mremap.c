@@ -242,6 +242,7 @@ static long expand_in_place(struct remap *r)
 		.file = v->file,
 		.anon_vma = v->anon_vma,
 		.anon_name = v->anon_name,
+		.mpol = v->mpol,
 	};
 	v = vma_merge_new_range(&vmg);
 	if (!v) {
@@ -323,6 +324,7 @@ static struct vms_vma *copy_vma(struct remap *r, struct vms_vma **src)
 			.file = v->file,
 			.anon_vma = v->anon_vma,
 			.anon_name = v->anon_name,
+			.mpol = v->mpol,
 		};
 		nv = vma_merge_new_range(&vmg);
 	}

@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "accounting.h"
 #include "file.h"
+#include "prctl.h"
 #include "rss.h"
 #include "vma.h"
 
@@ -325,6 +326,18 @@ size_t vms_status_text(const vms_mm *mm, char *buf, size_t size)
 	uint64_t lib = (mm->exec_vm << PAGE_SHIFT) - text;
 	const unsigned k = PAGE_SHIFT - 10;
 
+	/* fs/proc/array.c task_state(): real, effective, saved and fs ids. */
+	const struct vms_creds *cr = &mm->cred;
+	const uint32_t ids[2][4] = {{cr->uid, cr->euid, cr->suid, cr->fsuid},
+				    {cr->gid, cr->egid, cr->sgid, cr->fsgid}};
+	for (int i = 0; i < 2; i++) {
+		put_str(&o, i ? "Gid:" : "Uid:");
+		for (int j = 0; j < 4; j++) {
+			put_char(&o, '\t');
+			put_dec_width(&o, ids[i][j], 0);
+		}
+		put_char(&o, '\n');
+	}
 	put_kb_line(&o, "VmPeak:\t", hiwater_vm << k);
 	put_kb_line(&o, "VmSize:\t", mm->total_vm << k);
 	put_kb_line(&o, "VmLck:\t", mm->locked_vm << k);
@@ -342,6 +355,20 @@ size_t vms_status_text(const vms_mm *mm, char *buf, size_t size)
 	/* No swap is modelled: MM_SWAPENTS stays 0. */
 	put_kb_line(&o, "VmSwap:\t", 0);
 	put_kb_line(&o, "HugetlbPages:\t", hugetlb_usage_pages(mm) << k);
+	/* task_thp_status(): 0 only when PR_SET_THP_DISABLE took all of it. */
+	put_str(&o, (mm->mmf & MMF_DISABLE_THP_COMPLETELY) ? "THP_enabled:\t0\n" : "THP_enabled:\t1\n");
+	/* task_cap(): the capability sets, 16 hex digits each. */
+	const struct {
+		const char *label;
+		uint64_t set;
+	} caps[] = {{"CapInh:\t", cr->cap_inheritable}, {"CapPrm:\t", cr->cap_permitted},
+		    {"CapEff:\t", cr->cap_effective},   {"CapBnd:\t", cr->cap_bset},
+		    {"CapAmb:\t", cr->cap_ambient}};
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		put_str(&o, caps[i].label);
+		put_hex(&o, caps[i].set, 16);
+		put_char(&o, '\n');
+	}
 	return out_finish(&o);
 }
 

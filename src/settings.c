@@ -62,6 +62,19 @@ static uint64_t get_default_hpage_kb(const vms_sys *sys)
 	return sys->hugetlb_default_size >> 10;
 }
 
+/* MAX_NUMNODES is 1 << CONFIG_NODES_SHIFT, at most 1 << 10 on x86-64. */
+static int set_max_numnodes(vms_sys *sys, uint64_t v)
+{
+	if (!v || v > 1024 || (v & (v - 1)))
+		return -EINVAL;
+	sys->max_numnodes = v;
+	return 0;
+}
+static uint64_t get_max_numnodes(const vms_sys *sys)
+{
+	return sys->max_numnodes;
+}
+
 /* The hugetlb pools: present (the hstate exists), nr_hugepages (pages in the
  * pool), free_hugepages and resv_hugepages (as the kernel's sysfs counts them:
  * pages in use elsewhere and reservations made elsewhere stay). */
@@ -211,7 +224,8 @@ static const struct setting settings[VMS_NSETTINGS] = {
      "5-level paging: TASK_SIZE is 2^56 and hints above 2^47 are honoured",
      "experiment: MAP_FIXED_NOREPLACE at 2^48 in a child"},
     {"cpu.pku", F(pku), SK_BOOL, 0, 1, 1, NULL, NULL,
-     "protection keys (OSPKE): key 0 is allocated and pkey_mprotect takes it",
+     "protection keys (OSPKE): 16 keys (else 1, never usable), key 0 allocated, "
+     "PROT_EXEC-only memory gets the execute-only key",
      "experiment: pkey_alloc in a child"},
     {"meminfo.MemTotal", FN(set_ram_kb, get_ram_kb),
      "RAM in kB: the heuristic and strict overcommit limits, the default reserves",
@@ -285,6 +299,27 @@ static const struct setting settings[VMS_NSETTINGS] = {
     {"dev.secretmem", F(secretmem_dev), SK_U64, 0, UINT32_MAX, 1, NULL, NULL,
      "device of the secretmem mount (memfd_secret maps lines)",
      "experiment: fstat of a memfd_secret file"},
+    {"numa.nodes_online", F(numa_online), SK_U64, 1, UINT64_MAX, 1, NULL, NULL,
+     "online NUMA nodes (bit n: node n, nodes 0-63): a home node must be one",
+     "/sys/devices/system/node/online"},
+    {"numa.nodes_possible", F(numa_possible), SK_U64, 1, UINT64_MAX, 1, NULL, NULL,
+     "possible nodes: nr_node_ids, the mask get_mempolicy needs room for and writes",
+     "/sys/devices/system/node/possible"},
+    {"numa.nodes_memory", F(numa_memory), SK_U64, 1, UINT64_MAX, 1, NULL, NULL,
+     "nodes with memory (N_MEMORY): a policy's nodes are cut to them",
+     "/sys/devices/system/node/has_memory"},
+    {"numa.mems_allowed", F(numa_mems_allowed), SK_U64, 1, UINT64_MAX, 1, NULL, NULL,
+     "the cpuset's nodes: a policy's nodes are cut to them (MPOL_F_MEMS_ALLOWED shows them)",
+     "/proc/self/status Mems_allowed_list"},
+    {"config.max_numnodes", FN(set_max_numnodes, get_max_numnodes),
+     "MAX_NUMNODES (1 << CONFIG_NODES_SHIFT): mask bits past it must be 0 (else EINVAL)",
+     "/proc/self/status Mems_allowed (printed MAX_NUMNODES bits wide)"},
+    {"config.x86_user_shadow_stack", F(user_shstk_built), SK_BOOL, 0, 1, 1, NULL, NULL,
+     "CONFIG_X86_USER_SHADOW_STACK: map_shadow_stack exists (else ENOSYS)",
+     "experiment: map_shadow_stack in a child"},
+    {"cpu.user_shstk", F(user_shstk), SK_BOOL, 0, 1, 1, NULL, NULL,
+     "the CPU has user shadow stacks (else map_shadow_stack is EOPNOTSUPP)",
+     "experiment: map_shadow_stack in a child"},
 };
 #undef POOL_ENTRIES
 #undef FN

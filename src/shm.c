@@ -418,7 +418,7 @@ long vms_shmat(vms_mm *mm, int shmid, uint64_t addr, int shmflg)
 		r = -EINVAL;
 	} else {
 		uint64_t populate;
-		r = do_mmap(mm, f, addr, size, prot, flags, 0, &populate);
+		r = do_mmap(mm, f, addr, size, prot, flags, 0, 0, &populate);
 		if (!IS_ERR_VALUE(r) && populate)
 			mm_populate(mm, (uint64_t)r, (uint64_t)r + populate);
 	}

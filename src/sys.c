@@ -11,6 +11,7 @@
 #include "accounting.h"
 #include "file.h"
 #include "shm.h"
+#include "mempolicy.h"
 
 void set_default_reserves(vms_sys *sys)
 {
@@ -75,6 +76,12 @@ vms_sys *vms_sys_new(void)
 	sys->hugetlb_dev[0] = 0x11;
 	sys->hugetlb_dev[1] = 0x12;
 	sys->secretmem_dev = 0xe;
+	/* One node, NODES_SHIFT 10 (distribution kernels), user shadow stacks
+	 * built in but not on the CPU. */
+	sys->numa_online = sys->numa_possible = sys->numa_memory = sys->numa_mems_allowed = 1;
+	sys->max_numnodes = 1024;
+	sys->user_shstk_built = true;
+	sys->user_shstk = false;
 	sys->next_anon_vma_id = 1;
 	sys->next_shmem_ino = 1;
 	set_default_reserves(sys);
@@ -93,6 +100,7 @@ void vms_sys_free(vms_sys *sys)
 	free(sys->mms);
 	shm_sys_release(sys);
 	file_sys_release(sys);
+	mpol_table_free(sys);
 	slab_destroy(&sys->vma_slab);
 	slab_destroy(&sys->leaf_slab);
 	slab_destroy(&sys->branch_slab);
@@ -192,6 +200,8 @@ const char *vms_strerror(long err)
 		return "No space left on device";
 	case VMS_EFBIG:
 		return "File too large";
+	case VMS_ERANGE:
+		return "Numerical result out of range";
 	case VMS_ENOSYS:
 		return "Function not implemented";
 	default:

@@ -32,7 +32,7 @@ static long unmapped_area(const struct vms_mm *mm, const struct vm_unmapped_area
 		uint64_t gap = gap_start + info->start_gap;
 		gap += (info->align_offset - gap) & info->align_mask;
 		struct vms_vma *next = find_vma(mm, gap_start);
-		if (next && (next->flags & VM_GROWSDOWN)) {
+		if (next && (next->flags & VM_STARTGAP_FLAGS)) {
 			if (vm_start_gap(mm, next) < gap + length - 1) {
 				low = next->end;
 				continue;
@@ -65,7 +65,7 @@ static long unmapped_area_topdown(const struct vms_mm *mm, const struct vm_unmap
 		gap -= (gap - info->align_offset) & info->align_mask;
 		/* The VMA above the gap found, and the one below it. */
 		struct vms_vma *next = find_vma(mm, gap_end - 1);
-		if (next && (next->flags & VM_GROWSDOWN)) {
+		if (next && (next->flags & VM_STARTGAP_FLAGS)) {
 			if (vm_start_gap(mm, next) < gap_end) {
 				high = vm_start_gap(mm, next);
 				continue;

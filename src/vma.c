@@ -10,6 +10,7 @@
 #include "vma.h"
 #include "accounting.h"
 #include "file.h"
+#include "mempolicy.h"
 #include "rss.h"
 
 /* ---- objects ---- */
@@ -86,6 +87,7 @@ struct vms_vma *vma_dup(struct vms_mm *mm, const struct vms_vma *v)
 		anon_vma_get(n->anon_vma);
 	if (n->anon_name)
 		anon_name_get(n->anon_name);
+	mpol_get(mm->sys, n->mpol);
 	return n;
 }
 
@@ -98,9 +100,11 @@ static void vma_put_refs(struct vms_mm *mm, struct vms_vma *v)
 		anon_vma_put(mm->sys, v->anon_vma);
 	if (v->anon_name)
 		anon_name_put(mm->sys, v->anon_name);
+	mpol_put(mm->sys, v->mpol);
 	v->file = NULL;
 	v->anon_vma = NULL;
 	v->anon_name = NULL;
+	v->mpol = 0;
 }
 
 void vma_free(struct vms_mm *mm, struct vms_vma *v)
@@ -243,12 +247,12 @@ struct vms_vma *vma_before(const struct vms_mm *mm, uint64_t addr)
 
 uint64_t vm_start_gap(const struct vms_mm *mm, const struct vms_vma *v)
 {
+	/* stack_guard_start_gap(): a shadow stack keeps one page below it. */
 	uint64_t start = v->start;
-	if (v->flags & VM_GROWSDOWN) {
-		uint64_t gap = mm->sys->stack_guard_gap;
-		start = start > gap ? start - gap : 0;
-	}
-	return start;
+	uint64_t gap = (v->flags & VM_GROWSDOWN)      ? mm->sys->stack_guard_gap
+		       : (v->flags & VM_SHADOW_STACK) ? PAGE_SIZE
+						      : 0;
+	return start > gap ? start - gap : 0;
 }
 
 uint64_t vm_end_gap(const struct vms_vma *v)
@@ -272,9 +276,12 @@ static bool can_merge_remove_vma(const struct vms_vma *v)
 	return !vma_is_special_mapping(v) && v->kind != VMA_HUGETLB && v->kind != VMA_SHM;
 }
 
-/* mm/vma.c is_mergeable_vma(): every attribute but the sticky flags must agree. */
+/* mm/vma.c is_mergeable_vma(): every attribute but the sticky flags must
+ * agree, the memory policy first (mpol_equal: equal policies share an id). */
 static bool is_mergeable_vma(const struct vma_merge *vmg, const struct vms_vma *cand)
 {
+	if (cand->mpol != vmg->mpol)
+		return false;
 	if ((cand->flags ^ vmg->flags) & ~VM_IGNORE_MERGE)
 		return false;
 	if (cand->file != vmg->file)

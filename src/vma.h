@@ -94,6 +94,7 @@ struct vma_merge {
 	struct vms_file *file;
 	struct vms_anon_vma *anon_vma;
 	struct vms_anon_name *anon_name;
+	uint16_t mpol;    /* the policy id: mmap and brk's new ranges have none */
 	bool just_expand; /* brk: only try prev */
 	/* New range only: the struct still indexed over [start, end) for the
 	 * mapping it replaces (munmap_complete's keep), or NULL for a hole. A
@@ -106,8 +107,9 @@ struct vma_merge {
  * caller's. */
 struct vms_vma *vma_merge_new_range(struct vma_merge *vmg);
 
-/* vma_modify(): gives [start, end) inside vmg->middle the new flags and
- * anon_name in vmg (file, anon_vma and pgoff are taken from middle) by merging with a neighbour or splitting middle. On success returns the
+/* vma_modify(): gives [start, end) inside vmg->middle the new flags,
+ * anon_name and policy in vmg (file, anon_vma and pgoff are taken from
+ * middle) by merging with a neighbour or splitting middle. On success returns the
  * VMA that is exactly [start, end) (attributes NOT yet applied: the caller
  * applies flags/name), or an ERR value via *err (-ENOMEM map_count, -EINVAL
  * may_split) with any first split left in place, as the kernel does. */
@@ -153,5 +155,10 @@ uint64_t vma_page_prot(const struct vms_vma *v);
 
 /* mm/vma.c: the VMA covering addr that is a special mapping of this kind. */
 bool vma_is_special_mapping(const struct vms_vma *v);
+
+/* mm/mmap.c do_mmap() for callers inside the kernel (map_shadow_stack): the
+ * syscall's checks with vm_flags added, and nothing populated. */
+long do_mmap_flags(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t len,
+		   unsigned long prot, unsigned long flags, uint64_t vm_flags, uint64_t pgoff);
 
 #endif

@@ -21,6 +21,7 @@
 		t_skip(why_);                                                                      \
 		return;                                                                            \
 	}                                                                                          \
+	kd.verbose = getenv("KDIFF_VERBOSE") && *getenv("KDIFF_VERBOSE") != '0';                   \
 	const uint64_t W = kd.win_lo;                                                              \
 	(void)W;                                                                                   \
 	(void)res;                                                                                 \

@@ -599,9 +599,9 @@ TEST(exec_do_open_execat_wants_a_regular_executable_file_on_an_exec_mount)
 	/* The owner's bits for the owner, the others' for the rest; root any. */
 	struct vms_mm_config cfg = aslr_off;
 	cfg.has_creds = 1;
-	cfg.uid = cfg.euid = 1000;
+	cfg.creds.uid = cfg.creds.euid = 1000;
 	CHECK_EQ(exec_err(sys, &fs, "/own", &cfg), 0);
-	cfg.uid = cfg.euid = 1001;
+	cfg.creds.uid = cfg.creds.euid = 1001;
 	CHECK_EQ(exec_err(sys, &fs, "/own", &cfg), -VMS_EACCES);
 	CHECK_EQ(exec_err(sys, &fs, "/own", NULL), 0);
 	tfs_free(&fs);

@@ -580,6 +580,9 @@ static const struct {
     {6, 2500, "ftruncate EFBIG"},
     {8, 2500, "private /dev/zero alignment"},
     {548585746627566ULL, 5000, "MADV_COLLAPSE of a droppable VMA"},
+    /* A commit seed under ASan: get_mempolicy of a BIND|NUMA_BALANCING
+     * policy returns the user's mask (mpol_store_user_nodemask). */
+    {298832991845323ULL, 5000, "balancing mask"},
 };
 
 /* The fixed seeds, the state compared after every call. */

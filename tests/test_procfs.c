@@ -370,7 +370,9 @@ TEST(status_format_is_tab_then_width_8)
 	CHECK_EQ(n, strlen(buf));
 	/* The notes' p1: total_vm 620 pages, data 57, stack 33, exec 383 (its
 	 * text is one page); nothing resident in an imported mm. */
-	static const char want[] = "VmPeak:\t    2480 kB\n"
+	static const char want[] = "Uid:\t0\t0\t0\t0\n"
+				   "Gid:\t0\t0\t0\t0\n"
+				   "VmPeak:\t    2480 kB\n"
 				   "VmSize:\t    2480 kB\n"
 				   "VmLck:\t       0 kB\n"
 				   "VmPin:\t       0 kB\n"
@@ -385,7 +387,13 @@ TEST(status_format_is_tab_then_width_8)
 				   "VmLib:\t    1528 kB\n"
 				   "VmPTE:\t       0 kB\n"
 				   "VmSwap:\t       0 kB\n"
-				   "HugetlbPages:\t       0 kB\n";
+				   "HugetlbPages:\t       0 kB\n"
+				   "THP_enabled:\t1\n"
+				   "CapInh:\t0000000000000000\n"
+				   "CapPrm:\t0000000000000000\n"
+				   "CapEff:\t0000000000000000\n"
+				   "CapBnd:\t000001ffffffffff\n"
+				   "CapAmb:\t0000000000000000\n";
 	CHECK_EQ(strcmp(buf, want), 0);
 	CHECK_EQ(vms_status_text(mm, NULL, 0), n);
 }

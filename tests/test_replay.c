@@ -146,6 +146,14 @@ TEST(replay_recorded_perl)
 	replay_recorded("perl");
 }
 
+TEST(replay_recorded_policy)
+{
+	/* Memory policies, protection keys, prctl, personality, credentials
+	 * (tests/data/replay/policy/program.c). */
+	(void)sys;
+	replay_recorded("policy");
+}
+
 TEST(replay_recorded_python3)
 {
 	(void)sys;
@@ -958,6 +966,57 @@ TEST(replay_unsupported_reasons_are_listed)
 	CHECK_EQ(run_text(&o, text, &out, &st), 0);
 	CHECK(strncmp(out, "replayed 3 calls:", 17) == 0);
 	CHECK(strstr(out, "\nunsupported: 2 x ") != NULL);
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* The policy, key, prctl, personality and credential calls as strace
+ * prints them, old names and new. */
+TEST(replay_policy_calls_as_strace_prints_them)
+{
+	char text[2048], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a = first_mmap(sys, 0);
+	/* No map_shadow_stack on the machine the log comes from. */
+	CHECK_EQ(replay_setting(&o, "--sysctl", "config.x86_user_shadow_stack=0"), 0);
+	/* root with every capability */
+	CHECK_EQ(replay_setting(&o, "--creds",
+				"0:0:0:0/0:0:0:0/0/1ffffffffff/1ffffffffff/1ffffffffff/0"), 0);
+	snprintf(text, sizeof(text),
+		 "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "mbind(%#lx, 4096, MPOL_BIND, 0x7ffd0000, 2, 0) = -1 EFAULT (Bad address)\n"
+		 "mbind(%#lx, 4096, MPOL_INTERLEAVE|MPOL_F_STATIC_NODES, [0x00000000000003], 3, 0) = 0\n"
+		 "mbind(%#lx, 4096, MPOL_F_NUMA_BALANCING|0x6, [0x00000000000001], 2, "
+		 "MPOL_MF_STRICT) = -1 EINVAL (Invalid argument)\n"
+		 "get_mempolicy([0x8003 /* MPOL_??? */], [0x00000000000003], 64, %#lx, "
+		 "MPOL_F_ADDR) = 0\n"
+		 "set_mempolicy_home_node(%#lx, 4096, 0, 0) = -1 EOPNOTSUPP (Operation not supported)\n"
+		 "syscall_0x1c5(0, 0x1000, 0x1, 0, 0, 0) = -1 ENOSYS (Function not implemented)\n"
+		 "map_shadow_stack(0, 4096, SHADOW_STACK_SET_TOKEN) = -1 ENOSYS (Function not "
+		 "implemented)\n"
+		 "pkey_alloc(0, PKEY_DISABLE_ACCESS|PKEY_DISABLE_WRITE) = -1 EINVAL (Invalid argument)\n"
+		 "prctl(0x41 /* PR_??? */, 0x1, 0, 0, 0) = 0\n"
+		 "prctl(PR_GET_MDWE, 0, 0, 0, 0) = 1\n"
+		 "prctl(PR_SET_MM, PR_SET_MM_MAP, 0x7ffd0000, 0x68, 0) = 0\n"
+		 "prctl(PR_SET_MM, PR_SET_MM_MAP, 0x7ffd0000, 0x60, 0) = -1 EINVAL (Invalid argument)\n"
+		 "personality(PER_LINUX|READ_IMPLIES_EXEC) = 0x40000 (PER_LINUX|ADDR_NO_RANDOMIZE)\n"
+		 "capget({version=_LINUX_CAPABILITY_VERSION_3, pid=1}, {effective=0, permitted=0, "
+		 "inheritable=0}) = 0\n"
+		 "capget({version=0x12345 /* _LINUX_CAPABILITY_VERSION_??? */, pid=0}, NULL) = 0\n"
+		 "setresuid(-1, 1000, -1) = 0\n"
+		 "setuid(-1) = -1 EINVAL (Invalid argument)\n",
+		 a, a, a, a, a, a);
+	o.list_unsupported = 1;
+	int rc = run_text(&o, text, &out, &st);
+	if (rc || st.matched != 16 || st.unsupported != 2)
+		t_fail(__FILE__, __LINE__, "%s", out);
+	CHECK_EQ(rc, 0);
+	CHECK_EQ(st.matched, 16);
+	CHECK_EQ(st.diverged, 0);
+	CHECK_EQ(st.unsupported, 2);
+	CHECK(strstr(out, "line 12: prctl: PR_SET_MM_MAP's structure is not in the log\n"));
+	CHECK(strstr(out, "line 15: capget: another process's capabilities\n"));
 	free(out);
 	replay_stats_free(&st);
 }

@@ -214,7 +214,11 @@ TEST(pkey_zero_is_allocated_only_with_pku)
 	vms_mm *mm = new_mm(sys);
 	CHECK_EQ(vms_mmap(mm, BASE, PG, RW, PA | VMS_MAP_FIXED, NULL, 0), (long)BASE);
 	CHECK_EQ(vms_pkey_mprotect(mm, BASE, PG, VMS_PROT_READ, 0), -EINVAL);
+	/* The key map is made with the address space (init_new_context). */
 	CHECK_EQ(vms_sysctl_set(sys, "cpu.pku", 1), 0);
+	CHECK_EQ(vms_pkey_mprotect(mm, BASE, PG, VMS_PROT_READ, 0), -EINVAL);
+	mm = new_mm(sys);
+	CHECK_EQ(vms_mmap(mm, BASE, PG, RW, PA | VMS_MAP_FIXED, NULL, 0), (long)BASE);
 	CHECK_EQ(vms_pkey_mprotect(mm, BASE, PG, VMS_PROT_READ, 0), 0);
 	CHECK_EQ(vms_pkey_mprotect(mm, BASE, PG, VMS_PROT_READ, 1), -EINVAL);
 	VALID(mm);

@@ -1,0 +1,28 @@
+/*
+ * cred.h: a process's credentials and the capabilities the model's rules
+ * ask about (cred.c). Not here: the rules that ask (accounting.c, mlock.c,
+ * mempolicy.c, ...): they read mm->caps.
+ */
+#ifndef VMS_CRED_H
+#define VMS_CRED_H
+
+#include "internal.h"
+
+/* The credentials of a new address space (vms_mm_new), from its config. */
+void creds_init(struct vms_mm *mm, const struct vms_mm_config *cfg);
+/* mm->caps (VMS_CAP_*) from the effective set, after any change to it. */
+void caps_sync(struct vms_mm *mm);
+/* VMS_CAP_* bits of a kernel capability set. */
+unsigned caps_from_set(uint64_t set);
+/*
+ * What an execve of a plain program (no set-id bits, no file capabilities)
+ * does to the credentials (security/commoncap.c cap_bprm_creds_from_file):
+ * the permitted set is emptied, then root (uid or euid 0) gets its bounding
+ * and inheritable sets, plus the ambient set; the effective set is all of
+ * it for euid 0 and the ambient set otherwise; saved and fs ids follow the
+ * effective ones; SECBIT_KEEP_CAPS is cleared. The bounding and
+ * inheritable sets stay. For exec to call on the process's credentials.
+ */
+void cred_exec(struct vms_creds *c);
+
+#endif
