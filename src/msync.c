@@ -2,12 +2,14 @@
  * msync.c: the msync system call (mm/msync.c, 6.18). msync changes nothing
  * the model keeps: since 2.6.19 MS_ASYNC starts no writeback and
  * MS_INVALIDATE drops no pages, and MS_SYNC's fsync of a shared file mapping
- * (vfs_fsync_range) always succeeds on the files the model has (disk files,
- * shmem and hugetlbfs). What remains are the errors, in the kernel's order.
+ * (vfs_fsync_range) succeeds on disk files, shmem and hugetlbfs, and is
+ * EINVAL on secretmem, whose file has no ->fsync. What remains are the
+ * errors, in the kernel's order.
  * Not here: dirty pages or I/O errors, which the model does not keep.
  */
 #include <errno.h>
 
+#include "file.h"
 #include "vma.h"
 
 #define MS_ASYNC 1
@@ -49,6 +51,11 @@ long vms_msync(vms_mm *mm, uint64_t start, uint64_t len, int flags)
 		if ((flags & MS_INVALIDATE) && (v->flags & VM_LOCKED))
 			return -EBUSY;
 		start = v->end;
+		/* vfs_fsync_range() of a file without ->fsync (secretmem_fops)
+		 * fails, and that error ends the walk at once. */
+		if ((flags & MS_SYNC) && v->file && (v->flags & VM_SHARED) &&
+		    (v->file->inode->flags & VMS_INODE_SECRETMEM))
+			return -EINVAL;
 		if (start >= end)
 			return unmapped_error;
 		v = vma_next(mm, v);

@@ -583,6 +583,11 @@ static const struct {
     /* A commit seed under ASan: get_mempolicy of a BIND|NUMA_BALANCING
      * policy returns the user's mask (mpol_store_user_nodemask). */
     {298832991845323ULL, 5000, "balancing mask"},
+    /* Commit seeds of the shm merge: msync(MS_SYNC) over a memfd_secret
+     * mapping is EINVAL (secretmem has no ->fsync). */
+    {494419032558155ULL, 5000, "msync of secretmem"},
+    {494419032558168ULL, 5000, "msync of secretmem"},
+    {494419032558173ULL, 5000, "msync of secretmem"},
 };
 
 /* The fixed seeds, the state compared after every call. */

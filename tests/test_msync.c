@@ -111,3 +111,26 @@ TEST(msync_invalidate_of_locked_memory_is_ebusy)
 	CHECK_EQ(vms_msync(mm, A, 9 * PG, VMS_MS_ASYNC), -VMS_ENOMEM);
 	CHECK_EQ(vms_msync(mm, A, 9 * PG, VMS_MS_SYNC), -VMS_ENOMEM);
 }
+
+/* mm/msync.c: MS_SYNC of a shared file mapping calls vfs_fsync_range(), and
+ * secretmem's file has no ->fsync: EINVAL, which ends the walk at once, even
+ * before a later hole's ENOMEM (live: found by commit seeds 494419032558155
+ * and ..168). MS_ASYNC and a private mapping never ask the file. */
+TEST(msync_sync_of_secretmem_is_einval_from_vfs_fsync_range)
+{
+	vms_mm *mm = vms_mm_new(sys, NULL);
+	vms_file *f = NULL;
+	CHECK(mm);
+	CHECK_EQ(vms_memfd_secret(sys, 0, &f), 0);
+	CHECK_EQ(vms_ftruncate(f, 4 * PG), 0);
+	long a = vms_mmap(mm, A, 4 * PG, VMS_PROT_READ | VMS_PROT_WRITE,
+			  VMS_MAP_SHARED | VMS_MAP_FIXED, f, 0);
+	CHECK_EQ(a, (long)A);
+	CHECK_EQ(vms_msync(mm, A, 4 * PG, VMS_MS_SYNC), -VMS_EINVAL);
+	CHECK_EQ(vms_msync(mm, A, 8 * PG, VMS_MS_SYNC), -VMS_EINVAL);
+	CHECK_EQ(vms_msync(mm, A - PG, 8 * PG, VMS_MS_SYNC), -VMS_EINVAL);
+	CHECK_EQ(vms_msync(mm, A, 4 * PG, VMS_MS_ASYNC), 0);
+	CHECK_EQ(vms_msync(mm, A, 4 * PG, 0), 0);
+	vms_file_close(f);
+	vms_mm_free(mm);
+}
