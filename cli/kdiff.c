@@ -2046,11 +2046,20 @@ long kd_model(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT])
 			kd_shm_out((int)a[1], &ds, out);
 		return r;
 	}
-	case KD_SHM_SYSCTL:
+	case KD_SHM_SYSCTL: {
 		if (a[0] >= KD_NSYSCTLS)
 			return -VMS_EINVAL;
+		/* The helper writes a 0644 file of its IPC namespace's root:
+		 * ipc_permissions() and test_perm() let only euid 0 write, but
+		 * shm_next_id is 0666 to CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN. */
+		struct vms_creds cr;
+		vms_mm_get_creds(kd->mm, &cr);
+		int cr_cap = (cr.cap_effective >> 40 & 1) || (cr.cap_effective >> 21 & 1);
+		if (cr.euid != 0 && !(a[0] == KD_SYSCTL_NEXT_ID && cr_cap))
+			return -VMS_EACCES;
 		r = vms_sysctl_set(kd->sys, kd_sysctl_names[a[0]], a[1]);
 		return r;
+	}
 	case KD_MEMFD: {
 		vms_file *f = NULL;
 		r = a[2] ? vms_memfd_secret(kd->sys, (unsigned)a[1], &f)

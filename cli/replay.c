@@ -1073,11 +1073,15 @@ static void do_shared(struct pass *p, struct proc *pr, const struct call *c)
 			const struct strace_val *perm =
 				b && b->v.kind == SV_STRUCT ? strace_val_field(&b->v, "shm_perm") : NULL;
 			const struct strace_val *mode = perm ? strace_val_field(perm, "mode") : NULL;
-			if (!mode || !mode->has_num) {
-				unsupported(p, c, "IPC_SET without the mode in the log");
+			const struct strace_val *uid = perm ? strace_val_field(perm, "uid") : NULL;
+			const struct strace_val *gid = perm ? strace_val_field(perm, "gid") : NULL;
+			if (!mode || !mode->has_num || !uid || !uid->has_num || !gid || !gid->has_num) {
+				unsupported(p, c, "IPC_SET without the owner and mode in the log");
 				return;
 			}
 			ds.mode = (uint32_t)mode->num;
+			ds.uid = (uint32_t)uid->num;
+			ds.gid = (uint32_t)gid->num;
 		}
 		r = vms_shmctl(mm, (int)a[0], (int)a[1], &ds);
 		if (a[1] == VMS_IPC_STAT || a[1] == VMS_SHM_STAT || a[1] == VMS_SHM_STAT_ANY)

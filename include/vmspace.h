@@ -320,15 +320,18 @@ struct vms_shmid_ds {
 	uint32_t mode;
 	uint64_t segsz;  /* bytes, as asked */
 	uint64_t nattch; /* VMAs mapping it, in every address space */
+	uint32_t uid, gid, cuid, cgid; /* owner and creator (IPC_SET sets the owner) */
 	uint64_t shmmax, shmmin, shmmni, shmall;
 	uint64_t used_ids, shm_tot;
 };
 
 /* System V shared memory (ipc/shm.c). The segments belong to the system (one
  * IPC namespace); mm is the calling process (its creator, for
- * kernel.shm_rmid_forced at exit). The caller owns every segment (no other
- * uid is modelled); VMS_CAP_IPC_OWNER skips the permission bits as root's
- * capability does. Each returns what the syscall returns. */
+ * kernel.shm_rmid_forced at exit). A segment belongs to its creator's
+ * effective uid and gid; permissions follow ipcperms() with the caller's
+ * euid and fsgid (no supplementary groups are modelled), VMS_CAP_IPC_OWNER
+ * skipping the bits, and only the owner, the creator or CAP_SYS_ADMIN may
+ * IPC_SET or IPC_RMID. Each returns what the syscall returns. */
 long vms_shmget(vms_mm *mm, int32_t key, uint64_t size, int shmflg);
 long vms_shmat(vms_mm *mm, int shmid, uint64_t addr, int shmflg);
 long vms_shmdt(vms_mm *mm, uint64_t addr);

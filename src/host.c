@@ -84,7 +84,7 @@ static void probe_sysctls(vms_sys *sys, int *taken)
 	    "vm.max_map_count",  "vm.overcommit_memory",      "vm.overcommit_ratio",
 	    "vm.overcommit_kbytes", "vm.mmap_min_addr",       "vm.legacy_va_layout",
 	    "kernel.randomize_va_space", "vm.mmap_rnd_bits", "kernel.shmmax", "kernel.shmall",
-	    "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.shm_next_id", "vm.memfd_noexec",
+	    "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.shm_next_id", "vm.memfd_noexec", "vm.hugetlb_shm_group",
 	    /* After the memory sizes, which recompute the default reserves. */
 	    "vm.admin_reserve_kbytes", "vm.user_reserve_kbytes",
 	};

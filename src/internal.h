@@ -174,6 +174,7 @@ struct shm_seg {
 	uint64_t nattch;       /* references to its attach files */
 	struct vms_file *file; /* the shmem or hugetlb file (shm_file) */
 	struct vms_mm *creator; /* NULL once the creator exited (shm_creator) */
+	uint32_t cuid, cgid, uid, gid; /* creator's and owner's ids (kern_ipc_perm) */
 	bool locked_user;      /* user_shm_lock() charged it (mlock_user) */
 };
 
@@ -210,7 +211,7 @@ struct hugetlb_pool {
 };
 
 /* How many named settings there are (settings.c's table). */
-#define VMS_NSETTINGS 57
+#define VMS_NSETTINGS 58
 
 struct vms_sys {
 	/* sysctls */
@@ -244,6 +245,7 @@ struct vms_sys {
 	bool shm_rmid_forced;
 	bool ipcmni_extend;     /* boot parameter: 16M ids instead of 32768 */
 	int memfd_noexec;       /* vm.memfd_noexec: 0 exec, 1 seal, 2 enforce */
+	uint64_t hugetlb_shm_group; /* vm.hugetlb_shm_group: may SHM_HUGETLB without CAP_IPC_LOCK */
 	bool secretmem;         /* memfd_secret(2) works (secretmem.enable) */
 	/* The devices (MKDEV: major << 20 | minor) of the kernel's internal
 	 * mounts, as maps shows them: shmem (shm_mnt), hugetlbfs per huge
@@ -406,6 +408,13 @@ static inline bool vma_is_hugetlb(const struct vms_vma *v)
 static inline bool vma_is_shmem(const struct vms_vma *v)
 {
 	return v->kind == VMA_SHMEM;
+}
+
+/* Backed by a shmem file: shmem's own VMAs and System V attaches of a
+ * shmem segment, whose shm_vm_ops forward to shmem's (shm_file_data). */
+static inline bool vma_shmem_file(const struct vms_vma *v)
+{
+	return vma_is_shmem(v) || (v->kind == VMA_SHM && !vma_is_hugetlb(v));
 }
 
 #endif

@@ -104,11 +104,6 @@ static bool can_madvise_modify(const struct vms_vma *v, int behavior)
 /* include/linux/shmem_fs.h shmem_file(vma->vm_file): the file's pages are
  * shmem's, which THP asks rather than vma_is_shmem(): a System V attach's
  * file shares its segment's shmem mapping. */
-static bool vma_shmem_file(const struct vms_vma *v)
-{
-	return vma_is_shmem(v) || (v->kind == VMA_SHM && !vma_is_hugetlb(v));
-}
-
 static uint64_t hpage_size_of(const struct vms_vma *v)
 {
 	return v->file && v->file->inode->hpage_size ? v->file->inode->hpage_size : PMD_SIZE;

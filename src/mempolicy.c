@@ -189,10 +189,12 @@ void mpol_table_free(vms_sys *sys)
 
 /* ---- shmem's shared policies (mm/mempolicy.c shared_policy_replace) ---- */
 
-/* shmem_vm_ops has set_policy/get_policy: shared anonymous memory. */
+/* shmem_vm_ops has set_policy/get_policy (shared anonymous memory, tmpfs
+ * and memfd files), and shm_vm_ops forwards a System V attach's to its
+ * segment's shmem file; hugetlbfs keeps VMA policies. */
 static bool vma_has_shared_policy(const struct vms_vma *v)
 {
-	return vma_is_shmem(v) && v->file;
+	return vma_shmem_file(v) && v->file;
 }
 
 void shared_policy_free(vms_sys *sys, struct vms_inode *ino)
@@ -794,9 +796,11 @@ static int lookup_node(struct vms_mm *mm, uint64_t addr)
 	if (!v || v->start > addr)
 		return -EFAULT;
 	if (!(v->flags & VM_READ)) {
-		/* any present PTE, the zero page's too; a guard marker is none */
+		/* A present PTE of a page of its own; the zero page's is
+		 * special, which gup_fast_pte_range() leaves to the slow walk
+		 * (EFAULT here), and a guard marker is none. */
 		int t = rss_type_at(mm, addr & PAGE_MASK);
-		if (!(v->flags & VM_ACCESS_FLAGS) || t < 0 || t == RSS_GUARD)
+		if (!(v->flags & VM_ACCESS_FLAGS) || t < 0 || t == RSS_GUARD || t == RSS_ZERO)
 			return -EFAULT;
 	} else if (v->flags & (VM_IO | VM_PFNMAP)) {
 		return -EFAULT;

@@ -278,6 +278,9 @@ static const struct setting settings[VMS_NSETTINGS] = {
     {"kernel.ipcmni_extend", F(ipcmni_extend), SK_BOOL, 0, 1, 1, NULL, NULL,
      "boot parameter ipcmni_extend: 16M shm ids and a 24-bit id shift instead of 32768 and 15",
      "/proc/cmdline ipcmni_extend"},
+    {"vm.hugetlb_shm_group", F(hugetlb_shm_group), SK_U64, 0, UINT32_MAX, 1, NULL, NULL,
+     "the group whose members may shmget(SHM_HUGETLB) without CAP_IPC_LOCK (else EPERM)",
+     "/proc/sys/vm/hugetlb_shm_group"},
     {"vm.memfd_noexec", F(memfd_noexec), SK_INT, 0, 2, 1, NULL, NULL,
      "memfd_create without MFD_EXEC/MFD_NOEXEC_SEAL: 0 executable, 1 sealed, 2 EACCES "
      "unless MFD_NOEXEC_SEAL",

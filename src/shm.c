@@ -9,8 +9,8 @@
  * splits, fork and mremap count, and the last one to go destroys a removed
  * segment. shmdt finds the attach's VMAs as ksys_shmdt() does.
  *
- * Not here: uids and gids (the caller owns every segment), SELinux, the
- * segment's page contents, SHM_HUGETLB's sysctl_hugetlb_shm_group.
+ * Not here: supplementary groups, user namespaces, SELinux, the segment's
+ * page contents.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -57,13 +57,27 @@ static struct shm_seg *obtain_check(vms_sys *sys, int id)
 	return s && s->id == id ? s : NULL;
 }
 
-/* ipc/util.c ipcperms(): the caller is the owner, so the owner bits decide,
- * unless CAP_IPC_OWNER. */
+/* ipc/util.c ipcperms(): the owner's bits for the owner or creator, the
+ * group's for a member of the owner's or creator's group (in_group_p: the
+ * fsgid), the others' for the rest; CAP_IPC_OWNER passes anyway. */
 static bool ipcperms_ok(const struct vms_mm *mm, const struct shm_seg *s, int flag)
 {
 	unsigned requested = (unsigned)((flag >> 6) | (flag >> 3) | flag) & 7;
-	unsigned granted = (s->mode >> 6) & 7;
-	return !(requested & ~granted) || (mm->caps & VMS_CAP_IPC_OWNER);
+	unsigned granted = s->mode;
+	uint32_t euid = mm->cred.euid, fsgid = mm->cred.fsgid;
+	if (euid == s->cuid || euid == s->uid)
+		granted >>= 6;
+	else if (fsgid == s->cgid || fsgid == s->gid)
+		granted >>= 3;
+	return !(requested & ~granted & 7) || (mm->caps & VMS_CAP_IPC_OWNER);
+}
+
+/* ipc/util.c ipcctl_obtain_check(): IPC_SET and IPC_RMID are for the owner,
+ * the creator or CAP_SYS_ADMIN. */
+static bool may_change(const struct vms_mm *mm, const struct shm_seg *s)
+{
+	uint32_t euid = mm->cred.euid;
+	return euid == s->cuid || euid == s->uid || (mm->caps & VMS_CAP_SYS_ADMIN);
 }
 
 /* idr_alloc_u32(): the lowest free index in [from, max]. */
@@ -266,15 +280,14 @@ static long newseg(struct vms_mm *mm, int32_t key, uint64_t size, int shmflg)
 	long err = 0;
 	if (huge) {
 		f->inode->hpage_size = hps;
-		/* fs/hugetlbfs hugetlb_file_setup(): SHM_HUGETLB without
-		 * CAP_IPC_LOCK is charged as locked shm, then the pages are
+		/* fs/hugetlbfs hugetlb_file_setup(): SHM_HUGETLB needs
+		 * can_do_hugetlb_shm() — CAP_IPC_LOCK or membership of
+		 * vm.hugetlb_shm_group (in_group_p: the fsgid here) — else
+		 * EPERM whatever RLIMIT_MEMLOCK says; then the pages are
 		 * reserved unless SHM_NORESERVE. */
-		if (!(mm->caps & VMS_CAP_IPC_LOCK)) {
-			if (!user_shm_lock(mm, fsize)) {
-				err = -EPERM;
-				goto out;
-			}
-			s->locked_user = true;
+		if (!(mm->caps & VMS_CAP_IPC_LOCK) && mm->cred.fsgid != sys->hugetlb_shm_group) {
+			err = -EPERM;
+			goto out;
 		}
 		if (!(shmflg & VMS_SHM_NORESERVE)) {
 			uint64_t need = fsize / hps;
@@ -317,6 +330,9 @@ static long newseg(struct vms_mm *mm, int32_t key, uint64_t size, int shmflg)
 	s->segsz = size;
 	s->file = f;
 	s->creator = mm;
+	/* ipc_addid(): current_euid_egid() owns and created it. */
+	s->cuid = s->uid = mm->cred.euid;
+	s->cgid = s->gid = mm->cred.egid;
 	ids->by_idx[idx] = s;
 	ids->in_use++;
 	if (idx > ids->max_idx)
@@ -494,6 +510,10 @@ static void fill_stat(const struct shm_seg *s, struct vms_shmid_ds *buf)
 	buf->mode = s->mode;
 	buf->segsz = s->segsz;
 	buf->nattch = s->nattch;
+	buf->uid = s->uid;
+	buf->gid = s->gid;
+	buf->cuid = s->cuid;
+	buf->cgid = s->cgid;
 }
 
 /* ipc/util.c ipc_get_maxidx(). */
@@ -510,8 +530,15 @@ static int64_t get_maxidx(const vms_sys *sys)
  * in memory), SHM_UNLOCK unmarks it; hugetlb segments are always resident. */
 static long shm_do_lock(struct vms_mm *mm, struct shm_seg *s, int cmd)
 {
-	if (!(mm->caps & VMS_CAP_IPC_LOCK) && cmd == VMS_SHM_LOCK && mm->rlim_memlock.cur == 0)
-		return -EPERM;
+	/* Without CAP_IPC_LOCK only the owner or creator may, and SHM_LOCK
+	 * needs a nonzero RLIMIT_MEMLOCK. */
+	if (!(mm->caps & VMS_CAP_IPC_LOCK)) {
+		uint32_t euid = mm->cred.euid;
+		if (euid != s->uid && euid != s->cuid)
+			return -EPERM;
+		if (cmd == VMS_SHM_LOCK && mm->rlim_memlock.cur == 0)
+			return -EPERM;
+	}
 	if (file_is_hugetlb(s->file))
 		return 0;
 	uint64_t size = s->file->inode->size;
@@ -582,7 +609,14 @@ long vms_shmctl(vms_mm *mm, int shmid, int cmd, struct vms_shmid_ds *buf)
 		s = obtain_check(sys, shmid);
 		if (!s)
 			return -EINVAL;
+		if (!may_change(mm, s))
+			return -EPERM;
 		if (cmd == VMS_IPC_SET) {
+			/* ipc_update_perm(): the new owner, who must be a valid id. */
+			if (buf->uid == UINT32_MAX || buf->gid == UINT32_MAX)
+				return -EINVAL;
+			s->uid = buf->uid;
+			s->gid = buf->gid;
 			s->mode = (s->mode & ~(uint32_t)S_IRWXUGO) | (buf->mode & S_IRWXUGO);
 			return 0;
 		}

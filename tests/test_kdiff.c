@@ -588,6 +588,15 @@ static const struct {
     {494419032558155ULL, 5000, "msync of secretmem"},
     {494419032558168ULL, 5000, "msync of secretmem"},
     {494419032558173ULL, 5000, "msync of secretmem"},
+    /* Commit seeds of the policy merge: System V permissions after
+     * setresuid() to 1000 (ipcperms, ipcctl_obtain_check, sysctl writes). */
+    {409937612669102ULL, 5000, "shmat EACCES after setresuid"},
+    {409937612669109ULL, 5000, "SHM_STAT EACCES after setresuid"},
+    /* lookup_node() of the zero page in an exec-only VMA: EFAULT. */
+    {409937612669107ULL, 5000, "get_mempolicy node of the zero page"},
+    /* A System V attach's policy is its segment's shared policy. */
+    {409937612669103ULL, 5000, "policy of a moved System V attach"},
+    {409937612669114ULL, 5000, "policy of a moved System V attach"},
 };
 
 /* The fixed seeds, the state compared after every call. */

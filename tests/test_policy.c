@@ -857,3 +857,56 @@ TEST(cred_exec_gives_root_its_bounding_set_and_others_their_ambient_set)
 	cred_exec(&user);
 	CHECK_EQ(user.cap_permitted, 0);
 }
+
+/* mm/mempolicy.c lookup_node(): get_user_pages_fast() of a page in a VMA
+ * without VM_READ takes a present page of its own, but the zero page's PTE
+ * is special and goes to the slow walk, whose check_vma_flags() refuses the
+ * read: EFAULT (live: kdiff commit seed 409937612669107, an exec-only VMA
+ * mlocked, so populated with the zero page). */
+TEST(get_mempolicy_node_of_a_zero_page_without_read_is_efault)
+{
+	vms_mm *mm = new_mm(sys);
+	int mode = -1;
+	const unsigned node_addr = VMS_MPOL_F_NODE | VMS_MPOL_F_ADDR;
+	CHECK_EQ(map(mm, A, 2, VMS_PROT_EXEC), (long)A);
+	CHECK_EQ(vms_mlock(mm, A, 2 * PG), 0); /* read faults: the zero page */
+	CHECK_EQ(vms_get_mempolicy(mm, &mode, NULL, 0, 0, A, node_addr), -VMS_EFAULT);
+	/* a page of its own, written before the VMA lost VM_WRITE */
+	CHECK_EQ(map(mm, A + 4 * PG, 1, VMS_PROT_WRITE), (long)(A + 4 * PG));
+	CHECK_EQ(vms_fault(mm, A + 4 * PG, 1), 0);
+	CHECK_EQ(vms_mprotect(mm, A + 4 * PG, PG, VMS_PROT_EXEC), 0);
+	CHECK_EQ(vms_get_mempolicy(mm, &mode, NULL, 0, 0, A + 4 * PG, node_addr), 0);
+	CHECK_EQ(mode, 0);
+	vms_mm_free(mm);
+}
+
+/* ipc/shm.c shm_set_policy()/shm_get_policy(): a System V attach forwards to
+ * its segment's shmem file, so mbind sets the object's shared policy by page
+ * offset and a piece mremap moves elsewhere shows the policy of its own
+ * offsets, not the VMA's (live: kdiff commit seeds 409937612669103..114). */
+TEST(mbind_of_a_sysv_attach_sets_the_segments_shared_policy)
+{
+	vms_mm *mm = new_mm(sys);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, 8 * PG, 0600), 0);
+	long a = vms_shmat(mm, 0, A, 0);
+	CHECK_EQ(a, (long)A);
+	CHECK_EQ(mbind1(mm, A + 2 * PG, 2 * PG, VMS_MPOL_BIND, 1, 0), 0);
+	CHECK_POLICY(mm, A + 2 * PG, "bind:0");
+	/* pages 2-3 and 4-7 of the segment go elsewhere: the first keeps the
+	 * segment's policy, the second has none (the task's default) */
+	CHECK_EQ(vms_mremap(mm, A + 2 * PG, 2 * PG, 2 * PG, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED,
+			    A + 32 * PG),
+		 (long)(A + 32 * PG));
+	CHECK_POLICY(mm, A + 32 * PG, "bind:0");
+	CHECK_EQ(vms_mremap(mm, A + 4 * PG, 4 * PG, 4 * PG, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED,
+			    A + 64 * PG),
+		 (long)(A + 64 * PG));
+	CHECK_POLICY(mm, A + 64 * PG, "default");
+	/* a second attach sees the same object's policy */
+	long b = vms_shmat(mm, 0, A + 128 * PG, 0);
+	CHECK_EQ(b, (long)(A + 128 * PG));
+	CHECK_POLICY(mm, A + 128 * PG, "default");
+	CHECK_EQ(vms_munmap(mm, A + 128 * PG, 2 * PG), 0);
+	CHECK_POLICY(mm, A + 130 * PG, "bind:0");
+	vms_mm_free(mm);
+}

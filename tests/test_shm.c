@@ -209,21 +209,36 @@ TEST(shmget_hugetlb_reserves_the_pool_unless_noreserve)
 	CHECK_EQ(resv, 0);
 }
 
-TEST(shmget_hugetlb_without_ipc_lock_is_charged_as_locked_shm)
+/* fs/hugetlbfs/inode.c hugetlb_file_setup(): SHM_HUGETLB needs
+ * can_do_hugetlb_shm(), CAP_IPC_LOCK or the group vm.hugetlb_shm_group (0 by
+ * default): a member is not charged as locked shm at all, anyone else gets
+ * EPERM whatever RLIMIT_MEMLOCK allows (live: kdiff commit seed
+ * 409937612669102 after setresgid). */
+TEST(shmget_hugetlb_needs_ipc_lock_or_the_hugetlb_shm_group)
 {
 	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE,
 				    .has_rlimits = 1,
 				    .rlim_stack = {8 * MB, VMS_RLIM_INFINITY},
 				    .rlim_data = {VMS_RLIM_INFINITY, VMS_RLIM_INFINITY},
 				    .rlim_as = {VMS_RLIM_INFINITY, VMS_RLIM_INFINITY},
-				    .rlim_memlock = {3 * MB, 3 * MB}};
+				    .rlim_memlock = {3 * MB, 3 * MB},
+				    .has_creds = 1};
+	cfg.creds.uid = cfg.creds.euid = cfg.creds.suid = cfg.creds.fsuid = 1000;
+	cfg.creds.gid = cfg.creds.egid = cfg.creds.sgid = cfg.creds.fsgid = 0;
 	vms_mm *mm = vms_mm_new(sys, &cfg);
 	int f = VMS_SHM_HUGETLB | VMS_SHM_NORESERVE | 0600;
+	/* group 0 is the default hugetlb_shm_group: no charge, no limit */
 	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, 100, f), 0);
-	/* 2 MiB are charged; another 2 MiB would pass RLIMIT_MEMLOCK. */
-	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, 100, f), -VMS_EPERM);
-	CHECK_EQ(vms_shmctl(mm, 0, VMS_IPC_RMID, NULL), 0);
 	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, 100, f), 1);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, 100, f), 2);
+	CHECK_EQ(vms_sysctl_set(sys, "vm.hugetlb_shm_group", 100), 0);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, 100, f), -VMS_EPERM);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, PG, 0600), 3); /* not hugetlb: fine */
+	cfg.creds.fsgid = 100;
+	vms_mm *member = vms_mm_new(sys, &cfg);
+	CHECK_EQ(vms_shmget(member, VMS_IPC_PRIVATE, 100, f), 4);
+	vms_mm_free(member);
+	vms_mm_free(mm);
 }
 
 TEST(shmget_charges_the_commit_unless_noreserve)
@@ -634,4 +649,54 @@ TEST(shm_attach_collapses_as_shmem)
 	vms_mm_get_counters(mm, &c);
 	CHECK_EQ(c.rss_shmem, 512);
 	VALID(mm);
+}
+
+/* ipc/util.c ipcperms(): the creator's euid owns a segment; another uid gets
+ * the group's bits (its fsgid is the owner's group) or the others', and
+ * CAP_IPC_OWNER passes anyway; IPC_RMID and IPC_SET are for the owner, the
+ * creator or CAP_SYS_ADMIN (ipcctl_obtain_check), SHM_LOCK without
+ * CAP_IPC_LOCK for the owner or creator (live: a process that setresuid()s
+ * to 1000 after root made the segment, kdiff commit seeds 409937612669102..). */
+TEST(shm_ipcperms_follow_the_callers_ids_and_capabilities)
+{
+	/* root with every capability, as the kdiff helper runs */
+	const uint64_t all = (1ULL << 41) - 1;
+	struct vms_mm_config cfg = {
+	    .has_creds = 1, .creds = {.cap_effective = all, .cap_permitted = all, .cap_bset = all}};
+	vms_mm *mm = vms_mm_new(sys, &cfg);
+	CHECK(mm);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, PG, 0600), 0);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, PG, 0640), 1);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, PG, 0604), 2);
+	struct vms_shmid_ds ds;
+	CHECK_EQ(vms_shmctl(mm, 0, VMS_IPC_STAT, &ds), 0);
+	CHECK_EQ(ds.uid, 0);
+	CHECK_EQ(ds.cuid, 0);
+	/* root's effective uid goes to 1000: its capabilities go too */
+	CHECK_EQ(vms_setresuid(mm, UINT32_MAX, 1000, UINT32_MAX), 0);
+	CHECK_EQ(vms_shmat(mm, 0, 0, 0), -VMS_EACCES);
+	CHECK_EQ(vms_shmctl(mm, 0, VMS_IPC_STAT, &ds), -VMS_EACCES);
+	CHECK_EQ(vms_shmctl(mm, 0, VMS_SHM_STAT, &ds), -VMS_EACCES);
+	CHECK(vms_shmat(mm, 1, 0, VMS_SHM_RDONLY) > 0); /* group r: fsgid is 0 */
+	CHECK_EQ(vms_shmat(mm, 1, 0, 0), -VMS_EACCES);  /* no group w */
+	CHECK_EQ(vms_shmctl(mm, 1, VMS_IPC_RMID, NULL), -VMS_EPERM);
+	CHECK_EQ(vms_shmctl(mm, 1, VMS_SHM_LOCK, NULL), -VMS_EPERM);
+	CHECK_EQ(vms_shmctl(mm, 2, VMS_SHM_STAT_ANY, &ds), 2); /* no check */
+	/* the segment it makes is its own */
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, PG, 0600), 3);
+	CHECK(vms_shmat(mm, 3, 0, 0) > 0);
+	CHECK_EQ(vms_shmctl(mm, 3, VMS_IPC_STAT, &ds), 0);
+	CHECK_EQ(ds.uid, 1000);
+	CHECK_EQ(ds.gid, 0);
+	ds.uid = 0;
+	ds.mode = 0666;
+	CHECK_EQ(vms_shmctl(mm, 3, VMS_IPC_SET, &ds), 0); /* gives it to root */
+	CHECK_EQ(vms_shmctl(mm, 3, VMS_IPC_STAT, &ds), 0);
+	CHECK_EQ(ds.uid, 0);
+	CHECK_EQ(ds.cuid, 1000); /* still the creator: may change it */
+	CHECK_EQ(vms_shmctl(mm, 3, VMS_IPC_RMID, NULL), 0);
+	/* back to root: everything again */
+	CHECK_EQ(vms_setresuid(mm, UINT32_MAX, 0, UINT32_MAX), 0);
+	CHECK_EQ(vms_shmctl(mm, 0, VMS_IPC_STAT, &ds), 0);
+	vms_mm_free(mm);
 }
