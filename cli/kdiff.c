@@ -2049,13 +2049,14 @@ long kd_model(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT])
 	case KD_SHM_SYSCTL: {
 		if (a[0] >= KD_NSYSCTLS)
 			return -VMS_EINVAL;
-		/* The helper writes a 0644 file of its IPC namespace's root:
-		 * ipc_permissions() and test_perm() let only euid 0 write, but
-		 * shm_next_id is 0666 to CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN. */
+		/* The helper writes a file of its IPC namespace's root:
+		 * ipc_permissions() and test_perm() let only euid 0 write the
+		 * 0644 limits; shm_next_id is 0444, and 0666 only to
+		 * CAP_CHECKPOINT_RESTORE or CAP_SYS_ADMIN, whatever the uid. */
 		struct vms_creds cr;
 		vms_mm_get_creds(kd->mm, &cr);
 		int cr_cap = (cr.cap_effective >> 40 & 1) || (cr.cap_effective >> 21 & 1);
-		if (cr.euid != 0 && !(a[0] == KD_SYSCTL_NEXT_ID && cr_cap))
+		if (a[0] == KD_SYSCTL_NEXT_ID ? !cr_cap : cr.euid != 0)
 			return -VMS_EACCES;
 		r = vms_sysctl_set(kd->sys, kd_sysctl_names[a[0]], a[1]);
 		return r;
@@ -2933,6 +2934,19 @@ done:
 }
 
 /* ---- the random call generator --------------------------------------------- */
+
+/* The uid and gid the generator gives up root for. The kernel counts a
+ * user's locked shm (user_shm_lock) in its ucounts, shared by every process
+ * of that uid on the machine, so each run takes an id of its own: another
+ * run's SHM_LOCKs cannot refuse this one's (as concurrent runs as uid 1000
+ * did), and the model, which counts only its own processes, stays exact. */
+static uint64_t other_id(void)
+{
+	static uint64_t id;
+	if (!id)
+		id = 200000 + (uint64_t)getpid() % 100000;
+	return id;
+}
 
 struct gen {
 	uint64_t s;
@@ -3975,20 +3989,20 @@ static int gen_policy_call(struct gen *g, struct kd_call *c)
 		/* euid away from root and back: effective caps go and come. */
 		c->op = KD_SETRESUID;
 		a[0] = a[2] = (uint64_t)-1;
-		a[1] = pct(g, 50) ? 0 : 1000;
+		a[1] = pct(g, 50) ? 0 : other_id();
 		if (pct(g, 5))
-			a[0] = 1000;
+			a[0] = other_id();
 		if (pct(g, 3))
-			a[2] = 1000;
+			a[2] = other_id();
 	} else if (r < 990) {
 		c->op = pct(g, 50) ? KD_SETRESGID : KD_SETGID;
-		a[0] = pct(g, 50) ? 0 : 1000;
+		a[0] = pct(g, 50) ? 0 : other_id();
 		a[1] = a[2] = (uint64_t)-1;
 		if (c->op == KD_SETGID && pct(g, 5))
 			a[0] = (uint64_t)-1;
 	} else if (r < 992) {
 		c->op = KD_SETUID;
-		a[0] = pct(g, 60) ? 0 : 1000;
+		a[0] = pct(g, 60) ? 0 : other_id();
 	} else {
 		c->op = KD_MLOCK2;
 		a[0] = pick_addr(g);

@@ -597,6 +597,11 @@ static const struct {
     /* A System V attach's policy is its segment's shared policy. */
     {409937612669103ULL, 5000, "policy of a moved System V attach"},
     {409937612669114ULL, 5000, "policy of a moved System V attach"},
+    /* shm_next_id is 0444 but to CAP_SYS_ADMIN/CAP_CHECKPOINT_RESTORE. */
+    {513764852336201ULL, 5000, "shm_next_id without CAP_SYS_ADMIN"},
+    /* SHM_LOCK as uid 1000 refused by other runs' locks of uid 1000
+     * (ucounts are per user): the generator's uid is now its own. */
+    {513764852336192ULL, 5000, "SHM_LOCK of a shared uid"},
 };
 
 /* The fixed seeds, the state compared after every call. */
