@@ -2411,7 +2411,93 @@ static int compare_policies(struct kd *kd, int report)
 	return bad ? -1 : 0;
 }
 
+/* /proc/PID/smaps cut to what the model knows exactly, one line per VMA:
+ * "start Size KernelPageSize MMUPageSize thp=THPeligible [pkey=N] VmFlags".
+ * Not the page counts: the helper's pages resident before the import are
+ * not in the model's resident set (and the model's smaps approximates
+ * dirty state and sharing, src/procfs.c). */
+static char *smaps_digest(const char *text)
+{
+	size_t n = strlen(text);
+	char *out = malloc(n / 4 + 64), *o = out;
+	if (!out)
+		return NULL;
+	for (const char *p = text; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		const char *dash = memchr(p, '-', len);
+		const char *colon = memchr(p, ':', len);
+		if (dash && (!colon || dash < colon) && p[0] != ' ') {
+			/* a header: "start-end perms ..." */
+			o += sprintf(o, "%.*s", (int)(dash - p), p);
+		} else if (colon) {
+			static const char *const keys[] = {"Size", "KernelPageSize", "MMUPageSize",
+							   "THPeligible", "ProtectionKey"};
+			static const char *const tags[] = {" ", " ", " ", " thp=", " pkey="};
+			size_t kl = (size_t)(colon - p);
+			const char *v = colon + 1;
+			while (v < p + len && *v == ' ')
+				v++;
+			if (kl == 7 && !memcmp(p, "VmFlags", 7)) {
+				o += sprintf(o, " [%.*s]\n", (int)(p + len - v), v);
+			} else {
+				for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+					if (strlen(keys[i]) == kl && !memcmp(p, keys[i], kl))
+						o += sprintf(o, "%s%.*s", tags[i], (int)(p + len - v),
+							     v);
+			}
+		}
+		p += len + (nl ? 1 : 0);
+	}
+	*o = 0;
+	return out;
+}
+
+long kd_smaps_compared;
+
+/* How often a random run compares smaps (in state comparisons); see
+ * kd_random_run_opts(). */
+#define KD_SMAPS_EVERY 1
+
+/* Each VMA's VmFlags (and the other exact smaps fields) against the model's
+ * vms_smaps_text(): flags maps cannot show (VM_ACCOUNT, VM_LOCKED, madvise
+ * flags, VM_MAYBE_GUARD, VM_SEALED, ...). */
+static int compare_smaps(struct kd *kd, int report)
+{
+	char *raw = helper_text(kd, "smaps");
+	size_t n = vms_smaps_text(kd->mm, NULL, 0);
+	char *mraw = malloc(n + 1);
+	if (mraw)
+		vms_smaps_text(kd->mm, mraw, n + 1);
+	char *k = raw ? smaps_digest(raw) : NULL;
+	char *m = mraw ? smaps_digest(mraw) : NULL;
+	int bad = 0;
+	kd_smaps_compared++;
+	if (!k || !m) {
+		bad = 1;
+	} else if (strcmp(k, m) != 0) {
+		bad = 1;
+		if (report) {
+			kp("smaps differ (start Size KernelPageSize MMUPageSize THPeligible "
+			   "VmFlags; - kernel, + model):\n");
+			print_maps_diff(k, m);
+		}
+	}
+	free(raw);
+	free(mraw);
+	free(k);
+	free(m);
+	return bad ? -1 : 0;
+}
+
+static int compare_state(struct kd *kd, int report, int with_smaps);
+
 int kd_compare_state(struct kd *kd, int report)
+{
+	return compare_state(kd, report, 1);
+}
+
+static int compare_state(struct kd *kd, int report, int with_smaps)
 {
 	int bad = 0;
 	char *kraw = helper_text(kd, "maps");
@@ -2457,6 +2543,8 @@ int kd_compare_state(struct kd *kd, int report)
 	if (!bad && compare_boundaries(kd, report))
 		bad = 1;
 	if (!bad && kd->numa_used && compare_policies(kd, report))
+		bad = 1;
+	if (!bad && with_smaps && !getenv("KDIFF_NO_SMAPS") && compare_smaps(kd, report))
 		bad = 1;
 	return bad ? -1 : 0;
 }
@@ -4146,6 +4234,10 @@ int kd_random_run_opts(struct kd_run_opts *o, char *why, size_t why_size)
 		fail = 1;
 		goto out;
 	}
+	const char *se = getenv("KDIFF_SMAPS_EVERY");
+	long smaps_every = se ? atol(se) : KD_SMAPS_EVERY, ncompared = 0;
+	if (smaps_every < 1)
+		smaps_every = 1;
 	for (long i = 0; i < ncalls; i++) {
 		if (o->progress && i % every == 0)
 			o->progress(o->progress_arg, o->seed, i, ncalls);
@@ -4167,7 +4259,11 @@ int kd_random_run_opts(struct kd_run_opts *o, char *why, size_t why_size)
 		if (calls[i].op == KD_SHMAT && kr >= 0 && (uint64_t)kr < kd.task_size)
 			g.shm_addrs[g.nshmat++ % 8] = (uint64_t)kr;
 		if (o->check_every <= 1 || (i + 1) % o->check_every == 0 || i + 1 == ncalls) {
-			if (kd_compare_state(&kd, 0) != 0) {
+			/* smaps every smaps_every comparisons and at the end; a
+			 * divergence found late is pinned to its call by the
+			 * replays, which compare smaps after every call. */
+			int with_smaps = ++ncompared % smaps_every == 0 || i + 1 == ncalls;
+			if (compare_state(&kd, 0, with_smaps) != 0) {
 				at = i;
 				fail = 1;
 				break;
@@ -4226,6 +4322,8 @@ int kd_random_run(uint64_t seed, int ncalls, int check_every, double shrink_secs
 #include <stdio.h>
 
 #include "kdiff.h"
+
+long kd_smaps_compared;
 
 int kd_usable(char *why, size_t why_size)
 {

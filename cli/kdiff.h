@@ -198,9 +198,12 @@ void kd_stop(struct kd *kd);
 long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT]);
 long kd_model(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT]);
 
-/* Compares maps text and Vm* status lines; on a difference prints a diff to
+/* Compares maps text, Vm* status lines and smaps VmFlags; on a difference prints a diff to
  * stdout (when report) and returns -1. */
 int kd_compare_state(struct kd *kd, int report);
+/* How many times kd_compare_state() and the random runs compared smaps
+ * (each VMA's VmFlags and the other exact fields) with the model's. */
+extern long kd_smaps_compared;
 
 /* Whether c touches a range the helper must keep (its own image, libc,
  * stack, vdso, the initial heap). */
