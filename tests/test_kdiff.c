@@ -611,7 +611,8 @@ TEST(kdiff_fixed_seeds)
 			failed++;
 		}
 	}
-	printf("    %d fixed seeds, %ld calls\n", n, calls);
+	printf("    %d fixed seeds, %ld calls, %ld smaps VmFlags comparisons\n", n, calls,
+	       kd_smaps_compared);
 	if (failed)
 		t_fail(__FILE__, __LINE__, "%d of %d fixed seeds diverge from the kernel", failed, n);
 }
