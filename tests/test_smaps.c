@@ -380,3 +380,26 @@ TEST(smaps_protection_key_line_with_pku)
 	CHECK(strstr(entry(mm, A + PG), "ProtectionKey:         0\n") != NULL);
 	vms_mm_free(mm);
 }
+
+/* Live: the same for mprotect and for madvise (MADV_DODUMP): a range made
+ * equal to its guarded neighbour merges into it and the result keeps "gu"
+ * (vma_modify_flags() hands the merged VMA's sticky flags back). */
+TEST(smaps_guard_flag_survives_mprotect_and_madvise_merges)
+{
+	vms_mm *mm = new_mm(sys);
+	CHECK(map_at(mm, A, 2 * PG, RW, PA, NULL, 0));
+	CHECK_EQ(vms_mprotect(mm, A + PG, PG, VMS_PROT_READ), 0);
+	CHECK_EQ(vms_madvise(mm, A, PG, VMS_MADV_GUARD_INSTALL), 0);
+	CHECK_EQ(vms_mprotect(mm, A + PG, PG, RW), 0);
+	CHECK_EQ(field(mm, A, "Size:"), 8);
+	CHECK_FLAGS(mm, A, "rd wr mr mw me gu ac ");
+	uint64_t b = A + MB;
+	CHECK(map_at(mm, b, 2 * PG, RW, PA, NULL, 0));
+	CHECK_EQ(vms_madvise(mm, b + PG, PG, VMS_MADV_DONTDUMP), 0);
+	CHECK_EQ(vms_madvise(mm, b, PG, VMS_MADV_GUARD_INSTALL), 0);
+	CHECK_EQ(vms_madvise(mm, b + PG, PG, VMS_MADV_DODUMP), 0);
+	CHECK_EQ(field(mm, b, "Size:"), 8);
+	CHECK_FLAGS(mm, b, "rd wr mr mw me gu ac ");
+	VALID(mm);
+	vms_mm_free(mm);
+}
