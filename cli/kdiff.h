@@ -187,6 +187,11 @@ struct kd {
 	int vec_bad; /* the last call's results agreed, its mincore vectors did not */
 	/* A policy call was made: numa_maps is compared from then on. */
 	int numa_used;
+	/* smaps digest lines (compare_smaps()) of the helper's own VMAs that
+	 * differed from the model's at the start, each side's: flags the maps
+	 * text cannot show (under ASan its shadow's "nr dd nh"); no call may
+	 * touch those VMAs, so they are left out of every comparison. */
+	char *smaps_skip_k, *smaps_skip_m;
 };
 
 /* Starts a helper and its model. Returns 0, or -1 with the reason in why
