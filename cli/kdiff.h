@@ -187,6 +187,11 @@ struct kd {
 	int vec_bad; /* the last call's results agreed, its mincore vectors did not */
 	/* A policy call was made: numa_maps is compared from then on. */
 	int numa_used;
+	/* smaps digest lines (compare_smaps()) of the helper's own VMAs that
+	 * differed from the model's at the start, each side's: flags the maps
+	 * text cannot show (under ASan its shadow's "nr dd nh"); no call may
+	 * touch those VMAs, so they are left out of every comparison. */
+	char *smaps_skip_k, *smaps_skip_m;
 };
 
 /* Starts a helper and its model. Returns 0, or -1 with the reason in why
@@ -198,9 +203,12 @@ void kd_stop(struct kd *kd);
 long kd_kernel(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT]);
 long kd_model(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT]);
 
-/* Compares maps text and Vm* status lines; on a difference prints a diff to
+/* Compares maps text, Vm* status lines and smaps VmFlags; on a difference prints a diff to
  * stdout (when report) and returns -1. */
 int kd_compare_state(struct kd *kd, int report);
+/* How many times kd_compare_state() and the random runs compared smaps
+ * (each VMA's VmFlags and the other exact fields) with the model's. */
+extern long kd_smaps_compared;
 
 /* Whether c touches a range the helper must keep (its own image, libc,
  * stack, vdso, the initial heap). */

@@ -54,6 +54,10 @@ static void usage(FILE *f)
 		"  --start-brk ADDR     its start_brk (default: the first brk(NULL) result)\n"
 		"  --final-maps FILE    write the first process's last maps\n"
 		"  --maps               print every process's maps at the end\n"
+		"  --smaps              print every process's /proc/PID/smaps at the end\n"
+		"                       (VmFlags and sizes exact, page counts from the\n"
+		"                       model's resident pages; see vmspace(1))\n"
+		"  --smaps-rollup       print every process's /proc/PID/smaps_rollup\n"
 		"  --at N               print them after line N\n"
 		"  --strict             bad input (a malformed or binary line, a 32-bit\n"
 		"                       call, ...; see vmspace(1)) is an error (exit 2)\n"
@@ -169,6 +173,10 @@ static int cmd_replay(int argc, char **argv)
 			o.list_unsupported = 1;
 		} else if (!strcmp(opt, "--maps")) {
 			o.print_maps = 1;
+		} else if (!strcmp(opt, "--smaps")) {
+			o.print_smaps = 1;
+		} else if (!strcmp(opt, "--smaps-rollup")) {
+			o.print_smaps_rollup = 1;
 		} else if (!strcmp(opt, "--no-host")) {
 			o.host_defaults = 0;
 		} else if (!strcmp(opt, "--no-resolve")) {

@@ -56,8 +56,8 @@ void space_end(struct pass *p, struct space *s)
 			free(p->st->final_maps);
 			p->st->final_maps = strdup(maps_of(p, s->mm));
 		}
-		if (p->o->print_maps)
-			s->maps_at_exit = strdup(maps_of(p, s->mm));
+		if (p->o->print_maps || p->o->print_smaps || p->o->print_smaps_rollup)
+			s->maps_at_exit = report_of(p, s->mm);
 		vms_mm_free(s->mm);
 		s->mm = NULL;
 	}

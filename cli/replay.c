@@ -202,6 +202,37 @@ const char *maps_of(struct pass *p, const vms_mm *mm)
 	}
 }
 
+static void append_text(char **buf, size_t *len, size_t (*fn)(const vms_mm *, char *, size_t),
+			const vms_mm *mm)
+{
+	if (!*buf)
+		return;
+	size_t n = fn(mm, NULL, 0);
+	char *nb = realloc(*buf, *len + n + 1);
+	if (!nb) {
+		free(*buf);
+		*buf = NULL;
+		return;
+	}
+	fn(mm, nb + *len, n + 1);
+	*len += n;
+	*buf = nb;
+}
+
+char *report_of(struct pass *p, const vms_mm *mm)
+{
+	const struct replay_opts *o = p->o;
+	size_t len = 0;
+	char *buf = calloc(1, 1);
+	if (o->print_maps || !(o->print_smaps || o->print_smaps_rollup))
+		append_text(&buf, &len, vms_maps_text, mm);
+	if (o->print_smaps)
+		append_text(&buf, &len, vms_smaps_text, mm);
+	if (o->print_smaps_rollup)
+		append_text(&buf, &len, vms_smaps_rollup_text, mm);
+	return buf;
+}
+
 /* ---- Results -------------------------------------------------------------- */
 
 static void print_divergence(struct pass *p, const struct call *c, const char *model)
@@ -1777,12 +1808,14 @@ static void print_all_maps(struct pass *p, const char *when)
 {
 	for (int i = 0; i < p->nspaces; i++) {
 		struct space *s = p->spaces[i];
-		const char *text = s->mm ? maps_of(p, s->mm) : s->maps_at_exit;
+		char *live = s->mm ? report_of(p, s->mm) : NULL;
+		const char *text = s->mm ? live : s->maps_at_exit;
 		if (!text)
 			continue;
 		fprintf(p->out, "== pid %d%s%s%s%s%s ==\n%s", s->id, s->prog ? " (" : "",
 			s->prog ? s->prog : "", s->prog ? ")" : "", s->mm ? "" : " (at its exit)",
 			when, text);
+		free(live);
 	}
 }
 
@@ -2328,7 +2361,7 @@ static int run_once(const struct replay_opts *o, const char *text, size_t len, u
 	rc = p.exit_code;
 	if (first_bad)
 		*first_bad = p.first_bad_group;
-	if (out && o->print_maps)
+	if (out && (o->print_maps || o->print_smaps || o->print_smaps_rollup))
 		print_all_maps(&p, " at the end");
 	/* the first process's maps when it did not exit in the trace */
 	struct space *fs = first_space(&p);

@@ -31,6 +31,8 @@ struct replay_opts {
 	int list_unsupported;      /* print each unsupported call and why on out */
 	int progress;              /* progress on err (the caller checks isatty) */
 	int print_maps;            /* each live process's maps at the end */
+	int print_smaps;           /* ... their /proc/PID/smaps (vms_smaps_text) */
+	int print_smaps_rollup;    /* ... their /proc/PID/smaps_rollup */
 	long at_line;              /* > 0: the maps after this line */
 	const char *final_maps_path; /* write the first process's last maps here */
 	int host_defaults;         /* settings start from this host's /proc */

@@ -293,6 +293,9 @@ const struct vms_exec_fs *host_exec_fs(struct pass *p);
 int exec_follow_learn(struct pass *p, struct proc *pr, const struct call *c, long r);
 
 const char *maps_of(struct pass *p, const vms_mm *mm);
+/* What --maps, --smaps and --smaps-rollup print for mm, in that order
+ * (maps alone when none of them is given: --at N), malloc'd. */
+char *report_of(struct pass *p, const vms_mm *mm);
 struct space *first_space(struct pass *p);
 void note_unmatched_paths(const struct pass *p);
 enum sc sc_of(const char *n);

@@ -3,7 +3,8 @@
  * sequences go to the live kernel (a helper process: this binary re-executed
  * with ASLR off, raw syscalls over a pipe) and to the model side by side;
  * results, /proc/PID/maps and the Vm* status lines are compared after every
- * call. On a divergence the sequence is shrunk and the minimal reproducer is
+ * call, and each VMA's smaps VmFlags (with Size, KernelPageSize, MMUPageSize
+ * and THPeligible) every 10th call and at the end (kdiff.c compare_smaps()). On a divergence the sequence is shrunk and the minimal reproducer is
  * printed as strace lines. The harness itself is cli/kdiff.c, shared with the
  * differential unit tests.
  *
@@ -26,7 +27,8 @@ void verify_usage(FILE *f)
 	fprintf(f, "usage: vmspace verify [--seed S] [--calls N] [--seeds K] [--verbose]\n"
 		   "                      [--shrink-secs T]\n"
 		   "Runs N random memory calls (default 10000) per seed on the live kernel\n"
-		   "and on the model, comparing results, maps and status after each call.\n"
+		   "and on the model, comparing results, maps and status after each call\n"
+		   "and each VMA's smaps VmFlags every 10th call and at the end.\n"
 		   "--seed S is the first seed (default: from the clock, printed); --seeds K\n"
 		   "runs seeds S..S+K-1. On a divergence the calls are shrunk (for up to T\n"
 		   "seconds, default 120) to a minimal reproducer, printed in strace syntax;\n"
@@ -187,7 +189,7 @@ int verify_run(struct verify_opts *o, char *why, size_t why_size)
 	kd_set_report_prefix(NULL);
 	printf("verified %ld calls (", o->calls * (long)o->seeds);
 	print_seeds(o, o->seeds);
-	printf("): no divergence\n");
+	printf("; %ld smaps comparisons): no divergence\n", kd_smaps_compared);
 	return 0;
 }
 

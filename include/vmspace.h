@@ -759,6 +759,14 @@ size_t vms_status_text(const vms_mm *mm, char *buf, size_t size);
  * and its memory policy as the kernel prints it ("default", "bind:0",
  * "interleave=static:0-3", ...), one line each. */
 size_t vms_numa_maps_text(const vms_mm *mm, char *buf, size_t size);
+/* /proc/PID/smaps and /proc/PID/smaps_rollup, like snprintf. Exact: each
+ * VMA's maps line, Size, KernelPageSize, MMUPageSize, THPeligible (for the
+ * host's default per-size THP settings), ProtectionKey (when the system has
+ * pkeys) and VmFlags; the page counts follow the model's resident set, with
+ * the approximations src/procfs.c lists (dirty state, sharing with other
+ * processes, swap and huge pages are not tracked). */
+size_t vms_smaps_text(const vms_mm *mm, char *buf, size_t size);
+size_t vms_smaps_rollup_text(const vms_mm *mm, char *buf, size_t size);
 
 /* Checks every invariant of the address space. Returns 0, or -1 with a
  * description of the first broken one in why. */

@@ -398,7 +398,7 @@ static int madvise_update_vma(struct madv_call *c, struct vms_vma *v, uint64_t s
 	if (!r)
 		return err;
 	*out = r;
-	r->flags = new_flags;
+	r->flags = vma_modified_flags(r, new_flags);
 	if (set_name)
 		set_anon_name_of(c->w.mm, r, c->anon_name);
 	return 0;

@@ -66,7 +66,7 @@ static int mlock_fixup(struct vma_walk *c, struct vms_vma *v, uint64_t start, ui
 		mm->locked_vm -= nr_pages;
 	else if (!(oldflags & VM_LOCKED))
 		mm->locked_vm += nr_pages;
-	r->flags = newflags;
+	r->flags = vma_modified_flags(r, newflags);
 	return 0;
 }
 

@@ -88,7 +88,7 @@ static int mprotect_fixup(struct vma_walk *c, struct vms_vma *v, uint64_t start,
 		return err;
 	}
 	*out = r;
-	r->flags = newflags;
+	r->flags = vma_modified_flags(r, newflags);
 	if ((oldflags & VM_ACCOUNT) && !(newflags & VM_ACCOUNT))
 		vm_unacct_memory(mm->sys, nrpages);
 	/* A locked private VMA becoming writable breaks COW now so that the

@@ -256,6 +256,358 @@ size_t vms_maps_text(const vms_mm *mm, char *buf, size_t size)
 	return out_finish(&o);
 }
 
+/* ---- /proc/PID/smaps and /proc/PID/smaps_rollup ---- */
+
+/*
+ * What smap_gather_stats() would count, from what the model tracks. Exact:
+ * the header (the maps line), Size, KernelPageSize, MMUPageSize,
+ * THPeligible, ProtectionKey, VmFlags, and which pages are resident and
+ * whether each is anonymous (Rss, Anonymous, LazyFree) as far as the
+ * resident set itself is (rss.h: pages present before an import are not in
+ * it, and a THP fault maps one page where the kernel maps 512).
+ * Approximations, because the model keeps no per-page state beyond the
+ * residency type:
+ * - dirty: anonymous pages are dirty, lazily freed ones clean (MADV_FREE
+ *   cleaned them), shmem pages dirty, page cache pages clean (a page
+ *   written through a shared file mapping is dirty in the kernel);
+ * - mapcount: a page cache or shmem page is mapped by each VMA, of every
+ *   process of the system, whose resident set holds it at that file
+ *   offset; mappings by processes the model does not know (the host's libc
+ *   in every process) are not counted; an anonymous page is always mapped
+ *   once, so pages shared with a fork child show as private;
+ * - Referenced: every resident page but a lazily freed one;
+ * - never resident in the model, so always 0: KSM, AnonHugePages,
+ *   ShmemPmdMapped, FilePmdMapped, Shared_Hugetlb and Private_Hugetlb
+ *   (hugetlb pages in use are not tracked), Swap and SwapPss (reclaim drops
+ *   pages from the resident set without remembering them).
+ */
+struct smap_stats {
+	uint64_t resident, shared_clean, shared_dirty, private_clean, private_dirty;
+	uint64_t referenced, anonymous, lazyfree, private_hugetlb, shared_hugetlb;
+	/* PSS in bytes << PSS_SHIFT, as the kernel sums it before dividing. */
+	uint64_t pss, pss_dirty, pss_anon, pss_file, pss_shmem, pss_locked;
+};
+
+#define PSS_SHIFT 12
+#define PMD_ORDER (21 - PAGE_SHIFT) /* HPAGE_PMD_ORDER */
+
+/* The mm's first resident range that ends above addr. */
+static size_t resident_from(const struct vms_mm *mm, uint64_t addr)
+{
+	size_t lo = 0, hi = mm->nresident;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (mm->resident[mid].end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool maps_cache_page(int type)
+{
+	return type == RSS_FILE || type == RSS_SHMEM;
+}
+
+/* folio_precise_page_mapcount() of the page cache page at pgoff of the
+ * inode: the VMAs of the inode's i_mmap (every process of the system) that
+ * map it, that is, hold it resident and not a private copy of it. */
+static uint64_t file_page_mapcount(const struct vms_inode *ino, uint64_t pgoff)
+{
+	uint64_t n = 0;
+	for (uint32_t i = 0; i < ino->i_mmap_count; i++) {
+		const struct vms_vma *w = ino->i_mmap[i].vma;
+		if (pgoff < w->pgoff || pgoff - w->pgoff >= vma_pages(w))
+			continue;
+		uint64_t addr = w->start + ((pgoff - w->pgoff) << PAGE_SHIFT);
+		if (maps_cache_page(rss_type_at(ino->i_mmap[i].mm, addr)))
+			n++;
+	}
+	return n;
+}
+
+/* fs/proc/task_mmu.c smaps_page_accumulate() for pages of one type and
+ * mapcount (the model's dirty, anonymous and referenced rules above). */
+static void smaps_account(struct smap_stats *st, int type, uint64_t mapcount, uint64_t pages,
+			  bool locked)
+{
+	uint64_t size = pages << PAGE_SHIFT;
+	uint64_t pss = (size << PSS_SHIFT) / (mapcount >= 2 ? mapcount : 1);
+	bool anon = type == RSS_ANON || type == RSS_LAZY;
+	bool dirty = type == RSS_ANON || type == RSS_SHMEM;
+	bool private = mapcount < 2;
+	st->resident += size;
+	if (anon) {
+		st->anonymous += size;
+		/* !folio_test_swapbacked() and clean: MADV_FREE'd. */
+		if (type == RSS_LAZY)
+			st->lazyfree += size;
+	}
+	if (type != RSS_LAZY)
+		st->referenced += size;
+	st->pss += pss;
+	if (anon)
+		st->pss_anon += pss;
+	else if (type == RSS_SHMEM)
+		st->pss_shmem += pss;
+	else
+		st->pss_file += pss;
+	if (locked)
+		st->pss_locked += pss;
+	if (dirty) {
+		st->pss_dirty += pss;
+		*(private ? &st->private_dirty : &st->shared_dirty) += size;
+	} else {
+		*(private ? &st->private_clean : &st->shared_clean) += size;
+	}
+}
+
+/* smap_gather_stats(): the walk of v's page tables, here of its resident
+ * ranges. The zero page and guard markers are not pages (vm_normal_page()
+ * gives none). Hugetlb pages go to the hugetlb fields only
+ * (smaps_hugetlb_range()). */
+static void smap_gather_stats(const struct vms_mm *mm, const struct vms_vma *v,
+			      struct smap_stats *st)
+{
+	bool locked = (v->flags & VM_LOCKED) != 0;
+	const struct vms_inode *ino = v->file ? v->file->inode : NULL;
+	for (size_t i = resident_from(mm, v->start);
+	     i < mm->nresident && mm->resident[i].start < v->end; i++) {
+		const struct page_range *r = &mm->resident[i];
+		uint64_t s = max_u64(r->start, v->start), e = min_u64(r->end, v->end);
+		if (!rss_type_counts(r->type) || s >= e)
+			continue;
+		uint64_t pages = (e - s) >> PAGE_SHIFT;
+		if (vma_is_hugetlb(v)) {
+			*((v->flags & VM_MAYSHARE) && ino && ino->i_mmap_count > 1 ? &st->shared_hugetlb
+									   : &st->private_hugetlb) +=
+			    pages << PAGE_SHIFT;
+			continue;
+		}
+		if (!ino || !maps_cache_page(r->type) || ino->i_mmap_count < 2) {
+			smaps_account(st, r->type, 1, pages, locked);
+			continue;
+		}
+		/* A page cache page other VMAs may map too: page by page. */
+		uint64_t pgoff = v->pgoff + ((s - v->start) >> PAGE_SHIFT);
+		for (uint64_t p = 0; p < pages; p++)
+			smaps_account(st, r->type, file_page_mapcount(ino, pgoff + p), 1, locked);
+	}
+}
+
+/* include/linux/huge_mm.h thp_vma_suitable_order() at vm_end - the block
+ * size, in the kernel's unsigned arithmetic (a VMA ending below the block
+ * size wraps and "fits"); a file VMA's pgoff must line up with the block. */
+static bool thp_suitable_order(const struct vms_vma *v, unsigned order)
+{
+	uint64_t hsize = PAGE_SIZE << order;
+	if (!vma_is_anonymous(v) &&
+	    (((v->start >> PAGE_SHIFT) - v->pgoff) & ((hsize >> PAGE_SHIFT) - 1)) != 0)
+		return false;
+	uint64_t haddr = (v->end - hsize) & ~(hsize - 1);
+	return haddr >= v->start && haddr + hsize <= v->end;
+}
+
+/*
+ * THPeligible: mm/huge_memory.c thp_vma_allowable_orders(vma, vm_flags,
+ * TVA_SMAPS, THP_ORDERS_ALL) != 0. The model knows the top-level setting
+ * (vm.transparent_hugepage) and assumes the kernel's default per-size
+ * settings (hugepages-2048kB "inherit", every other size "never"), shmem's
+ * "never" (shmem_enabled and the per-size shmem settings: the host's) and
+ * no CONFIG_READ_ONLY_THP_FOR_FS (the host's).
+ */
+static bool thp_eligible(const struct vms_mm *mm, const struct vms_vma *v)
+{
+	int mode = mm->sys->thp_mode;
+	if (vma_is_anonymous(v)) {
+		/* The early mask: only the PMD order, enabled by "always", or
+		 * by "madvise" for a VM_HUGEPAGE VMA. */
+		if (!(mode == 2 || (mode == 1 && (v->flags & VM_HUGEPAGE))))
+			return false;
+		if (vma_thp_disabled(mm, v->flags, false))
+			return false;
+		if (!thp_suitable_order(v, PMD_ORDER))
+			return false;
+		/* vma_is_temporary_stack(): exec's stack before setup_arg_pages()
+		 * finishes (VM_STACK_INCOMPLETE_SETUP). */
+		if ((v->flags & VM_GROWSDOWN) &&
+		    (v->flags & (VM_SEQ_READ | VM_RAND_READ)) == (VM_SEQ_READ | VM_RAND_READ))
+			return false;
+		/* smaps shows 1 even before the first fault made the anon_vma. */
+		return true;
+	}
+	/* File, shmem and special mappings: whatever orders fit, shmem then
+	 * asks shmem_allowable_huge_orders() ("never": none), and any other
+	 * needs a ->huge_fault (DAX only) or file_thp_enabled()
+	 * (CONFIG_READ_ONLY_THP_FOR_FS): none either. */
+	return false;
+}
+
+/* x86 VM_PKEY_BIT0..3: the VMA's protection key. */
+static unsigned vma_pkey(const struct vms_vma *v)
+{
+	return (unsigned)((v->flags & VM_PKEY_MASK) >> VM_PKEY_SHIFT);
+}
+
+/* fs/proc/task_mmu.c show_smap_vma_flags(): two letters per set bit in bit
+ * order, "??" for a bit without a mnemonic in this configuration (x86-64:
+ * no soft dirty, no arm64 bits; the pkey bits print nothing, they have the
+ * ProtectionKey line). */
+static void show_smap_vma_flags(struct out *o, const struct vms_sys *sys, uint64_t flags)
+{
+	/* NULL: no mnemonic ("??"); "": printed as nothing. */
+	static const char *const mnemonics[64] = {
+	    [0] = "rd",	 [1] = "wr",  [2] = "ex",  [3] = "sh",	[4] = "mr",  [5] = "mw",
+	    [6] = "me",	 [7] = "ms",  [8] = "gd",  [9] = "um",	[10] = "pf", [11] = "gu",
+	    [12] = "uw", [13] = "lo", [14] = "io", [15] = "sr", [16] = "rr", [17] = "dc",
+	    [18] = "de", [19] = "lf", [20] = "ac", [21] = "nr", [22] = "ht", [23] = "sf",
+	    [24] = "ar", [25] = "wf", [26] = "dd", [28] = "mm", [29] = "hg", [30] = "nh",
+	    [31] = "mg", [32] = "",   [33] = "",   [34] = "",	[35] = "",   [40] = "dp",
+	    [41] = "ui", [42] = "sl",
+	};
+	put_str(o, "VmFlags: ");
+	for (unsigned i = 0; i < 64; i++) {
+		if (!(flags & (1ULL << i)))
+			continue;
+		const char *m = mnemonics[i];
+		/* VM_SHADOW_STACK has its "ss" only with CONFIG_X86_USER_SHADOW_STACK. */
+		if (i == 37 && sys->user_shstk_built)
+			m = "ss";
+		if (!m)
+			m = "??";
+		if (!m[0])
+			continue;
+		put_mem(o, m, 2);
+		put_char(o, ' ');
+	}
+	put_char(o, '\n');
+}
+
+/* SEQ_PUT_DEC(): a byte count in kB, width 8, after its label. */
+static void put_kb(struct out *o, const char *label, uint64_t bytes)
+{
+	put_str(o, label);
+	put_dec_width(o, bytes >> 10, 8);
+	put_str(o, " kB\n");
+}
+
+/* fs/proc/task_mmu.c __show_smap(); the rollup adds the Pss split. */
+static void show_smap_stats(struct out *o, const struct smap_stats *st, bool rollup)
+{
+	put_kb(o, "Rss:            ", st->resident);
+	put_kb(o, "Pss:            ", st->pss >> PSS_SHIFT);
+	put_kb(o, "Pss_Dirty:      ", st->pss_dirty >> PSS_SHIFT);
+	if (rollup) {
+		put_kb(o, "Pss_Anon:       ", st->pss_anon >> PSS_SHIFT);
+		put_kb(o, "Pss_File:       ", st->pss_file >> PSS_SHIFT);
+		put_kb(o, "Pss_Shmem:      ", st->pss_shmem >> PSS_SHIFT);
+	}
+	put_kb(o, "Shared_Clean:   ", st->shared_clean);
+	put_kb(o, "Shared_Dirty:   ", st->shared_dirty);
+	put_kb(o, "Private_Clean:  ", st->private_clean);
+	put_kb(o, "Private_Dirty:  ", st->private_dirty);
+	put_kb(o, "Referenced:     ", st->referenced);
+	put_kb(o, "Anonymous:      ", st->anonymous);
+	put_kb(o, "KSM:            ", 0);
+	put_kb(o, "LazyFree:       ", st->lazyfree);
+	put_kb(o, "AnonHugePages:  ", 0);
+	put_kb(o, "ShmemPmdMapped: ", 0);
+	put_kb(o, "FilePmdMapped:  ", 0);
+	put_kb(o, "Shared_Hugetlb: ", st->shared_hugetlb);
+	/* One character longer a label, so width 7. */
+	put_str(o, "Private_Hugetlb: ");
+	put_dec_width(o, st->private_hugetlb >> 10, 7);
+	put_str(o, " kB\n");
+	put_kb(o, "Swap:           ", 0);
+	put_kb(o, "SwapPss:        ", 0);
+	put_kb(o, "Locked:         ", st->pss_locked >> PSS_SHIFT);
+}
+
+/* vma_kernel_pagesize() and vma_mmu_pagesize(): the huge page size of a
+ * hugetlb VMA (the same for the MMU on x86), else the base page. */
+static uint64_t vma_kernel_pagesize(const struct vms_vma *v)
+{
+	if (vma_is_hugetlb(v) && v->file && v->file->inode->hpage_size)
+		return v->file->inode->hpage_size;
+	return PAGE_SIZE;
+}
+
+/* The tail of show_smap() after the stats; the gate VMA's too. */
+static void show_smap_tail(struct out *o, const struct vms_mm *mm, uint64_t flags, bool thp,
+			   unsigned pkey)
+{
+	put_str(o, "THPeligible:    ");
+	put_dec_width(o, thp ? 1 : 0, 8);
+	put_char(o, '\n');
+	/* arch_pkeys_enabled(): the CPU's OSPKE. */
+	if (mm->sys->pku) {
+		put_str(o, "ProtectionKey:  ");
+		put_dec_width(o, pkey, 8);
+		put_char(o, '\n');
+	}
+	show_smap_vma_flags(o, mm->sys, flags);
+}
+
+static void show_smap(struct out *o, const struct vms_mm *mm, const struct vms_vma *v)
+{
+	struct smap_stats st;
+	memset(&st, 0, sizeof(st));
+	smap_gather_stats(mm, v, &st);
+	show_map_vma(o, mm, v);
+	put_kb(o, "Size:           ", v->end - v->start);
+	put_kb(o, "KernelPageSize: ", vma_kernel_pagesize(v));
+	put_kb(o, "MMUPageSize:    ", vma_kernel_pagesize(v));
+	show_smap_stats(o, &st, false);
+	show_smap_tail(o, mm, v->flags, thp_eligible(mm, v), vma_pkey(v));
+}
+
+size_t vms_smaps_text(const vms_mm *mm, char *buf, size_t size)
+{
+	struct out o = {buf, size, 0};
+	struct vt_cursor c;
+	for (const struct vms_vma *v = vt_first(&mm->tree, &c); v; v = vt_next(&c))
+		show_smap(&o, mm, v);
+	if (mm->has_gate) {
+		/* The gate VMA: no pages of the mm's, no THP (no vm_mm), key 0. */
+		struct vma_name gate = {"", "[vsyscall]", "", false};
+		struct smap_stats st;
+		memset(&st, 0, sizeof(st));
+		put_maps_line(&o, VSYSCALL_ADDR, VSYSCALL_ADDR + PAGE_SIZE, VM_EXEC, 0, 0, 0, 0,
+			      &gate);
+		put_kb(&o, "Size:           ", PAGE_SIZE);
+		put_kb(&o, "KernelPageSize: ", PAGE_SIZE);
+		put_kb(&o, "MMUPageSize:    ", PAGE_SIZE);
+		show_smap_stats(&o, &st, false);
+		show_smap_tail(&o, mm, VM_EXEC, false, 0);
+	}
+	return out_finish(&o);
+}
+
+/* fs/proc/task_mmu.c show_smaps_rollup(): every VMA's stats summed (not the
+ * gate's), under a header from the first VMA's start to the last one's end
+ * (0-0 for an empty mm). */
+size_t vms_smaps_rollup_text(const vms_mm *mm, char *buf, size_t size)
+{
+	struct out o = {buf, size, 0};
+	struct smap_stats st;
+	struct vt_cursor c;
+	uint64_t start = 0, end = 0;
+	bool first = true;
+	memset(&st, 0, sizeof(st));
+	for (const struct vms_vma *v = vt_first(&mm->tree, &c); v; v = vt_next(&c)) {
+		if (first)
+			start = v->start;
+		first = false;
+		end = v->end;
+		smap_gather_stats(mm, v, &st);
+	}
+	struct vma_name name = {"", "[rollup]", "", false};
+	put_maps_line(&o, start, end, 0, 0, 0, 0, 0, &name);
+	show_smap_stats(&o, &st, true);
+	return out_finish(&o);
+}
+
 /* ---- /proc/PID/status: the Vm and Rss lines ---- */
 
 static void put_kb_line(struct out *o, const char *label, uint64_t kb)

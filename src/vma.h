@@ -114,6 +114,15 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg);
  * applies flags/name), or an ERR value via *err (-ENOMEM map_count, -EINVAL
  * may_split) with any first split left in place, as the kernel does. */
 struct vms_vma *vma_modify(struct vma_merge *vmg, int *err);
+/* The flags the caller of vma_modify() gives the VMA it got back: its new
+ * flags plus the sticky flags that VMA has (mm/vma.c vma_modify_flags()
+ * hands a merged VMA's flags back, so that VM_MAYBE_GUARD taken from a
+ * neighbour survives the caller's vm_flags_reset(); live: munlock merging
+ * a range into a guarded neighbour keeps "gu"). */
+static inline uint64_t vma_modified_flags(const struct vms_vma *r, uint64_t newflags)
+{
+	return newflags | (r->flags & VM_STICKY);
+}
 
 /* split_vma(): with the max_map_count check; __split_vma() without it.
  * new_below: the new VMA is the part below addr. Returns 0 or -errno. */

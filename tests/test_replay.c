@@ -1833,3 +1833,34 @@ TEST(replay_memfd_tmpfile_and_dev_zero_are_named_as_the_kernel_does)
 	free(out);
 	replay_stats_free(&st);
 }
+
+/* --smaps prints each process's smaps (after its maps with --maps), and
+ * --smaps-rollup its rollup; a process that exited shows them at its exit. */
+TEST(replay_smaps_prints_each_process_smaps)
+{
+	char text[512], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a = first_mmap(sys, 0);
+	snprintf(text, sizeof(text),
+		 "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "madvise(%#lx, 4096, MADV_DONTDUMP) = 0\n",
+		 a, a);
+	o.print_maps = 1;
+	o.print_smaps = 1;
+	o.print_smaps_rollup = 1;
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	char head[64];
+	snprintf(head, sizeof(head), "%012lx-%012lx rw-p 00000000 00:00 0 \n", a, a + 4096);
+	const char *maps = strstr(out, head);
+	CHECK(maps != NULL);
+	const char *smaps = maps ? strstr(maps + 1, head) : NULL;
+	CHECK(smaps != NULL);
+	if (smaps) {
+		CHECK(strncmp(smaps + strlen(head), "Size:                  4 kB\n", 28) == 0);
+		CHECK(strstr(smaps, "VmFlags: rd wr mr mw me ac dd \n") != NULL);
+		CHECK(strstr(smaps, "[rollup]\nRss:") != NULL);
+	}
+	free(out);
+	replay_stats_free(&st);
+}
