@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -274,7 +275,7 @@ uint64_t exec_trace_generate(const char *path, uint64_t min_lines, char *why, si
 
 /* Runs argv with stdout to outpath and stderr to errpath; its exit status,
  * or -1. */
-static int run_to(char *const argv[], const char *outpath, const char *errpath)
+static int run_to(char *const argv[], const char *outpath, const char *errpath, double *cpu)
 {
 	fflush(NULL);
 	pid_t pid = fork();
@@ -291,9 +292,12 @@ static int run_to(char *const argv[], const char *outpath, const char *errpath)
 		_exit(127);
 	}
 	int st;
-	while (waitpid(pid, &st, 0) < 0)
+	struct rusage ru;
+	while (wait4(pid, &st, 0, &ru) < 0)
 		if (errno != EINTR)
 			return -1;
+	*cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
@@ -305,7 +309,8 @@ double exec_trace_replay(const char *vmspace, const char *path, uint64_t lines, 
 	snprintf(errpath, sizeof(errpath), "%s.log", path);
 	char *argv[] = {(char *)vmspace, "replay", "--check", (char *)path, NULL};
 	uint64_t t0 = now_ns();
-	int st = run_to(argv, outpath, errpath);
+	double cpu = 0;
+	int st = run_to(argv, outpath, errpath, &cpu);
 	double secs = (double)(now_ns() - t0) / 1e9;
 	/* The work is checked: every memory call matched the log's result. */
 	unsigned long long calls = 0, matched = 0, diverged = 0, unsupported = 0;
@@ -325,7 +330,9 @@ double exec_trace_replay(const char *vmspace, const char *path, uint64_t lines, 
 			 st, matched, calls, diverged, unsupported, outpath, errpath);
 		return -1;
 	}
-	snprintf(why, why_size, "%llu lines, %llu memory calls all matched, in %.2f s",
-		 (unsigned long long)lines, calls, secs);
+	snprintf(why, why_size,
+		 "%llu lines, %llu memory calls all matched, in %.2f s (%.2f s of CPU: %.0f "
+		 "lines/s)",
+		 (unsigned long long)lines, calls, secs, cpu, cpu > 0 ? (double)lines / cpu : 0.0);
 	return (double)lines / secs;
 }

@@ -17,7 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -348,30 +347,31 @@ char *ofd_name(struct pass *p, const struct ofd *f, bool on_host, const struct s
  * shmem, hugetlbfs has huge pages), from this host: the file's own statfs,
  * else its directory's (a file unlinked since, or the directory of an
  * O_TMPFILE open), provided the device is the file's (dev 0 = not known). */
-static uint32_t host_fs_flags(const char *path, uint32_t major_, uint32_t minor_)
+static uint32_t host_fs_flags(struct pass *p, const char *path, uint32_t major_,
+			      uint32_t minor_)
 {
 	char dir[PATH_MAX];
-	struct statfs fs;
+	int64_t fs_type;
 	struct stat sb;
 	const char *at = path;
 	if (!path)
 		return 0;
-	if (stat(path, &sb) != 0) {
+	if (!host_stat(p, path, &sb)) {
 		const char *slash = strrchr(path, '/');
 		if (!slash || (size_t)(slash - path) >= sizeof(dir))
 			return 0;
 		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
 		at = dir;
-		if (stat(at, &sb) != 0)
+		if (!host_stat(p, at, &sb))
 			return 0;
 	}
 	if ((major_ || minor_) && (major(sb.st_dev) != major_ || minor(sb.st_dev) != minor_))
 		return 0;
-	if (statfs(at, &fs) != 0)
+	if (!host_fs_type(p, at, &fs_type))
 		return 0;
-	if (fs.f_type == 0x01021994) /* TMPFS_MAGIC */
+	if (fs_type == 0x01021994) /* TMPFS_MAGIC */
 		return VMS_INODE_SHMEM;
-	if (fs.f_type == 0x958458f6) /* HUGETLBFS_MAGIC */
+	if (fs_type == (int64_t)0x958458f6) /* HUGETLBFS_MAGIC */
 		return VMS_INODE_HUGETLBFS;
 	return 0;
 }
@@ -437,7 +437,7 @@ vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 	if (f->tmpfile || f->deleted)
 		info.flags |= VMS_INODE_DELETED;
 	if (!f->memfd)
-		info.flags |= host_fs_flags(f->lookup, info.dev_major, info.dev_minor);
+		info.flags |= host_fs_flags(p, f->lookup, info.dev_major, info.dev_minor);
 	if (dir_only) {
 		/* d_path() of the unnamed dentry: "#<ino>" in the directory */
 		char *dir = f->lookup ? realpath(f->lookup, NULL) : NULL;

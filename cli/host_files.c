@@ -1,6 +1,6 @@
 /*
  * host_files.c: what `vmspace replay` asks this host about files, asked
- * once per path and pass: stat(2), realpath(3), and what execve reads
+ * once per path and pass: stat(2), statfs(2), realpath(3), and what execve reads
  * (vms_exec_host_fs: its stat, and the first bytes of the program and its
  * interpreter). A log of a shell loop runs one program thousands of times,
  * and each process maps the same libraries: these system calls took more
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "replay_int.h"
 
@@ -31,6 +32,9 @@ struct host_file {
 	struct stat sb;
 	int real_known;   /* realpath(3) was asked */
 	char *real;       /* its answer (NULL: it failed) */
+	int fs_known;     /* statfs(2) was asked */
+	int fs_rc;        /* its answer: 0 or -errno */
+	int64_t fs_type;  /* and the filesystem's magic (f_type) */
 	int exec_rc;      /* vms_exec_host_fs()'s stat: 0, -errno, or 1 (not asked) */
 	struct vms_exec_stat est;
 	char *canonical;  /* its canonical name (exec_rc == 0) */
@@ -200,6 +204,25 @@ char *host_realpath(struct pass *p, const char *path)
 		e->real_known = 1;
 	}
 	return e->real ? strdup(e->real) : NULL;
+}
+
+bool host_fs_type(struct pass *p, const char *path, int64_t *type)
+{
+	struct host_file *e = p->host_files ? get(p->host_files, path) : NULL;
+	struct statfs fs;
+	if (!e) {
+		if (statfs(path, &fs) != 0)
+			return false;
+		*type = (int64_t)fs.f_type;
+		return true;
+	}
+	if (!e->fs_known) {
+		e->fs_rc = statfs(path, &fs) == 0 ? 0 : -errno;
+		e->fs_type = e->fs_rc ? 0 : (int64_t)fs.f_type;
+		e->fs_known = 1;
+	}
+	*type = e->fs_type;
+	return e->fs_rc == 0;
 }
 
 const struct vms_exec_fs *host_exec_fs(struct pass *p)

@@ -1951,6 +1951,17 @@ static void pass_end(struct pass *p, size_t len)
 			  p->o->at_line, p->last_line);
 }
 
+/* Does an unfinished call of this name hold the calls after it in a group?
+ * Only one the replay applies: the order of overlapping calls matters where
+ * one of them changes or reads what the model keeps, and a call it skips
+ * (wait4, read, futex) does neither. A shell waiting in wait4 or read for
+ * its child would otherwise put the child's whole life, from its execve on,
+ * in one group, parsed in full and held until the wait returns. */
+static bool opens_group(const char *name)
+{
+	return sc_of(name) != SC_OTHER || is_i386_only(name);
+}
+
 /* Runs the whole trace once. */
 static void pass_run(struct pass *p, const char *text, size_t len, struct search *se)
 {
@@ -2091,8 +2102,9 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 		if (line.pid)
 			p->unprefixed_ok = 0;
 		if (line.kind == SL_UNFINISHED) {
-			p->unfinished++;
 			enum sc sc = sc_of(line.name);
+			if (opens_group(line.name))
+				p->unfinished++;
 			if (sc == SC_CLONE || sc == SC_CLONE3 || sc == SC_FORK || sc == SC_VFORK)
 				pending_clone_add(p, line.pid, clone_flags(&line, sc), lineno);
 		}
@@ -2100,7 +2112,7 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 			break;
 		while (strace_joiner_next(j, &ev, err, sizeof(err))) {
 			bool was_open = (ev.abandoned || ev.start_lineno != ev.end_lineno) && !ev.orphan;
-			if (was_open && p->unfinished > 0)
+			if (was_open && opens_group(ev.line.name) && p->unfinished > 0)
 				p->unfinished--;
 			if (ev.line.kind == SL_MALFORMED) {
 				p->st->malformed++;

@@ -284,6 +284,8 @@ struct host_files *host_files_new(void);
 void host_files_free(struct host_files *c);
 /* stat(2) of path: true (sb filled) when it succeeds. */
 bool host_stat(struct pass *p, const char *path, struct stat *sb);
+/* statfs(2) of path: true (*type = its f_type) when it succeeds. */
+bool host_fs_type(struct pass *p, const char *path, int64_t *type);
 /* realpath(3) of path: malloc'd, or NULL. */
 char *host_realpath(struct pass *p, const char *path);
 /* The files as vms_execve reads them (NULL: the host's, asked each time). */

@@ -1037,6 +1037,17 @@ static const char *first_too_big(const struct strace_val *v)
 	return b;
 }
 
+/* Does v hold a name the parser does not know, anywhere in it? */
+static int has_bad_name(const struct strace_val *v)
+{
+	if (v->bad_name)
+		return 1;
+	for (int i = 0; i < v->nfields; i++)
+		if (has_bad_name(&v->fields[i].v))
+			return 1;
+	return 0;
+}
+
 static void note_bad_names(struct pctx *c, const struct strace_val *v, const char *what)
 {
 	if (v->bad_name) {
@@ -1396,8 +1407,9 @@ static int parse_args(struct pctx *c, const char *s, size_t n, int partial, char
 			if (l->too_big)
 				l->too_big_arg = l->nargs + 1;
 		}
-		if (l->args[l->nargs].v.bad_name || l->args[l->nargs].v.nfields ||
-		    l->args[l->nargs].out) {
+		/* the text of the warning only when there is one to give */
+		if (has_bad_name(&l->args[l->nargs].v) ||
+		    (l->args[l->nargs].out && has_bad_name(l->args[l->nargs].out))) {
 			char what[32];
 			snprintf(what, sizeof(what), "argument %d", l->nargs + 1);
 			note_bad_names(c, &l->args[l->nargs].v, what);
@@ -1877,7 +1889,8 @@ static struct jitem *new_item(struct strace_joiner *j, const struct strace_line 
 		return NULL;
 	}
 	it->pid = pid;
-	snprintf(it->name, sizeof(it->name), "%s", ln->name);
+	/* both are char[32] and the parser's is NUL-terminated (set_name) */
+	memcpy(it->name, ln->name, sizeof(it->name));
 	it->join_off = ln->join_off;
 	it->start_lineno = it->end_lineno = ln->lineno;
 	it->start_ts = it->end_ts = ln->timestamp;
