@@ -24,15 +24,32 @@ uint64_t vm_commit_limit(const vms_sys *sys)
 	return allowed + sys->total_swap_pages;
 }
 
+/* The check's numbers for an observer: committed before the charge. */
+static void ev_commit(struct vms_mm *mm, uint64_t pages, int ok, uint64_t allowed)
+{
+	ev_limit(mm, "__vm_enough_memory", VMS_LIMIT_COMMIT, ok, pages,
+		 mm->sys->committed_pages - (ok ? pages : 0), allowed);
+}
+
 int vm_enough_memory(struct vms_mm *mm, uint64_t pages)
 {
 	vms_sys *sys = mm->sys;
 	sys->committed_pages += pages;
-	if (sys->overcommit_memory == 1) /* OVERCOMMIT_ALWAYS */
+	if (sys->overcommit_memory == 1) { /* OVERCOMMIT_ALWAYS */
+		if (ev_on(sys))
+			ev_commit(mm, pages, 1, 0);
 		return 0;
+	}
 	if (sys->overcommit_memory == 0) { /* OVERCOMMIT_GUESS */
-		if (pages > sys->totalram_pages + sys->total_swap_pages)
-			goto fail;
+		uint64_t all = sys->totalram_pages + sys->total_swap_pages;
+		if (pages > all) {
+			sys->committed_pages -= pages;
+			if (ev_on(sys))
+				ev_commit(mm, pages, 0, all);
+			return -ENOMEM;
+		}
+		if (ev_on(sys))
+			ev_commit(mm, pages, 1, all);
 		return 0;
 	}
 	int64_t allowed = (int64_t)vm_commit_limit(sys);
@@ -43,10 +60,14 @@ int vm_enough_memory(struct vms_mm *mm, uint64_t pages)
 	int64_t reserve = (int64_t)(sys->user_reserve_kbytes >> (PAGE_SHIFT - 10));
 	int64_t share = (int64_t)(mm->total_vm / 32);
 	allowed -= share < reserve ? share : reserve;
-	if ((int64_t)sys->committed_pages < allowed)
+	if ((int64_t)sys->committed_pages < allowed) {
+		if (ev_on(sys))
+			ev_commit(mm, pages, 1, allowed > 0 ? (uint64_t)allowed : 0);
 		return 0;
-fail:
+	}
 	sys->committed_pages -= pages;
+	if (ev_on(sys))
+		ev_commit(mm, pages, 0, allowed > 0 ? (uint64_t)allowed : 0);
 	return -ENOMEM;
 }
 
@@ -70,7 +91,7 @@ bool is_data_mapping(uint64_t flags)
 	return (flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE;
 }
 
-bool may_expand_vm(const struct vms_mm *mm, uint64_t vm_flags, uint64_t npages)
+static bool may_expand_vm_(const struct vms_mm *mm, uint64_t vm_flags, uint64_t npages)
 {
 	if (mm->total_vm + npages > mm->rlim_as.cur >> PAGE_SHIFT)
 		return false;
@@ -82,6 +103,21 @@ bool may_expand_vm(const struct vms_mm *mm, uint64_t vm_flags, uint64_t npages)
 		return false;
 	}
 	return true;
+}
+
+bool may_expand_vm(const struct vms_mm *mm, uint64_t vm_flags, uint64_t npages)
+{
+	bool ok = may_expand_vm_(mm, vm_flags, npages);
+	if (ev_on(mm->sys)) {
+		bool as_ok = mm->total_vm + npages <= mm->rlim_as.cur >> PAGE_SHIFT;
+		ev_limit(mm, "may_expand_vm", VMS_LIMIT_AS, as_ok, npages, mm->total_vm,
+			 mm->rlim_as.cur >> PAGE_SHIFT);
+		if (as_ok && is_data_mapping(vm_flags))
+			ev_limit(mm, "may_expand_vm", VMS_LIMIT_DATA, ok, npages, mm->data_vm,
+				 (mm->rlim_data.cur ? mm->rlim_data.cur : mm->rlim_data.max) >>
+					 PAGE_SHIFT);
+	}
+	return ok;
 }
 
 void vm_stat_account(struct vms_mm *mm, uint64_t vm_flags, int64_t npages)
@@ -97,9 +133,10 @@ void vm_stat_account(struct vms_mm *mm, uint64_t vm_flags, int64_t npages)
 
 bool can_do_mlock(const struct vms_mm *mm)
 {
-	if (mm->rlim_memlock.cur != 0)
-		return true;
-	return (mm->caps & VMS_CAP_IPC_LOCK) != 0;
+	bool ok = mm->rlim_memlock.cur != 0 || (mm->caps & VMS_CAP_IPC_LOCK);
+	if (ev_on(mm->sys) && !ok)
+		ev_limit(mm, "can_do_mlock", VMS_LIMIT_MLOCK_CAP, 0, 0, 0, 0);
+	return ok;
 }
 
 bool mlock_future_ok(const struct vms_mm *mm, uint64_t vm_flags, uint64_t bytes)
@@ -107,7 +144,11 @@ bool mlock_future_ok(const struct vms_mm *mm, uint64_t vm_flags, uint64_t bytes)
 	if (!(vm_flags & VM_LOCKED) || (mm->caps & VMS_CAP_IPC_LOCK))
 		return true;
 	uint64_t locked = (bytes >> PAGE_SHIFT) + mm->locked_vm;
-	return locked <= mm->rlim_memlock.cur >> PAGE_SHIFT;
+	bool ok = locked <= mm->rlim_memlock.cur >> PAGE_SHIFT;
+	if (ev_on(mm->sys))
+		ev_limit(mm, "mlock_future_ok", VMS_LIMIT_MEMLOCK, ok, bytes >> PAGE_SHIFT,
+			 mm->locked_vm, mm->rlim_memlock.cur >> PAGE_SHIFT);
+	return ok;
 }
 
 bool accountable_mapping(const struct vms_file *file, uint64_t vm_flags)

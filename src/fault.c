@@ -5,6 +5,7 @@
  * Not here: page contents or page tables.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "fault.h"
 #include "accounting.h"
@@ -39,6 +40,7 @@ int anon_vma_prepare(struct vms_mm *mm, struct vms_vma *v)
 	if (v->anon_vma)
 		return 0;
 	struct vms_anon_vma *av = find_mergeable_anon_vma(mm, v);
+	bool reused = av != NULL;
 	if (!av) {
 		av = anon_vma_alloc(mm->sys);
 		if (!av)
@@ -47,6 +49,13 @@ int anon_vma_prepare(struct vms_mm *mm, struct vms_vma *v)
 	anon_vma_get(av);
 	v->anon_vma = av;
 	v->avc_depth = 1;
+	if (ev_on(mm->sys)) {
+		struct vms_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.u.anon.reused = reused;
+		ev.u.anon.id = av->id;
+		ev_emit(mm, VMS_EV_ANON_VMA, "__anon_vma_prepare", v->start, v->end, &ev);
+	}
 	return 0;
 }
 
@@ -87,6 +96,17 @@ static int hugetlb_fault_ok(const struct vms_mm *mm, const struct vms_vma *v)
 }
 
 /* One fault on an address inside v, access already allowed. */
+/* Pages faulted in, for an observer. */
+static void ev_resident(const struct vms_mm *mm, uint64_t start, uint64_t end, bool write,
+			const char *rule)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.resident.pages = (end - start) >> PAGE_SHIFT;
+	ev.u.resident.write = write;
+	ev_emit(mm, VMS_EV_RESIDENT, rule, start, end, &ev);
+}
+
 static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool write)
 {
 	addr &= PAGE_MASK;
@@ -119,8 +139,11 @@ static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool 
 		/* A read of untouched private anonymous memory maps the shared
 		 * zero page, which no RSS counter counts; a page already there
 		 * stays as it is. */
-		if (now < 0)
+		if (now < 0) {
 			rss_add(mm, addr, addr + PAGE_SIZE, RSS_ZERO);
+			if (ev_on(mm->sys))
+				ev_resident(mm, addr, addr + PAGE_SIZE, write, "do_anonymous_page");
+		}
 		return 0;
 	}
 	/* A present page serves the access, except that a write to a private
@@ -130,6 +153,8 @@ static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool 
 	    !(write && private && (v->file || now == RSS_LAZY)))
 		return 0;
 	rss_add(mm, addr, addr + PAGE_SIZE, rss_type_for(v, write));
+	if (ev_on(mm->sys))
+		ev_resident(mm, addr, addr + PAGE_SIZE, write, "handle_mm_fault");
 	return 0;
 }
 
@@ -174,6 +199,8 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 		rss_add(mm, start, stop, rss_type_for(v, true));
 	else if (stop > start)
 		rss_fill(mm, start, stop, zero_page ? RSS_ZERO : rss_type_for(v, false));
+	if (ev_on(mm->sys) && stop > start)
+		ev_resident(mm, start, stop, write, "populate_vma_page_range");
 	return stop < end ? -EFAULT : 0;
 }
 
@@ -247,6 +274,9 @@ int expand_downwards(struct vms_mm *mm, struct vms_vma *v, uint64_t addr)
 	/* acct_stack_growth() */
 	if (!may_expand_vm(mm, v->flags, grow))
 		return -ENOMEM;
+	if (ev_on(mm->sys))
+		ev_limit(mm, "acct_stack_growth", VMS_LIMIT_STACK, size <= mm->rlim_stack.cur,
+			 grow << PAGE_SHIFT, v->end - v->start, mm->rlim_stack.cur);
 	if (size > mm->rlim_stack.cur)
 		return -ENOMEM;
 	if ((v->flags & VM_LOCKED) && !mlock_future_ok(mm, v->flags, grow << PAGE_SHIFT))
@@ -259,6 +289,12 @@ int expand_downwards(struct vms_mm *mm, struct vms_vma *v, uint64_t addr)
 		mm->locked_vm += grow;
 	vm_stat_account(mm, v->flags, (int64_t)grow);
 	vma_set_range(mm, v, addr, v->end, v->pgoff - grow);
+	if (ev_on(mm->sys)) {
+		struct vms_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.u.grow.pages = grow;
+		ev_emit(mm, VMS_EV_STACK_GROW, "expand_downwards", v->start, v->end, &ev);
+	}
 	return 0;
 }
 

@@ -339,6 +339,8 @@ static struct vms_vma *copy_vma(struct remap *r, struct vms_vma **src)
 		nv->end = end;
 		nv->pgoff = pgoff;
 		vma_link(mm, nv);
+		if (ev_on(mm->sys))
+			ev_vma(mm, VMS_EV_VMA_NEW, nv, VMS_WHY_MREMAP, "copy_vma");
 	}
 	*src = v;
 	return nv;

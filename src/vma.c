@@ -340,6 +340,92 @@ static bool can_vma_merge_right(const struct vma_merge *vmg, bool can_merge_left
 	return !prev->anon_vma || !next->anon_vma || prev->anon_vma == next->anon_vma;
 }
 
+/* ---- merge events (only built when an observer listens) ---- */
+
+#define VM_UFFD_FLAGS (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
+
+/* The first condition that keeps [start, end) from joining cand (prev or
+ * next), in the order is_mergeable_vma(), is_mergeable_anon_vma() and the
+ * pgoff test check them; 0 when they all agree. */
+static int merge_refusal(const struct vma_merge *vmg, const struct vms_vma *cand, bool is_next)
+{
+	if (vmg->flags & VM_SPECIAL)
+		return VMS_REFUSE_SPECIAL;
+	if (cand->mpol != vmg->mpol)
+		return VMS_REFUSE_POLICY;
+	uint64_t d = (cand->flags ^ vmg->flags) & ~VM_IGNORE_MERGE;
+	if (d)
+		return d & ~VM_UFFD_FLAGS ? VMS_REFUSE_FLAGS : VMS_REFUSE_UFFD;
+	if (cand->file != vmg->file)
+		return VMS_REFUSE_FILE;
+	if (!anon_name_eq(cand->anon_name, vmg->anon_name))
+		return VMS_REFUSE_NAME;
+	if (!is_mergeable_anon_vma(vmg, cand))
+		return VMS_REFUSE_ANON_VMA;
+	uint64_t pglen = (vmg->end - vmg->start) >> PAGE_SHIFT;
+	if (is_next ? cand->pgoff != vmg->pgoff + pglen : cand->pgoff + vma_pages(cand) != vmg->pgoff)
+		return VMS_REFUSE_PGOFF;
+	return 0;
+}
+
+static void ev_refused(const struct vma_merge *vmg, const struct vms_vma *cand, int side,
+		       int reason, bool existing)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.refuse.reason = reason;
+	ev.u.refuse.side = side;
+	ev.u.refuse.vma_start = cand->start;
+	ev.u.refuse.vma_end = cand->end;
+	ev_emit(vmg->mm, VMS_EV_MERGE_REFUSED,
+		existing ? "vma_merge_existing_range" : "vma_merge_new_range", vmg->start, vmg->end,
+		&ev);
+}
+
+/* A touching neighbour that does not merge: why not. */
+static void ev_refused_side(const struct vma_merge *vmg, const struct vms_vma *cand, bool is_next,
+			    bool other_merges, bool existing)
+{
+	int side = is_next ? VMS_MERGE_NEXT : VMS_MERGE_PREV;
+	int reason = merge_refusal(vmg, cand, is_next);
+	if (!reason && is_next && other_merges)
+		reason = can_merge_remove_vma(cand) ? VMS_REFUSE_ANON_PAIR : VMS_REFUSE_CLOSE;
+	if (reason)
+		ev_refused(vmg, cand, side, reason, existing);
+}
+
+/* The merge made: mm/vma.c's case and vma_merge()'s old number for it. */
+static void ev_merged(const struct vma_merge *vmg, const struct vms_vma *res, int with,
+		      bool existing, bool partial)
+{
+	static const char *const names[2][4] = {
+		{"", "merge left: prev expands over the new range",
+		 "merge right: next expands down over the new range",
+		 "merge both: prev expands over the range and next"},
+		{"", "merge left: prev expands over the range of middle",
+		 "merge right: next expands down over the range of middle",
+		 "merge both: prev absorbs middle and next"},
+	};
+	/* vma_merge()'s comment: 1-3 a new range, 4 and 5 part of a VMA,
+	 * 6-8 a whole one. */
+	static const int cases[2][2][4] = {
+		{{0, 2, 3, 1}, {0, 2, 3, 1}},
+		{{0, 7, 8, 6}, {0, 5, 4, 6}},
+	};
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.merge.with = with;
+	ev.u.merge.existing = existing;
+	ev.u.merge.partial = partial;
+	ev.u.merge.seeds_case = cases[existing][partial][with];
+	ev.u.merge.vma_case = names[existing][with];
+	ev.u.merge.range_start = vmg->start;
+	ev.u.merge.range_end = vmg->end;
+	ev_emit(vmg->mm, VMS_EV_VMA_MERGE,
+		existing ? "vma_merge_existing_range" : "vma_merge_new_range", res->start, res->end,
+		&ev);
+}
+
 /* dup_anon_vma(): a target without an anon_vma takes src's. */
 static void dup_anon_vma(struct vms_vma *target, const struct vms_vma *src)
 {
@@ -377,14 +463,26 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 {
 	struct vms_mm *mm = vmg->mm;
 	struct vms_vma *prev = vmg->prev, *next = vmg->next;
-	if ((vmg->flags & VM_SPECIAL) || (!prev && !next))
+	if ((vmg->flags & VM_SPECIAL) || (!prev && !next)) {
+		if (ev_on(mm->sys))
+			goto refused;
 		return NULL;
+	}
 	bool left = can_vma_merge_left(vmg);
 	bool right = !vmg->just_expand && can_vma_merge_right(vmg, left);
 	if (!left && !right)
-		return NULL;
-	if (left && right && !can_merge_remove_vma(next))
+		goto refused;
+	if (left && right && !can_merge_remove_vma(next)) {
 		right = false;
+		if (ev_on(mm->sys))
+			ev_refused(vmg, next, VMS_MERGE_NEXT, VMS_REFUSE_CLOSE, false);
+	} else if (ev_on(mm->sys) && !right && !vmg->just_expand && next &&
+		   next->start == vmg->end) {
+		ev_refused_side(vmg, next, true, left, false);
+	} else if (ev_on(mm->sys) && !left && prev && prev->end == vmg->start) {
+		ev_refused_side(vmg, prev, false, false, false);
+	}
+	struct vms_vma *res;
 	if (left && right) {
 		/* | prev | new | next | -> one VMA: prev absorbs next. */
 		prev->flags |= (vmg->flags | next->flags) & VM_STICKY;
@@ -406,9 +504,8 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 			vma_absorb(mm, prev, next);
 		}
 		vma_free(mm, next);
-		return prev;
-	}
-	if (left) {
+		res = prev;
+	} else if (left) {
 		prev->flags |= vmg->flags & VM_STICKY;
 		if (vmg->anon_vma && !prev->anon_vma) {
 			prev->anon_vma = vmg->anon_vma;
@@ -416,16 +513,30 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 			anon_vma_get(prev->anon_vma);
 		}
 		grow_over_range(vmg, prev);
-		return prev;
+		res = prev;
+	} else {
+		next->flags |= vmg->flags & VM_STICKY;
+		if (vmg->anon_vma && !next->anon_vma) {
+			next->anon_vma = vmg->anon_vma;
+			next->avc_depth = 1;
+			anon_vma_get(next->anon_vma);
+		}
+		grow_over_range(vmg, next);
+		res = next;
 	}
-	next->flags |= vmg->flags & VM_STICKY;
-	if (vmg->anon_vma && !next->anon_vma) {
-		next->anon_vma = vmg->anon_vma;
-		next->avc_depth = 1;
-		anon_vma_get(next->anon_vma);
+	if (ev_on(mm->sys))
+		ev_merged(vmg, res, (left ? VMS_MERGE_PREV : 0) | (right ? VMS_MERGE_NEXT : 0), false,
+			  false);
+	return res;
+refused:
+	/* Nothing merged: why not, for each neighbour the range touches. */
+	if (ev_on(mm->sys)) {
+		if (prev && prev->end == vmg->start)
+			ev_refused_side(vmg, prev, false, false, false);
+		if (next && next->start == vmg->end && !vmg->just_expand)
+			ev_refused_side(vmg, next, true, false, false);
 	}
-	grow_over_range(vmg, next);
-	return next;
+	return NULL;
 }
 
 /* mm/vma.c vma_merge_existing_range(): [start, end) of middle takes the
@@ -436,19 +547,38 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 	struct vms_vma *middle = vmg->middle;
 	bool left_side = vmg->start == middle->start;
 	bool right_side = vmg->end == middle->end;
-	if ((vmg->flags & VM_SPECIAL) || (!left_side && !right_side))
+	if ((vmg->flags & VM_SPECIAL) || (!left_side && !right_side)) {
+		if (ev_on(mm->sys) && (vmg->flags & VM_SPECIAL)) {
+			vmg->prev = left_side ? vma_prev(mm, middle) : NULL;
+			vmg->next = right_side ? vma_next(mm, middle) : NULL;
+			goto refused;
+		}
 		return NULL;
+	}
 	vmg->prev = left_side ? vma_prev(mm, middle) : NULL;
 	vmg->next = right_side ? vma_next(mm, middle) : NULL;
 	bool merge_left = left_side && can_vma_merge_left(vmg);
 	bool merge_right = right_side && can_vma_merge_right(vmg, merge_left);
 	if (!merge_left && !merge_right)
-		return NULL;
+		goto refused;
 	bool remove_middle = left_side && right_side;
-	if (remove_middle && !can_merge_remove_vma(middle))
+	if (remove_middle && !can_merge_remove_vma(middle)) {
+		if (ev_on(mm->sys))
+			ev_refused(vmg, middle, merge_left ? VMS_MERGE_PREV : VMS_MERGE_NEXT,
+				   VMS_REFUSE_CLOSE, true);
 		return NULL;
-	if (merge_left && merge_right && !can_merge_remove_vma(vmg->next))
+	}
+	if (merge_left && merge_right && !can_merge_remove_vma(vmg->next)) {
 		merge_right = false;
+		if (ev_on(mm->sys))
+			ev_refused(vmg, vmg->next, VMS_MERGE_NEXT, VMS_REFUSE_CLOSE, true);
+	} else if (ev_on(mm->sys)) {
+		if (!merge_right && vmg->next && vmg->next->start == vmg->end)
+			ev_refused_side(vmg, vmg->next, true, merge_left, true);
+		if (!merge_left && vmg->prev && vmg->prev->end == vmg->start)
+			ev_refused_side(vmg, vmg->prev, false, false, true);
+	}
+	struct vms_vma *res;
 	struct vms_vma *prev = vmg->prev, *next = vmg->next;
 	/* The survivor carries every sticky flag of what it absorbs. */
 	uint64_t sticky = vmg->flags & VM_STICKY;
@@ -465,36 +595,50 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 		vma_absorb2(mm, prev, middle, next);
 		vma_free(mm, middle);
 		vma_free(mm, next);
-		return prev;
-	}
-	if (merge_left) {
+		res = prev;
+	} else if (merge_left) {
 		/* | prev | [start,end) middle... | -> prev grows to end. */
 		dup_anon_vma(prev, middle);
 		if (remove_middle) {
 			vma_absorb(mm, prev, middle);
 			vma_free(mm, middle);
-			return prev;
+		} else {
+			vma_set_range(mm, middle, vmg->end, middle->end,
+				      middle->pgoff + ((vmg->end - middle->start) >> PAGE_SHIFT));
+			vma_set_range(mm, prev, prev->start, vmg->end, prev->pgoff);
 		}
-		vma_set_range(mm, middle, vmg->end, middle->end,
-			      middle->pgoff + ((vmg->end - middle->start) >> PAGE_SHIFT));
-		vma_set_range(mm, prev, prev->start, vmg->end, prev->pgoff);
-		return prev;
+		res = prev;
+	} else {
+		/* | ...middle [start,end) | next | -> next grows down to start. */
+		dup_anon_vma(next, middle);
+		uint64_t pglen = (vmg->end - vmg->start) >> PAGE_SHIFT;
+		if (remove_middle) {
+			vma_absorb(mm, next, middle);
+			next->pgoff -= pglen;
+			vma_free(mm, middle);
+		} else {
+			vma_set_range(mm, middle, middle->start, vmg->start, middle->pgoff);
+			vma_set_range(mm, next, vmg->start, next->end, next->pgoff - pglen);
+		}
+		res = next;
 	}
-	/* | ...middle [start,end) | next | -> next grows down to start. */
-	dup_anon_vma(next, middle);
-	uint64_t pglen = (vmg->end - vmg->start) >> PAGE_SHIFT;
-	if (remove_middle) {
-		vma_absorb(mm, next, middle);
-		next->pgoff -= pglen;
-		vma_free(mm, middle);
-		return next;
+	if (ev_on(mm->sys))
+		ev_merged(vmg, res,
+			  (merge_left ? VMS_MERGE_PREV : 0) | (merge_right ? VMS_MERGE_NEXT : 0), true,
+			  !remove_middle);
+	return res;
+refused:
+	if (ev_on(mm->sys)) {
+		if (vmg->prev && vmg->prev->end == vmg->start)
+			ev_refused_side(vmg, vmg->prev, false, false, true);
+		if (vmg->next && vmg->next->start == vmg->end)
+			ev_refused_side(vmg, vmg->next, true, false, true);
 	}
-	vma_set_range(mm, middle, middle->start, vmg->start, middle->pgoff);
-	vma_set_range(mm, next, vmg->start, next->end, next->pgoff - pglen);
-	return next;
+	return NULL;
 }
 
-static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end);
+static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end,
+			     int why);
 
 struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
 {
@@ -510,15 +654,15 @@ struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
 	/* Both splits at once when the second cannot hit the map_count limit. */
 	if (middle->start < vmg->start && middle->end > vmg->end &&
 	    mm_map_count(vmg->mm) + 1 < vmg->mm->sys->max_map_count &&
-	    split_vma_around(vmg->mm, middle, vmg->start, vmg->end))
+	    split_vma_around(vmg->mm, middle, vmg->start, vmg->end, VMS_WHY_MODIFY))
 		return middle;
 	if (middle->start < vmg->start) {
-		*err = split_vma(vmg->mm, middle, vmg->start, true);
+		*err = split_vma(vmg->mm, middle, vmg->start, true, VMS_WHY_MODIFY);
 		if (*err)
 			return NULL;
 	}
 	if (middle->end > vmg->end) {
-		*err = split_vma(vmg->mm, middle, vmg->end, false);
+		*err = split_vma(vmg->mm, middle, vmg->end, false, VMS_WHY_MODIFY);
 		if (*err)
 			return NULL;
 	}
@@ -527,7 +671,7 @@ struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
 
 /* ---- splitting ---- */
 
-int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below)
+int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below, int why)
 {
 	/* vm_ops->may_split: special mappings refuse (special_mapping_split), and
 	 * hugetlb only splits on a huge page boundary (hugetlb_vm_op_split, for
@@ -536,6 +680,8 @@ int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_be
 		return -EINVAL;
 	if (vma_is_hugetlb(v) && (addr & (v->file->inode->hpage_size - 1)))
 		return -EINVAL;
+	if (ev_on(mm->sys))
+		ev_split(mm, v->start, v->end, addr, why);
 	struct vms_vma *n = vma_dup(mm, v);
 	uint64_t delta = (addr - v->start) >> PAGE_SHIFT, old_start = v->start;
 	if (new_below) {
@@ -561,10 +707,16 @@ int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_be
  * whose splits cannot be refused (the caller checked map_count); returns
  * false, having done nothing, for the others.
  */
-static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end)
+static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end,
+			     int why)
 {
 	if (vma_is_special_mapping(v) || vma_is_hugetlb(v))
 		return false;
+	if (ev_on(mm->sys)) {
+		/* the two splits it stands for */
+		ev_split(mm, v->start, v->end, start, why);
+		ev_split(mm, start, v->end, end, why);
+	}
 	struct vms_vma *lo = vma_dup(mm, v), *hi = vma_dup(mm, v);
 	uint64_t old_start = v->start, old_end = v->end;
 	lo->end = start;
@@ -581,11 +733,15 @@ static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t star
 	return true;
 }
 
-int split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below)
+int split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below, int why)
 {
-	if (mm_map_count(mm) >= mm->sys->max_map_count)
+	if (mm_map_count(mm) >= mm->sys->max_map_count) {
+		if (ev_on(mm->sys))
+			ev_limit(mm, "split_vma", VMS_LIMIT_MAP_COUNT, 0, 1, mm_map_count(mm),
+				 mm->sys->max_map_count);
 		return -ENOMEM;
-	return __split_vma(mm, v, addr, new_below);
+	}
+	return __split_vma(mm, v, addr, new_below, why);
 }
 
 /* ---- unmapping ---- */
@@ -616,16 +772,20 @@ int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap
 	if (start > v->start) {
 		/* vms_gather_munmap_vmas(): only a hole punched inside one VMA may
 		 * not take map_count over the limit. */
-		if (end < v->end && mm_map_count(mm) >= mm->sys->max_map_count)
+		if (end < v->end && mm_map_count(mm) >= mm->sys->max_map_count) {
+			if (ev_on(mm->sys))
+				ev_limit(mm, "vms_gather_munmap_vmas", VMS_LIMIT_MAP_COUNT, 0, 1,
+					 mm_map_count(mm), mm->sys->max_map_count);
 			return -ENOMEM;
+		}
 		/* A sealed VMA is refused before it is split (mseal). */
 		if (v->flags & VM_SEALED)
 			return -EPERM;
-		if (end < v->end && split_vma_around(mm, v, start, end)) {
+		if (end < v->end && split_vma_around(mm, v, start, end, VMS_WHY_MUNMAP)) {
 			tally_vma(t, v);
 			return 0;
 		}
-		int err = __split_vma(mm, v, start, true);
+		int err = __split_vma(mm, v, start, true, VMS_WHY_MUNMAP);
 		if (err)
 			return err;
 	}
@@ -634,7 +794,7 @@ int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap
 		if (v->flags & VM_SEALED)
 			return -EPERM;
 		if (v->end > end) {
-			int err = __split_vma(mm, v, end, false);
+			int err = __split_vma(mm, v, end, false, VMS_WHY_MUNMAP);
 			if (err)
 				return err;
 		}
@@ -657,6 +817,8 @@ void munmap_complete(struct vms_mm *mm, uint64_t start, uint64_t end,
 		if (v && v->start == start && v->end == end) {
 			/* Its pages and references go now, as below; the struct
 			 * stays indexed until the new mapping takes its place. */
+			if (ev_on(mm->sys))
+				ev_vma(mm, VMS_EV_VMA_GONE, v, VMS_WHY_MUNMAP, "vms_complete_munmap_vmas");
 			zap_range(mm, start, end);
 			if (v->file)
 				file_rmap_remove(v);
@@ -667,6 +829,8 @@ void munmap_complete(struct vms_mm *mm, uint64_t start, uint64_t end,
 	}
 	while (n--) {
 		struct vms_vma *v = find_vma(mm, start);
+		if (ev_on(mm->sys))
+			ev_vma(mm, VMS_EV_VMA_GONE, v, VMS_WHY_MUNMAP, "vms_complete_munmap_vmas");
 		zap_range(mm, v->start, v->end);
 		vma_unlink(mm, v);
 		vma_free(mm, v);
