@@ -87,6 +87,26 @@ const char *vms_merge_refusal_name(int reason)
 										  : "?";
 }
 
+/* The refusal in words, for vms_event_text. */
+static const char *refusal_words(int reason)
+{
+	static const char *const words[] = {
+		"?",
+		"the range is VM_SPECIAL, which never merges",
+		"the memory policies differ",
+		"the flags differ",
+		"only the userfaultfd flags differ",
+		"the files differ",
+		"the anon VMA names differ",
+		"the anon_vmas differ (or one was inherited through fork)",
+		"the file offsets do not continue",
+		"the VMA a merge would remove has vm_ops->close",
+		"prev and next have different anon_vmas",
+	};
+	return reason > 0 && (size_t)reason < sizeof(words) / sizeof(words[0]) ? words[reason]
+										: "?";
+}
+
 const char *vms_limit_name(int which)
 {
 	static const char *const names[] = {
@@ -271,10 +291,7 @@ size_t vms_event_text(const struct vms_event *ev, char *buf, size_t size)
 		put_range(&o, ev->start, ev->end);
 		put(&o, " with %s ", ev->u.refuse.side == VMS_MERGE_PREV ? "prev" : "next");
 		put_range(&o, ev->u.refuse.vma_start, ev->u.refuse.vma_end);
-		put(&o, ": %s differ%s", vms_merge_refusal_name(ev->u.refuse.reason),
-		    ev->u.refuse.reason == VMS_REFUSE_CLOSE || ev->u.refuse.reason == VMS_REFUSE_SPECIAL
-			    ? "s (never merged)"
-			    : "");
+		put(&o, ": %s", refusal_words(ev->u.refuse.reason));
 		break;
 	case VMS_EV_LIMIT:
 		text_limit(&o, ev);
