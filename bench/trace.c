@@ -166,8 +166,8 @@ static int run(char *const argv[], const char *errpath)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-double trace_replay(const char *vmspace, const char *path, uint64_t lines, char *why,
-		    size_t why_size)
+double trace_replay(const char *vmspace, const char *path, const char *opt, uint64_t lines,
+		    char *why, size_t why_size)
 {
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "'%s' --help 2>&1", vmspace);
@@ -182,13 +182,16 @@ double trace_replay(const char *vmspace, const char *path, uint64_t lines, char 
 		return -1;
 	}
 	char errpath[1024];
-	snprintf(errpath, sizeof(errpath), "%s.log", path);
-	char *argv[] = {(char *)vmspace, "replay", (char *)path, NULL};
+	snprintf(errpath, sizeof(errpath), "%s%s.log", path, opt ? opt : "");
+	char *argv[] = {(char *)vmspace, "replay", (char *)(opt ? opt : path), (char *)path, NULL};
+	if (!opt)
+		argv[3] = NULL;
 	uint64_t t0 = now_ns();
 	int st = run(argv, errpath);
 	double secs = (double)(now_ns() - t0) / 1e9;
 	if (st != 0) {
-		snprintf(why, why_size, "`vmspace replay` exited with %d (see %s)", st, errpath);
+		snprintf(why, why_size, "`vmspace replay%s%s` exited with %d (see %s)", opt ? " " : "",
+			 opt ? opt : "", st, errpath);
 		return -1;
 	}
 	snprintf(why, why_size, "%llu lines in %.2f s", (unsigned long long)lines, secs);

@@ -140,7 +140,7 @@ static int make_prot(uint32_t p_flags)
 }
 
 /* What exec mapped, for an observer (VMS_EV_EXEC_MAP). */
-static void ev_exec(const struct vms_mm *mm, int what, uint64_t start, uint64_t end,
+ev_cold static void ev_exec(const struct vms_mm *mm, int what, uint64_t start, uint64_t end,
 		    uint64_t vm_flags, const char *rule)
 {
 	struct vms_event ev;

@@ -35,6 +35,25 @@ static struct vms_anon_vma *find_mergeable_anon_vma(const struct vms_mm *mm,
 	return NULL;
 }
 
+/* The anon_vma a VMA got, for an observer. */
+static ev_cold void ev_anon_vma(const struct vms_mm *mm, const struct vms_vma *v, bool reused)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.anon.reused = reused;
+	ev.u.anon.id = v->anon_vma->id;
+	ev_emit(mm, VMS_EV_ANON_VMA, "__anon_vma_prepare", v->start, v->end, &ev);
+}
+
+/* A stack's growth, for an observer. */
+static ev_cold void ev_grow(const struct vms_mm *mm, const struct vms_vma *v, uint64_t grow)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.grow.pages = grow;
+	ev_emit(mm, VMS_EV_STACK_GROW, "expand_downwards", v->start, v->end, &ev);
+}
+
 int anon_vma_prepare(struct vms_mm *mm, struct vms_vma *v)
 {
 	if (v->anon_vma)
@@ -49,13 +68,8 @@ int anon_vma_prepare(struct vms_mm *mm, struct vms_vma *v)
 	anon_vma_get(av);
 	v->anon_vma = av;
 	v->avc_depth = 1;
-	if (ev_on(mm->sys)) {
-		struct vms_event ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.u.anon.reused = reused;
-		ev.u.anon.id = av->id;
-		ev_emit(mm, VMS_EV_ANON_VMA, "__anon_vma_prepare", v->start, v->end, &ev);
-	}
+	if (ev_on(mm->sys))
+		ev_anon_vma(mm, v, reused);
 	return 0;
 }
 
@@ -97,7 +111,7 @@ static int hugetlb_fault_ok(const struct vms_mm *mm, const struct vms_vma *v)
 
 /* One fault on an address inside v, access already allowed. */
 /* Pages faulted in, for an observer. */
-static void ev_resident(const struct vms_mm *mm, uint64_t start, uint64_t end, bool write,
+ev_cold static void ev_resident(const struct vms_mm *mm, uint64_t start, uint64_t end, bool write,
 			const char *rule)
 {
 	struct vms_event ev;
@@ -289,12 +303,8 @@ int expand_downwards(struct vms_mm *mm, struct vms_vma *v, uint64_t addr)
 		mm->locked_vm += grow;
 	vm_stat_account(mm, v->flags, (int64_t)grow);
 	vma_set_range(mm, v, addr, v->end, v->pgoff - grow);
-	if (ev_on(mm->sys)) {
-		struct vms_event ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.u.grow.pages = grow;
-		ev_emit(mm, VMS_EV_STACK_GROW, "expand_downwards", v->start, v->end, &ev);
-	}
+	if (ev_on(mm->sys))
+		ev_grow(mm, v, grow);
 	return 0;
 }
 

@@ -236,7 +236,7 @@ static void undo_copies(struct fork_state *fs)
 
 /* What dup_mmap() did with each VMA, told once the fork can no longer
  * fail (a failed fork copies nothing). */
-static void ev_fork(const struct vms_mm *mm)
+ev_cold static void ev_fork(const struct vms_mm *mm)
 {
 	struct vt_cursor c;
 	for (const struct vms_vma *src = vt_first(&mm->tree, &c); src; src = vt_next(&c)) {

@@ -213,6 +213,11 @@ struct hugetlb_pool {
 #define VMS_NSETTINGS 57
 
 struct vms_sys {
+	/* The embedder's observer of decisions (event.c), or NULL: first, in
+	 * the cache line the calls read anyway (max_map_count), so that the
+	 * test each decision point makes costs no extra memory access. */
+	vms_observer_fn observer;
+	void *observer_arg;
 	/* sysctls */
 	uint64_t max_map_count;
 	int overcommit_memory;
@@ -274,9 +279,6 @@ struct vms_sys {
 	size_t nmms, mms_cap;
 
 	uint64_t fail_countdown; /* 0 = off */
-	/* The embedder's observer of decisions (event.c), or NULL. */
-	vms_observer_fn observer;
-	void *observer_arg;
 	/* Memory policies in use, shared by content (mempolicy.c): VMAs and
 	 * processes hold ids, so that equal policies compare as equal ids. */
 	struct mpol **mpols;
@@ -367,14 +369,17 @@ size_t sys_bytes_held(const vms_sys *sys);
 /* Whether anyone listens: every emission is guarded by it, so that with no
  * observer the model builds no event at all. */
 #define ev_on(sys) __builtin_expect((sys)->observer != NULL, 0)
+/* The emitting functions are out of line and cold, so that the decision
+ * points keep their size (and their inlining) without an observer. */
+#define ev_cold __attribute__((cold, noinline))
 /* Fills the common fields and hands ev to the observer. */
-void ev_emit(const struct vms_mm *mm, int kind, const char *rule, uint64_t start, uint64_t end,
+ev_cold void ev_emit(const struct vms_mm *mm, int kind, const char *rule, uint64_t start, uint64_t end,
 	     struct vms_event *ev);
 struct vms_vma;
-void ev_vma(const struct vms_mm *mm, int kind, const struct vms_vma *v, int why,
+ev_cold void ev_vma(const struct vms_mm *mm, int kind, const struct vms_vma *v, int why,
 	    const char *rule);
-void ev_split(const struct vms_mm *mm, uint64_t start, uint64_t end, uint64_t addr, int why);
-void ev_limit(const struct vms_mm *mm, const char *rule, int which, int ok, uint64_t asked,
+ev_cold void ev_split(const struct vms_mm *mm, uint64_t start, uint64_t end, uint64_t addr, int why);
+ev_cold void ev_limit(const struct vms_mm *mm, const char *rule, int which, int ok, uint64_t asked,
 	      uint64_t used, uint64_t max);
 
 /* ---- small helpers ---- */

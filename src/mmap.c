@@ -245,6 +245,18 @@ out_shmem:
 	return err;
 }
 
+/* What became of the caller's address, for an observer (VMS_EV_HINT). */
+static ev_cold void ev_hint(const struct vms_mm *mm, int verdict, uint64_t addr, uint64_t len,
+			    const struct vms_vma *in_way, const char *rule)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.hint.verdict = verdict;
+	ev.u.hint.floor = verdict == VMS_HINT_RAISED ? effective_mmap_min_addr(mm->sys) : 0;
+	ev.u.hint.vma_start = in_way ? in_way->start : 0;
+	ev_emit(mm, VMS_EV_HINT, rule, addr, addr + len, &ev);
+}
+
 /* mm/mmap.c round_hint_to_min(). */
 static uint64_t round_hint_to_min(const vms_sys *sys, uint64_t hint)
 {
@@ -286,18 +298,10 @@ long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t l
 	if (!(flags & VMS_MAP_FIXED)) {
 		uint64_t hint = addr;
 		addr = round_hint_to_min(sys, addr);
-		if (ev_on(sys) && addr != (hint & PAGE_MASK)) {
-			struct vms_event ev;
-			memset(&ev, 0, sizeof(ev));
-			ev.u.hint.verdict = VMS_HINT_RAISED;
-			ev.u.hint.floor = effective_mmap_min_addr(sys);
-			ev_emit(mm, VMS_EV_HINT, "round_hint_to_min", hint, hint + PAGE_ALIGN(len), &ev);
-		}
+		if (ev_on(sys) && addr != (hint & PAGE_MASK))
+			ev_hint(mm, VMS_HINT_RAISED, hint, PAGE_ALIGN(len), NULL, "round_hint_to_min");
 	} else if (ev_on(sys) && !(flags & VMS_MAP_FIXED_NOREPLACE)) {
-		struct vms_event ev;
-		memset(&ev, 0, sizeof(ev));
-		ev.u.hint.verdict = VMS_HINT_FIXED;
-		ev_emit(mm, VMS_EV_HINT, "do_mmap", addr, addr + PAGE_ALIGN(len), &ev);
+		ev_hint(mm, VMS_HINT_FIXED, addr, PAGE_ALIGN(len), NULL, "do_mmap");
 	}
 	len = PAGE_ALIGN(len);
 	if (!len)
@@ -318,13 +322,9 @@ long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t l
 	addr = (uint64_t)r;
 	if (flags & VMS_MAP_FIXED_NOREPLACE) {
 		struct vms_vma *in_way = find_vma_intersection(mm, addr, addr + len);
-		if (ev_on(sys)) {
-			struct vms_event ev;
-			memset(&ev, 0, sizeof(ev));
-			ev.u.hint.verdict = in_way ? VMS_HINT_NOREPLACE : VMS_HINT_TAKEN;
-			ev.u.hint.vma_start = in_way ? in_way->start : 0;
-			ev_emit(mm, VMS_EV_HINT, "do_mmap", addr, addr + len, &ev);
-		}
+		if (ev_on(sys))
+			ev_hint(mm, in_way ? VMS_HINT_NOREPLACE : VMS_HINT_TAKEN, addr, len, in_way,
+				"do_mmap");
 		if (in_way)
 			return -EEXIST;
 	}

@@ -19,7 +19,7 @@ uint64_t effective_mmap_min_addr(const vms_sys *sys)
 }
 
 /* The search's outcome, for an observer. */
-static void ev_place(const struct vms_mm *mm, const struct vm_unmapped_area_info *info, long r,
+ev_cold static void ev_place(const struct vms_mm *mm, const struct vm_unmapped_area_info *info, long r,
 		     unsigned retries)
 {
 	struct vms_event ev;
@@ -39,7 +39,7 @@ static void ev_place(const struct vms_mm *mm, const struct vm_unmapped_area_info
 }
 
 /* What became of an address hint (VMS_EV_HINT). */
-static void ev_hint(const struct vms_mm *mm, uint64_t addr, uint64_t len, int verdict,
+ev_cold static void ev_hint(const struct vms_mm *mm, uint64_t addr, uint64_t len, int verdict,
 		    uint64_t limit, const struct vms_vma *v, const char *rule)
 {
 	struct vms_event ev;

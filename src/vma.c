@@ -323,7 +323,8 @@ static bool can_vma_merge_after(const struct vma_merge *vmg)
 	       vmg->prev->pgoff + vma_pages(vmg->prev) == vmg->pgoff;
 }
 
-static bool can_vma_merge_left(const struct vma_merge *vmg)
+static inline __attribute__((always_inline)) bool
+can_vma_merge_left(const struct vma_merge *vmg)
 {
 	return vmg->prev && vmg->prev->end == vmg->start && can_vma_merge_after(vmg);
 }
@@ -347,7 +348,7 @@ static bool can_vma_merge_right(const struct vma_merge *vmg, bool can_merge_left
 /* The first condition that keeps [start, end) from joining cand (prev or
  * next), in the order is_mergeable_vma(), is_mergeable_anon_vma() and the
  * pgoff test check them; 0 when they all agree. */
-static int merge_refusal(const struct vma_merge *vmg, const struct vms_vma *cand, bool is_next)
+ev_cold static int merge_refusal(const struct vma_merge *vmg, const struct vms_vma *cand, bool is_next)
 {
 	if (vmg->flags & VM_SPECIAL)
 		return VMS_REFUSE_SPECIAL;
@@ -368,7 +369,7 @@ static int merge_refusal(const struct vma_merge *vmg, const struct vms_vma *cand
 	return 0;
 }
 
-static void ev_refused(const struct vma_merge *vmg, const struct vms_vma *cand, int side,
+ev_cold static void ev_refused(const struct vma_merge *vmg, const struct vms_vma *cand, int side,
 		       int reason, bool existing)
 {
 	struct vms_event ev;
@@ -383,7 +384,7 @@ static void ev_refused(const struct vma_merge *vmg, const struct vms_vma *cand, 
 }
 
 /* A touching neighbour that does not merge: why not. */
-static void ev_refused_side(const struct vma_merge *vmg, const struct vms_vma *cand, bool is_next,
+ev_cold static void ev_refused_side(const struct vma_merge *vmg, const struct vms_vma *cand, bool is_next,
 			    bool other_merges, bool existing)
 {
 	int side = is_next ? VMS_MERGE_NEXT : VMS_MERGE_PREV;
@@ -395,7 +396,7 @@ static void ev_refused_side(const struct vma_merge *vmg, const struct vms_vma *c
 }
 
 /* The merge made: mm/vma.c's case and vma_merge()'s old number for it. */
-static void ev_merged(const struct vma_merge *vmg, const struct vms_vma *res, int with,
+ev_cold static void ev_merged(const struct vma_merge *vmg, const struct vms_vma *res, int with,
 		      bool existing, bool partial)
 {
 	static const char *const names[2][4] = {
@@ -459,30 +460,19 @@ static void grow_over_range(struct vma_merge *vmg, struct vms_vma *v)
 	vmg->placeholder = NULL;
 }
 
-struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
+static inline __attribute__((always_inline)) struct vms_vma *
+merge_new_range(struct vma_merge *vmg)
 {
 	struct vms_mm *mm = vmg->mm;
 	struct vms_vma *prev = vmg->prev, *next = vmg->next;
-	if ((vmg->flags & VM_SPECIAL) || (!prev && !next)) {
-		if (ev_on(mm->sys))
-			goto refused;
+	if ((vmg->flags & VM_SPECIAL) || (!prev && !next))
 		return NULL;
-	}
 	bool left = can_vma_merge_left(vmg);
 	bool right = !vmg->just_expand && can_vma_merge_right(vmg, left);
 	if (!left && !right)
-		goto refused;
-	if (left && right && !can_merge_remove_vma(next)) {
+		return NULL;
+	if (left && right && !can_merge_remove_vma(next))
 		right = false;
-		if (ev_on(mm->sys))
-			ev_refused(vmg, next, VMS_MERGE_NEXT, VMS_REFUSE_CLOSE, false);
-	} else if (ev_on(mm->sys) && !right && !vmg->just_expand && next &&
-		   next->start == vmg->end) {
-		ev_refused_side(vmg, next, true, left, false);
-	} else if (ev_on(mm->sys) && !left && prev && prev->end == vmg->start) {
-		ev_refused_side(vmg, prev, false, false, false);
-	}
-	struct vms_vma *res;
 	if (left && right) {
 		/* | prev | new | next | -> one VMA: prev absorbs next. */
 		prev->flags |= (vmg->flags | next->flags) & VM_STICKY;
@@ -504,8 +494,9 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 			vma_absorb(mm, prev, next);
 		}
 		vma_free(mm, next);
-		res = prev;
-	} else if (left) {
+		return prev;
+	}
+	if (left) {
 		prev->flags |= vmg->flags & VM_STICKY;
 		if (vmg->anon_vma && !prev->anon_vma) {
 			prev->anon_vma = vmg->anon_vma;
@@ -513,72 +504,40 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 			anon_vma_get(prev->anon_vma);
 		}
 		grow_over_range(vmg, prev);
-		res = prev;
-	} else {
-		next->flags |= vmg->flags & VM_STICKY;
-		if (vmg->anon_vma && !next->anon_vma) {
-			next->anon_vma = vmg->anon_vma;
-			next->avc_depth = 1;
-			anon_vma_get(next->anon_vma);
-		}
-		grow_over_range(vmg, next);
-		res = next;
+		return prev;
 	}
-	if (ev_on(mm->sys))
-		ev_merged(vmg, res, (left ? VMS_MERGE_PREV : 0) | (right ? VMS_MERGE_NEXT : 0), false,
-			  false);
-	return res;
-refused:
-	/* Nothing merged: why not, for each neighbour the range touches. */
-	if (ev_on(mm->sys)) {
-		if (prev && prev->end == vmg->start)
-			ev_refused_side(vmg, prev, false, false, false);
-		if (next && next->start == vmg->end && !vmg->just_expand)
-			ev_refused_side(vmg, next, true, false, false);
+	next->flags |= vmg->flags & VM_STICKY;
+	if (vmg->anon_vma && !next->anon_vma) {
+		next->anon_vma = vmg->anon_vma;
+		next->avc_depth = 1;
+		anon_vma_get(next->anon_vma);
 	}
-	return NULL;
+	grow_over_range(vmg, next);
+	return next;
 }
 
 /* mm/vma.c vma_merge_existing_range(): [start, end) of middle takes the
  * attributes in vmg; merges it into prev and/or next when they agree. */
-static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
+static inline __attribute__((always_inline)) struct vms_vma *
+merge_existing_range(struct vma_merge *vmg)
 {
 	struct vms_mm *mm = vmg->mm;
 	struct vms_vma *middle = vmg->middle;
 	bool left_side = vmg->start == middle->start;
 	bool right_side = vmg->end == middle->end;
-	if ((vmg->flags & VM_SPECIAL) || (!left_side && !right_side)) {
-		if (ev_on(mm->sys) && (vmg->flags & VM_SPECIAL)) {
-			vmg->prev = left_side ? vma_prev(mm, middle) : NULL;
-			vmg->next = right_side ? vma_next(mm, middle) : NULL;
-			goto refused;
-		}
+	if ((vmg->flags & VM_SPECIAL) || (!left_side && !right_side))
 		return NULL;
-	}
 	vmg->prev = left_side ? vma_prev(mm, middle) : NULL;
 	vmg->next = right_side ? vma_next(mm, middle) : NULL;
 	bool merge_left = left_side && can_vma_merge_left(vmg);
 	bool merge_right = right_side && can_vma_merge_right(vmg, merge_left);
 	if (!merge_left && !merge_right)
-		goto refused;
-	bool remove_middle = left_side && right_side;
-	if (remove_middle && !can_merge_remove_vma(middle)) {
-		if (ev_on(mm->sys))
-			ev_refused(vmg, middle, merge_left ? VMS_MERGE_PREV : VMS_MERGE_NEXT,
-				   VMS_REFUSE_CLOSE, true);
 		return NULL;
-	}
-	if (merge_left && merge_right && !can_merge_remove_vma(vmg->next)) {
+	bool remove_middle = left_side && right_side;
+	if (remove_middle && !can_merge_remove_vma(middle))
+		return NULL;
+	if (merge_left && merge_right && !can_merge_remove_vma(vmg->next))
 		merge_right = false;
-		if (ev_on(mm->sys))
-			ev_refused(vmg, vmg->next, VMS_MERGE_NEXT, VMS_REFUSE_CLOSE, true);
-	} else if (ev_on(mm->sys)) {
-		if (!merge_right && vmg->next && vmg->next->start == vmg->end)
-			ev_refused_side(vmg, vmg->next, true, merge_left, true);
-		if (!merge_left && vmg->prev && vmg->prev->end == vmg->start)
-			ev_refused_side(vmg, vmg->prev, false, false, true);
-	}
-	struct vms_vma *res;
 	struct vms_vma *prev = vmg->prev, *next = vmg->next;
 	/* The survivor carries every sticky flag of what it absorbs. */
 	uint64_t sticky = vmg->flags & VM_STICKY;
@@ -595,46 +554,125 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 		vma_absorb2(mm, prev, middle, next);
 		vma_free(mm, middle);
 		vma_free(mm, next);
-		res = prev;
-	} else if (merge_left) {
+		return prev;
+	}
+	if (merge_left) {
 		/* | prev | [start,end) middle... | -> prev grows to end. */
 		dup_anon_vma(prev, middle);
 		if (remove_middle) {
 			vma_absorb(mm, prev, middle);
 			vma_free(mm, middle);
-		} else {
-			vma_set_range(mm, middle, vmg->end, middle->end,
-				      middle->pgoff + ((vmg->end - middle->start) >> PAGE_SHIFT));
-			vma_set_range(mm, prev, prev->start, vmg->end, prev->pgoff);
+			return prev;
 		}
-		res = prev;
-	} else {
-		/* | ...middle [start,end) | next | -> next grows down to start. */
-		dup_anon_vma(next, middle);
-		uint64_t pglen = (vmg->end - vmg->start) >> PAGE_SHIFT;
-		if (remove_middle) {
-			vma_absorb(mm, next, middle);
-			next->pgoff -= pglen;
-			vma_free(mm, middle);
-		} else {
-			vma_set_range(mm, middle, middle->start, vmg->start, middle->pgoff);
-			vma_set_range(mm, next, vmg->start, next->end, next->pgoff - pglen);
-		}
-		res = next;
+		vma_set_range(mm, middle, vmg->end, middle->end,
+			      middle->pgoff + ((vmg->end - middle->start) >> PAGE_SHIFT));
+		vma_set_range(mm, prev, prev->start, vmg->end, prev->pgoff);
+		return prev;
 	}
-	if (ev_on(mm->sys))
+	/* | ...middle [start,end) | next | -> next grows down to start. */
+	dup_anon_vma(next, middle);
+	uint64_t pglen = (vmg->end - vmg->start) >> PAGE_SHIFT;
+	if (remove_middle) {
+		vma_absorb(mm, next, middle);
+		next->pgoff -= pglen;
+		vma_free(mm, middle);
+		return next;
+	}
+	vma_set_range(mm, middle, middle->start, vmg->start, middle->pgoff);
+	vma_set_range(mm, next, vmg->start, next->end, next->pgoff - pglen);
+	return next;
+}
+
+/*
+ * With an observer, the merge is done by the same code, with its decisions
+ * worked out beforehand from the same predicates (they only read), so that
+ * the merge path itself carries no event code. Refusals are reported for
+ * each neighbour the range touches that does not join it.
+ */
+static ev_cold struct vms_vma *merge_new_range_observed(struct vma_merge *vmg)
+{
+	struct vms_vma *prev = vmg->prev, *next = vmg->next;
+	bool touch_prev = prev && prev->end == vmg->start;
+	bool touch_next = next && next->start == vmg->end && !vmg->just_expand;
+	bool left = false, right = false, close = false;
+	if (!(vmg->flags & VM_SPECIAL) && (prev || next)) {
+		left = can_vma_merge_left(vmg);
+		right = !vmg->just_expand && can_vma_merge_right(vmg, left);
+		if (left && right && !can_merge_remove_vma(next)) {
+			right = false;
+			close = true;
+		}
+	}
+	uint64_t start = vmg->start, end = vmg->end;
+	if (touch_prev && !left)
+		ev_refused_side(vmg, prev, false, false, false);
+	if (close)
+		ev_refused(vmg, next, VMS_MERGE_NEXT, VMS_REFUSE_CLOSE, false);
+	else if (touch_next && !right)
+		ev_refused_side(vmg, next, true, left, false);
+	struct vms_vma *res = merge_new_range(vmg);
+	if (res) {
+		vmg->start = start;
+		vmg->end = end;
+		ev_merged(vmg, res, (left ? VMS_MERGE_PREV : 0) | (right ? VMS_MERGE_NEXT : 0), false,
+			  false);
+	}
+	return res;
+}
+
+struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
+{
+	if (ev_on(vmg->mm->sys))
+		return merge_new_range_observed(vmg);
+	return merge_new_range(vmg);
+}
+
+static ev_cold struct vms_vma *merge_existing_range_observed(struct vma_merge *vmg)
+{
+	struct vms_mm *mm = vmg->mm;
+	struct vms_vma *middle = vmg->middle;
+	bool left_side = vmg->start == middle->start;
+	bool right_side = vmg->end == middle->end;
+	if (!left_side && !right_side)
+		return merge_existing_range(vmg);
+	/* the neighbours merge_existing_range() will look at */
+	vmg->prev = left_side ? vma_prev(mm, middle) : NULL;
+	vmg->next = right_side ? vma_next(mm, middle) : NULL;
+	struct vms_vma *prev = vmg->prev, *next = vmg->next;
+	bool merge_left = false, merge_right = false, remove_middle = left_side && right_side;
+	bool special = vmg->flags & VM_SPECIAL;
+	if (!special) {
+		merge_left = left_side && can_vma_merge_left(vmg);
+		merge_right = right_side && can_vma_merge_right(vmg, merge_left);
+	}
+	bool touch_prev = prev && prev->end == vmg->start;
+	bool touch_next = next && next->start == vmg->end;
+	if ((merge_left || merge_right) && remove_middle && !can_merge_remove_vma(middle)) {
+		ev_refused(vmg, middle, merge_left ? VMS_MERGE_PREV : VMS_MERGE_NEXT,
+			   VMS_REFUSE_CLOSE, true);
+		return merge_existing_range(vmg);
+	}
+	if (merge_left && merge_right && !can_merge_remove_vma(next)) {
+		merge_right = false;
+		ev_refused(vmg, next, VMS_MERGE_NEXT, VMS_REFUSE_CLOSE, true);
+	} else if (touch_next && !merge_right) {
+		ev_refused_side(vmg, next, true, merge_left, true);
+	}
+	if (touch_prev && !merge_left)
+		ev_refused_side(vmg, prev, false, false, true);
+	struct vms_vma *res = merge_existing_range(vmg);
+	if (res)
 		ev_merged(vmg, res,
 			  (merge_left ? VMS_MERGE_PREV : 0) | (merge_right ? VMS_MERGE_NEXT : 0), true,
 			  !remove_middle);
 	return res;
-refused:
-	if (ev_on(mm->sys)) {
-		if (vmg->prev && vmg->prev->end == vmg->start)
-			ev_refused_side(vmg, vmg->prev, false, false, true);
-		if (vmg->next && vmg->next->start == vmg->end)
-			ev_refused_side(vmg, vmg->next, true, false, true);
-	}
-	return NULL;
+}
+
+static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
+{
+	if (ev_on(vmg->mm->sys))
+		return merge_existing_range_observed(vmg);
+	return merge_existing_range(vmg);
 }
 
 static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end,
