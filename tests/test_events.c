@@ -805,3 +805,19 @@ TEST(vms_sys_set_observer_null_detaches)
 	CHECK(vms_mmap(mm, 0, PG, RW, VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS, NULL, 0) > 0);
 	CHECK_EQ(calls, seen);
 }
+
+TEST(check_mremap_params_refuses_a_fixed_move_near_max_map_count)
+{
+	vms_mm *mm = new_mm(sys);
+	CHECK_EQ(anon_at(mm, X, 2 * PG, RW), X);
+	CHECK_EQ(vms_sysctl_set(sys, "vm.max_map_count", 5), 0);
+	R.n = 0;
+	CHECK_EQ(vms_mremap(mm, X, 2 * PG, 2 * PG, VMS_MREMAP_MAYMOVE | VMS_MREMAP_FIXED,
+			    X + 16 * PG),
+		 -12);
+	const struct vms_event *e = limit_of(VMS_LIMIT_MAP_COUNT);
+	CHECK(e != NULL);
+	CHECK_EQ(e->u.limit.ok, 0);
+	CHECK_EQ(e->u.limit.max, 5);
+	CHECK(!strcmp(e->rule, "check_mremap_params"));
+}
