@@ -86,10 +86,11 @@ void kside_run(int cmd_fd, int rep_fd) __attribute__((noreturn));
  * number of lines written, or 0 on failure; *crashed is the signal that killed
  * a first attempt with mprotect lines (the second leaves them out), else 0. */
 uint64_t trace_generate(const char *path, uint64_t lines, int *crashed);
-/* Runs `vmspace replay path`; returns lines per second, or a negative value
+/* Runs `vmspace replay [opt] path` (opt NULL: none, e.g. "--explain", whose
+ * output goes to /dev/null); returns lines per second, or a negative value
  * with a reason in why. */
-double trace_replay(const char *vmspace, const char *path, uint64_t lines, char *why,
-		    size_t why_size);
+double trace_replay(const char *vmspace, const char *path, const char *opt, uint64_t lines,
+		    char *why, size_t why_size);
 
 /* exec.c: the library's fork + execve + exit of prog against the kernel's,
  * ns per round (-1: not measured), and whether the model's maps after the

@@ -173,8 +173,8 @@ static int run(char *const argv[], const char *errpath, double *cpu)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-double trace_replay(const char *vmspace, const char *path, uint64_t lines, char *why,
-		    size_t why_size)
+double trace_replay(const char *vmspace, const char *path, const char *opt, uint64_t lines,
+		    char *why, size_t why_size)
 {
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "'%s' --help 2>&1", vmspace);
@@ -189,14 +189,17 @@ double trace_replay(const char *vmspace, const char *path, uint64_t lines, char 
 		return -1;
 	}
 	char errpath[1024];
-	snprintf(errpath, sizeof(errpath), "%s.log", path);
-	char *argv[] = {(char *)vmspace, "replay", (char *)path, NULL};
+	snprintf(errpath, sizeof(errpath), "%s%s.log", path, opt ? opt : "");
+	char *argv[] = {(char *)vmspace, "replay", (char *)(opt ? opt : path), (char *)path, NULL};
+	if (!opt)
+		argv[3] = NULL;
 	uint64_t t0 = now_ns();
 	double cpu = 0;
 	int st = run(argv, errpath, &cpu);
 	double secs = (double)(now_ns() - t0) / 1e9;
 	if (st != 0) {
-		snprintf(why, why_size, "`vmspace replay` exited with %d (see %s)", st, errpath);
+		snprintf(why, why_size, "`vmspace replay%s%s` exited with %d (see %s)", opt ? " " : "",
+			 opt ? opt : "", st, errpath);
 		return -1;
 	}
 	snprintf(why, why_size, "%llu lines in %.2f s (%.2f s of CPU: %.0f lines/s)",

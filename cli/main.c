@@ -11,6 +11,7 @@
  *   vmspace --help | --version
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,14 @@ static void usage(FILE *f)
 		"  --strict             bad input (a malformed or binary line, a 32-bit\n"
 		"                       call, ...; see vmspace(1)) is an error (exit 2)\n"
 		"  --unsupported        list each call the model cannot apply and why\n"
+		"  --explain[=PID]      under each call, the model's result and its\n"
+		"                       decisions in plain words (of one process with =PID)\n"
+		"  --from N, --to N     explain only the calls of lines N..M\n"
+		"  --stats              per process and in total: calls by result, VMAs\n"
+		"                       created/split/merged (by vma_merge case), merges\n"
+		"                       refused by reason, limits that refused, peaks\n"
+		"  --interactive, -i    with TRACE -: answer each line as it arrives (the\n"
+		"                       default on a terminal); `maps` prints the maps\n"
 		"                       (`line N: <syscall>: <reason>`)\n"
 		"  --settings FILE      read settings options from FILE\n"
 		"  --no-host            do not take defaults from this host's /proc\n"
@@ -217,6 +226,20 @@ static int cmd_replay(int argc, char **argv)
 			o.host_defaults = 0;
 		} else if (!strcmp(opt, "--no-resolve")) {
 			o.no_resolve = 1;
+		} else if (!strcmp(opt, "--explain")) {
+			/* --explain, or --explain=PID for one process */
+			o.explain = 1;
+			if (val) {
+				char *end;
+				long pid = strtol(val, &end, 10);
+				if (*end || pid <= 0 || pid > INT_MAX)
+					return bad_value(opt, val);
+				o.explain_pid = (int)pid;
+			}
+		} else if (!strcmp(opt, "--stats")) {
+			o.stats = 1;
+		} else if (!strcmp(opt, "--interactive") || !strcmp(opt, "-i")) {
+			o.interactive = 1;
 		} else if (!strcmp(opt, "--help") || !strcmp(opt, "-h")) {
 			usage(stdout);
 			return 0;
@@ -235,6 +258,15 @@ static int cmd_replay(int argc, char **argv)
 				if (val[0] != '/')
 					return bad_value(opt, val);
 				o.cwd = val;
+			} else if (!strcmp(opt, "--from") || !strcmp(opt, "--to")) {
+				char *end;
+				long line = strtol(val, &end, 10);
+				if (*end || line <= 0)
+					return bad_value(opt, val);
+				if (opt[2] == 'f')
+					o.from_line = line;
+				else
+					o.to_line = line;
 			} else if (!strcmp(opt, "--at")) {
 				char *end;
 				o.at_line = strtol(val, &end, 10);
@@ -270,6 +302,28 @@ static int cmd_replay(int argc, char **argv)
 	}
 	if (maps_path && !(maps = read_file(maps_path, "--initial-maps", NULL)))
 		return 2;
+	if (o.from_line && o.to_line && o.from_line > o.to_line) {
+		fprintf(stderr, "vmspace replay: --from %ld is after --to %ld\n", o.from_line,
+			o.to_line);
+		free(maps);
+		return 2;
+	}
+	if (!strcmp(trace, "-") && (o.interactive || isatty(0))) {
+		/* a session typed (or piped) line by line: each call is answered
+		 * as it arrives, with its decisions */
+		o.interactive = 1;
+		o.explain = 1;
+		o.name = trace;
+		o.initial_maps = maps;
+		if (isatty(0))
+			fprintf(stderr, "vmspace replay: reading calls from the terminal (\"help\" "
+					"lists the commands, end with Ctrl-D)\n");
+		rc = replay_stream(&o, stdin, stdout, stderr, NULL);
+		free(maps);
+		if (fflush(stdout))
+			rc = 2;
+		return rc;
+	}
 	size_t maplen = 0;
 	text = map_trace(trace, &len, &maplen);
 	if (!text && !(text = read_file(trace, "trace", &len))) {

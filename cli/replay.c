@@ -93,6 +93,14 @@ static const struct {
 	{"EOPNOTSUPP", 95}, {"EIDRM", 43},
 };
 
+const char *errno_name(long err)
+{
+	for (size_t i = 0; i < sizeof(err_names) / sizeof(err_names[0]); i++)
+		if (err_names[i].val == -err)
+			return err_names[i].name;
+	return NULL;
+}
+
 static void errno_text(long r, char *buf, size_t size)
 {
 	for (size_t i = 0; i < sizeof(err_names) / sizeof(err_names[0]); i++) {
@@ -390,6 +398,9 @@ void check_result(struct pass *p, const struct call *c, long r, bool addr, const
 {
 	char buf[320];
 	uint64_t hole;
+	p->model_r = r; /* for --explain and --stats (explain.c) */
+	p->model_r_set = 1;
+	p->model_r_addr = addr;
 	if (!c->has_result || c->result_unknown) {
 		unsupported(p, c, "%s",
 			    c->result_unknown ? "its result is unknown (= ?)"
@@ -1506,7 +1517,22 @@ void exit_space_procs(struct pass *p, struct space *sp)
 	}
 }
 
+static void apply_call_(struct pass *p, struct call *c, const char *name);
+
+/* Applies a call, its decisions collected for --explain, --stats and
+ * on_call_events (explain.c). */
 static void apply_call(struct pass *p, struct call *c, const char *name)
+{
+	if (!p->hook) {
+		apply_call_(p, c, name);
+		return;
+	}
+	hook_begin(p, c);
+	apply_call_(p, c, name);
+	hook_end(p, c);
+}
+
+static void apply_call_(struct pass *p, struct call *c, const char *name)
 {
 	struct proc *pr;
 	c->name = name;
@@ -1539,6 +1565,7 @@ static void apply_call(struct pass *p, struct call *c, const char *name)
 			unsupported(p, c, "out of memory");
 		return;
 	}
+	p->last_pid = c->pid;
 	bool first = pr->sp && pr->sp->first;
 	switch (c->sc) {
 	case SC_CLONE:
@@ -1863,6 +1890,7 @@ static int pass_init(struct pass *p, const struct replay_opts *o, struct replay_
 		return 2;
 	}
 	s->first = 1;
+	p->hook = hook_new(p); /* after the initial maps: their import is no call */
 	return 0;
 }
 
@@ -1891,6 +1919,7 @@ static void pass_free(struct pass *p)
 	strace_line_free(&p->scratch);
 	host_files_free(p->host_files);
 	vms_sys_free(p->sys);
+	hook_free(p->hook); /* after the system, which might still report */
 }
 
 /* One note for the whole replay, since a log recorded on another machine
@@ -1962,8 +1991,42 @@ static bool opens_group(const char *name)
 	return sc_of(name) != SC_OTHER || is_i386_only(name);
 }
 
-/* Runs the whole trace once. */
-static void pass_run(struct pass *p, const char *text, size_t len, struct search *se)
+/* An interactive session's own lines (replay_stream): "maps" prints the
+ * maps of the last call's process, "maps all" every process's, "help" what
+ * can be typed. Returns true when the line was one of them. */
+static bool stream_command(struct pass *p, const char *s, long n)
+{
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	if (n == 4 && !memcmp(s, "maps", 4)) {
+		struct proc *pr = p->last_pid || p->nprocs ? proc_find(p, p->last_pid) : NULL;
+		const struct space *sp = pr ? pr->sp : first_space(p);
+		if (sp && sp->mm)
+			fprintf(p->out, "%s", maps_of(p, sp->mm));
+		else
+			fprintf(p->out, "(no address space)\n");
+		return true;
+	}
+	if (n == 8 && !memcmp(s, "maps all", 8)) {
+		print_all_maps(p, "");
+		return true;
+	}
+	if (n == 4 && !memcmp(s, "help", 4)) {
+		fprintf(p->out, "type a system call in strace syntax, e.g.\n"
+				"  mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n"
+				"(without a result, or with = ? or the result a log shows), or:\n"
+				"  maps       the maps of the process of the last call\n"
+				"  maps all   every process's maps\n");
+		return true;
+	}
+	return false;
+}
+
+/* Runs the whole trace once: text, or (stream not NULL) the lines of
+ * stream as they arrive (replay_stream). */
+static void pass_run(struct pass *p, const char *text, size_t len, struct search *se, FILE *stream)
 {
 	struct strace_joiner *j = strace_joiner_new(STRACE_ORDER_COMPLETION);
 	struct strace_line line;
@@ -1977,14 +2040,15 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 	int lineno = 0;
 	/* strace without -o can cut a line with "strace: Process N attached":
 	 * then strace_reader glues them, else lines are split here (faster) */
-	bool glue = memmem(text, len, "strace: Process ", 16) != NULL;
+	bool glue = stream || memmem(text, len, "strace: Process ", 16) != NULL;
+	char *ibuf = NULL; /* an interactive line completed with " = ?" */
 
 	memset(&line, 0, sizeof(line));
 	memset(&ev, 0, sizeof(ev));
 	if (!j)
 		return;
 	if (glue) {
-		mf = fmemopen((void *)text, len, "r");
+		mf = stream ? stream : fmemopen((void *)text, len, "r");
 		if (!mf) {
 			strace_joiner_free(j);
 			return;
@@ -2002,6 +2066,31 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 				break;
 			n = (long)strlen(s);
 			lineno = ln;
+			if (stream) {
+				if (n > 0 && s[n - 1] == '\n')
+					n--;
+				if (p->out)
+					fflush(p->out);
+				if (stream_command(p, s, n)) {
+					if (p->out)
+						fflush(p->out);
+					continue;
+				}
+				/* a call typed without its result */
+				long e = n;
+				while (e > 0 && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r'))
+					e--;
+				if (e > 0 && s[e - 1] == ')') {
+					char *b = realloc(ibuf, (size_t)e + 8);
+					if (b) {
+						ibuf = b;
+						memcpy(ibuf, s, (size_t)e);
+						memcpy(ibuf + e, " = ?", 5);
+						s = ibuf;
+						n = e + 4;
+					}
+				}
+			}
 		} else {
 			n = next_line(text, len, &pos, &s);
 			if (n < 0)
@@ -2058,7 +2147,7 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 		line.lineno = lineno;
 		long bin = binary_byte(s, (size_t)n);
 		if (bin >= 0) {
-			const char *what = lineno == 1 ? binary_kind(text, len) : NULL;
+			const char *what = lineno == 1 && text ? binary_kind(text, len) : NULL;
 			p->st->malformed++;
 			if (what) {
 				/* a program or an archive, not a log with some damage:
@@ -2136,6 +2225,8 @@ after:
 			snprintf(when, sizeof(when), " after line %d", lineno);
 			print_all_maps(p, when);
 		}
+		if (stream && p->out)
+			fflush(p->out);
 	}
 	if (!p->stopped && p->exit_code != 2) {
 		strace_joiner_finish(j);
@@ -2163,8 +2254,10 @@ after:
 	strace_joiner_free(j);
 	if (glue) {
 		strace_reader_free(&rd);
-		fclose(mf);
+		if (!stream)
+			fclose(mf);
 	}
+	free(ibuf);
 }
 
 /* ---- The driver ----------------------------------------------------------- */
@@ -2348,11 +2441,12 @@ static int run_once(const struct replay_opts *o, const char *text, size_t len, u
 		    int lead_exec,
 		    struct override *ov, int nov, int *tried, int stop_after, FILE *out, FILE *err,
 		    FILE *progress, struct replay_stats *st, struct search *se, int *first_bad,
-		    struct learn_set *learn)
+		    struct learn_set *learn, int final)
 {
 	struct pass p;
 	memset(&p, 0, sizeof(p));
 	p.learn = learn;
+	p.final = final;
 	memset(st, 0, sizeof(*st));
 	p.out = out;
 	p.err = err;
@@ -2368,13 +2462,15 @@ static int run_once(const struct replay_opts *o, const char *text, size_t len, u
 	p.nov = nov;
 	p.tried = tried;
 	p.stop_after = stop_after;
-	pass_run(&p, text, len, se);
+	pass_run(&p, text, len, se, NULL);
 	note_unmatched_paths(&p);
 	rc = p.exit_code;
 	if (first_bad)
 		*first_bad = p.first_bad_group;
 	if (out && (o->print_maps || o->print_smaps || o->print_smaps_rollup))
 		print_all_maps(&p, " at the end");
+	if (rc == 0)
+		hook_finish(&p);
 	/* the first process's maps when it did not exit in the trace */
 	struct space *fs = first_space(&p);
 	if (fs && fs->mm) {
@@ -2457,7 +2553,7 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 		for (int i = 0; i < 16; i++) {
 			learn.changed = 0;
 			rc = run_once(o, text, len, sbrk, lead_exec, NULL, 0, NULL, -1, NULL, NULL,
-				      NULL, &st, NULL, NULL, &learn);
+				      NULL, &st, NULL, NULL, &learn, 0);
 			passes++;
 			replay_stats_free(&st);
 			if (rc || !learn.changed)
@@ -2476,10 +2572,11 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 			 * unless a group diverges: its output is held, to be
 			 * given out if so, which saves a pass of the whole log. */
 			struct held h;
-			bool hold = nov == 0 && held_open(&h, out, err);
+			/* on_call_events cannot be taken back: no held pass then */
+			bool hold = nov == 0 && !o->on_call_events && held_open(&h, out, err);
 			rc = run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, -1,
 				      hold ? h.out : NULL, hold ? h.err : NULL, hold ? err : NULL,
-				      &st, &se, &bad, &learn);
+				      &st, &se, &bad, &learn, hold);
 			passes++;
 			if (hold && rc == 0 && bad < 0 && held_release(&h)) {
 				done = true;
@@ -2517,7 +2614,7 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 				while (passes < MAX_PASSES) {
 					struct search one = {0};
 					run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, bad, NULL, NULL,
-						 NULL, &st, &one, NULL, &learn);
+						 NULL, &st, &one, NULL, &learn, 0);
 					passes++;
 					replay_stats_free(&st);
 					bool ok = one.ngi > bad && one.gi[bad].diverged == 0;
@@ -2549,7 +2646,7 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 	}
 	if (!done) {
 		rc = run_once(o, text, len, sbrk, lead_exec, ov, nov, tried, -1, out, err, err, &st,
-			      NULL, NULL, &learn);
+			      NULL, NULL, &learn, 1);
 		passes++;
 	}
 	free(learn.v);
@@ -2593,3 +2690,39 @@ int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *
 	return rc;
 }
 
+
+int replay_stream(const struct replay_opts *o, FILE *in, FILE *out, FILE *err,
+		  struct replay_stats *st_out)
+{
+	struct replay_stats st;
+	struct pass p;
+	memset(&p, 0, sizeof(p));
+	memset(&st, 0, sizeof(st));
+	p.out = out;
+	p.err = err;
+	p.final = 1;
+	p.start_brk = o->start_brk;
+	int rc = pass_init(&p, o, &st);
+	if (rc == 0) {
+		pass_run(&p, NULL, 0, NULL, in);
+		rc = p.exit_code;
+		note_unmatched_paths(&p);
+		if (out && o->print_maps)
+			print_all_maps(&p, " at the end");
+		if (rc == 0)
+			hook_finish(&p);
+	}
+	pass_free(&p);
+	st.passes = 1;
+	if (rc == 0 && out)
+		fprintf(out, "replayed %llu calls: %llu matched, %llu diverged, %llu unsupported\n",
+			(unsigned long long)st.calls, (unsigned long long)st.matched,
+			(unsigned long long)st.diverged, (unsigned long long)st.unsupported);
+	if (rc == 0 && o->check && st.diverged)
+		rc = 1;
+	if (st_out)
+		*st_out = st;
+	else
+		replay_stats_free(&st);
+	return rc;
+}

@@ -54,6 +54,25 @@ struct replay_opts {
 	struct vms_creds creds;
 	int aslr;                  /* 0: off (the default), 1: randomise with seed */
 	uint64_t seed;
+
+	/* Decisions (cli/explain.c, cli/stats.c; include/vmspace.h "Decisions
+	 * as events"). */
+	int explain;               /* --explain: each call's decisions on out */
+	int explain_pid;           /* --explain=PID: only this process's (0: all) */
+	long from_line, to_line;   /* --from/--to: explain only these lines (0: no bound) */
+	int stats;                 /* --stats: the tables after the replay */
+	int interactive;           /* the log is read line by line (replay_stream) */
+	/*
+	 * Called once per call of the replay's final pass that made decisions
+	 * (a memory call, fork, exec), after the call was applied: pid and the
+	 * log line of the call, and the one-line texts of its events
+	 * (vms_event_text) in the order the model made them; the texts live
+	 * until it returns. Only the final pass calls it (the passes that search
+	 * the order of overlapping calls do not), so each call is reported once.
+	 */
+	void (*on_call_events)(void *arg, int pid, int lineno, const char *const *texts,
+			       size_t n);
+	void *on_call_events_arg;
 };
 
 /* Why calls were unsupported, for the line after the summary. */
@@ -103,6 +122,15 @@ struct replay_stats {
 int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *out, FILE *err,
 	       struct replay_stats *st);
 void replay_stats_free(struct replay_stats *st);
+
+/* Replays a log as it arrives on in, a line at a time (one pass: no
+ * search of the order of overlapping calls, no --follow learning): for an
+ * interactive session. A line without a result ("mmap(NULL, 4096, ...)")
+ * is taken as "= ?"; the line "maps" prints the maps of the process of the
+ * last call (every process's with "maps all"). Output is flushed after each
+ * line. Returns the exit status as replay_run does. */
+int replay_stream(const struct replay_opts *o, FILE *in, FILE *out, FILE *err,
+		  struct replay_stats *st);
 
 /* Reads a whole stream into a malloc'd, NUL-terminated buffer. Returns 0 or -1. */
 int replay_read_all(FILE *f, char **buf, size_t *len);

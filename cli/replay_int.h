@@ -267,6 +267,15 @@ struct pass {
 	struct strace_line scratch; /* group items re-parsed here */
 	char errbuf[160];
 	int name_slot[SC_NCALLS];
+
+	/* Decisions (explain.c): the collector of the current call's events,
+	 * or NULL when nothing asked for them; the model's result of the
+	 * current call, as check_result() saw it. */
+	struct call_hook *hook;
+	int final;          /* the pass whose results count (on_call_events) */
+	long model_r;
+	int model_r_set, model_r_addr;
+	int last_pid;       /* the process of the last call (interactive "maps") */
 };
 
 
@@ -349,5 +358,29 @@ bool pid_seen(struct pass *p, int pid);
 
 /* fast_path.c */
 int fast_parse(const char *s, size_t n, struct call *c);
+
+/* explain.c: the events of each call, for --explain, --stats and
+ * replay_opts.on_call_events. hook_new() returns NULL when the pass needs
+ * none (then nothing observes the system). */
+struct call_hook *hook_new(struct pass *p);
+void hook_free(struct call_hook *h);
+void hook_begin(struct pass *p, const struct call *c);
+void hook_end(struct pass *p, const struct call *c);
+/* The end of the pass: --stats's tables on out. */
+void hook_finish(struct pass *p);
+
+/* stats.c: --stats. */
+struct replay_tally;
+struct replay_tally *tally_new(void);
+void tally_free(struct replay_tally *t);
+/* One call: its process, name, result (have_r: r is known) and events. */
+void tally_call(struct replay_tally *t, int pid, const char *name, long r, int have_r,
+		const struct vms_event *ev, size_t n);
+/* A process's counters after a call (peaks), and the system's committed pages. */
+void tally_counters(struct replay_tally *t, int pid, const struct vms_mm_counters *c,
+		    uint64_t committed);
+void tally_print(const struct replay_tally *t, FILE *out);
+/* errno's name ("ENOMEM"), or NULL for one the replay does not name. */
+const char *errno_name(long err);
 
 #endif

@@ -732,6 +732,202 @@ long vms_setgid(vms_mm *mm, uint32_t gid);
 long vms_setresgid(vms_mm *mm, uint32_t rgid, uint32_t egid, uint32_t sgid);
 void vms_mm_get_creds(const vms_mm *mm, struct vms_creds *out);
 
+/* ---- Decisions as events -------------------------------------------------- */
+
+/*
+ * Every decision the model makes for a system call, as the kernel function
+ * whose rule made it: where a mapping goes and why, which VMAs are created,
+ * removed, split or merged (and when a merge is refused, the first condition
+ * that failed), which limit was checked with what numbers, what a fault did,
+ * what fork copied and exec placed. An embedder attaches an observer to a
+ * system; with none attached (the default) nothing is built or called.
+ *
+ * When: events are emitted as the decisions are made, in the kernel's order,
+ * during the call that makes them; the observer runs before the call
+ * returns and must not call back into the system. VMA events (NEW, GONE,
+ * SPLIT, MERGE) describe only changes that stay: the model reserves its
+ * memory before it changes anything, so a call that fails for the model's
+ * own lack of memory (vms_sys_fail_alloc_after) emits no VMA event, and a
+ * call the kernel refuses half-way (a second split over max_map_count, a
+ * mapping whose old range was already unmapped) emits exactly the changes
+ * the kernel leaves behind. The refusal itself is a VMS_EV_LIMIT event with
+ * ok = 0 where a limit refused it; other errors have no event of their own
+ * (the call's return value says them).
+ *
+ * Meanings are stable: a field keeps its meaning in later versions, new kinds
+ * and reasons get new numbers. Pointers in an event live until the observer
+ * returns. Addresses are bytes, counts of memory are pages unless named
+ * otherwise.
+ */
+enum vms_event_kind {
+	VMS_EV_PLACE = 1,     /* a gap search (u.place) */
+	VMS_EV_HINT = 2,      /* what became of the caller's address (u.hint) */
+	VMS_EV_VMA_NEW = 3,   /* a VMA [start, end) was created (u.vma) */
+	VMS_EV_VMA_GONE = 4,  /* the VMA [start, end) was removed (u.vma) */
+	VMS_EV_VMA_SPLIT = 5, /* the VMA [start, end) was cut at u.split.addr */
+	VMS_EV_VMA_MERGE = 6, /* [start, end) joined neighbours (u.merge) */
+	VMS_EV_MERGE_REFUSED = 7, /* a touching neighbour could not join (u.refuse) */
+	VMS_EV_LIMIT = 8,     /* a limit or the commit counter was checked (u.limit) */
+	VMS_EV_ANON_VMA = 9,  /* a VMA got its anon_vma (u.anon) */
+	VMS_EV_STACK_GROW = 10, /* a grows-down stack now starts at start (u.grow) */
+	VMS_EV_RESIDENT = 11, /* the pages of [start, end) were faulted in (u.resident) */
+	VMS_EV_FORK_VMA = 12, /* fork copied or skipped the VMA [start, end) (u.fork) */
+	VMS_EV_EXEC_MAP = 13, /* exec mapped [start, end) (u.exec) */
+};
+
+/* VMS_EV_HINT verdicts. */
+enum vms_hint_verdict {
+	VMS_HINT_TAKEN = 1,       /* the hint's range was free: used as is */
+	VMS_HINT_RAISED = 2,      /* below mmap_min_addr: raised to it (round_hint_to_min) */
+	VMS_HINT_OUTSIDE = 3,     /* past TASK_SIZE or across the 47-bit window: searched */
+	VMS_HINT_OVERLAP = 4,     /* the range (or a stack's guard gap) is taken: searched */
+	VMS_HINT_FIXED = 5,       /* MAP_FIXED: used as is, what was there is replaced */
+	VMS_HINT_NOREPLACE = 6,   /* MAP_FIXED_NOREPLACE over a VMA: -EEXIST */
+};
+
+/* Why a VMA was created or removed (u.vma.why), and why one was split. */
+enum vms_vma_why {
+	VMS_WHY_MMAP = 1,    /* mmap (and shmat, remap_file_pages, map_shadow_stack) */
+	VMS_WHY_MUNMAP = 2,  /* an unmap: munmap, or the old range of a MAP_FIXED or mremap */
+	VMS_WHY_BRK = 3,     /* brk's heap */
+	VMS_WHY_MREMAP = 4,  /* mremap moved or copied a VMA */
+	VMS_WHY_MODIFY = 5,  /* part of a VMA changes attributes (mprotect, mlock,
+			      * madvise, mbind, mseal: vma_modify) */
+	VMS_WHY_FORK = 6,    /* fork's copy */
+	VMS_WHY_EXEC = 7,    /* execve's new address space */
+	VMS_WHY_OTHER = 8,
+};
+
+/* How a merge went (u.merge.with). */
+#define VMS_MERGE_PREV 1 /* [start, end) joined the VMA below */
+#define VMS_MERGE_NEXT 2 /* ... the VMA above */
+#define VMS_MERGE_BOTH 3 /* ... both: they became one */
+
+/* The first condition that refused a merge (u.refuse.reason), in the order
+ * mm/vma.c checks them. */
+enum vms_merge_refusal {
+	VMS_REFUSE_SPECIAL = 1, /* VM_SPECIAL (VM_IO, VM_PFNMAP, ...) never merges */
+	VMS_REFUSE_POLICY = 2,  /* memory policies differ (mpol_equal) */
+	VMS_REFUSE_FLAGS = 3,   /* vm_flags differ beyond the sticky ones */
+	VMS_REFUSE_UFFD = 4,    /* only userfaultfd flags differ */
+	VMS_REFUSE_FILE = 5,    /* other file (or file against anonymous) */
+	VMS_REFUSE_NAME = 6,    /* anon VMA names differ */
+	VMS_REFUSE_ANON_VMA = 7, /* anon_vmas differ, or one came through fork */
+	VMS_REFUSE_PGOFF = 8,   /* page offsets do not continue */
+	VMS_REFUSE_CLOSE = 9,   /* the VMA a merge would remove has vm_ops->close
+				 * (special mapping, hugetlb, System V shm) */
+	VMS_REFUSE_ANON_PAIR = 10, /* prev and next have different anon_vmas */
+};
+
+/* VMS_EV_LIMIT: which limit (u.limit.which). */
+enum vms_limit_kind {
+	VMS_LIMIT_AS = 1,        /* RLIMIT_AS against total_vm (may_expand_vm) */
+	VMS_LIMIT_DATA = 2,      /* RLIMIT_DATA against data_vm (may_expand_vm) */
+	VMS_LIMIT_STACK = 3,     /* RLIMIT_STACK against a stack's size, in bytes */
+	VMS_LIMIT_MEMLOCK = 4,   /* RLIMIT_MEMLOCK against locked_vm (mlock_future_ok) */
+	VMS_LIMIT_MLOCK_CAP = 5, /* RLIMIT_MEMLOCK 0 without CAP_IPC_LOCK (can_do_mlock) */
+	VMS_LIMIT_MAP_COUNT = 6, /* vm.max_map_count against the VMA count */
+	VMS_LIMIT_COMMIT = 7,    /* the overcommit policy (__vm_enough_memory) */
+	VMS_LIMIT_HUGETLB = 8,   /* free huge pages against a reservation */
+};
+
+/* VMS_EV_EXEC_MAP: what exec mapped (u.exec.what). */
+enum vms_exec_what {
+	VMS_EXEC_SEGMENT = 1, /* a PT_LOAD of the program or its interpreter */
+	VMS_EXEC_STACK = 2,   /* the stack */
+	VMS_EXEC_BRK = 3,     /* the bss/brk page past the last segment */
+	VMS_EXEC_SPECIAL = 4, /* [vdso], [vvar] and friends */
+};
+
+struct vms_event {
+	int kind;            /* enum vms_event_kind */
+	const char *rule;    /* the kernel function whose rule decided it */
+	const vms_mm *mm;    /* the address space (NULL: the whole system) */
+	uint64_t start, end; /* the range the event is about, [start, end) */
+	union {
+		struct { /* VMS_EV_PLACE: [start, end) is the range chosen */
+			int topdown;
+			uint64_t low, high;     /* the search window [low, high) */
+			uint64_t length;        /* bytes asked */
+			uint64_t align_mask, align_offset;
+			uint64_t start_gap;     /* guard bytes asked below (shadow stack) */
+			unsigned retries;       /* searches again past a stack's guard gap */
+			long err;               /* 0, or -ENOMEM: no gap fits ([start, end) 0) */
+		} place;
+		struct { /* VMS_EV_HINT: [start, end) is the hint's range */
+			int verdict;            /* enum vms_hint_verdict */
+			uint64_t floor;         /* RAISED: the mmap_min_addr floor */
+			uint64_t limit;         /* OUTSIDE: the top it must stay under */
+			uint64_t vma_start;     /* OVERLAP, NOREPLACE: the VMA in the way */
+		} hint;
+		struct { /* VMS_EV_VMA_NEW, VMS_EV_VMA_GONE */
+			uint64_t vm_flags, pgoff;
+			int why;                /* enum vms_vma_why */
+		} vma;
+		struct { /* VMS_EV_VMA_SPLIT: [start, end) was the VMA */
+			uint64_t addr;
+			int why;                /* enum vms_vma_why */
+		} split;
+		struct { /* VMS_EV_VMA_MERGE: [start, end) is the merged VMA */
+			int with;               /* VMS_MERGE_PREV / NEXT / BOTH */
+			int existing;           /* 0: a new range (vma_merge_new_range);
+						 * 1: part of an existing VMA changing
+						 * (vma_merge_existing_range) */
+			int partial;            /* existing: only part of the VMA moved */
+			int seeds_case;         /* vma_merge()'s case 1-8, as mm/mmap.c
+						 * before 6.12 (and the teaching texts)
+						 * number them */
+			const char *vma_case;   /* the case as mm/vma.c names it */
+			uint64_t range_start, range_end; /* the range that merged */
+		} merge;
+		struct { /* VMS_EV_MERGE_REFUSED: [start, end) is the range */
+			int reason;             /* enum vms_merge_refusal */
+			int side;               /* VMS_MERGE_PREV or VMS_MERGE_NEXT */
+			uint64_t vma_start, vma_end; /* the neighbour */
+		} refuse;
+		struct { /* VMS_EV_LIMIT */
+			int which;              /* enum vms_limit_kind */
+			int ok;                 /* 1 allowed, 0 refused */
+			uint64_t asked;         /* what the call adds */
+			uint64_t used;          /* what is in use before it */
+			uint64_t max;           /* the limit compared with */
+			int policy;             /* COMMIT: vm.overcommit_memory (0, 1, 2) */
+		} limit;
+		struct { /* VMS_EV_ANON_VMA: [start, end) is the VMA */
+			int reused;             /* 1: a neighbour's (find_mergeable_anon_vma) */
+			uint64_t id;            /* as vms_vma_info.anon_vma */
+		} anon;
+		struct { /* VMS_EV_STACK_GROW: [start, end) is the stack after */
+			uint64_t pages;         /* it grew by */
+		} grow;
+		struct { /* VMS_EV_RESIDENT */
+			uint64_t pages;         /* pages faulted in (resident now) */
+			int write;
+		} resident;
+		struct { /* VMS_EV_FORK_VMA */
+			int copied;             /* 0: skipped (VM_DONTCOPY) */
+			int anon_vma;           /* the child got its own anon_vma */
+			int wiped;              /* VM_WIPEONFORK: the child's is empty */
+		} fork;
+		struct { /* VMS_EV_EXEC_MAP */
+			int what;               /* enum vms_exec_what */
+			uint64_t vm_flags;
+		} exec;
+	} u;
+};
+
+typedef void (*vms_observer_fn)(void *arg, const struct vms_event *ev);
+/* Attaches fn (called with arg for each event) to the system; NULL detaches. */
+void vms_sys_set_observer(vms_sys *sys, vms_observer_fn fn, void *arg);
+/* One line of plain words for an event (no newline), like snprintf. */
+size_t vms_event_text(const struct vms_event *ev, char *buf, size_t size);
+/* The kind's name ("place", "vma-new", "merge", ...), for counting. */
+const char *vms_event_kind_name(int kind);
+/* A refusal reason's name ("flags", "file", "pgoff", "anon_vma", ...). */
+const char *vms_merge_refusal_name(int reason);
+/* A limit's name ("RLIMIT_AS", "max_map_count", "overcommit", ...). */
+const char *vms_limit_name(int which);
+
 /* ---- Looking at it -------------------------------------------------------- */
 
 struct vms_vma_info {

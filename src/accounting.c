@@ -24,7 +24,22 @@ uint64_t vm_commit_limit(const vms_sys *sys)
 	return allowed + sys->total_swap_pages;
 }
 
-int vm_enough_memory(struct vms_mm *mm, uint64_t pages)
+/* What OVERCOMMIT_NEVER lets the system commit in all (pages). */
+static inline int64_t commit_allowed(const struct vms_mm *mm)
+{
+	const vms_sys *sys = mm->sys;
+	int64_t allowed = (int64_t)vm_commit_limit(sys);
+	/* Reserve some for root (security/commoncap.c: cap_vm_enough_memory). */
+	if (!(mm->caps & VMS_CAP_SYS_ADMIN))
+		allowed -= (int64_t)(sys->admin_reserve_kbytes >> (PAGE_SHIFT - 10));
+	/* Don't let a single process grow so big a user can't recover. */
+	int64_t reserve = (int64_t)(sys->user_reserve_kbytes >> (PAGE_SHIFT - 10));
+	int64_t share = (int64_t)(mm->total_vm / 32);
+	allowed -= share < reserve ? share : reserve;
+	return allowed;
+}
+
+static inline __attribute__((always_inline)) int vm_enough_memory_(struct vms_mm *mm, uint64_t pages)
 {
 	vms_sys *sys = mm->sys;
 	sys->committed_pages += pages;
@@ -35,19 +50,34 @@ int vm_enough_memory(struct vms_mm *mm, uint64_t pages)
 			goto fail;
 		return 0;
 	}
-	int64_t allowed = (int64_t)vm_commit_limit(sys);
-	/* Reserve some for root (security/commoncap.c: cap_vm_enough_memory). */
-	if (!(mm->caps & VMS_CAP_SYS_ADMIN))
-		allowed -= (int64_t)(sys->admin_reserve_kbytes >> (PAGE_SHIFT - 10));
-	/* Don't let a single process grow so big a user can't recover. */
-	int64_t reserve = (int64_t)(sys->user_reserve_kbytes >> (PAGE_SHIFT - 10));
-	int64_t share = (int64_t)(mm->total_vm / 32);
-	allowed -= share < reserve ? share : reserve;
-	if ((int64_t)sys->committed_pages < allowed)
+	if ((int64_t)sys->committed_pages < commit_allowed(mm))
 		return 0;
 fail:
 	sys->committed_pages -= pages;
 	return -ENOMEM;
+}
+
+/* The check with its numbers for an observer: the policy, the pages asked,
+ * what was committed before and what the policy allows. */
+static ev_cold int vm_enough_memory_observed(struct vms_mm *mm, uint64_t pages)
+{
+	vms_sys *sys = mm->sys;
+	uint64_t before = sys->committed_pages;
+	int64_t allowed = sys->overcommit_memory == 0   ? (int64_t)(sys->totalram_pages +
+									sys->total_swap_pages)
+			  : sys->overcommit_memory == 2 ? commit_allowed(mm)
+							: 0;
+	int err = vm_enough_memory_(mm, pages);
+	ev_limit(mm, "__vm_enough_memory", VMS_LIMIT_COMMIT, err == 0, pages, before,
+		 allowed > 0 ? (uint64_t)allowed : 0);
+	return err;
+}
+
+int vm_enough_memory(struct vms_mm *mm, uint64_t pages)
+{
+	if (ev_on(mm->sys))
+		return vm_enough_memory_observed(mm, pages);
+	return vm_enough_memory_(mm, pages);
 }
 
 void vm_unacct_memory(vms_sys *sys, uint64_t pages)
@@ -70,7 +100,7 @@ bool is_data_mapping(uint64_t flags)
 	return (flags & (VM_WRITE | VM_SHARED | VM_STACK)) == VM_WRITE;
 }
 
-bool may_expand_vm(const struct vms_mm *mm, uint64_t vm_flags, uint64_t npages)
+static inline __attribute__((always_inline)) bool may_expand_vm_(const struct vms_mm *mm, uint64_t vm_flags, uint64_t npages)
 {
 	if (mm->total_vm + npages > mm->rlim_as.cur >> PAGE_SHIFT)
 		return false;
@@ -82,6 +112,26 @@ bool may_expand_vm(const struct vms_mm *mm, uint64_t vm_flags, uint64_t npages)
 		return false;
 	}
 	return true;
+}
+
+/* The limits may_expand_vm() compared, for an observer. */
+static ev_cold void ev_may_expand(const struct vms_mm *mm, uint64_t vm_flags, uint64_t npages,
+				  bool ok)
+{
+	bool as_ok = mm->total_vm + npages <= mm->rlim_as.cur >> PAGE_SHIFT;
+	ev_limit(mm, "may_expand_vm", VMS_LIMIT_AS, as_ok, npages, mm->total_vm,
+		 mm->rlim_as.cur >> PAGE_SHIFT);
+	if (as_ok && is_data_mapping(vm_flags))
+		ev_limit(mm, "may_expand_vm", VMS_LIMIT_DATA, ok, npages, mm->data_vm,
+			 (mm->rlim_data.cur ? mm->rlim_data.cur : mm->rlim_data.max) >> PAGE_SHIFT);
+}
+
+bool may_expand_vm(const struct vms_mm *mm, uint64_t vm_flags, uint64_t npages)
+{
+	bool ok = may_expand_vm_(mm, vm_flags, npages);
+	if (ev_on(mm->sys))
+		ev_may_expand(mm, vm_flags, npages, ok);
+	return ok;
 }
 
 void vm_stat_account(struct vms_mm *mm, uint64_t vm_flags, int64_t npages)
@@ -97,9 +147,10 @@ void vm_stat_account(struct vms_mm *mm, uint64_t vm_flags, int64_t npages)
 
 bool can_do_mlock(const struct vms_mm *mm)
 {
-	if (mm->rlim_memlock.cur != 0)
-		return true;
-	return (mm->caps & VMS_CAP_IPC_LOCK) != 0;
+	bool ok = mm->rlim_memlock.cur != 0 || (mm->caps & VMS_CAP_IPC_LOCK);
+	if (ev_on(mm->sys) && !ok)
+		ev_limit(mm, "can_do_mlock", VMS_LIMIT_MLOCK_CAP, 0, 0, 0, 0);
+	return ok;
 }
 
 bool mlock_future_ok(const struct vms_mm *mm, uint64_t vm_flags, uint64_t bytes)
@@ -107,7 +158,11 @@ bool mlock_future_ok(const struct vms_mm *mm, uint64_t vm_flags, uint64_t bytes)
 	if (!(vm_flags & VM_LOCKED) || (mm->caps & VMS_CAP_IPC_LOCK))
 		return true;
 	uint64_t locked = (bytes >> PAGE_SHIFT) + mm->locked_vm;
-	return locked <= mm->rlim_memlock.cur >> PAGE_SHIFT;
+	bool ok = locked <= mm->rlim_memlock.cur >> PAGE_SHIFT;
+	if (ev_on(mm->sys))
+		ev_limit(mm, "mlock_future_ok", VMS_LIMIT_MEMLOCK, ok, bytes >> PAGE_SHIFT,
+			 mm->locked_vm, mm->rlim_memlock.cur >> PAGE_SHIFT);
+	return ok;
 }
 
 bool accountable_mapping(const struct vms_file *file, uint64_t vm_flags)

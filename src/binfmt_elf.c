@@ -139,6 +139,17 @@ static int make_prot(uint32_t p_flags)
 	       (p_flags & PF_X ? VMS_PROT_EXEC : 0);
 }
 
+/* What exec mapped, for an observer (VMS_EV_EXEC_MAP). */
+ev_cold static void ev_exec(const struct vms_mm *mm, int what, uint64_t start, uint64_t end,
+		    uint64_t vm_flags, const char *rule)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.exec.what = what;
+	ev.u.exec.vm_flags = vm_flags;
+	ev_emit(mm, VMS_EV_EXEC_MAP, rule, start, end, &ev);
+}
+
 /* elf_map(): the file part of a segment. The first segment of an ET_DYN
  * image maps the image's whole span (so that placement finds room for all
  * of it) and gives back what is past its own part. */
@@ -160,6 +171,11 @@ static uint64_t elf_map(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 	} else {
 		map = vm_mmap(mm, file, addr, size, prot, type, off);
 	}
+	if (ev_on(mm->sys) && !bad_addr(mm, (uint64_t)map))
+		ev_exec(mm, VMS_EXEC_SEGMENT, (uint64_t)map, (uint64_t)map + size,
+			(prot & VMS_PROT_READ ? VM_READ : 0) | (prot & VMS_PROT_WRITE ? VM_WRITE : 0) |
+				(prot & VMS_PROT_EXEC ? VM_EXEC : 0),
+			"elf_map");
 	return (uint64_t)map;
 }
 
@@ -214,6 +230,10 @@ static uint64_t elf_load(struct vms_mm *mm, struct vms_file *file, uint64_t addr
 				       (prot & VMS_PROT_EXEC) ? VM_EXEC : 0);
 		if (err)
 			map_addr = (uint64_t)(long)err;
+		else if (ev_on(mm->sys) && zero_end > zero_start)
+			ev_exec(mm, VMS_EXEC_BRK, zero_start, zero_end,
+				VM_READ | VM_WRITE | ((prot & VMS_PROT_EXEC) ? VM_EXEC : 0),
+				"elf_load");
 	}
 	return map_addr;
 }
@@ -335,6 +355,9 @@ static long map_vdso(struct vms_mm *mm)
 		v->kind = (uint8_t)parts[i].kind;
 		vma_link(mm, v);
 		vm_stat_account(mm, v->flags, (int64_t)vma_pages(v));
+		if (ev_on(mm->sys))
+			ev_exec(mm, VMS_EXEC_SPECIAL, v->start, v->end, v->flags,
+				"_install_special_mapping");
 	}
 	return (long)((uint64_t)addr + vvar + vclock);
 }

@@ -33,8 +33,12 @@ static int do_brk_flags(struct vms_mm *mm, struct vms_vma *brkvma, uint64_t addr
 		flags |= VM_EXEC;
 	if (!may_expand_vm(mm, flags, pages))
 		return -ENOMEM;
-	if (mm_map_count(mm) > mm->sys->max_map_count)
+	if (mm_map_count(mm) > mm->sys->max_map_count) {
+		if (ev_on(mm->sys))
+			ev_limit(mm, "do_brk_flags", VMS_LIMIT_MAP_COUNT, 0, 1, mm_map_count(mm),
+				 mm->sys->max_map_count);
 		return -ENOMEM;
+	}
 	if (vm_enough_memory(mm, pages))
 		return -ENOMEM;
 	struct vms_vma *v = NULL;
@@ -66,6 +70,8 @@ static int do_brk_flags(struct vms_mm *mm, struct vms_vma *brkvma, uint64_t addr
 		v->pgoff = addr >> PAGE_SHIFT;
 		v->flags = flags;
 		vma_link(mm, v);
+		if (ev_on(mm->sys))
+			ev_vma(mm, VMS_EV_VMA_NEW, v, VMS_WHY_BRK, "do_brk_flags");
 	}
 	mm->total_vm += pages;
 	mm->data_vm += pages;
@@ -79,8 +85,14 @@ long vms_brk(vms_mm *mm, uint64_t brk)
 	uint64_t origbrk = mm->brk;
 	if (brk < mm->start_brk)
 		return (long)origbrk;
-	if (data_rlimit_exceeded(mm, brk))
+	if (data_rlimit_exceeded(mm, brk)) {
+		if (ev_on(mm->sys))
+			ev_limit(mm, "check_data_rlimit", VMS_LIMIT_DATA, 0,
+				 (brk - mm->start_brk) >> PAGE_SHIFT,
+				 (mm->end_data - mm->start_data) >> PAGE_SHIFT,
+				 mm->rlim_data.cur >> PAGE_SHIFT);
 		return (long)origbrk;
+	}
 	uint64_t newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
 	if (oldbrk == newbrk) {
 		mm->brk = brk;

@@ -498,6 +498,13 @@ int setup_arg_pages(struct bprm *b, uint64_t stack_top, int executable_stack)
 	v->pgoff = (top_max >> PAGE_SHIFT) - pages;
 	vma_link(mm, v);
 	vm_stat_account(mm, flags, (int64_t)pages);
+	if (ev_on(mm->sys)) {
+		struct vms_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.u.exec.what = VMS_EXEC_STACK;
+		ev.u.exec.vm_flags = flags;
+		ev_emit(mm, VMS_EV_EXEC_MAP, "setup_arg_pages", v->start, v->end, &ev);
+	}
 	/* The strings were written, so the stack has its anon_vma and pages. */
 	err = anon_vma_prepare(mm, v);
 	if (err)

@@ -5,6 +5,7 @@
  * Not here: page contents or page tables.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "fault.h"
 #include "accounting.h"
@@ -34,11 +35,31 @@ static struct vms_anon_vma *find_mergeable_anon_vma(const struct vms_mm *mm,
 	return NULL;
 }
 
+/* The anon_vma a VMA got, for an observer. */
+static ev_cold void ev_anon_vma(const struct vms_mm *mm, const struct vms_vma *v, bool reused)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.anon.reused = reused;
+	ev.u.anon.id = v->anon_vma->id;
+	ev_emit(mm, VMS_EV_ANON_VMA, "__anon_vma_prepare", v->start, v->end, &ev);
+}
+
+/* A stack's growth, for an observer. */
+static ev_cold void ev_grow(const struct vms_mm *mm, const struct vms_vma *v, uint64_t grow)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.grow.pages = grow;
+	ev_emit(mm, VMS_EV_STACK_GROW, "expand_downwards", v->start, v->end, &ev);
+}
+
 int anon_vma_prepare(struct vms_mm *mm, struct vms_vma *v)
 {
 	if (v->anon_vma)
 		return 0;
 	struct vms_anon_vma *av = find_mergeable_anon_vma(mm, v);
+	bool reused = av != NULL;
 	if (!av) {
 		av = anon_vma_alloc(mm->sys);
 		if (!av)
@@ -47,6 +68,8 @@ int anon_vma_prepare(struct vms_mm *mm, struct vms_vma *v)
 	anon_vma_get(av);
 	v->anon_vma = av;
 	v->avc_depth = 1;
+	if (ev_on(mm->sys))
+		ev_anon_vma(mm, v, reused);
 	return 0;
 }
 
@@ -87,6 +110,17 @@ static int hugetlb_fault_ok(const struct vms_mm *mm, const struct vms_vma *v)
 }
 
 /* One fault on an address inside v, access already allowed. */
+/* Pages faulted in, for an observer. */
+ev_cold static void ev_resident(const struct vms_mm *mm, uint64_t start, uint64_t end, bool write,
+			const char *rule)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.resident.pages = (end - start) >> PAGE_SHIFT;
+	ev.u.resident.write = write;
+	ev_emit(mm, VMS_EV_RESIDENT, rule, start, end, &ev);
+}
+
 static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool write)
 {
 	addr &= PAGE_MASK;
@@ -119,8 +153,11 @@ static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool 
 		/* A read of untouched private anonymous memory maps the shared
 		 * zero page, which no RSS counter counts; a page already there
 		 * stays as it is. */
-		if (now < 0)
+		if (now < 0) {
 			rss_add(mm, addr, addr + PAGE_SIZE, RSS_ZERO);
+			if (ev_on(mm->sys))
+				ev_resident(mm, addr, addr + PAGE_SIZE, write, "do_anonymous_page");
+		}
 		return 0;
 	}
 	/* A present page serves the access, except that a write to a private
@@ -130,6 +167,8 @@ static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool 
 	    !(write && private && (v->file || now == RSS_LAZY)))
 		return 0;
 	rss_add(mm, addr, addr + PAGE_SIZE, rss_type_for(v, write));
+	if (ev_on(mm->sys))
+		ev_resident(mm, addr, addr + PAGE_SIZE, write, "handle_mm_fault");
 	return 0;
 }
 
@@ -174,6 +213,8 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 		rss_add(mm, start, stop, rss_type_for(v, true));
 	else if (stop > start)
 		rss_fill(mm, start, stop, zero_page ? RSS_ZERO : rss_type_for(v, false));
+	if (ev_on(mm->sys) && stop > start)
+		ev_resident(mm, start, stop, write, "populate_vma_page_range");
 	return stop < end ? -EFAULT : 0;
 }
 
@@ -247,6 +288,9 @@ int expand_downwards(struct vms_mm *mm, struct vms_vma *v, uint64_t addr)
 	/* acct_stack_growth() */
 	if (!may_expand_vm(mm, v->flags, grow))
 		return -ENOMEM;
+	if (ev_on(mm->sys))
+		ev_limit(mm, "acct_stack_growth", VMS_LIMIT_STACK, size <= mm->rlim_stack.cur,
+			 grow << PAGE_SHIFT, v->end - v->start, mm->rlim_stack.cur);
 	if (size > mm->rlim_stack.cur)
 		return -ENOMEM;
 	if ((v->flags & VM_LOCKED) && !mlock_future_ok(mm, v->flags, grow << PAGE_SHIFT))
@@ -259,6 +303,8 @@ int expand_downwards(struct vms_mm *mm, struct vms_vma *v, uint64_t addr)
 		mm->locked_vm += grow;
 	vm_stat_account(mm, v->flags, (int64_t)grow);
 	vma_set_range(mm, v, addr, v->end, v->pgoff - grow);
+	if (ev_on(mm->sys))
+		ev_grow(mm, v, grow);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
  * VMA points at but never whether it merges), and any page contents.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "accounting.h"
 #include "file.h"
@@ -233,6 +234,21 @@ static void undo_copies(struct fork_state *fs)
 	fs->charged = 0;
 }
 
+/* What dup_mmap() did with each VMA, told once the fork can no longer
+ * fail (a failed fork copies nothing). */
+ev_cold static void ev_fork(const struct vms_mm *mm)
+{
+	struct vt_cursor c;
+	for (const struct vms_vma *src = vt_first(&mm->tree, &c); src; src = vt_next(&c)) {
+		struct vms_event ev;
+		memset(&ev, 0, sizeof(ev));
+		ev.u.fork.copied = !(src->flags & VM_DONTCOPY);
+		ev.u.fork.wiped = ev.u.fork.copied && (src->flags & VM_WIPEONFORK);
+		ev.u.fork.anon_vma = ev.u.fork.copied && src->anon_vma && !ev.u.fork.wiped;
+		ev_emit(mm, VMS_EV_FORK_VMA, "dup_mmap", src->start, src->end, &ev);
+	}
+}
+
 vms_mm *vms_fork(vms_mm *mm, int *err)
 {
 	vms_sys *sys = mm->sys;
@@ -272,6 +288,8 @@ vms_mm *vms_fork(vms_mm *mm, int *err)
 	if (vt_bulk_load(&fs.child->tree, fs.vmas, fs.n))
 		goto nomem;
 	sys_free(sys, fs.vmas);
+	if (ev_on(sys))
+		ev_fork(mm);
 
 	/* kernel/fork.c dup_mm(): the child's high-water marks start at what
 	 * it has now. */

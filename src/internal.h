@@ -214,6 +214,11 @@ struct hugetlb_pool {
 #define VMS_NSETTINGS 58
 
 struct vms_sys {
+	/* The embedder's observer of decisions (event.c), or NULL: first, in
+	 * the cache line the calls read anyway (max_map_count), so that the
+	 * test each decision point makes costs no extra memory access. */
+	vms_observer_fn observer;
+	void *observer_arg;
 	/* sysctls */
 	uint64_t max_map_count;
 	int overcommit_memory;
@@ -360,6 +365,24 @@ void slab_free(struct slab *s, void *obj);
 /* Every byte the model holds from the host: heap allocations, slab chunks and
  * the slabs' chunk tables (for the benchmark's bytes per VMA). */
 size_t sys_bytes_held(const vms_sys *sys);
+
+/* ---- event.c: decisions as events (include/vmspace.h) ---- */
+
+/* Whether anyone listens: every emission is guarded by it, so that with no
+ * observer the model builds no event at all. */
+#define ev_on(sys) __builtin_expect((sys)->observer != NULL, 0)
+/* The emitting functions are out of line and cold, so that the decision
+ * points keep their size (and their inlining) without an observer. */
+#define ev_cold __attribute__((cold, noinline))
+/* Fills the common fields and hands ev to the observer. */
+ev_cold void ev_emit(const struct vms_mm *mm, int kind, const char *rule, uint64_t start, uint64_t end,
+	     struct vms_event *ev);
+struct vms_vma;
+ev_cold void ev_vma(const struct vms_mm *mm, int kind, const struct vms_vma *v, int why,
+	    const char *rule);
+ev_cold void ev_split(const struct vms_mm *mm, uint64_t start, uint64_t end, uint64_t addr, int why);
+ev_cold void ev_limit(const struct vms_mm *mm, const char *rule, int which, int ok, uint64_t asked,
+	      uint64_t used, uint64_t max);
 
 /* ---- small helpers ---- */
 

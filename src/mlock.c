@@ -147,6 +147,9 @@ static long do_mlock(struct vms_mm *mm, uint64_t start, uint64_t len, uint64_t f
 	bool cap = (mm->caps & VMS_CAP_IPC_LOCK) != 0;
 	if (locked > lock_limit && !cap)
 		locked -= count_mm_mlocked_page_nr(mm, start, len);
+	if (ev_on(mm->sys) && !cap)
+		ev_limit(mm, "do_mlock", VMS_LIMIT_MEMLOCK, locked <= lock_limit,
+			 locked - mm->locked_vm, mm->locked_vm, lock_limit);
 	if (locked > lock_limit && !cap)
 		return -ENOMEM;
 	int err = apply_vma_lock_flags(mm, start, len, flags);
@@ -229,6 +232,9 @@ long vms_mlockall(vms_mm *mm, int flags)
 	uint64_t lock_limit = mm->rlim_memlock.cur >> PAGE_SHIFT;
 	/* The whole address space must fit under RLIMIT_MEMLOCK, whatever is
 	 * already locked. */
+	if ((f & MCL_CURRENT) && !(mm->caps & VMS_CAP_IPC_LOCK) && ev_on(mm->sys))
+		ev_limit(mm, "mlockall", VMS_LIMIT_MEMLOCK, mm->total_vm <= lock_limit, mm->total_vm,
+			 0, lock_limit);
 	if ((f & MCL_CURRENT) && mm->total_vm > lock_limit && !(mm->caps & VMS_CAP_IPC_LOCK))
 		return -ENOMEM;
 	int ret = apply_mlockall_flags(mm, flags);

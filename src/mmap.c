@@ -6,6 +6,7 @@
  * matches when several things are wrong at once.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "accounting.h"
 #include "fault.h"
@@ -84,7 +85,11 @@ static int file_mmap_hook(struct vms_mm *mm, struct vms_file *file, uint64_t len
 		if (!(*vm_flags & VM_NORESERVE) && !file->shm) {
 			struct hugetlb_pool *p = hugetlb_pool_of(mm->sys, hps);
 			uint64_t need = len / hps;
-			if (!p || p->free < p->rsvd + need)
+			bool ok = p && p->free >= p->rsvd + need;
+			if (ev_on(mm->sys))
+				ev_limit(mm, "hugetlb_reserve_pages", VMS_LIMIT_HUGETLB, ok, need,
+					 p ? p->rsvd : 0, p ? p->free : 0);
+			if (!ok)
 				return -ENOMEM;
 			p->rsvd += need;
 			ino->huge_rsvd += need;
@@ -222,6 +227,8 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 			vma_replace_placeholder(mm, old, vma);
 		else
 			vma_link(mm, vma);
+		if (ev_on(mm->sys))
+			ev_vma(mm, VMS_EV_VMA_NEW, vma, VMS_WHY_MMAP, "__mmap_region");
 	}
 	/* __mmap_complete() */
 	vm_stat_account(mm, vma->flags, (int64_t)pglen);
@@ -236,6 +243,18 @@ out_shmem:
 	if (shmem)
 		file_put(shmem);
 	return err;
+}
+
+/* What became of the caller's address, for an observer (VMS_EV_HINT). */
+static ev_cold void ev_hint(const struct vms_mm *mm, int verdict, uint64_t addr, uint64_t len,
+			    const struct vms_vma *in_way, const char *rule)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.hint.verdict = verdict;
+	ev.u.hint.floor = verdict == VMS_HINT_RAISED ? effective_mmap_min_addr(mm->sys) : 0;
+	ev.u.hint.vma_start = in_way ? in_way->start : 0;
+	ev_emit(mm, VMS_EV_HINT, rule, addr, addr + len, &ev);
 }
 
 /* mm/mmap.c round_hint_to_min(). */
@@ -276,23 +295,39 @@ long do_mmap(struct vms_mm *mm, struct vms_file *file, uint64_t addr, uint64_t l
 		prot |= VMS_PROT_EXEC;
 	if (flags & VMS_MAP_FIXED_NOREPLACE)
 		flags |= VMS_MAP_FIXED;
-	if (!(flags & VMS_MAP_FIXED))
+	if (!(flags & VMS_MAP_FIXED)) {
+		uint64_t hint = addr;
 		addr = round_hint_to_min(sys, addr);
+		if (ev_on(sys) && addr != (hint & PAGE_MASK))
+			ev_hint(mm, VMS_HINT_RAISED, hint, PAGE_ALIGN(len), NULL, "round_hint_to_min");
+	} else if (ev_on(sys) && !(flags & VMS_MAP_FIXED_NOREPLACE)) {
+		ev_hint(mm, VMS_HINT_FIXED, addr, PAGE_ALIGN(len), NULL, "do_mmap");
+	}
 	len = PAGE_ALIGN(len);
 	if (!len)
 		return -ENOMEM;
 	if (pgoff + (len >> PAGE_SHIFT) < pgoff)
 		return -EOVERFLOW;
-	if (mm_map_count(mm) > sys->max_map_count)
+	if (mm_map_count(mm) > sys->max_map_count) {
+		if (ev_on(sys))
+			ev_limit(mm, "do_mmap", VMS_LIMIT_MAP_COUNT, 0, 1, mm_map_count(mm),
+				 sys->max_map_count);
 		return -ENOMEM;
+	}
 	uint64_t vm_flags = vm_flags_in | calc_vm_prot_bits(prot) | calc_vm_flag_bits(flags) |
 			    mm->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	long r = get_unmapped_area(mm, file, addr, len, pgoff, flags, vm_flags);
 	if (IS_ERR_VALUE(r))
 		return r;
 	addr = (uint64_t)r;
-	if ((flags & VMS_MAP_FIXED_NOREPLACE) && find_vma_intersection(mm, addr, addr + len))
-		return -EEXIST;
+	if (flags & VMS_MAP_FIXED_NOREPLACE) {
+		struct vms_vma *in_way = find_vma_intersection(mm, addr, addr + len);
+		if (ev_on(sys))
+			ev_hint(mm, in_way ? VMS_HINT_NOREPLACE : VMS_HINT_TAKEN, addr, len, in_way,
+				"do_mmap");
+		if (in_way)
+			return -EEXIST;
+	}
 	/* Execute-only memory takes the execute-only protection key (allocated
 	 * now, even if the mapping then fails). */
 	if (prot == VMS_PROT_EXEC) {

@@ -116,8 +116,12 @@ static long check_params(struct remap *r)
 	/* Both the target and the source may split in three: keep the move_vma()
 	 * check below from failing after something was unmapped (6.18 still has
 	 * this pre-check, for FIXED and DONTUNMAP only). */
-	if ((int64_t)mm_map_count(mm) + 2 >= (int64_t)mm->sys->max_map_count - 3)
+	if ((int64_t)mm_map_count(mm) + 2 >= (int64_t)mm->sys->max_map_count - 3) {
+		if (ev_on(mm->sys))
+			ev_limit(mm, "check_mremap_params", VMS_LIMIT_MAP_COUNT, 0, 3, mm_map_count(mm),
+				 mm->sys->max_map_count);
 		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -278,8 +282,12 @@ static long prep_move(struct remap *r)
 {
 	struct vms_mm *mm = r->mm;
 	struct vms_vma *v = r->vma;
-	if ((int64_t)mm_map_count(mm) >= (int64_t)mm->sys->max_map_count - 3)
+	if ((int64_t)mm_map_count(mm) >= (int64_t)mm->sys->max_map_count - 3) {
+		if (ev_on(mm->sys))
+			ev_limit(mm, "move_vma", VMS_LIMIT_MAP_COUNT, 0, 4, mm_map_count(mm),
+				 mm->sys->max_map_count);
 		return -ENOMEM;
+	}
 	uint64_t edges[2] = {r->addr, r->addr + r->old_len};
 	for (int i = 0; i < 2; i++) {
 		if (edges[i] == (i ? v->end : v->start))
@@ -339,6 +347,8 @@ static struct vms_vma *copy_vma(struct remap *r, struct vms_vma **src)
 		nv->end = end;
 		nv->pgoff = pgoff;
 		vma_link(mm, nv);
+		if (ev_on(mm->sys))
+			ev_vma(mm, VMS_EV_VMA_NEW, nv, VMS_WHY_MREMAP, "copy_vma");
 	}
 	*src = v;
 	return nv;

@@ -5,6 +5,7 @@
  * mm/huge_memory.c's. What it does not do: check permissions or limits.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "unmapped_area.h"
 #include "file.h"
@@ -17,6 +18,38 @@ uint64_t effective_mmap_min_addr(const vms_sys *sys)
 	return max_u64(sys->mmap_min_addr, sys->lsm_mmap_min_addr);
 }
 
+/* The search's outcome, for an observer. */
+ev_cold static void ev_place(const struct vms_mm *mm, const struct vm_unmapped_area_info *info, long r,
+		     unsigned retries)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.place.topdown = info->topdown;
+	ev.u.place.low = max_u64(info->low_limit, effective_mmap_min_addr(mm->sys));
+	ev.u.place.high = info->high_limit;
+	ev.u.place.length = info->length;
+	ev.u.place.align_mask = info->align_mask;
+	ev.u.place.align_offset = info->align_offset;
+	ev.u.place.start_gap = info->start_gap;
+	ev.u.place.retries = retries;
+	ev.u.place.err = IS_ERR_VALUE(r) ? r : 0;
+	uint64_t a = IS_ERR_VALUE(r) ? 0 : (uint64_t)r;
+	ev_emit(mm, VMS_EV_PLACE, info->topdown ? "unmapped_area_topdown" : "unmapped_area", a,
+		a ? a + info->length : 0, &ev);
+}
+
+/* What became of an address hint (VMS_EV_HINT). */
+ev_cold static void ev_hint(const struct vms_mm *mm, uint64_t addr, uint64_t len, int verdict,
+		    uint64_t limit, const struct vms_vma *v, const char *rule)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.hint.verdict = verdict;
+	ev.u.hint.limit = limit;
+	ev.u.hint.vma_start = v ? v->start : 0;
+	ev_emit(mm, VMS_EV_HINT, rule, addr, addr + len, &ev);
+}
+
 /* mm/vma.c unmapped_area(): lowest fit, then push past guard gaps. */
 static long unmapped_area(const struct vms_mm *mm, const struct vm_unmapped_area_info *info)
 {
@@ -25,10 +58,14 @@ static long unmapped_area(const struct vms_mm *mm, const struct vm_unmapped_area
 		return -ENOMEM;
 	uint64_t low = max_u64(info->low_limit, effective_mmap_min_addr(mm->sys));
 	uint64_t high = info->high_limit;
-	for (;;) {
+	unsigned retries = 0;
+	for (;; retries++) {
 		uint64_t gap_start;
-		if (high == 0 || !vt_gap_lowest(&mm->tree, low, high - 1, length, &gap_start))
+		if (high == 0 || !vt_gap_lowest(&mm->tree, low, high - 1, length, &gap_start)) {
+			if (ev_on(mm->sys))
+				ev_place(mm, info, -ENOMEM, retries);
 			return -ENOMEM;
+		}
 		uint64_t gap = gap_start + info->start_gap;
 		gap += (info->align_offset - gap) & info->align_mask;
 		struct vms_vma *next = find_vma(mm, gap_start);
@@ -44,6 +81,8 @@ static long unmapped_area(const struct vms_mm *mm, const struct vm_unmapped_area
 				continue;
 			}
 		}
+		if (ev_on(mm->sys))
+			ev_place(mm, info, (long)gap, retries);
 		return (long)gap;
 	}
 }
@@ -57,10 +96,14 @@ static long unmapped_area_topdown(const struct vms_mm *mm, const struct vm_unmap
 		return -ENOMEM;
 	uint64_t low = max_u64(info->low_limit, effective_mmap_min_addr(mm->sys));
 	uint64_t high = info->high_limit;
-	for (;;) {
+	unsigned retries = 0;
+	for (;; retries++) {
 		uint64_t gap_end;
-		if (high == 0 || !vt_gap_highest(&mm->tree, low, high - 1, length, &gap_end))
+		if (high == 0 || !vt_gap_highest(&mm->tree, low, high - 1, length, &gap_end)) {
+			if (ev_on(mm->sys))
+				ev_place(mm, info, -ENOMEM, retries);
 			return -ENOMEM;
+		}
 		uint64_t gap = gap_end - info->length;
 		gap -= (gap - info->align_offset) & info->align_mask;
 		/* The VMA above the gap found, and the one below it. */
@@ -77,6 +120,8 @@ static long unmapped_area_topdown(const struct vms_mm *mm, const struct vm_unmap
 				continue;
 			}
 		}
+		if (ev_on(mm->sys))
+			ev_place(mm, info, (long)gap, retries);
 		return (long)gap;
 	}
 }
@@ -128,8 +173,14 @@ static long arch_get_unmapped_area(struct vms_mm *mm, const struct vms_file *fil
 	if (addr) {
 		addr = PAGE_ALIGN(addr);
 		struct vms_vma *v = find_vma(mm, addr);
-		if (end - len >= addr && (!v || addr + len <= vm_start_gap(mm, v)))
+		if (end - len >= addr && (!v || addr + len <= vm_start_gap(mm, v))) {
+			if (ev_on(mm->sys))
+				ev_hint(mm, addr, len, VMS_HINT_TAKEN, 0, NULL, "arch_get_unmapped_area");
 			return (long)addr;
+		}
+		if (ev_on(mm->sys))
+			ev_hint(mm, addr, len, end - len >= addr ? VMS_HINT_OVERLAP : VMS_HINT_OUTSIDE,
+				end, v, "arch_get_unmapped_area");
 	}
 	struct vm_unmapped_area_info info = {
 		.topdown = false,
@@ -158,8 +209,18 @@ static long arch_get_unmapped_area_topdown(struct vms_mm *mm, const struct vms_f
 			addr &= PAGE_MASK;
 			if (mmap_address_hint_valid(mm, addr, len)) {
 				struct vms_vma *v = find_vma(mm, addr);
-				if (!v || addr + len <= vm_start_gap(mm, v))
+				if (!v || addr + len <= vm_start_gap(mm, v)) {
+					if (ev_on(mm->sys))
+						ev_hint(mm, addr, len, VMS_HINT_TAKEN, 0, NULL,
+							"arch_get_unmapped_area_topdown");
 					return (long)addr;
+				}
+				if (ev_on(mm->sys))
+					ev_hint(mm, addr, len, VMS_HINT_OVERLAP, 0, v,
+						"arch_get_unmapped_area_topdown");
+			} else if (ev_on(mm->sys)) {
+				ev_hint(mm, addr, len, VMS_HINT_OUTSIDE, task_size(mm), NULL,
+					"mmap_address_hint_valid");
 			}
 		}
 		/* MAP_ABOVE4G (x86, for shadow stacks) keeps the search above 4 GiB. */

@@ -323,7 +323,8 @@ static bool can_vma_merge_after(const struct vma_merge *vmg)
 	       vmg->prev->pgoff + vma_pages(vmg->prev) == vmg->pgoff;
 }
 
-static bool can_vma_merge_left(const struct vma_merge *vmg)
+static inline __attribute__((always_inline)) bool
+can_vma_merge_left(const struct vma_merge *vmg)
 {
 	return vmg->prev && vmg->prev->end == vmg->start && can_vma_merge_after(vmg);
 }
@@ -338,6 +339,92 @@ static bool can_vma_merge_right(const struct vma_merge *vmg, bool can_merge_left
 	/* Both sides agree with the range, but prev and next must agree too. */
 	const struct vms_vma *prev = vmg->prev;
 	return !prev->anon_vma || !next->anon_vma || prev->anon_vma == next->anon_vma;
+}
+
+/* ---- merge events (only built when an observer listens) ---- */
+
+#define VM_UFFD_FLAGS (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
+
+/* The first condition that keeps [start, end) from joining cand (prev or
+ * next), in the order is_mergeable_vma(), is_mergeable_anon_vma() and the
+ * pgoff test check them; 0 when they all agree. */
+ev_cold static int merge_refusal(const struct vma_merge *vmg, const struct vms_vma *cand, bool is_next)
+{
+	if (vmg->flags & VM_SPECIAL)
+		return VMS_REFUSE_SPECIAL;
+	if (cand->mpol != vmg->mpol)
+		return VMS_REFUSE_POLICY;
+	uint64_t d = (cand->flags ^ vmg->flags) & ~VM_IGNORE_MERGE;
+	if (d)
+		return d & ~VM_UFFD_FLAGS ? VMS_REFUSE_FLAGS : VMS_REFUSE_UFFD;
+	if (cand->file != vmg->file)
+		return VMS_REFUSE_FILE;
+	if (!anon_name_eq(cand->anon_name, vmg->anon_name))
+		return VMS_REFUSE_NAME;
+	if (!is_mergeable_anon_vma(vmg, cand))
+		return VMS_REFUSE_ANON_VMA;
+	uint64_t pglen = (vmg->end - vmg->start) >> PAGE_SHIFT;
+	if (is_next ? cand->pgoff != vmg->pgoff + pglen : cand->pgoff + vma_pages(cand) != vmg->pgoff)
+		return VMS_REFUSE_PGOFF;
+	return 0;
+}
+
+ev_cold static void ev_refused(const struct vma_merge *vmg, const struct vms_vma *cand, int side,
+		       int reason, bool existing)
+{
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.refuse.reason = reason;
+	ev.u.refuse.side = side;
+	ev.u.refuse.vma_start = cand->start;
+	ev.u.refuse.vma_end = cand->end;
+	ev_emit(vmg->mm, VMS_EV_MERGE_REFUSED,
+		existing ? "vma_merge_existing_range" : "vma_merge_new_range", vmg->start, vmg->end,
+		&ev);
+}
+
+/* A touching neighbour that does not merge: why not. */
+ev_cold static void ev_refused_side(const struct vma_merge *vmg, const struct vms_vma *cand, bool is_next,
+			    bool other_merges, bool existing)
+{
+	int side = is_next ? VMS_MERGE_NEXT : VMS_MERGE_PREV;
+	int reason = merge_refusal(vmg, cand, is_next);
+	if (!reason && is_next && other_merges)
+		reason = can_merge_remove_vma(cand) ? VMS_REFUSE_ANON_PAIR : VMS_REFUSE_CLOSE;
+	if (reason)
+		ev_refused(vmg, cand, side, reason, existing);
+}
+
+/* The merge made: mm/vma.c's case and vma_merge()'s old number for it. */
+ev_cold static void ev_merged(const struct vma_merge *vmg, const struct vms_vma *res, int with,
+		      bool existing, bool partial)
+{
+	static const char *const names[2][4] = {
+		{"", "merge left: prev expands over the new range",
+		 "merge right: next expands down over the new range",
+		 "merge both: prev expands over the range and next"},
+		{"", "merge left: prev expands over the range of middle",
+		 "merge right: next expands down over the range of middle",
+		 "merge both: prev absorbs middle and next"},
+	};
+	/* vma_merge()'s comment: 1-3 a new range, 4 and 5 part of a VMA,
+	 * 6-8 a whole one. */
+	static const int cases[2][2][4] = {
+		{{0, 2, 3, 1}, {0, 2, 3, 1}},
+		{{0, 7, 8, 6}, {0, 5, 4, 6}},
+	};
+	struct vms_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.u.merge.with = with;
+	ev.u.merge.existing = existing;
+	ev.u.merge.partial = partial;
+	ev.u.merge.seeds_case = cases[existing][partial][with];
+	ev.u.merge.vma_case = names[existing][with];
+	ev.u.merge.range_start = vmg->start;
+	ev.u.merge.range_end = vmg->end;
+	ev_emit(vmg->mm, VMS_EV_VMA_MERGE,
+		existing ? "vma_merge_existing_range" : "vma_merge_new_range", res->start, res->end,
+		&ev);
 }
 
 /* dup_anon_vma(): a target without an anon_vma takes src's. */
@@ -373,7 +460,8 @@ static void grow_over_range(struct vma_merge *vmg, struct vms_vma *v)
 	vmg->placeholder = NULL;
 }
 
-struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
+static inline __attribute__((always_inline)) struct vms_vma *
+merge_new_range(struct vma_merge *vmg)
 {
 	struct vms_mm *mm = vmg->mm;
 	struct vms_vma *prev = vmg->prev, *next = vmg->next;
@@ -430,7 +518,8 @@ struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
 
 /* mm/vma.c vma_merge_existing_range(): [start, end) of middle takes the
  * attributes in vmg; merges it into prev and/or next when they agree. */
-static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
+static inline __attribute__((always_inline)) struct vms_vma *
+merge_existing_range(struct vma_merge *vmg)
 {
 	struct vms_mm *mm = vmg->mm;
 	struct vms_vma *middle = vmg->middle;
@@ -494,7 +583,100 @@ static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
 	return next;
 }
 
-static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end);
+/*
+ * With an observer, the merge is done by the same code, with its decisions
+ * worked out beforehand from the same predicates (they only read), so that
+ * the merge path itself carries no event code. Refusals are reported for
+ * each neighbour the range touches that does not join it.
+ */
+static ev_cold struct vms_vma *merge_new_range_observed(struct vma_merge *vmg)
+{
+	struct vms_vma *prev = vmg->prev, *next = vmg->next;
+	bool touch_prev = prev && prev->end == vmg->start;
+	bool touch_next = next && next->start == vmg->end && !vmg->just_expand;
+	bool left = false, right = false, close = false;
+	if (!(vmg->flags & VM_SPECIAL) && (prev || next)) {
+		left = can_vma_merge_left(vmg);
+		right = !vmg->just_expand && can_vma_merge_right(vmg, left);
+		if (left && right && !can_merge_remove_vma(next)) {
+			right = false;
+			close = true;
+		}
+	}
+	uint64_t start = vmg->start, end = vmg->end;
+	if (touch_prev && !left)
+		ev_refused_side(vmg, prev, false, false, false);
+	if (close)
+		ev_refused(vmg, next, VMS_MERGE_NEXT, VMS_REFUSE_CLOSE, false);
+	else if (touch_next && !right)
+		ev_refused_side(vmg, next, true, left, false);
+	struct vms_vma *res = merge_new_range(vmg);
+	if (res) {
+		vmg->start = start;
+		vmg->end = end;
+		ev_merged(vmg, res, (left ? VMS_MERGE_PREV : 0) | (right ? VMS_MERGE_NEXT : 0), false,
+			  false);
+	}
+	return res;
+}
+
+struct vms_vma *vma_merge_new_range(struct vma_merge *vmg)
+{
+	if (ev_on(vmg->mm->sys))
+		return merge_new_range_observed(vmg);
+	return merge_new_range(vmg);
+}
+
+static ev_cold struct vms_vma *merge_existing_range_observed(struct vma_merge *vmg)
+{
+	struct vms_mm *mm = vmg->mm;
+	struct vms_vma *middle = vmg->middle;
+	bool left_side = vmg->start == middle->start;
+	bool right_side = vmg->end == middle->end;
+	if (!left_side && !right_side)
+		return merge_existing_range(vmg);
+	/* the neighbours merge_existing_range() will look at */
+	vmg->prev = left_side ? vma_prev(mm, middle) : NULL;
+	vmg->next = right_side ? vma_next(mm, middle) : NULL;
+	struct vms_vma *prev = vmg->prev, *next = vmg->next;
+	bool merge_left = false, merge_right = false, remove_middle = left_side && right_side;
+	bool special = vmg->flags & VM_SPECIAL;
+	if (!special) {
+		merge_left = left_side && can_vma_merge_left(vmg);
+		merge_right = right_side && can_vma_merge_right(vmg, merge_left);
+	}
+	bool touch_prev = prev && prev->end == vmg->start;
+	bool touch_next = next && next->start == vmg->end;
+	if ((merge_left || merge_right) && remove_middle && !can_merge_remove_vma(middle)) {
+		ev_refused(vmg, middle, merge_left ? VMS_MERGE_PREV : VMS_MERGE_NEXT,
+			   VMS_REFUSE_CLOSE, true);
+		return merge_existing_range(vmg);
+	}
+	if (merge_left && merge_right && !can_merge_remove_vma(next)) {
+		merge_right = false;
+		ev_refused(vmg, next, VMS_MERGE_NEXT, VMS_REFUSE_CLOSE, true);
+	} else if (touch_next && !merge_right) {
+		ev_refused_side(vmg, next, true, merge_left, true);
+	}
+	if (touch_prev && !merge_left)
+		ev_refused_side(vmg, prev, false, false, true);
+	struct vms_vma *res = merge_existing_range(vmg);
+	if (res)
+		ev_merged(vmg, res,
+			  (merge_left ? VMS_MERGE_PREV : 0) | (merge_right ? VMS_MERGE_NEXT : 0), true,
+			  !remove_middle);
+	return res;
+}
+
+static struct vms_vma *vma_merge_existing_range(struct vma_merge *vmg)
+{
+	if (ev_on(vmg->mm->sys))
+		return merge_existing_range_observed(vmg);
+	return merge_existing_range(vmg);
+}
+
+static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end,
+			     int why);
 
 struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
 {
@@ -510,15 +692,15 @@ struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
 	/* Both splits at once when the second cannot hit the map_count limit. */
 	if (middle->start < vmg->start && middle->end > vmg->end &&
 	    mm_map_count(vmg->mm) + 1 < vmg->mm->sys->max_map_count &&
-	    split_vma_around(vmg->mm, middle, vmg->start, vmg->end))
+	    split_vma_around(vmg->mm, middle, vmg->start, vmg->end, VMS_WHY_MODIFY))
 		return middle;
 	if (middle->start < vmg->start) {
-		*err = split_vma(vmg->mm, middle, vmg->start, true);
+		*err = split_vma(vmg->mm, middle, vmg->start, true, VMS_WHY_MODIFY);
 		if (*err)
 			return NULL;
 	}
 	if (middle->end > vmg->end) {
-		*err = split_vma(vmg->mm, middle, vmg->end, false);
+		*err = split_vma(vmg->mm, middle, vmg->end, false, VMS_WHY_MODIFY);
 		if (*err)
 			return NULL;
 	}
@@ -527,7 +709,7 @@ struct vms_vma *vma_modify(struct vma_merge *vmg, int *err)
 
 /* ---- splitting ---- */
 
-int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below)
+int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below, int why)
 {
 	/* vm_ops->may_split: special mappings refuse (special_mapping_split), and
 	 * hugetlb only splits on a huge page boundary (hugetlb_vm_op_split, for
@@ -536,6 +718,8 @@ int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_be
 		return -EINVAL;
 	if (vma_is_hugetlb(v) && (addr & (v->file->inode->hpage_size - 1)))
 		return -EINVAL;
+	if (ev_on(mm->sys))
+		ev_split(mm, v->start, v->end, addr, why);
 	struct vms_vma *n = vma_dup(mm, v);
 	uint64_t delta = (addr - v->start) >> PAGE_SHIFT, old_start = v->start;
 	if (new_below) {
@@ -561,10 +745,16 @@ int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_be
  * whose splits cannot be refused (the caller checked map_count); returns
  * false, having done nothing, for the others.
  */
-static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end)
+static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uint64_t end,
+			     int why)
 {
 	if (vma_is_special_mapping(v) || vma_is_hugetlb(v))
 		return false;
+	if (ev_on(mm->sys)) {
+		/* the two splits it stands for */
+		ev_split(mm, v->start, v->end, start, why);
+		ev_split(mm, start, v->end, end, why);
+	}
 	struct vms_vma *lo = vma_dup(mm, v), *hi = vma_dup(mm, v);
 	uint64_t old_start = v->start, old_end = v->end;
 	lo->end = start;
@@ -581,11 +771,15 @@ static bool split_vma_around(struct vms_mm *mm, struct vms_vma *v, uint64_t star
 	return true;
 }
 
-int split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below)
+int split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below, int why)
 {
-	if (mm_map_count(mm) >= mm->sys->max_map_count)
+	if (mm_map_count(mm) >= mm->sys->max_map_count) {
+		if (ev_on(mm->sys))
+			ev_limit(mm, "split_vma", VMS_LIMIT_MAP_COUNT, 0, 1, mm_map_count(mm),
+				 mm->sys->max_map_count);
 		return -ENOMEM;
-	return __split_vma(mm, v, addr, new_below);
+	}
+	return __split_vma(mm, v, addr, new_below, why);
 }
 
 /* ---- unmapping ---- */
@@ -616,16 +810,20 @@ int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap
 	if (start > v->start) {
 		/* vms_gather_munmap_vmas(): only a hole punched inside one VMA may
 		 * not take map_count over the limit. */
-		if (end < v->end && mm_map_count(mm) >= mm->sys->max_map_count)
+		if (end < v->end && mm_map_count(mm) >= mm->sys->max_map_count) {
+			if (ev_on(mm->sys))
+				ev_limit(mm, "vms_gather_munmap_vmas", VMS_LIMIT_MAP_COUNT, 0, 1,
+					 mm_map_count(mm), mm->sys->max_map_count);
 			return -ENOMEM;
+		}
 		/* A sealed VMA is refused before it is split (mseal). */
 		if (v->flags & VM_SEALED)
 			return -EPERM;
-		if (end < v->end && split_vma_around(mm, v, start, end)) {
+		if (end < v->end && split_vma_around(mm, v, start, end, VMS_WHY_MUNMAP)) {
 			tally_vma(t, v);
 			return 0;
 		}
-		int err = __split_vma(mm, v, start, true);
+		int err = __split_vma(mm, v, start, true, VMS_WHY_MUNMAP);
 		if (err)
 			return err;
 	}
@@ -634,7 +832,7 @@ int munmap_gather(struct vms_mm *mm, uint64_t start, uint64_t end, struct munmap
 		if (v->flags & VM_SEALED)
 			return -EPERM;
 		if (v->end > end) {
-			int err = __split_vma(mm, v, end, false);
+			int err = __split_vma(mm, v, end, false, VMS_WHY_MUNMAP);
 			if (err)
 				return err;
 		}
@@ -657,6 +855,8 @@ void munmap_complete(struct vms_mm *mm, uint64_t start, uint64_t end,
 		if (v && v->start == start && v->end == end) {
 			/* Its pages and references go now, as below; the struct
 			 * stays indexed until the new mapping takes its place. */
+			if (ev_on(mm->sys))
+				ev_vma(mm, VMS_EV_VMA_GONE, v, VMS_WHY_MUNMAP, "vms_complete_munmap_vmas");
 			zap_range(mm, start, end);
 			if (v->file)
 				file_rmap_remove(v);
@@ -667,6 +867,8 @@ void munmap_complete(struct vms_mm *mm, uint64_t start, uint64_t end,
 	}
 	while (n--) {
 		struct vms_vma *v = find_vma(mm, start);
+		if (ev_on(mm->sys))
+			ev_vma(mm, VMS_EV_VMA_GONE, v, VMS_WHY_MUNMAP, "vms_complete_munmap_vmas");
 		zap_range(mm, v->start, v->end);
 		vma_unlink(mm, v);
 		vma_free(mm, v);

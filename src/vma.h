@@ -125,9 +125,10 @@ static inline uint64_t vma_modified_flags(const struct vms_vma *r, uint64_t newf
 }
 
 /* split_vma(): with the max_map_count check; __split_vma() without it.
- * new_below: the new VMA is the part below addr. Returns 0 or -errno. */
-int split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below);
-int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below);
+ * new_below: the new VMA is the part below addr; why: enum vms_vma_why, for
+ * the VMS_EV_VMA_SPLIT event. Returns 0 or -errno. */
+int split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below, int why);
+int __split_vma(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool new_below, int why);
 
 /* What unmapping a set of VMAs gives back (struct vma_munmap_struct tallies). */
 struct munmap_tally {
