@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "exec_cmd.h"
+#include "html.h"
 #include "replay.h"
 #include "settings.h"
 #include "verify.h"
@@ -55,6 +56,10 @@ static void usage(FILE *f)
 		"  --final-maps FILE    write the first process's last maps\n"
 		"  --maps               print every process's maps at the end\n"
 		"  --at N               print them after line N\n"
+		"  --html FILE          write a page showing every process's address space\n"
+		"                       over the whole log (one self-contained HTML file)\n"
+		"  --svg FILE           write a picture of the address spaces at the end,\n"
+		"                       or after line N with --at N\n"
 		"  --strict             bad input (a malformed or binary line, a 32-bit\n"
 		"                       call, ...; see vmspace(1)) is an error (exit 2)\n"
 		"  --unsupported        list each call the model cannot apply and why\n"
@@ -126,10 +131,38 @@ static int bad_value(const char *opt, const char *val)
 	return 2;
 }
 
+/* --html FILE (at_line -1) or --svg FILE: the pictures of the replay that
+ * ran (html.c). Returns 0, or 1 after a message. */
+static int write_picture(struct html_writer *h, const char *path, const char *opt,
+			 const char *trace, long at_line)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	int bad;
+	if (!f) {
+		fprintf(stderr, "vmspace replay: %s %s: cannot create the file\n", opt, path);
+		return 1;
+	}
+	if (at_line < 0)
+		bad = html_write_page(h, f, trace);
+	else
+		bad = html_write_svg(h, f, trace, at_line);
+	if (f != stdout && fclose(f))
+		bad = -1;
+	if (bad) {
+		if (at_line >= 0 && html_spaces(h) > 0 && !ferror(f))
+			fprintf(stderr, "vmspace replay: --svg %s: no modelled process is live "
+					"%s%ld\n", path, at_line ? "after line " : "at the end", at_line);
+		else
+			fprintf(stderr, "vmspace replay: %s %s: cannot write the file\n", opt, path);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
 	struct replay_opts o;
-	const char *trace = NULL, *maps_path = NULL;
+	const char *trace = NULL, *maps_path = NULL, *html_path = NULL, *svg_path = NULL;
 	char *maps = NULL, *text = NULL;
 	size_t len = 0;
 	int rc;
@@ -184,6 +217,10 @@ static int cmd_replay(int argc, char **argv)
 			}
 			if (!strcmp(opt, "--initial-maps")) {
 				maps_path = val;
+			} else if (!strcmp(opt, "--html")) {
+				html_path = val;
+			} else if (!strcmp(opt, "--svg")) {
+				svg_path = val;
 			} else if (!strcmp(opt, "--final-maps")) {
 				o.final_maps_path = val;
 			} else if (!strcmp(opt, "--cwd")) {
@@ -233,7 +270,17 @@ static int cmd_replay(int argc, char **argv)
 	o.name = trace;
 	o.initial_maps = maps;
 	o.progress = isatty(2);
-	rc = replay_run(&o, text, len, stdout, stderr, NULL);
+	if ((html_path || svg_path) && !(o.html = html_new())) {
+		fprintf(stderr, "vmspace replay: out of memory\n");
+		rc = 2;
+	} else {
+		rc = replay_run(&o, text, len, stdout, stderr, NULL);
+	}
+	if (rc != 2 && html_path && write_picture(o.html, html_path, "--html", trace, -1))
+		rc = 2;
+	if (rc != 2 && svg_path && write_picture(o.html, svg_path, "--svg", trace, o.at_line))
+		rc = 2;
+	html_free(o.html);
 	free(text);
 	free(maps);
 	if (fflush(stdout))
