@@ -417,55 +417,168 @@ static bool parse_range(const char *s, const char *eol, uint64_t *start, uint64_
 	return true;
 }
 
-/* Compares space s's lines with the maps text now, recording the lines
- * removed and added. Both are in address order, so one walk does. */
-static void diff_space(struct html_writer *h, struct pass *p, int si)
+/* One line of the maps now against the space's old lines from *i on (up to
+ * iend), in address order: old lines below it are gone, an equal one is
+ * kept, else it is new. Kept and new lines go to h->scratch[*n]. */
+static bool diff_line(struct html_writer *h, int si, int *i, int iend, const char *q,
+		      const char *eol, int *n)
 {
 	struct hspace *s = &h->spaces[si];
-	struct space *sp = p->spaces[s->idx];
+	uint64_t start, end;
+	const char *tail;
+	if (!parse_range(q, eol, &start, &end, &tail))
+		return true;
+	while (*i < iend && s->v[*i].start < start)
+		add_op(h, si, OP_REMOVE, &s->v[(*i)++]);
+	size_t tlen = (size_t)(eol - tail);
+	if (!GROW(h, h->scratch, h->capscratch, *n + 1))
+		return false;
+	if (*i < iend && s->v[*i].start == start && s->v[*i].end == end &&
+	    h->tails[s->v[*i].tail].len == tlen && !memcmp(h->tails[s->v[*i].tail].s, tail, tlen)) {
+		h->scratch[(*n)++] = s->v[(*i)++];
+		return true;
+	}
+	if (*i < iend && s->v[*i].start == start)
+		add_op(h, si, OP_REMOVE, &s->v[(*i)++]);
+	struct ent e = {start, end, 0};
+	if (tail_id(h, tail, tlen, &e.tail)) {
+		h->oom = true;
+		return false;
+	}
+	h->scratch[(*n)++] = e;
+	add_op(h, si, OP_ADD, &e);
+	return true;
+}
+
+/* Puts h->scratch[0..n) in place of the space's lines [i0, i1). */
+static void splice(struct html_writer *h, int si, int i0, int i1, int n)
+{
+	struct hspace *s = &h->spaces[si];
+	int total = i0 + n + (s->n - i1);
+	if (!GROW(h, s->v, s->cap, total))
+		return;
+	memmove(&s->v[i0 + n], &s->v[i1], (size_t)(s->n - i1) * sizeof(*s->v));
+	memcpy(&s->v[i0], h->scratch, (size_t)n * sizeof(*s->v));
+	s->n = total;
+}
+
+/* Compares space s's lines with the whole maps text now, recording the
+ * lines removed and added. */
+static void diff_space(struct html_writer *h, struct pass *p, int si)
+{
+	struct space *sp = p->spaces[h->spaces[si].idx];
 	const char *text = sp->mm ? maps_of(p, sp->mm) : "";
-	int n = 0, i = 0;
+	int n = 0, i = 0, iend = h->spaces[si].n;
 	for (const char *q = text; *q;) {
 		const char *eol = strchr(q, '\n');
 		if (!eol)
 			eol = q + strlen(q);
-		uint64_t start, end;
-		const char *tail;
-		if (!parse_range(q, eol, &start, &end, &tail))
-			goto next;
-		/* the old lines below this one are gone */
-		while (i < s->n && s->v[i].start < start)
-			add_op(h, si, OP_REMOVE, &s->v[i++]);
-		size_t tlen = (size_t)(eol - tail);
-		if (i < s->n && s->v[i].start == start && s->v[i].end == end &&
-		    h->tails[s->v[i].tail].len == tlen && !memcmp(h->tails[s->v[i].tail].s, tail, tlen)) {
-			if (!GROW(h, h->scratch, h->capscratch, n + 1))
-				return;
-			h->scratch[n++] = s->v[i++];
-			goto next;
-		}
-		if (i < s->n && s->v[i].start == start)
-			add_op(h, si, OP_REMOVE, &s->v[i++]);
-		struct ent e = {start, end, 0};
-		if (tail_id(h, tail, tlen, &e.tail) || !GROW(h, h->scratch, h->capscratch, n + 1)) {
-			h->oom = true;
+		if (!diff_line(h, si, &i, iend, q, eol, &n))
 			return;
-		}
-		h->scratch[n++] = e;
-		add_op(h, si, OP_ADD, &e);
-next:
 		q = *eol ? eol + 1 : eol;
 	}
-	while (i < s->n)
+	while (i < iend)
+		add_op(h, si, OP_REMOVE, &h->spaces[si].v[i++]);
+	splice(h, si, 0, iend, n);
+}
+
+/* The gate VMA's address: its line is last in the maps, and no call
+ * changes it. */
+#define GATE_START 0xffffffffff600000ULL
+
+/* The same for the VMAs that end at or above lo and start at or below hi
+ * only (the neighbours of [lo, hi) included, which a call may merge with),
+ * from their lines alone: the calls that change nothing outside a range
+ * need not print every line (see window_of()). */
+static void diff_window(struct html_writer *h, struct pass *p, int si, uint64_t lo, uint64_t hi)
+{
+	struct hspace *s = &h->spaces[si];
+	const vms_mm *mm = p->spaces[s->idx]->mm;
+	char line[1024];
+	int i0 = 0, i1, n = 0;
+	if (hi >= GATE_START)
+		hi = GATE_START - 1;
+	/* lines sorted by start are sorted by end too: they do not overlap */
+	for (int a = 0, b = s->n; a < b;) {
+		int m = (a + b) / 2;
+		if (s->v[m].end < lo)
+			a = i0 = m + 1;
+		else
+			b = m;
+	}
+	i1 = i0;
+	while (i1 < s->n && s->v[i1].start <= hi)
+		i1++;
+	int i = i0;
+	for (const vms_vma *v = vms_find_vma(mm, lo ? lo - 1 : 0); v; v = vms_vma_next(mm, v)) {
+		struct vms_vma_info info;
+		vms_vma_get_info(v, &info);
+		if (info.start > hi)
+			break;
+		size_t len = vms_vma_maps_text(mm, v, line, sizeof(line));
+		char *big = NULL;
+		const char *ln = line;
+		if (len >= sizeof(line)) { /* a long path */
+			if (!(big = malloc(len + 1))) {
+				h->oom = true;
+				return;
+			}
+			vms_vma_maps_text(mm, v, big, len + 1);
+			ln = big;
+		}
+		bool ok = diff_line(h, si, &i, i1, ln, ln + len - 1, &n);
+		free(big);
+		if (!ok)
+			return;
+	}
+	while (i < i1)
 		add_op(h, si, OP_REMOVE, &s->v[i++]);
-	/* the scratch array becomes the space's */
-	struct ent *t = s->v;
-	int tcap = s->cap;
-	s->v = h->scratch;
-	s->cap = h->capscratch;
-	s->n = n;
-	h->scratch = t;
-	h->capscratch = tcap;
+	splice(h, si, i0, i1, n);
+}
+
+/* Page-aligned end of [addr, addr + len), kept below 2^64. */
+static uint64_t range_end(uint64_t addr, uint64_t len)
+{
+	uint64_t e = addr + ((len + 4095) & ~4095ULL);
+	return e < addr || len > UINT64_MAX - 4095 ? UINT64_MAX : e;
+}
+
+/* The ranges a call that succeeded as the log says changed, for the calls
+ * that change the VMAs of the caller in them and their neighbours only
+ * (mm/vma.c: a merge looks at prev and next, a split stays inside): 0
+ * ranges when the whole maps must be compared. */
+static int window_of(const struct call *c, uint64_t lo[2], uint64_t hi[2])
+{
+	uint64_t r = (uint64_t)c->result;
+	if ((c->has & 3) != 3)
+		return 0;
+	switch (c->sc) {
+	case SC_MMAP:
+		lo[0] = r;
+		hi[0] = range_end(r, c->a[1]);
+		return 1;
+	case SC_MREMAP:
+		if (!(c->has & 4))
+			return 0;
+		lo[0] = c->a[0];
+		hi[0] = range_end(c->a[0], c->a[1]);
+		lo[1] = r;
+		hi[1] = range_end(r, c->a[2]);
+		return 2;
+	case SC_MUNMAP:
+	case SC_MPROTECT:
+	case SC_PKEY_MPROTECT:
+	case SC_MADVISE:
+	case SC_MLOCK:
+	case SC_MLOCK2:
+	case SC_MUNLOCK:
+	case SC_MSEAL:
+		lo[0] = c->a[0];
+		hi[0] = range_end(c->a[0], c->a[1]);
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 static void counters(struct html_writer *h, struct pass *p, int si)
@@ -579,7 +692,13 @@ void html_after_call(struct html_writer *h, struct pass *p, const struct call *c
 		if (!s->live)
 			continue;
 		if (si >= before || (look && (si == caller || reaches_others(c->sc)))) {
-			diff_space(h, p, si);
+			uint64_t lo[2], hi[2];
+			int nw = si == caller && si < before && status == ST_MATCHED && c->has_result
+					 ? window_of(c, lo, hi) : 0;
+			if (nw == 0)
+				diff_space(h, p, si);
+			for (int w = 0; w < nw; w++)
+				diff_window(h, p, si, lo[w], hi[w]);
 			counters(h, p, si);
 		}
 	}
