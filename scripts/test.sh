@@ -48,6 +48,9 @@ step "unit tests and example" make test-fast
 step "unit tests under ASan+UBSan" make test-san
 step "fuzz smoke" make fuzz-smoke
 step "install check" make install-check
+# the --html page in headless Chromium (installed when missing; skips with
+# the reason where it cannot be)
+step "browser test" ./tests/browser/run.sh
 
 if [ ${#failed_steps[@]} -gt 0 ]; then
 	msg="failed steps: $(printf '%s, ' "${failed_steps[@]}")"
