@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test: unit and rule tests, the live-kernel
 # differential tests, the example, the tests again under ASan and UBSan, a
-# short libFuzzer run of each fuzz target and an install into a temporary
-# prefix. Also proves the build is warning-free with clang as well as gcc.
+# short libFuzzer run of each fuzz target, an install into a temporary
+# prefix and the --html page in a browser. Also proves the build is warning-free with clang as well as gcc.
 #
 # Every step runs even when an earlier one failed, so that one run shows
 # everything that is wrong. Ends with one total line; a step that failed
