@@ -1066,7 +1066,8 @@ int html_write_svg(const struct html_writer *h, FILE *f, const char *name, long 
 				v[si] = nv;
 				cap[si] = nc;
 			}
-			memmove(&v[si][lo + 1], &v[si][lo], (size_t)(n[si] - lo) * sizeof(**v));
+			for (int q2 = n[si]; q2 > lo; q2--)
+				v[si][q2] = v[si][q2 - 1];
 			v[si][lo] = (struct ent){o->start, o->end, o->tail};
 			n[si]++;
 		}

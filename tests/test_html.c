@@ -361,6 +361,11 @@ SLOW_TEST(html_page_of_100000_calls_stays_small)
 	if (f)
 		fclose(f);
 	clock_gettime(CLOCK_MONOTONIC, &t2);
+	/* VMS_HTML_DUMP=FILE keeps the page, to look at */
+	if (getenv("VMS_HTML_DUMP") && (f = fopen(getenv("VMS_HTML_DUMP"), "w"))) {
+		html_write_page(h, f, "100k");
+		fclose(f);
+	}
 	/* the same replay without the writer, for the cost of it */
 	struct replay_stats st2;
 	struct timespec t3, t4;
