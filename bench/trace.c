@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -192,5 +193,28 @@ double trace_replay(const char *vmspace, const char *path, uint64_t lines, char 
 		return -1;
 	}
 	snprintf(why, why_size, "%llu lines in %.2f s", (unsigned long long)lines, secs);
+	return (double)lines / secs;
+}
+
+double trace_replay_html(const char *vmspace, const char *path, uint64_t lines, char *why,
+			 size_t why_size)
+{
+	char errpath[1024], page[1024];
+	snprintf(errpath, sizeof(errpath), "%s.html.log", path);
+	snprintf(page, sizeof(page), "%s.html", path);
+	char *argv[] = {(char *)vmspace, "replay", "--html", page, (char *)path, NULL};
+	uint64_t t0 = now_ns();
+	int st = run(argv, errpath);
+	double secs = (double)(now_ns() - t0) / 1e9;
+	struct stat sb;
+	long long bytes = stat(page, &sb) == 0 ? (long long)sb.st_size : -1;
+	unlink(page);
+	if (st != 0) {
+		snprintf(why, why_size, "`vmspace replay --html` exited with %d (see %s)", st,
+			 errpath);
+		return -1;
+	}
+	snprintf(why, why_size, "%llu lines in %.2f s, a page of %.1f MB",
+		 (unsigned long long)lines, secs, (double)bytes / 1e6);
 	return (double)lines / secs;
 }
