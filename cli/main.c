@@ -10,6 +10,8 @@
  *   vmspace exec [options] PROGRAM [ARG...]  the address space after execve (exec.c)
  *   vmspace --help | --version
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,27 +133,40 @@ static int bad_value(const char *opt, const char *val)
 	return 2;
 }
 
-/* --html FILE (at_line -1) or --svg FILE: the pictures of the replay that
- * ran (html.c). Returns 0, or 1 after a message. */
-static int write_picture(struct html_writer *h, const char *path, const char *opt,
-			 const char *trace, long at_line)
+/* Opens the file of --html or --svg before the replay, so that a path that
+ * cannot be written is said at once. */
+static FILE *open_picture(const char *path, const char *opt)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-	int bad;
-	if (!f) {
-		fprintf(stderr, "vmspace replay: %s %s: cannot create the file\n", opt, path);
-		return 1;
-	}
-	if (at_line < 0)
-		bad = html_write_page(h, f, trace);
-	else
-		bad = html_write_svg(h, f, trace, at_line);
+	if (!f)
+		fprintf(stderr, "vmspace replay: %s %s: cannot create the file: %s\n", opt, path,
+			strerror(errno));
+	return f;
+}
+
+/* --html FILE (at_line -1) or --svg FILE: the pictures of the replay that
+ * ran (html.c); f is closed, and removed when the replay failed (rc 2).
+ * Returns 0, or 1 after a message. */
+static int write_picture(struct html_writer *h, FILE *f, const char *path, const char *opt,
+			 const char *trace, long at_line, int rc)
+{
+	int bad = 0;
+	if (rc != 2)
+		bad = at_line < 0 ? html_write_page(h, f, trace) : html_write_svg(h, f, trace, at_line);
+	bool werr = ferror(f) != 0;
 	if (f != stdout && fclose(f))
-		bad = -1;
-	if (bad) {
-		if (at_line >= 0 && html_spaces(h) > 0 && !ferror(f))
-			fprintf(stderr, "vmspace replay: --svg %s: no modelled process is live "
-					"%s%ld\n", path, at_line ? "after line " : "at the end", at_line);
+		werr = true;
+	if (rc == 2) {
+		if (f != stdout)
+			unlink(path);
+		return 0;
+	}
+	if (bad || werr) {
+		if (f != stdout)
+			unlink(path);
+		if (!werr)
+			fprintf(stderr, "vmspace replay: --svg %s: no modelled process is live %s%ld\n",
+				path, at_line ? "after line " : "at the end", at_line);
 		else
 			fprintf(stderr, "vmspace replay: %s %s: cannot write the file\n", opt, path);
 		return 1;
@@ -270,15 +285,19 @@ static int cmd_replay(int argc, char **argv)
 	o.name = trace;
 	o.initial_maps = maps;
 	o.progress = isatty(2);
-	if ((html_path || svg_path) && !(o.html = html_new())) {
+	FILE *html_f = NULL, *svg_f = NULL;
+	if ((html_path && !(html_f = open_picture(html_path, "--html"))) ||
+	    (svg_path && !(svg_f = open_picture(svg_path, "--svg")))) {
+		rc = 2;
+	} else if ((html_path || svg_path) && !(o.html = html_new())) {
 		fprintf(stderr, "vmspace replay: out of memory\n");
 		rc = 2;
 	} else {
 		rc = replay_run(&o, text, len, stdout, stderr, NULL);
 	}
-	if (rc != 2 && html_path && write_picture(o.html, html_path, "--html", trace, -1))
+	if (html_f && write_picture(o.html, html_f, html_path, "--html", trace, -1, rc))
 		rc = 2;
-	if (rc != 2 && svg_path && write_picture(o.html, svg_path, "--svg", trace, o.at_line))
+	if (svg_f && write_picture(o.html, svg_f, svg_path, "--svg", trace, o.at_line, rc))
 		rc = 2;
 	html_free(o.html);
 	free(text);
