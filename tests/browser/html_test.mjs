@@ -128,8 +128,34 @@ async function check(vmspace, page, args) {
   return fails.length === 0;
 }
 
+// A page of 100,000 calls: how long it takes to open, and to show a call
+// anywhere in the log (the slider) and the next one (a key).
+async function perf(page, maxLoad, maxStep) {
+  const t0 = Date.now();
+  const b = await open(page), tab = b.tab;
+  const load = (Date.now() - t0) / 1000;
+  const r = await tab.evaluate(async () => {
+    const n = window.vmspace.steps, times = [];
+    let x = 12345;
+    for (let i = 0; i < 40; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const k = x % n, t = performance.now();
+      window.vmspace.go(k);
+      times.push(performance.now() - t);
+    }
+    const t = performance.now();
+    for (let i = 0; i < 40; i++) window.vmspace.go(window.vmspace.step() + 1);
+    return { n, jump: Math.max(...times), next: (performance.now() - t) / 40, count: window.vmspace.drawn().lines.length, timing: window.vmspace.timing(), load: window.vmspace.loadTiming };
+  });
+  await b.done();
+  console.log(`    ${r.n} calls: opened in ${load.toFixed(1)} s (the script: parse ${(r.load.parse / 1000).toFixed(2)} s, all ${(r.load.total / 1000).toFixed(2)} s); a call anywhere drawn in at most ${r.jump.toFixed(0)} ms, the next in ${r.next.toFixed(1)} ms on average (${r.count} VMAs drawn; the last: ${JSON.stringify(r.timing, (k, v) => typeof v === "number" ? +v.toFixed(1) : v)} ms)`);
+  return r.n >= 100000 && load <= maxLoad && r.jump <= maxStep && b.errors.length === 0;
+}
+
 const argv = process.argv.slice(2);
-if (argv[0] === "--screenshot") {
+if (argv[0] === "--perf") {
+  process.exit((await perf(argv[1], +argv[2], +argv[3])) ? 0 : 1);
+} else if (argv[0] === "--screenshot") {
   await screenshot(argv[1], argv[2], +argv[3], argv[4] === undefined ? -1 : +argv[4]);
 } else {
   const sep = argv.indexOf("--");
