@@ -116,8 +116,10 @@ struct html_writer {
 	char *text;
 	size_t ntext, captext;
 
-	struct pidmap *pids;
+	struct pidmap *pids; /* a hash table; space -2: an empty slot */
 	int npids, cappids;
+	int *live;          /* the spaces not ended, oldest first */
+	int nlive, caplive;
 
 	uint64_t matched, diverged, unsupported; /* the pass's counts so far */
 	struct ent *scratch;
@@ -168,7 +170,10 @@ static void reset(struct html_writer *h)
 	h->seen_spaces = 0;
 	h->nsteps = 0;
 	h->nops = h->ncnts = h->ndecs = h->pending_dec0 = h->ntext = 0;
-	h->npids = 0;
+	h->npids = h->cappids = 0;
+	free(h->pids);
+	h->pids = NULL;
+	h->nlive = 0;
 	h->matched = h->diverged = h->unsupported = 0;
 	h->verify_error[0] = '\0';
 	h->oom = false;
@@ -190,6 +195,7 @@ void html_free(struct html_writer *h)
 	free(h->decs);
 	free(h->text);
 	free(h->pids);
+	free(h->live);
 	free(h->scratch);
 	free(h);
 }
@@ -333,30 +339,53 @@ static int tail_id(struct html_writer *h, const char *s, size_t n, uint32_t *id)
 
 /* ---- Spaces --------------------------------------------------------------- */
 
+/* The space each pid was last seen calling from: an open-addressed table,
+ * as a log of a shell loop has made thousands of processes. */
 static int pid_space(const struct html_writer *h, int pid)
 {
-	for (int i = h->npids - 1; i >= 0; i--)
-		if (h->pids[i].pid == pid)
-			return h->pids[i].space;
+	if (!h->cappids)
+		return -1;
+	for (uint32_t k = ((uint32_t)pid * 2654435761u) & (uint32_t)(h->cappids - 1);
+	     h->pids[k].space != -2; k = (k + 1) & (uint32_t)(h->cappids - 1))
+		if (h->pids[k].pid == pid)
+			return h->pids[k].space;
 	return -1;
 }
 
 static void set_pid_space(struct html_writer *h, int pid, int space)
 {
-	for (int i = h->npids - 1; i >= 0; i--)
-		if (h->pids[i].pid == pid) {
-			h->pids[i].space = space;
+	if ((h->npids + 1) * 2 > h->cappids) {
+		int nc = h->cappids ? h->cappids * 2 : 256;
+		struct pidmap *nv = malloc((size_t)nc * sizeof(*nv)), *old = h->pids;
+		if (!nv) {
+			h->oom = true;
 			return;
 		}
-	if (GROW(h, h->pids, h->cappids, h->npids + 1))
-		h->pids[h->npids++] = (struct pidmap){pid, space};
+		for (int i = 0; i < nc; i++)
+			nv[i].space = -2; /* empty */
+		int oc = h->cappids;
+		h->pids = nv;
+		h->cappids = nc;
+		h->npids = 0;
+		for (int i = 0; i < oc; i++)
+			if (old[i].space != -2)
+				set_pid_space(h, old[i].pid, old[i].space);
+		free(old);
+	}
+	uint32_t k = ((uint32_t)pid * 2654435761u) & (uint32_t)(h->cappids - 1);
+	while (h->pids[k].space != -2 && h->pids[k].pid != pid)
+		k = (k + 1) & (uint32_t)(h->cappids - 1);
+	if (h->pids[k].space == -2)
+		h->npids++;
+	h->pids[k] = (struct pidmap){pid, space};
 }
 
+/* A live space's index (a process calls from a live space). */
 static int hspace_of(const struct html_writer *h, const struct space *sp, const struct pass *p)
 {
-	for (int i = h->nspaces - 1; i >= 0; i--)
-		if (p->spaces[h->spaces[i].idx] == sp)
-			return i;
+	for (int k = h->nlive - 1; k >= 0; k--)
+		if (p->spaces[h->spaces[h->live[k]].idx] == sp)
+			return h->live[k];
 	return -1;
 }
 
@@ -385,6 +414,8 @@ static void new_spaces(struct html_writer *h, struct pass *p, const struct call 
 		s->from = h->nsteps;
 		s->to = -1;
 		s->live = true;
+		if (GROW(h, h->live, h->caplive, h->nlive + 1))
+			h->live[h->nlive++] = h->nspaces;
 		h->nspaces++;
 	}
 }
@@ -668,13 +699,16 @@ void html_after_call(struct html_writer *h, struct pass *p, const struct call *c
 	new_spaces(h, p, c);
 	/* spaces that ended since the last call (exit, exit_group, a kill, an
 	 * exec's old program) */
-	for (int si = 0; si < before; si++) {
-		struct hspace *s = &h->spaces[si];
-		struct space *sp = p->spaces[s->idx];
-		if (s->live && sp->exited) {
+	for (int k = 0; k < h->nlive;) {
+		struct hspace *s = &h->spaces[h->live[k]];
+		if (h->live[k] < before && p->spaces[s->idx]->exited) {
 			s->live = false;
 			s->to = h->nsteps;
 			ended = true;
+			memmove(&h->live[k], &h->live[k + 1], (size_t)(h->nlive - k - 1) * sizeof(int));
+			h->nlive--;
+		} else {
+			k++;
 		}
 	}
 	struct proc *pr = c->sc == SC_OTHER ? NULL : proc_find(p, c->pid);
@@ -687,10 +721,8 @@ void html_after_call(struct html_writer *h, struct pass *p, const struct call *c
 	 * happens completely or not at all). */
 	bool failed = status == ST_MATCHED && c->has_result && c->result < 0 && c->result > -4096;
 	bool look = c->sc != SC_OTHER && !failed;
-	for (int si = 0; si < h->nspaces; si++) {
-		struct hspace *s = &h->spaces[si];
-		if (!s->live)
-			continue;
+	for (int k = 0; k < h->nlive; k++) {
+		int si = h->live[k];
 		if (si >= before || (look && (si == caller || reaches_others(c->sc)))) {
 			uint64_t lo[2], hi[2];
 			int nw = si == caller && si < before && status == ST_MATCHED && c->has_result
