@@ -24,12 +24,14 @@ skip() {
 
 [ -x "$VMSPACE" ] || { echo "browser test: $VMSPACE is not built (make)"; echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
+# Without recommends: chromium's pull in avahi-daemon, whose new user rewrites
+# /etc/passwd (a new inode), which recorded logs that map it then see.
 apt_install() {
 	[ "$(id -u)" = 0 ] || return 1
 	command -v apt-get >/dev/null || return 1
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >"$DIR/apt.log" 2>&1 ||
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >"$DIR/apt.log" 2>&1 ||
 		{ apt-get update -qq >>"$DIR/apt.log" 2>&1 &&
-		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >>"$DIR/apt.log" 2>&1; }
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >>"$DIR/apt.log" 2>&1; }
 }
 
 mkdir -p "$DIR"
