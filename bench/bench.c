@@ -83,6 +83,9 @@ static char replay_note[256];
 /* The same log with --explain: every decision built and printed (to /dev/null). */
 static double replay_explain_lps = -1;
 static char replay_explain_note[256];
+/* replay --html of the first 100,000 lines of the same kind of trace */
+static double replay_html_lps = -1;
+static char replay_html_note[256];
 static struct exec_result exec_res = {-1, -1, -1, -1, 0, 0, ""};
 static double replay_exec_lps = -1;
 static char replay_exec_note[256], replay_exec_made[256];
@@ -1047,6 +1050,15 @@ static void print_table(FILE *f, bool markdown)
 	else
 		fprintf(f, "%-21s %9s %10s %10s %9s %8s %-16s %s  %s\n", "replay_explain_lines_s",
 			"", eb, "", "", "", "(no goal)", "", replay_explain_note);
+	char hb[32] = "-";
+	if (have(replay_html_lps))
+		snprintf(hb, sizeof(hb), "%.0f", replay_html_lps);
+	if (markdown)
+		fprintf(f, "| replay --html lines/s | | %s | | | | report | %s |\n", hb,
+			replay_html_note);
+	else
+		fprintf(f, "%-21s %9s %10s %10s %9s %8s %-16s %s  %s\n", "replay_html_lines/s",
+			"100000", hb, "", "", "", "report", "-", replay_html_note);
 	print_exec_rows(f, markdown);
 }
 
@@ -1169,6 +1181,8 @@ static void write_json(const char *path, const char *machine)
 	json_num(f, replay_lps);
 	fprintf(f, ", \"replay_explain_lines_per_s\": ");
 	json_num(f, replay_explain_lps);
+	fprintf(f, ", \"replay_html_lines_per_s\": ");
+	json_num(f, replay_html_lps);
 	fprintf(f, ", \"exec\": {\"lib_ns\": ");
 	json_num(f, exec_res.lib_mem);
 	fprintf(f, ", \"lib_host_files_ns\": ");
@@ -1272,6 +1286,18 @@ int main(int argc, char **argv)
 						  replay_explain_note, sizeof(replay_explain_note));
 	} else
 		snprintf(replay_note, sizeof(replay_note), "could not write %s", trace);
+	char html_trace[1024];
+	snprintf(html_trace, sizeof(html_trace), "%s.100k", trace);
+	int hcrashed = 0;
+	uint64_t hlines = trace_generate(html_trace, 100000, &hcrashed);
+	if (hlines) {
+		replay_html_lps = trace_replay_html(vmspace, html_trace, hlines, replay_html_note,
+						    sizeof(replay_html_note));
+		unlink(html_trace);
+	} else {
+		snprintf(replay_html_note, sizeof(replay_html_note), "could not write %.200s",
+			 html_trace);
+	}
 	if (crashed) {
 		size_t l = strlen(replay_note);
 		snprintf(replay_note + l, sizeof(replay_note) - l,

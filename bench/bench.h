@@ -91,6 +91,10 @@ uint64_t trace_generate(const char *path, uint64_t lines, int *crashed);
  * with a reason in why. */
 double trace_replay(const char *vmspace, const char *path, const char *opt, uint64_t lines,
 		    char *why, size_t why_size);
+/* The same with --html to a page next to path (removed after): lines per
+ * second, the page's size in why. */
+double trace_replay_html(const char *vmspace, const char *path, uint64_t lines, char *why,
+			 size_t why_size);
 
 /* exec.c: the library's fork + execve + exit of prog against the kernel's,
  * ns per round (-1: not measured), and whether the model's maps after the

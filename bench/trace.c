@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -204,5 +205,29 @@ double trace_replay(const char *vmspace, const char *path, const char *opt, uint
 	}
 	snprintf(why, why_size, "%llu lines in %.2f s (%.2f s of CPU: %.0f lines/s)",
 		 (unsigned long long)lines, secs, cpu, cpu > 0 ? (double)lines / cpu : 0.0);
+	return (double)lines / secs;
+}
+
+double trace_replay_html(const char *vmspace, const char *path, uint64_t lines, char *why,
+			 size_t why_size)
+{
+	char errpath[1024], page[1024];
+	snprintf(errpath, sizeof(errpath), "%s.html.log", path);
+	snprintf(page, sizeof(page), "%s.html", path);
+	char *argv[] = {(char *)vmspace, "replay", "--html", page, (char *)path, NULL};
+	uint64_t t0 = now_ns();
+	double cpu = 0;
+	int st = run(argv, errpath, &cpu);
+	double secs = (double)(now_ns() - t0) / 1e9;
+	struct stat sb;
+	long long bytes = stat(page, &sb) == 0 ? (long long)sb.st_size : -1;
+	unlink(page);
+	if (st != 0) {
+		snprintf(why, why_size, "`vmspace replay --html` exited with %d (see %s)", st,
+			 errpath);
+		return -1;
+	}
+	snprintf(why, why_size, "%llu lines in %.2f s (%.2f s of CPU), a page of %.1f MB",
+		 (unsigned long long)lines, secs, cpu, (double)bytes / 1e6);
 	return (double)lines / secs;
 }

@@ -12,6 +12,8 @@
  */
 #include <fcntl.h>
 #include <limits.h>
+#include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include "exec_cmd.h"
+#include "html.h"
 #include "replay.h"
 #include "settings.h"
 #include "verify.h"
@@ -63,6 +66,10 @@ static void usage(FILE *f)
 		"                       model's resident pages; see vmspace(1))\n"
 		"  --smaps-rollup       print every process's /proc/PID/smaps_rollup\n"
 		"  --at N               print them after line N\n"
+		"  --html FILE          write a page showing every process's address space\n"
+		"                       over the whole log (one self-contained HTML file)\n"
+		"  --svg FILE           write a picture of the address spaces at the end,\n"
+		"                       or after line N with --at N\n"
 		"  --strict             bad input (a malformed or binary line, a 32-bit\n"
 		"                       call, ...; see vmspace(1)) is an error (exit 2)\n"
 		"  --unsupported        list each call the model cannot apply and why\n"
@@ -175,10 +182,51 @@ static int bad_value(const char *opt, const char *val)
 	return 2;
 }
 
+/* Opens the file of --html or --svg before the replay, so that a path that
+ * cannot be written is said at once. */
+static FILE *open_picture(const char *path, const char *opt)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	if (!f)
+		fprintf(stderr, "vmspace replay: %s %s: cannot create the file: %s\n", opt, path,
+			strerror(errno));
+	return f;
+}
+
+/* --html FILE (at_line -1) or --svg FILE: the pictures of the replay that
+ * ran (html.c); f is closed, and removed when the replay failed (rc 2).
+ * Returns 0, or 1 after a message. */
+static int write_picture(struct html_writer *h, FILE *f, const char *path, const char *opt,
+			 const char *trace, long at_line, int rc)
+{
+	int bad = 0;
+	if (rc != 2)
+		bad = at_line < 0 ? html_write_page(h, f, trace) : html_write_svg(h, f, trace, at_line);
+	bool werr = ferror(f) != 0;
+	if (f != stdout && fclose(f))
+		werr = true;
+	if (rc == 2) {
+		if (f != stdout)
+			unlink(path);
+		return 0;
+	}
+	if (bad || werr) {
+		if (f != stdout)
+			unlink(path);
+		if (!werr)
+			fprintf(stderr, "vmspace replay: --svg %s: no modelled process is live %s%ld\n",
+				path, at_line ? "after line " : "at the end", at_line);
+		else
+			fprintf(stderr, "vmspace replay: %s %s: cannot write the file\n", opt, path);
+		return 1;
+	}
+	return 0;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
 	struct replay_opts o;
-	const char *trace = NULL, *maps_path = NULL;
+	const char *trace = NULL, *maps_path = NULL, *html_path = NULL, *svg_path = NULL;
 	char *maps = NULL, *text = NULL;
 	size_t len = 0;
 	int rc;
@@ -251,6 +299,10 @@ static int cmd_replay(int argc, char **argv)
 			}
 			if (!strcmp(opt, "--initial-maps")) {
 				maps_path = val;
+			} else if (!strcmp(opt, "--html")) {
+				html_path = val;
+			} else if (!strcmp(opt, "--svg")) {
+				svg_path = val;
 			} else if (!strcmp(opt, "--final-maps")) {
 				o.final_maps_path = val;
 			} else if (!strcmp(opt, "--cwd")) {
@@ -333,7 +385,21 @@ static int cmd_replay(int argc, char **argv)
 	o.name = trace;
 	o.initial_maps = maps;
 	o.progress = isatty(2);
-	rc = replay_run(&o, text, len, stdout, stderr, NULL);
+	FILE *html_f = NULL, *svg_f = NULL;
+	if ((html_path && !(html_f = open_picture(html_path, "--html"))) ||
+	    (svg_path && !(svg_f = open_picture(svg_path, "--svg")))) {
+		rc = 2;
+	} else if ((html_path || svg_path) && !(o.html = html_new())) {
+		fprintf(stderr, "vmspace replay: out of memory\n");
+		rc = 2;
+	} else {
+		rc = replay_run(&o, text, len, stdout, stderr, NULL);
+	}
+	if (html_f && write_picture(o.html, html_f, html_path, "--html", trace, -1, rc))
+		rc = 2;
+	if (svg_f && write_picture(o.html, svg_f, svg_path, "--svg", trace, o.at_line, rc))
+		rc = 2;
+	html_free(o.html);
 	if (maplen)
 		munmap(text, maplen);
 	else

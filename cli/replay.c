@@ -77,6 +77,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "html.h"
 #include "replay_int.h"
 #include "settings.h"
 
@@ -1521,7 +1522,7 @@ static void apply_call_(struct pass *p, struct call *c, const char *name);
 
 /* Applies a call, its decisions collected for --explain, --stats and
  * on_call_events (explain.c). */
-static void apply_call(struct pass *p, struct call *c, const char *name)
+static void apply_call_1(struct pass *p, struct call *c, const char *name)
 {
 	if (!p->hook) {
 		apply_call_(p, c, name);
@@ -1636,6 +1637,14 @@ static void apply_call_(struct pass *p, struct call *c, const char *name)
 	}
 	if (first)
 		p->first_done = 1;
+}
+
+/* A call, then what --html and --svg draw of it (html.c). */
+static void apply_call(struct pass *p, struct call *c, const char *name)
+{
+	apply_call_1(p, c, name);
+	if (p->html)
+		html_after_call(p->html, p, c);
 }
 
 static void call_from_line(struct call *c, const struct strace_line *l, int pid, int lineno,
@@ -2462,6 +2471,11 @@ static int run_once(const struct replay_opts *o, const char *text, size_t len, u
 	p.nov = nov;
 	p.tried = tried;
 	p.stop_after = stop_after;
+	/* a pass with output may be the last: --html draws it */
+	if (out && o->html) {
+		p.html = o->html;
+		html_pass_begin(p.html);
+	}
 	pass_run(&p, text, len, se, NULL);
 	note_unmatched_paths(&p);
 	rc = p.exit_code;

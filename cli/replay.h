@@ -15,6 +15,8 @@
 
 #include "vmspace.h"
 
+struct html_writer;
+
 #define REPLAY_MAX_SYSCTL 64
 
 /* The rlimits the model knows, in the order of replay_opts.rlim[]. */
@@ -39,6 +41,8 @@ struct replay_opts {
 	int no_resolve;            /* maps name files by the trace's paths (--no-resolve) */
 	const char *cwd;           /* the first process's working directory at the
 				    * trace's start (--cwd), or NULL: unknown */
+	struct html_writer *html;  /* --html, --svg: told of each call of the
+				    * last pass with output (cli/html.h), or NULL */
 
 	/* Settings over the defaults. */
 	int nsysctl;

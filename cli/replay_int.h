@@ -208,6 +208,7 @@ enum bad_kind {
 
 struct pass {
 	const struct replay_opts *o;
+	struct html_writer *html; /* o->html in the pass whose output is given */
 	FILE *out, *err;  /* NULL when silent */
 	FILE *progress;   /* the progress line (--progress), or NULL */
 	struct host_files *host_files; /* NULL: the host is asked each time */

@@ -951,6 +951,9 @@ void vms_vma_get_info(const vms_vma *vma, struct vms_vma_info *out);
  * snprintf. */
 size_t vms_maps_text(const vms_mm *mm, char *buf, size_t size);
 size_t vms_status_text(const vms_mm *mm, char *buf, size_t size);
+/* The maps line of one VMA of mm (with its '\n'), as vms_maps_text has it;
+ * like snprintf. */
+size_t vms_vma_maps_text(const vms_mm *mm, const vms_vma *vma, char *buf, size_t size);
 /* /proc/PID/numa_maps reduced to its first two fields: each VMA's start
  * and its memory policy as the kernel prints it ("default", "bind:0",
  * "interleave=static:0-3", ...), one line each. */

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test: unit and rule tests, the live-kernel
 # differential tests, the example, the tests again under ASan and UBSan, a
-# short libFuzzer run of each fuzz target and an install into a temporary
-# prefix. Also proves the build is warning-free with clang as well as gcc.
+# short libFuzzer run of each fuzz target, an install into a temporary
+# prefix and the --html page in a browser. Also proves the build is warning-free with clang as well as gcc.
 #
 # Every step runs even when an earlier one failed, so that one run shows
 # everything that is wrong. Ends with one total line; a step that failed
@@ -48,6 +48,9 @@ step "unit tests and example" make test-fast
 step "unit tests under ASan+UBSan" make test-san
 step "fuzz smoke" make fuzz-smoke
 step "install check" make install-check
+# the --html page in headless Chromium (installed when missing; skips with
+# the reason where it cannot be)
+step "browser test" ./tests/browser/run.sh
 
 if [ ${#failed_steps[@]} -gt 0 ]; then
 	msg="failed steps: $(printf '%s, ' "${failed_steps[@]}")"

@@ -608,6 +608,15 @@ size_t vms_smaps_rollup_text(const vms_mm *mm, char *buf, size_t size)
 	return out_finish(&o);
 }
 
+/* One VMA's line, as show_map_vma() prints it in the whole text: a program
+ * that follows a few VMAs (cli/html.c) need not print all of them. */
+size_t vms_vma_maps_text(const vms_mm *mm, const vms_vma *vma, char *buf, size_t size)
+{
+	struct out o = {buf, size, 0};
+	show_map_vma(&o, mm, vma);
+	return out_finish(&o);
+}
+
 /* ---- /proc/PID/status: the Vm and Rss lines ---- */
 
 static void put_kb_line(struct out *o, const char *label, uint64_t kb)

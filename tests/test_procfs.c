@@ -922,3 +922,35 @@ TEST(import_split_stack_halves_share_anon_vma_and_start_stack)
 		      0, &err, NULL));
 	CHECK_EQ(err, -VMS_EINVAL);
 }
+
+/* vms_vma_maps_text: each VMA's line is the one show_map_vma() puts in the
+ * whole text, names ([heap], [stack], files, anon names) included; the
+ * gate VMA, not in the tree, is only in the whole text. */
+TEST(maps_line_of_one_vma_is_its_line_in_the_whole_text)
+{
+	static const char maps[] =
+		"555555554000-555555556000 r-xp 00000000 fe:00 42                         /bin/x\n"
+		"555555556000-555555557000 rw-p 00002000 fe:00 42                         /bin/x\n"
+		"555555557000-555555578000 rw-p 00000000 00:00 0                          [heap]\n"
+		"7ffff7ff0000-7ffff7ff2000 rw-p 00000000 00:00 0                          [anon:buf]\n"
+		"7ffffffde000-7ffffffff000 rw-p 00000000 00:00 0                          [stack]\n"
+		"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n";
+	vms_mm *mm = import(sys, maps, 0x555555557000, NULL, NULL);
+	CHECK(mm);
+	char line[512];
+	size_t at = 0, n;
+	vms_maps_text(mm, text, sizeof(text));
+	for (const vms_vma *v = vms_vma_first(mm); v; v = vms_vma_next(mm, v)) {
+		n = vms_vma_maps_text(mm, v, line, sizeof(line));
+		CHECK_EQ(n, strlen(line));
+		CHECK(!strncmp(text + at, line, n));
+		at += n;
+	}
+	CHECK(!strcmp(text + at, strstr(maps, "ffffffffff600000-")));
+	/* like snprintf: the length it needs, cut to the buffer */
+	const vms_vma *v = vms_vma_first(mm);
+	n = vms_vma_maps_text(mm, v, line, 10);
+	CHECK_EQ(n, strlen(text) - strlen(strchr(text, '\n') + 1));
+	CHECK_EQ(strlen(line), 9);
+	vms_mm_free(mm);
+}
