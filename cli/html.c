@@ -252,6 +252,12 @@ void html_add_decision(struct html_writer *h, int pid, int lineno, const char *t
 	h->decs[h->ndecs++] = (struct decision){pid, lineno, at, len};
 }
 
+void html_on_call_events(void *arg, int pid, int lineno, const char *const *texts, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		html_add_decision(arg, pid, lineno, texts[i]);
+}
+
 /* ---- The table of line tails --------------------------------------------- */
 
 static uint32_t hash_of(const char *s, size_t n)

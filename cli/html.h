@@ -33,6 +33,9 @@ void html_after_call(struct html_writer *h, struct pass *p, const struct call *c
  * lineno (an event's text form); shown beside that call's step. To be
  * called before html_after_call() for that call. */
 void html_add_decision(struct html_writer *h, int pid, int lineno, const char *text);
+/* replay_opts.on_call_events for a writer (arg): every decision of a call
+ * goes beside its step. */
+void html_on_call_events(void *arg, int pid, int lineno, const char *const *texts, size_t n);
 
 /* Tests: after every call, compare what the writer holds of each live
  * process with its whole maps text; the first difference is kept. */

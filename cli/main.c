@@ -393,6 +393,11 @@ static int cmd_replay(int argc, char **argv)
 		fprintf(stderr, "vmspace replay: out of memory\n");
 		rc = 2;
 	} else {
+		/* the page shows each call's decisions beside it */
+		if (html_path) {
+			o.on_call_events = html_on_call_events;
+			o.on_call_events_arg = o.html;
+		}
 		rc = replay_run(&o, text, len, stdout, stderr, NULL);
 	}
 	if (html_f && write_picture(o.html, html_f, html_path, "--html", trace, -1, rc))

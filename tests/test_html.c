@@ -39,7 +39,8 @@ static char *slurp_rec(const char *name, const char *file)
 
 /* Replays a recorded log with a writer (verifying after every call);
  * *outp gets the replay's output. Returns the writer, or NULL. */
-static struct html_writer *replay_with_writer(const char *name, long at_line, char **outp)
+static struct html_writer *replay_with_writer_dec(const char *name, long at_line, char **outp,
+						  int decisions)
 {
 	char *trace = slurp_rec(name, "trace.txt"), *initial = slurp_rec(name, "initial.maps");
 	char *settings = slurp_rec(name, "settings");
@@ -58,6 +59,10 @@ static struct html_writer *replay_with_writer(const char *name, long at_line, ch
 	o.check = 1;
 	o.at_line = at_line;
 	o.html = h;
+	if (decisions) {
+		o.on_call_events = html_on_call_events;
+		o.on_call_events_arg = h;
+	}
 	FILE *out = open_memstream(outp, &n);
 	if (!out || replay_run(&o, trace, strlen(trace), out, NULL, NULL) != 0) {
 		if (out)
@@ -72,6 +77,11 @@ out:
 	free(initial);
 	free(settings);
 	return h;
+}
+
+static struct html_writer *replay_with_writer(const char *name, long at_line, char **outp)
+{
+	return replay_with_writer_dec(name, at_line, outp, 0);
 }
 
 static const char *const recorded[] = {"memcalls", "perl",    "policy",	 "python3",
@@ -392,4 +402,24 @@ SLOW_TEST(html_page_of_100000_calls_stays_small)
 	CHECK_EQ(steps, CALLS);
 	CHECK(bytes < 32u << 20);
 	CHECK(replay_s + write_s < 60);
+}
+
+/* The page shows the library's decisions beside each call: the replay's
+ * events (on_call_events) go to the writer as `vmspace replay --html` wires
+ * them, each event's text with the kernel function that decided it. */
+TEST(html_page_shows_each_calls_decisions)
+{
+	(void)sys;
+	char *out = NULL;
+	struct html_writer *h = replay_with_writer_dec("memcalls", 0, &out, 1);
+	CHECK(h != NULL);
+	char *page = h ? page_of(h, "memcalls") : NULL;
+	CHECK(page != NULL);
+	if (page) {
+		CHECK(strstr(page, "[vma_merge_new_range]") != NULL);
+		CHECK(strstr(page, "[unmapped_area_topdown]") != NULL);
+	}
+	free(page);
+	html_free(h);
+	free(out);
 }
