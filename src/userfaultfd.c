@@ -36,6 +36,9 @@
 #define UFFD_API_RANGE_IOCTLS_BASIC                                                              \
 	(IOC(WAKE) | IOC(COPY) | IOC(WRITEPROTECT) | IOC(CONTINUE) | IOC(POISON))
 #define CAP_SYS_PTRACE 19
+#ifndef VM_DROPPABLE
+#define VM_DROPPABLE (1ULL << 40) /* MAP_DROPPABLE (include/linux/mm.h) */
+#endif
 
 struct vms_uffd *uffd_ctx(const struct vms_mm *mm, uint8_t id)
 {
@@ -199,6 +202,9 @@ static bool vma_can_userfault(const struct vms_vma *v, uint64_t vm_flags, bool w
 			      uint32_t kernel_features)
 {
 	vm_flags &= VM_UFFD_FLAGS;
+	/* MAP_DROPPABLE pages may vanish under the handler's feet. */
+	if (v->flags & VM_DROPPABLE)
+		return false;
 	/* Minor faults need a page cache: shmem or hugetlbfs. */
 	if ((vm_flags & VM_UFFD_MINOR) && !vma_is_hugetlb(v) && !vma_is_shmem_any(v))
 		return false;
