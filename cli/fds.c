@@ -72,6 +72,9 @@ static void ofd_put(struct ofd *f)
 {
 	if (!f || --f->refs)
 		return;
+	/* The last close of a userfaultfd file releases its context. */
+	if (f->uffd)
+		vms_uffd_close(f->uffd);
 	if (f->vf)
 		vms_file_close(f->vf);
 	free(f->path);

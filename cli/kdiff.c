@@ -77,6 +77,7 @@
 #define HFD_PIDFD 105 /* pidfd_open() of the helper itself */
 #define HFD_FILE0 110
 #define HFD_MEMFD0 130 /* KD_MEMFD slots */
+#define HFD_UFFD0 140 /* KD_UFFD_* slots */
 #define HFD_BAD 199
 #define PIDFD_SELF_THREAD (-10000)
 /* glibc 2.36 headers predate some of these calls. */
@@ -306,6 +307,57 @@ static int h_read_mm_map(void)
 	h_mm_map[11] = 0;		  /* auxv */
 	h_mm_map[12] = 0xffffffff00000000ULL; /* auxv_size 0, exe_fd -1 */
 	return 0;
+}
+
+/* The userfaultfd calls (KD_UFFD_*): ioctls on the slot's descriptor. */
+static long h_uffd_call(const uint64_t *a)
+{
+	int fd = HFD_UFFD0 + (int)(a[0] % KD_UFFDS);
+	uint64_t arg[4] = {0, 0, 0, 0};
+	long r;
+	switch (h_rq.op) {
+	case KD_UFFD_OPEN: {
+		syscall(SYS_close, fd);
+		long nfd = syscall(SYS_userfaultfd, (int)a[1]);
+		if (nfd < 0)
+			return -errno;
+		r = h_ret(syscall(SYS_dup3, nfd, fd, O_CLOEXEC));
+		syscall(SYS_close, nfd);
+		if (r < 0)
+			return r;
+		/* struct uffdio_api; SIGBUS (1 << 7) so that no fault waits. */
+		arg[0] = a[3];
+		arg[1] = a[2] | (1ULL << 7);
+		r = h_ret(syscall(SYS_ioctl, fd, 0xc018aa3fUL /* UFFDIO_API */, arg));
+		h_rp.old[0] = arg[1];
+		h_rp.old[1] = arg[2];
+		return r;
+	}
+	case KD_UFFD_REGISTER:
+		/* struct uffdio_register { range { start, len }, mode, ioctls } */
+		arg[0] = a[1];
+		arg[1] = a[2];
+		arg[2] = a[3];
+		r = h_ret(syscall(SYS_ioctl, fd, 0xc020aa00UL /* UFFDIO_REGISTER */, arg));
+		h_rp.old[0] = arg[3];
+		return r;
+	case KD_UFFD_UNREGISTER:
+		arg[0] = a[1];
+		arg[1] = a[2];
+		return h_ret(syscall(SYS_ioctl, fd, 0x8010aa01UL /* UFFDIO_UNREGISTER */, arg));
+	case KD_UFFD_CLOSE:
+		return h_ret(syscall(SYS_close, fd));
+	case KD_UFFD_ZEROPAGE:
+		/* struct uffdio_zeropage { range { start, len }, mode, zeropage } */
+		arg[0] = a[1];
+		arg[1] = a[2];
+		arg[2] = a[3];
+		arg[3] = 0x5a5a;
+		r = h_ret(syscall(SYS_ioctl, fd, 0xc020aa04UL /* UFFDIO_ZEROPAGE */, arg));
+		h_rp.old[0] = arg[3];
+		return r;
+	}
+	return -EINVAL;
 }
 
 /* The calls of issue 13's ops; -EINVAL for any other op. */
@@ -542,6 +594,13 @@ static void helper_loop(void)
 			break;
 		case KD_FALLOCATE:
 			r = h_ret(syscall(SYS_fallocate, h_fd(a[0]), (int)a[1], a[2], a[3]));
+			break;
+		case KD_UFFD_OPEN:
+		case KD_UFFD_REGISTER:
+		case KD_UFFD_UNREGISTER:
+		case KD_UFFD_CLOSE:
+		case KD_UFFD_ZEROPAGE:
+			r = h_uffd_call(a);
 			break;
 		default:
 			r = h_policy_call(a);
@@ -1264,6 +1323,32 @@ void kd_format_call(const struct kd *kd, const struct kd_call *c, char *buf, siz
 	case KD_MSEAL:
 		snprintf(buf, size, "mseal(%#" PRIx64 ", %#" PRIx64 ", %#" PRIx64 ")", a[0], a[1],
 			 a[2]);
+		break;
+	case KD_UFFD_OPEN:
+		snprintf(buf, size,
+			 "userfaultfd(%#" PRIx64 ") + dup3(.., %d) + ioctl(%d, UFFDIO_API, {api=%#" PRIx64
+			 ", features=%#" PRIx64 " /* |UFFD_FEATURE_SIGBUS */})",
+			 a[1], HFD_UFFD0 + (int)(a[0] % KD_UFFDS), HFD_UFFD0 + (int)(a[0] % KD_UFFDS),
+			 a[3], a[2]);
+		break;
+	case KD_UFFD_REGISTER:
+		snprintf(buf, size,
+			 "ioctl(%d, UFFDIO_REGISTER, {range={start=%#" PRIx64 ", len=%#" PRIx64
+			 "}, mode=%#" PRIx64 "})",
+			 HFD_UFFD0 + (int)(a[0] % KD_UFFDS), a[1], a[2], a[3]);
+		break;
+	case KD_UFFD_UNREGISTER:
+		snprintf(buf, size, "ioctl(%d, UFFDIO_UNREGISTER, {start=%#" PRIx64 ", len=%#" PRIx64 "})",
+			 HFD_UFFD0 + (int)(a[0] % KD_UFFDS), a[1], a[2]);
+		break;
+	case KD_UFFD_CLOSE:
+		snprintf(buf, size, "close(%d)", HFD_UFFD0 + (int)(a[0] % KD_UFFDS));
+		break;
+	case KD_UFFD_ZEROPAGE:
+		snprintf(buf, size,
+			 "ioctl(%d, UFFDIO_ZEROPAGE, {range={start=%#" PRIx64 ", len=%#" PRIx64
+			 "}, mode=%#" PRIx64 "})",
+			 HFD_UFFD0 + (int)(a[0] % KD_UFFDS), a[1], a[2], a[3]);
 		break;
 	case KD_MSYNC:
 		fmt_flags(f1, sizeof(f1), a[2], msync_names,
@@ -2024,6 +2109,51 @@ static long model_policy_call(struct kd *kd, const struct kd_call *c, uint64_t o
 	return -EINVAL;
 }
 
+/* The model's side of KD_UFFD_*: a slot without a context is a closed
+ * descriptor (EBADF). */
+static long kd_model_uffd(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT])
+{
+	const uint64_t *a = c->a;
+	vms_uffd **slot = &kd->uffd[a[0] % KD_UFFDS];
+	uint64_t o[2] = {0, 0};
+	int64_t done = 0x5a5a;
+	long r;
+	switch (c->op) {
+	case KD_UFFD_OPEN:
+		vms_uffd_close(*slot);
+		*slot = NULL;
+		r = vms_userfaultfd(kd->mm, (int)a[1], slot);
+		if (r)
+			return r;
+		r = vms_uffdio_api(*slot, a[3], a[2], &o[0], &o[1]);
+		break;
+	case KD_UFFD_REGISTER:
+		if (!*slot)
+			return -VMS_EBADF;
+		r = vms_uffdio_register(*slot, a[1], a[2], a[3], &o[0]);
+		break;
+	case KD_UFFD_UNREGISTER:
+		return *slot ? vms_uffdio_unregister(*slot, a[1], a[2]) : -VMS_EBADF;
+	case KD_UFFD_CLOSE:
+		if (!*slot)
+			return -VMS_EBADF;
+		vms_uffd_close(*slot);
+		*slot = NULL;
+		return 0;
+	default:
+		if (!*slot)
+			return -VMS_EBADF;
+		r = vms_uffdio_zeropage(*slot, a[1], a[2], a[3], &done);
+		o[0] = (uint64_t)done;
+		break;
+	}
+	if (out) {
+		out[0] = o[0];
+		out[1] = o[1];
+	}
+	return r;
+}
+
 long kd_model(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT])
 {
 	const uint64_t *a = c->a;
@@ -2105,6 +2235,12 @@ long kd_model(struct kd *kd, const struct kd_call *c, uint64_t out[KD_NOUT])
 		return vms_mremap(kd->mm, a[0], a[1], a[2], (int)a[3], a[4]);
 	case KD_MADVISE:
 		return vms_madvise(kd->mm, a[0], a[1], (int)a[2]);
+	case KD_UFFD_OPEN:
+	case KD_UFFD_REGISTER:
+	case KD_UFFD_UNREGISTER:
+	case KD_UFFD_CLOSE:
+	case KD_UFFD_ZEROPAGE:
+		return kd_model_uffd(kd, c, out);
 	case KD_MLOCK:
 		return vms_mlock(kd->mm, a[0], a[1]);
 	case KD_MUNLOCK:
@@ -2685,10 +2821,66 @@ static int null_is_mapped(const struct kd *kd, uint64_t bytes)
 	return info.start < sat_add(bytes, 1);
 }
 
-int kd_call_is_unsafe(const struct kd *kd, const struct kd_call *c)
+/* Whether a VMA of [addr, addr+len) is registered with userfaultfd (with
+ * VM_LOCKED too, when locked): a fault there would need the handler the
+ * model does not have. */
+static int uffd_armed(const struct kd *kd, uint64_t addr, uint64_t len, int locked)
+{
+	uint64_t s = addr & ~(PG - 1), e = sat_add(addr, page_up(len));
+	if (e == s)
+		e = s + PG;
+	for (const vms_vma *v = vms_find_vma(kd->mm, s); v; v = vms_vma_next(kd->mm, v)) {
+		struct vms_vma_info i;
+		vms_vma_get_info(v, &i);
+		if (i.start >= e)
+			break;
+		if ((i.vm_flags & (VMS_VM_UFFD_MISSING | VMS_VM_UFFD_WP | VMS_VM_UFFD_MINOR)) &&
+		    (!locked || (i.vm_flags & 0x2000 /* VM_LOCKED */)))
+			return 1;
+	}
+	return 0;
+}
+
+/* A call that faults pages in over a registered range. */
+static int faults_in_uffd(const struct kd *kd, const struct kd_call *c)
 {
 	const uint64_t *a = c->a;
 	switch (c->op) {
+	case KD_TOUCH:
+		/* a grows-down stack above the address expands down to it */
+		return uffd_armed(kd, a[0], PG, 0);
+	case KD_MLOCK:
+	case KD_MLOCK2:
+		return uffd_armed(kd, a[0], a[1], 0);
+	case KD_MADVISE:
+		return (a[2] == VMS_MADV_POPULATE_READ || a[2] == VMS_MADV_POPULATE_WRITE ||
+			a[2] == VMS_MADV_COLLAPSE || a[2] == VMS_MADV_WILLNEED) &&
+		       uffd_armed(kd, a[0], a[1], 0);
+	case KD_PROCESS_MADVISE:
+		for (int i = 0; i < KD_MAX_IOV && (uint64_t)i < a[1]; i++)
+			if (uffd_armed(kd, c->iov[i].base, c->iov[i].len, 0))
+				return 1;
+		return 0;
+	case KD_MPROTECT:
+		return uffd_armed(kd, a[0], a[1], 1);
+	case KD_MREMAP:
+		return uffd_armed(kd, a[0], a[1] ? a[1] : PG, 1);
+	case KD_GET_MEMPOLICY:
+		return (a[2] & 2 /* MPOL_F_ADDR */) && uffd_armed(kd, a[1], PG, 0);
+	}
+	return 0;
+}
+
+int kd_call_is_unsafe(const struct kd *kd, const struct kd_call *c)
+{
+	const uint64_t *a = c->a;
+	if (faults_in_uffd(kd, c))
+		return 1;
+	switch (c->op) {
+	case KD_UFFD_REGISTER:
+	case KD_UFFD_UNREGISTER:
+	case KD_UFFD_ZEROPAGE:
+		return range_unsafe(kd, a[1], a[2]);
 	case KD_MMAP:
 		/* Only a plain MAP_FIXED replaces; FIXED_NOREPLACE fails safely.
 		 * hugetlb rounds the length up to its page size (2 MiB or
@@ -2948,6 +3140,13 @@ static int kd_step(struct kd *kd, const struct kd_call *c, long idx, int report,
 		nout = k == 0 ? 4 : 1;
 	else if (c->op == KD_PRCTL && k == 0 && c->a[0] == 35 && c->a[1] == 15)
 		nout = 1;
+	else if (c->op == KD_UFFD_OPEN && (k == 0 || k == -EINVAL || k == -EPERM))
+		nout = 2; /* UFFDIO_API's struct: all of it, or zeroed on its errors */
+	else if (c->op == KD_UFFD_REGISTER && k == 0)
+		nout = 1;
+	else if (c->op == KD_UFFD_ZEROPAGE &&
+		 (k == 0 || k == -EAGAIN || k == -EEXIST || k == -ENOENT))
+		nout = 1; /* the zeropage field, written once the range was valid */
 	for (int i = 0; !bad && i < nout; i++) {
 		if (kold[i] == mold[i])
 			continue;
@@ -3830,6 +4029,45 @@ static void gen_shared(struct gen *g, struct kd_call *c)
 
 /* Sealing is for good: a small share of calls, aimed mostly at whole VMAs or
  * runs of their pages. */
+static int kd_uffd_share;
+
+void kd_set_uffd_share(int percent)
+{
+	kd_uffd_share = percent;
+}
+
+/* userfaultfd: contexts opened with features that never make a system call
+ * wait for a reader (no REMAP, REMOVE or UNMAP events), ranges registered
+ * and unregistered over the window's VMAs, contexts closed. */
+static void gen_uffd(struct gen *g, struct kd_call *c)
+{
+	static const uint64_t feats[] = {0,	  0,	   0,	   0x1,	    0x30,    0x100,
+					 0x400,	  0x1000,  0x4000, 0x10000, 0x2,     0x8000,
+					 0x1ffb3, 1 << 20, 0x1435};
+	static const uint64_t flags[] = {02000000, 02000000 | 04000, 0, 1, 04000, 2};
+	c->a[0] = below(g, KD_UFFDS);
+	int k = (int)below(g, 100);
+	if (k < 15) {
+		c->op = KD_UFFD_OPEN;
+		c->a[1] = flags[below(g, sizeof(flags) / sizeof(flags[0]))];
+		c->a[2] = feats[below(g, sizeof(feats) / sizeof(feats[0]))];
+		c->a[3] = pct(g, 95) ? 0xaa : 0xab;
+		return;
+	}
+	if (k < 22) {
+		c->op = KD_UFFD_CLOSE;
+		return;
+	}
+	c->op = k < 65 ? KD_UFFD_REGISTER : k < 92 ? KD_UFFD_UNREGISTER : KD_UFFD_ZEROPAGE;
+	pick_range(g, 80, 50, &c->a[1], &c->a[2]);
+	if (c->op == KD_UFFD_REGISTER) {
+		static const uint64_t modes[] = {1, 1, 1, 2, 2, 3, 4, 5, 6, 7, 0, 8};
+		c->a[3] = modes[below(g, sizeof(modes) / sizeof(modes[0]))];
+	} else if (c->op == KD_UFFD_ZEROPAGE) {
+		c->a[3] = pct(g, 90) ? 0 : 1 + below(g, 2);
+	}
+}
+
 static void gen_mseal(struct gen *g, struct kd_call *c)
 {
 	c->op = KD_MSEAL;
@@ -3977,6 +4215,7 @@ static const char *const op_names[KD_NOPS] = {
     "mbind", "set_mempolicy", "get_mempolicy", "home_node", "pkey_alloc", "pkey_free",
     "pkey_mprotect", "map_shadow_stack", "prctl", "mm_map", "personality", "capget",
     "capset", "setuid", "setresuid", "setgid", "setresgid", "mlock2",
+    "uffd_open", "uffd_register", "uffd_unregister", "uffd_close", "uffd_zeropage",
 };
 
 /* ---- generating the policy, key, prctl and credential calls ---- */
@@ -4239,9 +4478,14 @@ static void gen_call(struct gen *g, struct kd_call *c)
 		memset(c, 0, sizeof(*c));
 		int r = (int)below(g, 1090);
 		int ok = 1;
-		/* One call in twenty is a policy, key, prctl or credential call. */
+		/* One call in twenty is a policy, key, prctl or credential call;
+		 * userfaultfd calls take kd_uffd_share percent when it is set
+		 * (without a draw when it is not, so that the seeds of runs
+		 * without them keep their sequences). */
 		if (pct(g, 5)) {
 			ok = gen_policy_call(g, c);
+		} else if (kd_uffd_share && pct(g, kd_uffd_share)) {
+			gen_uffd(g, c);
 		} else if (r >= 1000) {
 			gen_shared(g, c);
 		} else if (r < 260) {
@@ -4522,6 +4766,11 @@ long kd_run_seq(const struct kd_call *calls, size_t n, int check_every, int repo
 	(void)check_every;
 	(void)report;
 	return -2;
+}
+
+void kd_set_uffd_share(int percent)
+{
+	(void)percent;
 }
 
 void kd_set_report_prefix(const char *prefix)

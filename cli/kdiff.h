@@ -79,8 +79,19 @@ enum kd_op {
 	KD_SETGID,        /* a0 gid */
 	KD_SETRESGID,     /* a0 rgid, a1 egid, a2 sgid */
 	KD_MLOCK2,        /* a0 addr, a1 len, a2 flags */
+	/* userfaultfd: contexts in KD_UFFDS slots. The helper always adds
+	 * UFFD_FEATURE_SIGBUS, so that a fault the generator failed to keep
+	 * out of a registered range fails instead of waiting for a reader. */
+	KD_UFFD_OPEN,       /* a0 slot (its old context is closed first), a1 userfaultfd flags,
+			     * a2 UFFDIO_API features, a3 api; out: features, ioctls */
+	KD_UFFD_REGISTER,   /* a0 slot, a1 start, a2 len, a3 mode; out: ioctls */
+	KD_UFFD_UNREGISTER, /* a0 slot, a1 start, a2 len */
+	KD_UFFD_CLOSE,      /* a0 slot */
+	KD_UFFD_ZEROPAGE,   /* a0 slot, a1 start, a2 len, a3 mode; out: the zeropage field */
 	KD_NOPS
 };
+
+#define KD_UFFDS 2
 
 /* KD_MINCORE's vector: the helper's own buffer (its pages stay resident from
  * the start, so writing it changes nothing compared), or NULL (EFAULT). */
@@ -192,6 +203,7 @@ struct kd {
 	 * text cannot show (under ASan its shadow's "nr dd nh"); no call may
 	 * touch those VMAs, so they are left out of every comparison. */
 	char *smaps_skip_k, *smaps_skip_m;
+	vms_uffd *uffd[KD_UFFDS]; /* the model's contexts of the KD_UFFD_* slots */
 };
 
 /* Starts a helper and its model. Returns 0, or -1 with the reason in why
@@ -267,6 +279,10 @@ int kd_random_run_opts(struct kd_run_opts *o, char *why, size_t why_size);
 /* Extra personality bits for every helper and model from now on:
  * ADDR_COMPAT_LAYOUT (the legacy bottom-up layout) and/or READ_IMPLIES_EXEC. */
 void kd_set_extra_personality(unsigned bits);
+
+/* The percentage of generated calls that are userfaultfd calls (KD_UFFD_*):
+ * 0, the default, leaves every other generator's sequence as it was. */
+void kd_set_uffd_share(int percent);
 
 /* Every report line (divergences, diffs, reproducers) starts with prefix;
  * the default (and NULL) is four spaces, to sit under a test's name. */

@@ -141,6 +141,7 @@ enum sc sc_of(const char *n)
 		{"getpid", SC_GETPID},
 		{"shmget", SC_SHMGET}, {"shmat", SC_SHMAT}, {"shmdt", SC_SHMDT},
 		{"shmctl", SC_SHMCTL}, {"ftruncate", SC_FTRUNCATE},
+		{"userfaultfd", SC_USERFAULTFD}, {"ioctl", SC_IOCTL},
 		{"memfd_secret", SC_MEMFD_SECRET}, {"unlink", SC_UNLINK}, {"unlinkat", SC_UNLINKAT},
 		{"fallocate", SC_FALLOCATE},
 		{"mbind", SC_MBIND}, {"set_mempolicy", SC_SET_MEMPOLICY},
@@ -244,7 +245,7 @@ char *report_of(struct pass *p, const vms_mm *mm)
 
 /* ---- Results -------------------------------------------------------------- */
 
-static void print_divergence(struct pass *p, const struct call *c, const char *model)
+void print_divergence(struct pass *p, const struct call *c, const char *model)
 {
 	if (!p->out || !p->o->check)
 		return;
@@ -1609,6 +1610,12 @@ static void apply_call_(struct pass *p, struct call *c, const char *name)
 	case SC_UNLINK:
 	case SC_UNLINKAT:
 		files_unlink(p, pr, c);
+		break;
+	case SC_USERFAULTFD:
+		do_userfaultfd(p, pr, c);
+		break;
+	case SC_IOCTL:
+		do_uffd_ioctl(p, pr, c);
 		break;
 	case SC_MBIND:
 	case SC_SET_MEMPOLICY:

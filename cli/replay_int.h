@@ -44,7 +44,7 @@ struct ofd {
 	uint64_t ino, size;
 	int have_size;
 	vms_inode *inode;
-	vms_file *vf;
+	vms_file *vf;	vms_uffd *uffd; /* a userfaultfd(2) file: its context (uffd.c) */
 };
 
 struct fdtab {
@@ -134,6 +134,7 @@ enum sc {
 	SC_MBIND, SC_SET_MEMPOLICY, SC_GET_MEMPOLICY, SC_SET_MEMPOLICY_HOME_NODE, SC_PKEY_ALLOC,
 	SC_PKEY_FREE, SC_MAP_SHADOW_STACK, SC_PERSONALITY, SC_CAPGET, SC_CAPSET, SC_SETUID,
 	SC_SETRESUID, SC_SETGID, SC_SETRESGID,
+	SC_USERFAULTFD, SC_IOCTL, /* uffd.c */
 	SC_NCALLS
 };
 
@@ -285,6 +286,12 @@ void unsupported(struct pass *p, const struct call *c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void check_result(struct pass *p, const struct call *c, long r, bool addr, const vms_mm *mm);
 void exit_space_procs(struct pass *p, struct space *sp);
+
+void print_divergence(struct pass *p, const struct call *c, const char *model);
+
+/* uffd.c */
+void do_userfaultfd(struct pass *p, struct proc *pr, const struct call *c);
+void do_uffd_ioctl(struct pass *p, struct proc *pr, const struct call *c);
 
 /* replay_exec.c */
 void do_execve(struct pass *p, struct proc *pr, const struct call *c);

@@ -928,6 +928,110 @@ const char *vms_merge_refusal_name(int reason);
 /* A limit's name ("RLIMIT_AS", "max_map_count", "overcommit", ...). */
 const char *vms_limit_name(int which);
 
+/* ---- userfaultfd --------------------------------------------------------- */
+
+/* userfaultfd(2) flags (include/uapi/linux/userfaultfd.h, fcntl.h) */
+#define VMS_O_NONBLOCK 04000
+#define VMS_O_CLOEXEC 02000000
+#define VMS_UFFD_USER_MODE_ONLY 1
+#define VMS_UFFD_API 0xAAULL
+/* UFFDIO_API features */
+#define VMS_UFFD_FEATURE_PAGEFAULT_FLAG_WP (1ULL << 0)
+#define VMS_UFFD_FEATURE_EVENT_FORK (1ULL << 1)
+#define VMS_UFFD_FEATURE_EVENT_REMAP (1ULL << 2)
+#define VMS_UFFD_FEATURE_EVENT_REMOVE (1ULL << 3)
+#define VMS_UFFD_FEATURE_MISSING_HUGETLBFS (1ULL << 4)
+#define VMS_UFFD_FEATURE_MISSING_SHMEM (1ULL << 5)
+#define VMS_UFFD_FEATURE_EVENT_UNMAP (1ULL << 6)
+#define VMS_UFFD_FEATURE_SIGBUS (1ULL << 7)
+#define VMS_UFFD_FEATURE_THREAD_ID (1ULL << 8)
+#define VMS_UFFD_FEATURE_MINOR_HUGETLBFS (1ULL << 9)
+#define VMS_UFFD_FEATURE_MINOR_SHMEM (1ULL << 10)
+#define VMS_UFFD_FEATURE_EXACT_ADDRESS (1ULL << 11)
+#define VMS_UFFD_FEATURE_WP_HUGETLBFS_SHMEM (1ULL << 12)
+#define VMS_UFFD_FEATURE_WP_UNPOPULATED (1ULL << 13)
+#define VMS_UFFD_FEATURE_POISON (1ULL << 14)
+#define VMS_UFFD_FEATURE_WP_ASYNC (1ULL << 15)
+#define VMS_UFFD_FEATURE_MOVE (1ULL << 16)
+/* UFFDIO_REGISTER modes, and the VMA flags they set (vms_vma_info.vm_flags;
+ * /proc/PID/smaps VmFlags "um", "uw", "ui") */
+#define VMS_UFFDIO_REGISTER_MODE_MISSING 1ULL
+#define VMS_UFFDIO_REGISTER_MODE_WP 2ULL
+#define VMS_UFFDIO_REGISTER_MODE_MINOR 4ULL
+#define VMS_VM_UFFD_MISSING 0x200ULL
+#define VMS_VM_UFFD_WP 0x1000ULL
+#define VMS_VM_UFFD_MINOR (1ULL << 41)
+/* bits of the ioctls masks: _UFFDIO_* numbers */
+#define VMS_UFFDIO_IOC_REGISTER 0
+#define VMS_UFFDIO_IOC_UNREGISTER 1
+#define VMS_UFFDIO_IOC_WAKE 2
+#define VMS_UFFDIO_IOC_COPY 3
+#define VMS_UFFDIO_IOC_ZEROPAGE 4
+#define VMS_UFFDIO_IOC_MOVE 5
+#define VMS_UFFDIO_IOC_WRITEPROTECT 6
+#define VMS_UFFDIO_IOC_CONTINUE 7
+#define VMS_UFFDIO_IOC_POISON 8
+#define VMS_UFFDIO_IOC_API 0x3f
+#define VMS_UFFDIO_COPY_MODE_DONTWAKE 1ULL
+#define VMS_UFFDIO_COPY_MODE_WP 2ULL
+#define VMS_UFFDIO_ZEROPAGE_MODE_DONTWAKE 1ULL
+
+/*
+ * A userfaultfd context (fs/userfaultfd.c struct userfaultfd_ctx): what one
+ * userfaultfd(2) file refers to. It belongs to the address space that made
+ * it; VMAs registered to it carry the VM_UFFD_* modes and the context, and
+ * VMAs of different contexts never merge (is_mergeable_vma). The file
+ * descriptor is the caller's: vms_uffd_close() is its last close.
+ */
+typedef struct vms_uffd vms_uffd;
+/* userfaultfd(flags): VMS_O_CLOEXEC, VMS_O_NONBLOCK, VMS_UFFD_USER_MODE_ONLY.
+ * Without USER_MODE_ONLY the process needs CAP_SYS_PTRACE (effective) or
+ * the setting "vm.unprivileged_userfaultfd" (-EPERM). 0 with *out set, or
+ * -errno. The model numbers the contexts of an address space in a byte:
+ * a 256th live one is -EMFILE. */
+long vms_userfaultfd(vms_mm *mm, int flags, vms_uffd **out);
+/* ioctl(UFFDIO_API): api must be VMS_UFFD_API; features are what the context
+ * asks for (EVENT_FORK needs CAP_SYS_PTRACE: -EPERM), within what the
+ * kernel offers (setting "uffd.features"). Only once per context (-EINVAL
+ * after). On success *features_out is every feature the kernel offers and
+ * *ioctls_out the ioctls of the file; on an error both are zeroed, as the
+ * kernel clears the user's struct. Either pointer may be NULL. */
+long vms_uffdio_api(vms_uffd *uffd, uint64_t api, uint64_t features, uint64_t *features_out,
+		    uint64_t *ioctls_out);
+/* ioctl(UFFDIO_REGISTER): registers every VMA of [start, start+len) (holes
+ * between them are skipped) in the VMS_UFFDIO_REGISTER_MODE_* modes; the
+ * VMAs split at the range's ends and merge with registered neighbours.
+ * *ioctls_out (may be NULL) gets the ioctls the range supports. */
+long vms_uffdio_register(vms_uffd *uffd, uint64_t start, uint64_t len, uint64_t mode,
+			 uint64_t *ioctls_out);
+/* ioctl(UFFDIO_UNREGISTER): the VMAs of the range lose their registration. */
+long vms_uffdio_unregister(vms_uffd *uffd, uint64_t start, uint64_t len);
+/* ioctl(UFFDIO_COPY) and ioctl(UFFDIO_ZEROPAGE): fill the unmapped pages of a
+ * registered range (one VMA) with new pages (anonymous, or shmem in a shared
+ * shmem VMA; ZEROPAGE maps the zero page in private memory). The first page
+ * already mapped stops it (-EEXIST if it is the first). Returns the ioctl's
+ * result (0, -EAGAIN when only part was done, or -errno); *done (may be
+ * NULL) gets what the kernel writes into the struct's copy/zeropage field
+ * (bytes done or -errno), left alone where the kernel leaves it. hugetlb
+ * ranges are -ENOSYS here: the model does not track which huge pages are in
+ * use. */
+long vms_uffdio_copy(vms_uffd *uffd, uint64_t dst, uint64_t src, uint64_t len, uint64_t mode,
+		     int64_t *done);
+long vms_uffdio_zeropage(vms_uffd *uffd, uint64_t start, uint64_t len, uint64_t mode,
+			 int64_t *done);
+/* The last close of the file (userfaultfd_release): every VMA registered to
+ * the context loses it and merges where it can; the handle is freed. */
+void vms_uffd_close(vms_uffd *uffd);
+/* The context a VMA of mm is registered to, or NULL. A child of fork keeps
+ * its registrations only for contexts with UFFD_FEATURE_EVENT_FORK, under a
+ * new context of its own that no descriptor refers to yet: reading the fork
+ * event installs one, which vms_uffd_adopt() stands for (0, or -EBUSY for a
+ * context that already has its descriptor). */
+vms_uffd *vms_vma_uffd(const vms_mm *mm, const vms_vma *vma);
+long vms_uffd_adopt(vms_uffd *uffd);
+/* The features UFFDIO_API enabled on the context (0 before it). */
+uint64_t vms_uffd_features(const vms_uffd *uffd);
+
 /* ---- Looking at it -------------------------------------------------------- */
 
 struct vms_vma_info {

@@ -56,6 +56,8 @@ TR+=',chdir,fchdir,getcwd,exit_group,exit,shmget,shmctl,ftruncate,fallocate,memf
 # caller itself, in a log without pids); strace before 6.10 has no name for
 # mseal and traces it, as syscall_0x1ce, under any filter.
 TR+=',pidfd_open,getpid,process_madvise,process_mrelease'
+# userfaultfd contexts and their UFFDIO_* ioctls (other ioctls are skipped).
+TR+=',userfaultfd,ioctl'
 TR+=',mbind,set_mempolicy,get_mempolicy,set_mempolicy_home_node,pkey_alloc,pkey_free'
 TR+=',pkey_mprotect,personality,capget,capset,setuid,setresuid,setgid,setresgid'
 

@@ -9,7 +9,7 @@
  * a fault could not refill them. The child's index is built in one pass
  * (vt_bulk_load) from the copies collected in address order.
  *
- * Not here: exec, threads, userfaultfd (the model has no uffd contexts), the
+ * Not here: exec, threads, the
  * rare anon_vma reuse of anon_vma_clone() (it changes which anon_vma a child
  * VMA points at but never whether it merges), and any page contents.
  */
@@ -21,6 +21,7 @@
 #include "mempolicy.h"
 #include "prctl.h"
 #include "rss.h"
+#include "userfaultfd.h"
 #include "vma.h"
 
 /* include/linux/mm.h VM_INIT_DEF_MASK: what of def_flags a new mm keeps
@@ -171,9 +172,11 @@ static int dup_one(struct fork_state *fs, const struct vms_vma *src)
 	v->mpol = src->mpol;
 
 	/* The child never inherits mlock (dup_mmap clears VM_LOCKED_MASK).
-	 * fs/userfaultfd.c dup_userfaultfd(): without a context asking for
-	 * UFFD_EVENT_FORK (the model has no contexts) the uffd flags go too. */
-	v->flags &= ~(VM_LOCKED_MASK | VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR);
+	 * fs/userfaultfd.c dup_userfaultfd(): a registration stays only under
+	 * the child's own context of one that asked for UFFD_EVENT_FORK; the
+	 * others' VMAs lose modes and context (and do not merge now). */
+	v->flags &= ~VM_LOCKED_MASK;
+	uffd_dup_vma(fs->child, v);
 
 	/* mm/rmap.c anon_vma_fork(): a child of a VMA with an anon_vma gets a new
 	 * anon_vma of its own whose chain holds the parent's whole chain, one
@@ -189,7 +192,7 @@ static int dup_one(struct fork_state *fs, const struct vms_vma *src)
 		v->anon_vma = av;
 		/* Any depth above 1 acts alike; saturate instead of wrapping. */
 		unsigned depth = (src->avc_depth ? src->avc_depth : 1) + 1u;
-		v->avc_depth = depth < UINT8_MAX ? (uint8_t)depth : UINT8_MAX;
+		v->avc_depth = depth < AVC_DEPTH_MAX ? depth : AVC_DEPTH_MAX;
 	}
 
 	/* vm_area_dup() shares the anon name; dup_mmap() takes a file reference
@@ -274,6 +277,8 @@ vms_mm *vms_fork(vms_mm *mm, int *err)
 	if (mm->nresident && rss_reserve(fs.child, mm->nresident))
 		goto nomem;
 
+	if (uffd_fork_contexts(mm, fs.child))
+		goto nomem;
 	struct vt_cursor c;
 	for (const struct vms_vma *src = vt_first(&mm->tree, &c); src; src = vt_next(&c)) {
 		/* MADV_DONTFORK: not copied, and its pages leave the child's totals

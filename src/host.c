@@ -25,6 +25,7 @@
 #ifndef ST_NOEXEC
 #define ST_NOEXEC 8 /* glibc shows it only under _GNU_SOURCE */
 #endif
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -84,7 +85,8 @@ static void probe_sysctls(vms_sys *sys, int *taken)
 	    "vm.max_map_count",  "vm.overcommit_memory",      "vm.overcommit_ratio",
 	    "vm.overcommit_kbytes", "vm.mmap_min_addr",       "vm.legacy_va_layout",
 	    "kernel.randomize_va_space", "vm.mmap_rnd_bits", "kernel.shmmax", "kernel.shmall",
-	    "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.shm_next_id", "vm.memfd_noexec", "vm.hugetlb_shm_group",
+	    "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.shm_next_id", "vm.memfd_noexec",
+	    "vm.hugetlb_shm_group", "vm.unprivileged_userfaultfd",
 	    /* After the memory sizes, which recompute the default reserves. */
 	    "vm.admin_reserve_kbytes", "vm.user_reserve_kbytes",
 	};
@@ -416,6 +418,28 @@ static void probe_internal_mounts(vms_sys *sys, int *taken)
 #endif
 }
 
+/* The UFFDIO_API features this kernel offers: a context made and asked for
+ * none, which the kernel answers with every feature it has (fs/userfaultfd.c
+ * userfaultfd_api); user-mode-only where kernel faults are not allowed. */
+static void probe_userfaultfd(vms_sys *sys, int *taken)
+{
+#if defined(SYS_userfaultfd)
+	long fd = syscall(SYS_userfaultfd, 02000000 /* O_CLOEXEC */);
+	if (fd < 0)
+		fd = syscall(SYS_userfaultfd, 02000000 | 1 /* UFFD_USER_MODE_ONLY */);
+	if (fd < 0)
+		return;
+	/* struct uffdio_api { __u64 api, features, ioctls; }, UFFDIO_API = _IOWR(0xAA, 0x3F, 24) */
+	uint64_t api[3] = {0xAA, 0, 0};
+	if (ioctl((int)fd, 0xc018aa3fUL, api) == 0)
+		take(sys, "uffd.features", api[1], taken);
+	close((int)fd);
+#else
+	(void)sys;
+	(void)taken;
+#endif
+}
+
 static void probe_by_experiment(vms_sys *sys, int *taken)
 {
 	struct experiments x;
@@ -514,6 +538,7 @@ int vms_sys_probe_host(vms_sys *sys)
 	probe_boot_and_thp(sys, &taken);
 	probe_hugetlb(sys, &taken);
 	probe_internal_mounts(sys, &taken);
+	probe_userfaultfd(sys, &taken);
 	probe_numa(sys, &taken);
 	probe_by_experiment(sys, &taken);
 	probe_exec(sys, &taken);

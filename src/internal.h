@@ -116,10 +116,19 @@ struct vms_vma {
 	struct vms_anon_vma *anon_vma;
 	struct vms_anon_name *anon_name;
 	uint32_t rmap_slot; /* index in file->inode->i_mmap, when file != NULL */
-	uint8_t kind;       /* enum vma_kind */
-	uint8_t avc_depth;  /* anon_vma_chain length: >1 after fork (mm/rmap.c) */
+	uint8_t kind : 4;   /* enum vma_kind */
+	/* anon_vma_chain length: >1 after fork (mm/rmap.c); any depth above 1
+	 * acts alike, so it saturates at AVC_DEPTH_MAX. */
+	uint8_t avc_depth : 4;
+	/* vm_userfaultfd_ctx: the number of the address space's userfaultfd
+	 * context the VMA is registered to (userfaultfd.c), 0 = none. A byte
+	 * instead of a pointer keeps the VMA one cache line. */
+	uint8_t uffd;
 	uint16_t mpol;      /* vm_policy: an id of sys->mpols, 0 = none (mempolicy.h) */
 };
+#define AVC_DEPTH_MAX 15
+/* The VM_UFFD_* modes a registration sets (include/linux/userfaultfd_k.h). */
+#define VM_UFFD_FLAGS (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR)
 
 struct rmap_entry {
 	struct vms_vma *vma;
@@ -211,7 +220,7 @@ struct hugetlb_pool {
 };
 
 /* How many named settings there are (settings.c's table). */
-#define VMS_NSETTINGS 58
+#define VMS_NSETTINGS 60
 
 struct vms_sys {
 	/* The embedder's observer of decisions (event.c), or NULL: first, in
@@ -264,6 +273,11 @@ struct vms_sys {
 	uint64_t max_numnodes;        /* 1 << CONFIG_NODES_SHIFT */
 	bool user_shstk_built;        /* CONFIG_X86_USER_SHADOW_STACK: the syscall exists */
 	bool user_shstk;              /* X86_FEATURE_USER_SHSTK: the CPU has them */
+	/* userfaultfd: vm.unprivileged_userfaultfd, the UFFDIO_API features
+	 * this kernel offers, and every context (userfaultfd.c). */
+	bool unprivileged_userfaultfd;
+	uint32_t uffd_features;
+	struct vms_uffd *uffds;
 	/* Where each setting's value came from (enum vms_setting_source),
 	 * indexed as settings.c's table. */
 	unsigned char setting_source[VMS_NSETTINGS];

@@ -393,6 +393,7 @@ static int madvise_update_vma(struct madv_call *c, struct vms_vma *v, uint64_t s
 		.flags = new_flags,
 		.anon_name = set_name ? c->anon_name : v->anon_name,
 		.mpol = v->mpol,
+		.uffd = v->uffd,
 	};
 	struct vms_vma *r = vma_modify(&vmg, &err);
 	if (!r)

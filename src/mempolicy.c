@@ -593,6 +593,7 @@ static int mbind_range(struct vms_mm *mm, uint64_t start, uint64_t end, uint16_t
 		    .anon_vma = v->anon_vma,
 		    .anon_name = v->anon_name,
 		    .mpol = id,
+		    .uffd = v->uffd,
 		};
 		struct vms_vma *r = vma_modify(&vmg, &err);
 		if (!r)

@@ -56,6 +56,7 @@ static int mlock_fixup(struct vma_walk *c, struct vms_vma *v, uint64_t start, ui
 		.anon_vma = v->anon_vma,
 		.anon_name = v->anon_name,
 		.mpol = v->mpol,
+		.uffd = v->uffd,
 	};
 	struct vms_vma *r = vma_modify(&vmg, &err);
 	if (!r)

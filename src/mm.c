@@ -14,6 +14,7 @@
 #include "exec.h"
 #include "file.h"
 #include "mempolicy.h"
+#include "userfaultfd.h"
 #include "pkeys.h"
 #include "shm.h"
 #include "rss.h"
@@ -162,6 +163,8 @@ void vms_mm_free(vms_mm *mm)
 		return;
 	vms_sys *sys = mm->sys;
 	release_vmas(mm);
+	/* The mm's userfaultfd contexts outlive it only as open files. */
+	uffd_mm_exit(mm);
 	/* kernel/exit.c do_exit(): exit_mm(), then exit_shm(). */
 	shm_exit(mm);
 	mpol_put(sys, mm->task_mpol);

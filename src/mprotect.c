@@ -79,6 +79,7 @@ static int mprotect_fixup(struct vma_walk *c, struct vms_vma *v, uint64_t start,
 		.anon_vma = v->anon_vma,
 		.anon_name = v->anon_name,
 		.mpol = v->mpol,
+		.uffd = v->uffd,
 		.just_expand = false,
 		.placeholder = NULL,
 	};

@@ -13,6 +13,7 @@
 #include "fault.h"
 #include "file.h"
 #include "rss.h"
+#include "userfaultfd.h"
 #include "tree.h"
 #include "unmapped_area.h"
 #include "vma.h"
@@ -247,6 +248,7 @@ static long expand_in_place(struct remap *r)
 		.anon_vma = v->anon_vma,
 		.anon_name = v->anon_name,
 		.mpol = v->mpol,
+		.uffd = v->uffd,
 	};
 	v = vma_merge_new_range(&vmg);
 	if (!v) {
@@ -333,6 +335,7 @@ static struct vms_vma *copy_vma(struct remap *r, struct vms_vma **src)
 			.anon_vma = v->anon_vma,
 			.anon_name = v->anon_name,
 			.mpol = v->mpol,
+			.uffd = v->uffd,
 		};
 		nv = vma_merge_new_range(&vmg);
 	}
@@ -412,6 +415,9 @@ static long move_vma(struct remap *r)
 	struct vms_vma *src;
 	struct vms_vma *nv = copy_vma(r, &src);
 	r->vma = src;
+	/* mremap_userfaultfd_prep(): without UFFD_EVENT_REMAP the moved VMA
+	 * (with whatever it merged into) is no longer registered. */
+	uffd_mremap_prep(mm, nv);
 	/* move_page_tables(): the resident pages travel with the mapping. */
 	rss_move(mm, r->addr, r->addr + r->old_len, r->new_addr);
 	/* The moved range is not new memory: keep it out of hiwater_vm. */
@@ -487,9 +493,13 @@ static long mremap_at(struct remap *r)
  * not honour MAP_FIXED moves alone. Anonymous memory, shmem, hugetlb and
  * files of thp_get_unmapped_area (ordinary files) or of none (secretmem) are
  * fine; a System V attach (shm_get_unmapped_area) and a private /dev/zero
- * mapping (get_unmapped_area_zero) are not. uffd is not modelled. */
+ * mapping (get_unmapped_area_zero) are not, nor a registered VMA. */
 static bool vma_multi_allowed(const struct vms_vma *v)
 {
+	/* userfaultfd_armed(): the REMAP event of each move would have to
+	 * drop the mmap lock in the middle of the walk. */
+	if (v->flags & VM_UFFD_FLAGS)
+		return false;
 	if (v->kind == VMA_SHM)
 		return vma_is_hugetlb(v);
 	return v->kind != VMA_ANON_FILE;

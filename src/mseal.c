@@ -52,6 +52,10 @@ static int mseal_apply(struct vms_mm *mm, uint64_t start, uint64_t end)
 				.end = seg_end,
 				.flags = v->flags | VM_SEALED,
 				.anon_name = v->anon_name,
+				/* vma_modify_flags() keeps the policy and the
+				 * userfaultfd context: a neighbour must agree. */
+				.mpol = v->mpol,
+				.uffd = v->uffd,
 			};
 			struct vms_vma *r = vma_modify(&vmg, &err);
 			if (!r)

@@ -285,6 +285,13 @@ static const struct setting settings[VMS_NSETTINGS] = {
      "memfd_create without MFD_EXEC/MFD_NOEXEC_SEAL: 0 executable, 1 sealed, 2 EACCES "
      "unless MFD_NOEXEC_SEAL",
      "/proc/sys/vm/memfd_noexec"},
+    {"vm.unprivileged_userfaultfd", F(unprivileged_userfaultfd), SK_BOOL, 0, 1, 1, NULL, NULL,
+     "userfaultfd(2) without UFFD_USER_MODE_ONLY is allowed without CAP_SYS_PTRACE",
+     "/proc/sys/vm/unprivileged_userfaultfd"},
+    {"uffd.features", F(uffd_features), SK_UINT, 0, UINT32_MAX, 1, NULL, NULL,
+     "the UFFDIO_API features the kernel offers (without WP_HUGETLBFS_SHMEM, write "
+     "protection is for anonymous memory only)",
+     "experiment: userfaultfd(2) and UFFDIO_API asking for no feature"},
     {"config.secretmem", F(secretmem), SK_BOOL, 0, 1, 1, NULL, NULL,
      "memfd_secret(2) works (CONFIG_SECRETMEM and secretmem.enable)",
      "experiment: memfd_secret(0)"},

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "userfaultfd.h"
 #include "accounting.h"
 #include "file.h"
 #include "shm.h"
@@ -70,6 +71,8 @@ vms_sys *vms_sys_new(void)
 	sys->shm.next_id = -1;
 	sys->shm.max_idx = sys->shm.last_idx = -1;
 	sys->secretmem = true;
+	/* 6.18 x86-64 with every userfaultfd option built: features 0-16. */
+	sys->uffd_features = 0x1ffff;
 	/* The internal mounts' devices on a common x86-64 boot (this one's):
 	 * shmem 00:01, hugetlbfs 00:11 and the next, secretmem 00:0e. */
 	sys->shmem_dev = 1;
@@ -98,6 +101,7 @@ void vms_sys_free(vms_sys *sys)
 	while (sys->nmms)
 		vms_mm_free(sys->mms[sys->nmms - 1]);
 	free(sys->mms);
+	uffd_sys_release(sys);
 	shm_sys_release(sys);
 	file_sys_release(sys);
 	mpol_table_free(sys);

@@ -277,12 +277,16 @@ static bool can_merge_remove_vma(const struct vms_vma *v)
 }
 
 /* mm/vma.c is_mergeable_vma(): every attribute but the sticky flags must
- * agree, the memory policy first (mpol_equal: equal policies share an id). */
+ * agree, the memory policy first (mpol_equal: equal policies share an id),
+ * and the userfaultfd context (is_mergeable_vm_userfaultfd_ctx): two ranges
+ * registered to different contexts with the same modes stay apart. */
 static bool is_mergeable_vma(const struct vma_merge *vmg, const struct vms_vma *cand)
 {
 	if (cand->mpol != vmg->mpol)
 		return false;
 	if ((cand->flags ^ vmg->flags) & ~VM_IGNORE_MERGE)
+		return false;
+	if (cand->uffd != vmg->uffd)
 		return false;
 	if (cand->file != vmg->file)
 		return false;
@@ -921,6 +925,10 @@ uint64_t vma_page_prot(const struct vms_vma *v)
 	 * back start read-only, so use the private entry. */
 	if ((f & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED) && v->file &&
 	    v->kind == VMA_PLAIN)
+		f &= ~VM_SHARED;
+	/* ... and so do any shared writable pages under userfaultfd write
+	 * protection (userfaultfd_wp()), whose first write must fault. */
+	if ((f & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED) && (v->flags & VM_UFFD_WP))
 		f &= ~VM_SHARED;
 	return table[f];
 }

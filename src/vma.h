@@ -95,6 +95,7 @@ struct vma_merge {
 	struct vms_anon_vma *anon_vma;
 	struct vms_anon_name *anon_name;
 	uint16_t mpol;    /* the policy id: mmap and brk's new ranges have none */
+	uint8_t uffd;     /* vm_userfaultfd_ctx: new ranges have none */
 	bool just_expand; /* brk: only try prev */
 	/* New range only: the struct still indexed over [start, end) for the
 	 * mapping it replaces (munmap_complete's keep), or NULL for a hole. A

@@ -1,7 +1,7 @@
 /*
  * replay_impl.c: compiles the parts of `vmspace replay` that tests/test_replay.c
  * does not include itself (cli/fds.c, procs.c, diagnose.c, fast_path.c,
- * replay_exec.c, host_files.c, explain.c, stats.c, html.c) into
+ * replay_exec.c, host_files.c, explain.c, stats.c, html.c, uffd.c) into
  * build/unit, which links only tests/ and the library. Not for: anything else.
  */
 #include "../cli/diagnose.c"
@@ -13,3 +13,4 @@
 #include "../cli/procs.c"
 #include "../cli/replay_exec.c"
 #include "../cli/stats.c"
+#include "../cli/uffd.c"

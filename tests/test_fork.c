@@ -629,7 +629,11 @@ TEST(fork_child_loses_uffd_flags)
 {
 	vms_mm *mm = new_mm(sys);
 	CHECK(rw_at(mm, BASE, 2) > 0);
-	set_vma_flag(mm, BASE, VM_UFFD_MISSING | VM_UFFD_WP);
+	vms_uffd *u = NULL;
+	CHECK_EQ(vms_userfaultfd(mm, VMS_UFFD_USER_MODE_ONLY, &u), 0);
+	CHECK_EQ(vms_uffdio_api(u, VMS_UFFD_API, 0, NULL, NULL), 0);
+	CHECK_EQ(vms_uffdio_register(u, BASE, 2 * PG, VMS_UFFDIO_REGISTER_MODE_MISSING |
+			VMS_UFFDIO_REGISTER_MODE_WP, NULL), 0);
 	vms_mm *c = fork_ok(mm);
 	CHECK(c);
 	CHECK_EQ(info_at(c, BASE).vm_flags & (VM_UFFD_MISSING | VM_UFFD_WP | VM_UFFD_MINOR), 0);

@@ -195,6 +195,17 @@ TEST(replay_recorded_memcalls)
 	replay_recorded("memcalls");
 }
 
+/* userfaultfd contexts as descriptors: UFFDIO_API, REGISTER (with its ioctls
+ * out-value), COPY, ZEROPAGE, UNREGISTER, EBUSY between contexts, the
+ * registrations as a merge condition across an mprotect, mremap and fork
+ * dropping them, and the close that merges (uffd.c beside it is the
+ * program). */
+TEST(replay_recorded_uffd)
+{
+	(void)sys;
+	replay_recorded("uffd");
+}
+
 /* Runs text with o (check on, no host defaults); output into *outp. */
 static int run_text(struct replay_opts *o, const char *text, char **outp, struct replay_stats *st)
 {
