@@ -276,12 +276,13 @@ long vms_setresgid(vms_mm *mm, uint32_t rgid, uint32_t egid, uint32_t sgid)
 	return 0;
 }
 
-void cred_exec(struct vms_creds *c)
+unsigned cred_exec(struct vms_creds *c)
 {
 	/* security/commoncap.c cap_bprm_creds_from_file() for a file without
 	 * set-id bits or file capabilities: get_file_caps() empties pP, root
 	 * gets its bounding and inheritable sets back (handle_privileged_root),
 	 * and the effective set is all of pP for euid 0, else the ambient set. */
+	const struct vms_creds old = *c;
 	bool root = !(c->securebits & (1u << SECURE_NOROOT));
 	c->cap_permitted = 0;
 	bool effective = false;
@@ -289,10 +290,21 @@ void cred_exec(struct vms_creds *c)
 		c->cap_permitted = c->cap_bset | c->cap_inheritable;
 	if (root && c->euid == 0)
 		effective = true;
+	unsigned out = 0;
+	/* __cap_gained(permitted): a root that had dropped some of its
+	 * permitted set gets it back, and so loses PER_CLEAR_ON_SETID. */
+	if (c->cap_permitted & ~old.cap_permitted)
+		out |= CRED_EXEC_PER_CLEAR;
 	c->suid = c->fsuid = c->euid;
 	c->sgid = c->fsgid = c->egid;
 	c->cap_permitted |= c->cap_ambient;
 	c->cap_effective = effective ? c->cap_permitted : c->cap_ambient;
+	/* A privilege-elevated exec (AT_SECURE): the ids do not change here,
+	 * so it is a real uid other than 0 with an effective set, or with a
+	 * permitted set larger than the ambient one (root by euid only). */
+	if (c->uid != 0 && (effective || (c->cap_permitted & ~c->cap_ambient)))
+		out |= CRED_EXEC_SECURE;
 	/* SECBIT_KEEP_CAPS does not survive exec (commit_creds: *_LOCKED stay). */
 	c->securebits &= ~(1u << SECURE_KEEP_CAPS);
+	return out;
 }
