@@ -326,9 +326,12 @@ struct vms_shmid_ds {
 
 /* System V shared memory (ipc/shm.c). The segments belong to the system (one
  * IPC namespace); mm is the calling process (its creator, for
- * kernel.shm_rmid_forced at exit). The caller owns every segment (no other
- * uid is modelled); VMS_CAP_IPC_OWNER skips the permission bits as root's
- * capability does. Each returns what the syscall returns. */
+ * kernel.shm_rmid_forced at exit). A segment's owner and creator are the
+ * euid and egid of the process that made it; the permission bits apply to
+ * the caller's euid and fsgid as ipcperms() applies them (owner, group,
+ * others; no supplementary groups), VMS_CAP_IPC_OWNER skips them; IPC_SET
+ * and IPC_RMID are the owner's (or VMS_CAP_SYS_ADMIN's). Each returns what
+ * the syscall returns. */
 long vms_shmget(vms_mm *mm, int32_t key, uint64_t size, int shmflg);
 long vms_shmat(vms_mm *mm, int shmid, uint64_t addr, int shmflg);
 long vms_shmdt(vms_mm *mm, uint64_t addr);
@@ -611,8 +614,12 @@ struct vms_exec_info {
  * old's personality without READ_IMPLIES_EXEC (a 64-bit program), old's
  * rlimits and task memory policy, old's THP-disable and MDWE flags (not MDWE
  * with NO_INHERIT) and no mlockall(MCL_FUTURE); protection keys start afresh.
+ * A secure exec (AT_SECURE 1, RLIMIT_STACK cut to 8 MiB) is one with an euid
+ * or egid other than the real one, or a real uid other than 0 gaining
+ * capabilities; a permitted set that grows clears READ_IMPLIES_EXEC,
+ * ADDR_NO_RANDOMIZE and ADDR_COMPAT_LAYOUT (PER_CLEAR_ON_SETID).
  * Not modelled: 32-bit (ia32, x32) programs, binfmt_misc, setuid/setgid and
- * file capabilities (AT_SECURE is 0), MMAP_PAGE_ZERO.
+ * file capabilities, MMAP_PAGE_ZERO.
  */
 vms_mm *vms_execve(vms_sys *sys, const vms_mm *old, const struct vms_mm_config *cfg,
 		   const struct vms_exec_args *args, struct vms_exec_info *info, long *err);

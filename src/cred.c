@@ -297,12 +297,17 @@ unsigned cred_exec(struct vms_creds *c)
 		out |= CRED_EXEC_PER_CLEAR;
 	c->suid = c->fsuid = c->euid;
 	c->sgid = c->fsgid = c->egid;
+	/* fs/exec.c bprm_fill_uid(): new credentials with two uids or gids
+	 * make a secure exec (measured: uid 0 with euid 1000 gets AT_SECURE 1
+	 * and keeps its ambient set, which only an id change at the exec, a
+	 * set-id file, would clear). */
+	bool two_ids = c->euid != c->uid || c->egid != c->gid;
 	c->cap_permitted |= c->cap_ambient;
 	c->cap_effective = effective ? c->cap_permitted : c->cap_ambient;
-	/* A privilege-elevated exec (AT_SECURE): the ids do not change here,
-	 * so it is a real uid other than 0 with an effective set, or with a
-	 * permitted set larger than the ambient one (root by euid only). */
-	if (c->uid != 0 && (effective || (c->cap_permitted & ~c->cap_ambient)))
+	/* A privilege-elevated exec (bprm->secureexec, AT_SECURE): two ids as
+	 * above, or a real uid other than 0 with an effective set, or with a
+	 * permitted set larger than the ambient one (__cap_grew). */
+	if (two_ids || (c->uid != 0 && (effective || (c->cap_permitted & ~c->cap_ambient))))
 		out |= CRED_EXEC_SECURE;
 	/* SECBIT_KEEP_CAPS does not survive exec (commit_creds: *_LOCKED stay). */
 	c->securebits &= ~(1u << SECURE_KEEP_CAPS);

@@ -174,6 +174,7 @@ struct shm_seg {
 	uint64_t nattch;       /* references to its attach files */
 	struct vms_file *file; /* the shmem or hugetlb file (shm_file) */
 	struct vms_mm *creator; /* NULL once the creator exited (shm_creator) */
+	uint32_t uid, gid, cuid, cgid; /* shm_perm: owner and creator (euid, egid) */
 	bool locked_user;      /* user_shm_lock() charged it (mlock_user) */
 };
 

@@ -57,13 +57,27 @@ static struct shm_seg *obtain_check(vms_sys *sys, int id)
 	return s && s->id == id ? s : NULL;
 }
 
-/* ipc/util.c ipcperms(): the caller is the owner, so the owner bits decide,
- * unless CAP_IPC_OWNER. */
+/* ipc/util.c ipcperms(): the owner's or creator's euid takes the owner
+ * bits, their group (the fsgid: in_group_p, no supplementary groups here)
+ * the group bits, anyone else the other bits; CAP_IPC_OWNER skips them. */
 static bool ipcperms_ok(const struct vms_mm *mm, const struct shm_seg *s, int flag)
 {
 	unsigned requested = (unsigned)((flag >> 6) | (flag >> 3) | flag) & 7;
-	unsigned granted = (s->mode >> 6) & 7;
-	return !(requested & ~granted) || (mm->caps & VMS_CAP_IPC_OWNER);
+	unsigned granted = s->mode;
+	uint32_t euid = mm->cred.euid, fsgid = mm->cred.fsgid;
+	if (euid == s->cuid || euid == s->uid)
+		granted >>= 6;
+	else if (fsgid == s->cgid || fsgid == s->gid)
+		granted >>= 3;
+	return !(requested & ~granted & 7) || (mm->caps & VMS_CAP_IPC_OWNER);
+}
+
+/* ipc/util.c ipcctl_obtain_check(): IPC_SET and IPC_RMID are for the
+ * owner, the creator, or CAP_SYS_ADMIN. */
+static bool ipcctl_owner_ok(const struct vms_mm *mm, const struct shm_seg *s)
+{
+	uint32_t euid = mm->cred.euid;
+	return euid == s->cuid || euid == s->uid || (mm->caps & VMS_CAP_SYS_ADMIN);
 }
 
 /* idr_alloc_u32(): the lowest free index in [from, max]. */
@@ -328,6 +342,10 @@ static long newseg(struct vms_mm *mm, int32_t key, uint64_t size, int shmflg)
 	s->segsz = size;
 	s->file = f;
 	s->creator = mm;
+	/* ipc/shm.c newseg() -> ipc_addid(): owner and creator are the
+	 * caller's effective ids. */
+	s->uid = s->cuid = mm->cred.euid;
+	s->gid = s->cgid = mm->cred.egid;
 	ids->by_idx[idx] = s;
 	ids->in_use++;
 	if (idx > ids->max_idx)
@@ -521,8 +539,14 @@ static int64_t get_maxidx(const vms_sys *sys)
  * in memory), SHM_UNLOCK unmarks it; hugetlb segments are always resident. */
 static long shm_do_lock(struct vms_mm *mm, struct shm_seg *s, int cmd)
 {
-	if (!(mm->caps & VMS_CAP_IPC_LOCK) && cmd == VMS_SHM_LOCK && mm->rlim_memlock.cur == 0)
-		return -EPERM;
+	/* Without CAP_IPC_LOCK only the owner or creator may, and SHM_LOCK
+	 * needs a RLIMIT_MEMLOCK. */
+	if (!(mm->caps & VMS_CAP_IPC_LOCK)) {
+		if (mm->cred.euid != s->uid && mm->cred.euid != s->cuid)
+			return -EPERM;
+		if (cmd == VMS_SHM_LOCK && mm->rlim_memlock.cur == 0)
+			return -EPERM;
+	}
 	if (file_is_hugetlb(s->file))
 		return 0;
 	uint64_t size = s->file->inode->size;
@@ -593,6 +617,8 @@ long vms_shmctl(vms_mm *mm, int shmid, int cmd, struct vms_shmid_ds *buf)
 		s = obtain_check(sys, shmid);
 		if (!s)
 			return -EINVAL;
+		if (!ipcctl_owner_ok(mm, s))
+			return -EPERM;
 		if (cmd == VMS_IPC_SET) {
 			s->mode = (s->mode & ~(uint32_t)S_IRWXUGO) | (buf->mode & S_IRWXUGO);
 			return 0;
