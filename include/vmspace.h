@@ -399,7 +399,7 @@ struct vms_mm_config {
 	struct vms_rlimit rlim_stack, rlim_data, rlim_as, rlim_memlock;
 	/* With has_creds, the process's credentials (caps above is then
 	 * ignored); without, uid and gid 0 with caps as the only capabilities
-	 * (effective and permitted) and a full bounding set. */
+	 * (effective, permitted and bounding: an exec keeps them). */
 	int has_creds;
 	struct vms_creds creds;
 };

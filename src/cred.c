@@ -68,9 +68,12 @@ void creds_init(struct vms_mm *mm, const struct vms_mm_config *cfg)
 	if (cfg->has_creds) {
 		mm->cred = cfg->creds;
 	} else {
+		/* The bounding set is the capabilities given: a root whose
+		 * permitted set lacks some of its bounding set is one that
+		 * dropped them, and gets them back at exec (with per_clear). */
 		memset(&mm->cred, 0, sizeof(mm->cred));
 		mm->cred.cap_effective = mm->cred.cap_permitted = set_from_caps(cfg->caps);
-		mm->cred.cap_bset = CAP_VALID_MASK;
+		mm->cred.cap_bset = mm->cred.cap_permitted;
 	}
 	caps_sync(mm);
 }
