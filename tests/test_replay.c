@@ -1338,8 +1338,8 @@ TEST(replay_strict_makes_bad_input_exit_2)
 	static const char *const bad[] = {
 		"brk(NULL) = 0x555555559000\n\x01\x02\n",
 		"brk(NULL) = 0x555555559000\nnot strace\n",
-		"brk(NULL) = 0x555555559000\n"
-		"mmap2(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0xf7ff0000\n",
+		("brk(NULL) = 0x555555559000\n"
+		 "mmap2(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0xf7ff0000\n"),
 		"brk(NULL) = 0x555555559000\nmunmap(0x123456789012345678901, 4096) = 0\n",
 		"brk(NULL) = 0x555555559000\nmprotect(0x555555559000, 4096, PROT_BOGUS) = 0\n",
 		"",
