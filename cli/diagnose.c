@@ -172,8 +172,8 @@ bool is_i386_only(const char *name)
  * None of them asks the model: a model that places calls elsewhere (other
  * settings, --aslr) does not make the maps wrong. Only the first
  * MAPS_CHECK_CALLS memory calls of the first process are looked at, up to
- * its first clone, so that the cost is bounded and other processes' memory
- * does not mix in.
+ * its first clone or execve, so that the cost is bounded and other
+ * processes' (or programs') memory does not mix in.
  */
 #define MAPS_CHECK_CALLS 256
 #define BRK_RND_MAX ((1ULL << 30) + (1ULL << 20))

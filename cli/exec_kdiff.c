@@ -15,8 +15,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -57,8 +60,43 @@ static char *slurp(const char *path, size_t *len_out)
 	return buf;
 }
 
+/* The child's state changes (struct ek_state), with the raw system calls
+ * the model replays: 0 or -errno. */
+static int apply_state(const struct ek_state *st)
+{
+	if (!st)
+		return 0;
+	if (st->persona) {
+		int cur = personality(0xffffffff);
+		if (cur == -1 || personality((unsigned long)cur | st->persona) == -1)
+			return -errno;
+	}
+	if (st->drop_cap >= 0) {
+		struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct d[2];
+		if (syscall(SYS_capget, &h, d))
+			return -errno;
+		d[st->drop_cap / 32].effective &= ~(1u << (st->drop_cap % 32));
+		d[st->drop_cap / 32].permitted &= ~(1u << (st->drop_cap % 32));
+		if (syscall(SYS_capset, &h, d))
+			return -errno;
+	}
+	if (st->euid >= 0 && syscall(SYS_setresuid, -1, st->euid, -1))
+		return -errno;
+	if (st->mdwe && prctl(65 /* PR_SET_MDWE */, st->mdwe, 0, 0, 0))
+		return -errno;
+	return 0;
+}
+
 int ek_kernel_exec(const char *filename, char *const argv[], char *const envp[], int aslr,
 		   struct ek_kernel *out, char *why, size_t why_size)
+{
+	return ek_kernel_exec_state(filename, argv, envp, aslr, NULL, out, why, why_size);
+}
+
+int ek_kernel_exec_state(const char *filename, char *const argv[], char *const envp[], int aslr,
+			 const struct ek_state *st, struct ek_kernel *out, char *why,
+			 size_t why_size)
 {
 	memset(out, 0, sizeof(*out));
 	int pfd[2];
@@ -81,6 +119,8 @@ int ek_kernel_exec(const char *filename, char *const argv[], char *const envp[],
 			np |= ADDR_NO_RANDOMIZE;
 		if (personality(np) == -1 || ptrace(PTRACE_TRACEME, 0, 0, 0) == -1) {
 			e = -errno;
+		} else if ((e = apply_state(st)) != 0) {
+			/* reported as the setup's failure */
 		} else {
 			execve(filename, argv, envp);
 			e = errno;
@@ -107,7 +147,8 @@ int ek_kernel_exec(const char *filename, char *const argv[], char *const envp[],
 			return 0;
 		}
 		if (n == (ssize_t)sizeof(e) && e < 0) {
-			snprintf(why, why_size, "ptrace(PTRACE_TRACEME)/personality: %s",
+			snprintf(why, why_size,
+				 "ptrace(PTRACE_TRACEME)/personality/the state changes: %s",
 				 strerror(-e));
 			return -1;
 		}
@@ -154,6 +195,13 @@ void ek_kernel_free(struct ek_kernel *k)
 int ek_model_exec(vms_sys *sys, const char *filename, char *const argv[], char *const envp[],
 		  int aslr, uint64_t seed, struct ek_model *out)
 {
+	return ek_model_exec_state(sys, filename, argv, envp, aslr, seed, NULL, out);
+}
+
+int ek_model_exec_state(vms_sys *sys, const char *filename, char *const argv[],
+			char *const envp[], int aslr, uint64_t seed, const struct ek_state *st,
+			struct ek_model *out)
+{
 	memset(out, 0, sizeof(*out));
 	int own = !sys;
 	if (own) {
@@ -172,7 +220,33 @@ int ek_model_exec(vms_sys *sys, const char *filename, char *const argv[], char *
 	cfg.seed = seed;
 	struct vms_exec_args args = {filename, (const char *const *)argv,
 				     (const char *const *)envp, NULL, NULL, NULL};
-	vms_mm *mm = vms_execve(sys, NULL, &cfg, &args, &out->info, &out->err);
+	/* With a state, the process the exec starts from: this process's
+	 * config, then the same changes the kernel's child made. */
+	vms_mm *old = NULL;
+	if (st) {
+		old = vms_mm_new(sys, &cfg);
+		if (!old) {
+			out->err = -VMS_ENOMEM;
+			goto done;
+		}
+		if (st->persona)
+			vms_personality(old, (uint64_t)vms_personality(old, 0xffffffff) | st->persona);
+		if (st->drop_cap >= 0) {
+			struct vms_cap_data d;
+			vms_capget(old, VMS_CAP_VERSION_3, 0, 1, &d, NULL);
+			d.effective &= ~(1ULL << st->drop_cap);
+			d.permitted &= ~(1ULL << st->drop_cap);
+			vms_capset(old, VMS_CAP_VERSION_3, 0, 1, &d);
+		}
+		if (st->euid >= 0)
+			vms_setresuid(old, (uint32_t)-1, (uint32_t)st->euid, (uint32_t)-1);
+		if (st->mdwe)
+			vms_prctl(old, VMS_PR_SET_MDWE, st->mdwe, 0, 0, 0);
+	}
+	vms_mm *mm = vms_execve(sys, old, &cfg, &args, &out->info, &out->err);
+	if (mm && old)
+		vms_exec_commit(mm, old);
+	vms_mm_free(old);
 	if (mm) {
 		size_t need = vms_maps_text(mm, NULL, 0) + 1;
 		out->maps = malloc(need);
@@ -180,6 +254,7 @@ int ek_model_exec(vms_sys *sys, const char *filename, char *const argv[], char *
 			vms_maps_text(mm, out->maps, need);
 		vms_mm_free(mm);
 	}
+done:
 	if (own)
 		vms_sys_free(sys);
 	return 0;
@@ -417,6 +492,22 @@ int ek_kernel_exec(const char *filename, char *const argv[], char *const envp[],
 	memset(out, 0, sizeof(*out));
 	snprintf(why, why_size, "not an x86-64 Linux host");
 	return -1;
+}
+
+int ek_kernel_exec_state(const char *filename, char *const argv[], char *const envp[], int aslr,
+			 const struct ek_state *st, struct ek_kernel *out, char *why,
+			 size_t why_size)
+{
+	(void)st;
+	return ek_kernel_exec(filename, argv, envp, aslr, out, why, why_size);
+}
+
+int ek_model_exec_state(vms_sys *sys, const char *filename, char *const argv[],
+			char *const envp[], int aslr, uint64_t seed, const struct ek_state *st,
+			struct ek_model *out)
+{
+	(void)st;
+	return ek_model_exec(sys, filename, argv, envp, aslr, seed, out);
 }
 
 void ek_kernel_free(struct ek_kernel *k)

@@ -44,6 +44,25 @@ int ek_model_exec(vms_sys *sys, const char *filename, char *const argv[], char *
 		  int aslr, uint64_t seed, struct ek_model *out);
 void ek_model_free(struct ek_model *m);
 
+/* What the process changes of itself before it execs (ek_*_exec_state):
+ * personality bits added, a capability dropped from the effective and
+ * permitted sets (capset; -1 none), an euid taken with setresuid (-1 none),
+ * PR_SET_MDWE bits (0 none). Done in this order, as a program would. */
+struct ek_state {
+	unsigned persona;
+	int drop_cap;
+	int euid;
+	unsigned mdwe;
+};
+/* The same execs, after the state changes: the kernel's child makes them
+ * before its execve, the model makes them on an old space it execs from. */
+int ek_kernel_exec_state(const char *filename, char *const argv[], char *const envp[], int aslr,
+			 const struct ek_state *st, struct ek_kernel *out, char *why,
+			 size_t why_size);
+int ek_model_exec_state(vms_sys *sys, const char *filename, char *const argv[],
+			char *const envp[], int aslr, uint64_t seed, const struct ek_state *st,
+			struct ek_model *out);
+
 /* 0 when they agree (exactly, or in shape with aslr); else 1, with the
  * differences written to report (may be NULL). */
 int ek_compare(const struct ek_kernel *k, const struct ek_model *m, int aslr, FILE *report);

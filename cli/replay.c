@@ -1586,6 +1586,10 @@ static void apply_call_(struct pass *p, struct call *c, const char *name)
 		if (first && !p->first_done && p->o->initial_maps && c->has_result &&
 		    c->result == 0)
 			break; /* --initial-maps is its result */
+		/* The maps describe the program before this exec: the calls
+		 * of the next one say nothing about them (maps_check_call). */
+		if (first && c->has_result && c->result == 0)
+			p->mc.active = 0;
 		do_execve(p, pr, c);
 		break;
 	case SC_EXIT_GROUP:

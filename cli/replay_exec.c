@@ -229,7 +229,8 @@ int exec_follow_learn(struct pass *p, struct proc *pr, const struct call *c, lon
 }
 
 /* The process's limits as they stand: exec keeps them (and RLIMIT_STACK
- * decides the new layout). */
+ * decides the new layout). vms_execve takes them from the old space itself;
+ * this is for a process the replay does not model (no old space). */
 static void current_limits(const vms_mm *mm, struct vms_mm_config *cfg)
 {
 	if (!mm)
@@ -267,10 +268,15 @@ static struct proc *take_new_space(struct pass *p, struct proc *pr, vms_mm *mm,
 		pr->sp->first = 0;
 	sp->prog = prog ? strdup(prog) : NULL;
 	int pid = pr->pid;
-	if (pr->borrowed_vm)
+	if (pr->borrowed_vm) {
 		proc_exit(p, pr); /* a vfork child leaves the parent's space as it was */
-	else
+	} else {
+		/* The System V segments the process created stay its own when
+		 * its old space goes (exec_mmap, not exit_shm). */
+		if (mm && pr->sp && pr->sp->mm)
+			vms_exec_commit(mm, pr->sp->mm);
 		exit_space_procs(p, pr->sp); /* de_thread(): the other threads end */
+	}
 	struct proc *npr = proc_add(p, pid, sp, ft);
 	if (npr)
 		npr->cwd = cwd;
@@ -363,7 +369,10 @@ void do_execve(struct pass *p, struct proc *pr, const struct call *c)
 	struct vms_mm_config cfg = p->cfg;
 	current_limits(pr->sp ? pr->sp->mm : NULL, &cfg);
 	/* A log recorded with ASLR on (--follow): the model randomises as the
-	 * kernel did and takes what the log has shown of its choices. */
+	 * kernel did and takes what the log has shown of its choices. With the
+	 * old space, vms_execve takes the process's own personality, limits,
+	 * credentials and policies from it (cfg gives the seed): a learned
+	 * choice applies whether the model randomises or not. */
 	if (p->o->follow)
 		cfg.personality &= ~(unsigned)VMS_ADDR_NO_RANDOMIZE;
 	const struct exec_learned *lr = learned_for(p, c->lineno, false);

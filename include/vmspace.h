@@ -399,7 +399,7 @@ struct vms_mm_config {
 	struct vms_rlimit rlim_stack, rlim_data, rlim_as, rlim_memlock;
 	/* With has_creds, the process's credentials (caps above is then
 	 * ignored); without, uid and gid 0 with caps as the only capabilities
-	 * (effective and permitted) and a full bounding set. */
+	 * (effective, permitted and bounding: an exec keeps them). */
 	int has_creds;
 	struct vms_creds creds;
 };
@@ -607,11 +607,31 @@ struct vms_exec_info {
  * model's generator for every random choice, rlimits (RLIMIT_STACK decides
  * the layout and the stack growth), capabilities and the ids. info (may be
  * NULL) receives what the kernel hands the program.
+ * With old, the process is what old holds and cfg gives only the seed: the
+ * permission to execute is checked with old's ids; the new space gets old's
+ * credentials as a plain exec recomputes them (root's permitted set refilled
+ * from the bounding set, others keep the ambient set, SECBIT_KEEP_CAPS goes),
+ * old's personality without READ_IMPLIES_EXEC (a 64-bit program), old's
+ * rlimits and task memory policy, old's THP-disable and MDWE flags (not MDWE
+ * with NO_INHERIT) and no mlockall(MCL_FUTURE); protection keys start afresh.
+ * A secure exec (AT_SECURE 1, RLIMIT_STACK cut to 8 MiB) is one with an euid
+ * or egid other than the real one, or a real uid other than 0 gaining
+ * capabilities; a permitted set that grows clears READ_IMPLIES_EXEC,
+ * ADDR_NO_RANDOMIZE and ADDR_COMPAT_LAYOUT (PER_CLEAR_ON_SETID).
  * Not modelled: 32-bit (ia32, x32) programs, binfmt_misc, setuid/setgid and
- * file capabilities (AT_SECURE is 0), MMAP_PAGE_ZERO.
+ * file capabilities, MMAP_PAGE_ZERO.
  */
 vms_mm *vms_execve(vms_sys *sys, const vms_mm *old, const struct vms_mm_config *cfg,
 		   const struct vms_exec_args *args, struct vms_exec_info *info, long *err);
+/*
+ * The process moves from old to mm, the space a vms_execve of old built
+ * (fs/exec.c exec_mmap): what belongs to the process and not to its space
+ * follows it, the System V segments it created (ipc/shm.c shm_creator: they
+ * are orphaned at its exit, not at an exec). Then free old as usual: its
+ * VMAs go with their attaches (shm_close), and its exit leaves no segment
+ * orphaned. Not for a vfork child's exec: old stays its parent's.
+ */
+void vms_exec_commit(vms_mm *mm, vms_mm *old);
 void vms_exec_info_free(struct vms_exec_info *info);
 /* The host's files as exec reads them (what args->fs = NULL means); its stat
  * and read return -ENOSYS where the host is not Linux. */

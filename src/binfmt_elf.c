@@ -383,7 +383,6 @@ static int create_elf_tables(struct bprm *b, const struct elf_tables *t)
 {
 	struct vms_mm *mm = b->mm;
 	vms_sys *sys = mm->sys;
-	const struct vms_mm_config *cfg = b->cfg;
 	uint64_t p = arch_align_stack(b, b->p);
 	uint64_t u_platform = p -= sizeof(ELF_PLATFORM);
 	uint64_t u_rand = p -= 16;
@@ -408,11 +407,12 @@ static int create_elf_tables(struct bprm *b, const struct elf_tables *t)
 	NEW_AUX_ENT(AT_BASE, t->interp_load_addr);
 	NEW_AUX_ENT(AT_FLAGS, 0);
 	NEW_AUX_ENT(AT_ENTRY, t->e_entry);
-	NEW_AUX_ENT(AT_UID, cfg->has_creds ? cfg->creds.uid : 0);
-	NEW_AUX_ENT(AT_EUID, cfg->has_creds ? cfg->creds.euid : 0);
-	NEW_AUX_ENT(AT_GID, cfg->has_creds ? cfg->creds.gid : 0);
-	NEW_AUX_ENT(AT_EGID, cfg->has_creds ? cfg->creds.egid : 0);
-	NEW_AUX_ENT(AT_SECURE, 0);
+	/* The ids after the exec (bprm->cred, committed by begin_new_exec). */
+	NEW_AUX_ENT(AT_UID, b->mm->cred.uid);
+	NEW_AUX_ENT(AT_EUID, b->mm->cred.euid);
+	NEW_AUX_ENT(AT_GID, b->mm->cred.gid);
+	NEW_AUX_ENT(AT_EGID, b->mm->cred.egid);
+	NEW_AUX_ENT(AT_SECURE, b->secureexec);
 	NEW_AUX_ENT(AT_RANDOM, u_rand);
 	NEW_AUX_ENT(AT_HWCAP2, sys->auxv_hwcap2);
 	NEW_AUX_ENT(AT_EXECFN, b->exec);

@@ -68,9 +68,12 @@ void creds_init(struct vms_mm *mm, const struct vms_mm_config *cfg)
 	if (cfg->has_creds) {
 		mm->cred = cfg->creds;
 	} else {
+		/* The bounding set is the capabilities given: a root whose
+		 * permitted set lacks some of its bounding set is one that
+		 * dropped them, and gets them back at exec (with per_clear). */
 		memset(&mm->cred, 0, sizeof(mm->cred));
 		mm->cred.cap_effective = mm->cred.cap_permitted = set_from_caps(cfg->caps);
-		mm->cred.cap_bset = CAP_VALID_MASK;
+		mm->cred.cap_bset = mm->cred.cap_permitted;
 	}
 	caps_sync(mm);
 }
@@ -276,12 +279,13 @@ long vms_setresgid(vms_mm *mm, uint32_t rgid, uint32_t egid, uint32_t sgid)
 	return 0;
 }
 
-void cred_exec(struct vms_creds *c)
+unsigned cred_exec(struct vms_creds *c)
 {
 	/* security/commoncap.c cap_bprm_creds_from_file() for a file without
 	 * set-id bits or file capabilities: get_file_caps() empties pP, root
 	 * gets its bounding and inheritable sets back (handle_privileged_root),
 	 * and the effective set is all of pP for euid 0, else the ambient set. */
+	const struct vms_creds old = *c;
 	bool root = !(c->securebits & (1u << SECURE_NOROOT));
 	c->cap_permitted = 0;
 	bool effective = false;
@@ -289,10 +293,26 @@ void cred_exec(struct vms_creds *c)
 		c->cap_permitted = c->cap_bset | c->cap_inheritable;
 	if (root && c->euid == 0)
 		effective = true;
+	unsigned out = 0;
+	/* __cap_gained(permitted): a root that had dropped some of its
+	 * permitted set gets it back, and so loses PER_CLEAR_ON_SETID. */
+	if (c->cap_permitted & ~old.cap_permitted)
+		out |= CRED_EXEC_PER_CLEAR;
 	c->suid = c->fsuid = c->euid;
 	c->sgid = c->fsgid = c->egid;
+	/* fs/exec.c bprm_fill_uid(): new credentials with two uids or gids
+	 * make a secure exec (measured: uid 0 with euid 1000 gets AT_SECURE 1
+	 * and keeps its ambient set, which only an id change at the exec, a
+	 * set-id file, would clear). */
+	bool two_ids = c->euid != c->uid || c->egid != c->gid;
 	c->cap_permitted |= c->cap_ambient;
 	c->cap_effective = effective ? c->cap_permitted : c->cap_ambient;
+	/* A privilege-elevated exec (bprm->secureexec, AT_SECURE): two ids as
+	 * above, or a real uid other than 0 with an effective set, or with a
+	 * permitted set larger than the ambient one (__cap_grew). */
+	if (two_ids || (c->uid != 0 && (effective || (c->cap_permitted & ~c->cap_ambient))))
+		out |= CRED_EXEC_SECURE;
 	/* SECBIT_KEEP_CAPS does not survive exec (commit_creds: *_LOCKED stay). */
 	c->securebits &= ~(1u << SECURE_KEEP_CAPS);
+	return out;
 }

@@ -22,7 +22,14 @@ unsigned caps_from_set(uint64_t set);
  * it for euid 0 and the ambient set otherwise; saved and fs ids follow the
  * effective ones; SECBIT_KEEP_CAPS is cleared. The bounding and
  * inheritable sets stay. For exec to call on the process's credentials.
+ * Returns CRED_EXEC_* flags: PER_CLEAR when the permitted set grew (the
+ * exec then clears PER_CLEAR_ON_SETID from the personality: begin_new_exec's
+ * bprm->per_clear), SECURE for a privilege-elevated exec or one with an
+ * euid or egid not the real one (bprm->secureexec: AT_SECURE, RLIMIT_STACK
+ * at most 8 MiB).
  */
-void cred_exec(struct vms_creds *c);
+#define CRED_EXEC_PER_CLEAR 1u
+#define CRED_EXEC_SECURE 2u
+unsigned cred_exec(struct vms_creds *c);
 
 #endif

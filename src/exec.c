@@ -14,9 +14,12 @@
 #include <string.h>
 
 #include "accounting.h"
+#include "cred.h"
 #include "exec.h"
 #include "fault.h"
 #include "file.h"
+#include "mempolicy.h"
+#include "prctl.h"
 #include "rss.h"
 #include "vma.h"
 
@@ -27,6 +30,11 @@
 
 /* Binary handlers may rewrite the file this many times (exec_binprm). */
 #define MAX_REWRITE_DEPTH 5
+
+/* include/uapi/linux/personality.h: READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE,
+ * ADDR_COMPAT_LAYOUT and MMAP_PAGE_ZERO (0x0100000). */
+#define PER_CLEAR_ON_SETID                                                                         \
+	(VMS_READ_IMPLIES_EXEC | VMS_ADDR_NO_RANDOMIZE | VMS_ADDR_COMPAT_LAYOUT | 0x0100000u)
 
 uint64_t exec_random(struct bprm *b)
 {
@@ -41,7 +49,9 @@ uint64_t exec_random(struct bprm *b)
 /* ---- files ---- */
 
 /* fs/namei.c generic_permission() for MAY_EXEC: root (CAP_DAC_OVERRIDE)
- * needs one execute bit anywhere; others the bit of their class. */
+ * needs one execute bit anywhere; others the bit of their class. The ids
+ * are the caller's as they stand before the exec (do_open_execat runs with
+ * the old credentials): vms_execve puts old's there when it has one. */
 static bool may_exec(const struct vms_mm_config *cfg, const struct vms_exec_stat *st)
 {
 	uint32_t mode = st->mode;
@@ -392,16 +402,47 @@ static int exec_binprm(struct bprm *b)
 
 /* ---- the new address space ---- */
 
+/* What the new address space takes from the process beyond its config:
+ * kernel/fork.c mm_init() of the exec's mm (bprm_mm_init -> mm_alloc) copies
+ * mmf_init_flags() of the old mm's flags (THP disabled, MDWE unless
+ * NO_INHERIT) and its def_flags within VM_INIT_DEF_MASK (not mlockall's
+ * VM_LOCKED); the task's memory policy is the task_struct's and outlives
+ * its mm. Protection keys are the new mm's own (init_new_context: key 0
+ * only), as mm_alloc() made them. */
+static void exec_inherit(struct vms_mm *mm, const struct vms_mm *old)
+{
+	mm->mmf = mmf_init_flags(old->mmf);
+	mm->def_flags = old->def_flags & VM_INIT_DEF_MASK;
+	mpol_get(mm->sys, old->task_mpol);
+	mm->task_mpol = old->task_mpol;
+}
+
 int exec_begin_new(struct bprm *b)
 {
 	/* begin_new_exec(), SET_PERSONALITY (a 64-bit program drops
 	 * READ_IMPLIES_EXEC: set_personality_64bit) and setup_new_exec()'s
 	 * arch_pick_mmap_layout(), which vms_mm_new() does. */
 	struct vms_mm_config cfg = *b->cfg;
+	/* security/commoncap.c cap_bprm_creds_from_file(): the process's
+	 * credentials after a plain exec (the caller's cfg without an old
+	 * space already says what they are after it). A permitted set that
+	 * grows takes the dangerous personality bits away (begin_new_exec:
+	 * personality &= ~bprm->per_clear), ASLR off among them; a secure
+	 * exec runs with RLIMIT_STACK at most _STK_LIM. */
+	if (b->old) {
+		unsigned how = cred_exec(&cfg.creds);
+		if (how & CRED_EXEC_PER_CLEAR)
+			b->personality &= ~PER_CLEAR_ON_SETID;
+		b->secureexec = (how & CRED_EXEC_SECURE) != 0;
+		if (b->secureexec && cfg.rlim_stack.cur > STK_LIM)
+			cfg.rlim_stack.cur = STK_LIM;
+	}
 	cfg.personality = b->personality & ~(unsigned)VMS_READ_IMPLIES_EXEC;
 	b->mm = vms_mm_new(b->sys, &cfg);
 	if (!b->mm)
 		return -ENOMEM;
+	if (b->old)
+		exec_inherit(b->mm, b->old);
 	if (b->fixed && (b->fixed->fixed & VMS_EXEC_FIX_MMAP)) {
 		mm_set_mmap_rnd(b->mm, b->fixed->mmap_rnd);
 		/* An imposed offset is taken as it is, but one that puts a
@@ -510,7 +551,7 @@ int setup_arg_pages(struct bprm *b, uint64_t stack_top, int executable_stack)
 	if (err)
 		return err;
 
-	uint64_t rlim = rlim_stack_cur(b) & PAGE_MASK;
+	uint64_t rlim = mm->rlim_stack.cur & PAGE_MASK; /* bprm->rlim_stack, after a secure exec's cap */
 	uint64_t expand = min_u64(rlim, (vm_end - vm_start) + 131072);
 	uint64_t stack_base = vm_end - expand;
 	if (stack_base < v->start && expand_downwards(mm, v, stack_base))
@@ -588,9 +629,6 @@ static void fill_info(struct bprm *b, struct vms_exec_info *info)
 vms_mm *vms_execve(vms_sys *sys, const vms_mm *old, const struct vms_mm_config *cfg,
 		   const struct vms_exec_args *args, struct vms_exec_info *info, long *err)
 {
-	/* The old address space only matters to the caller: exec builds a
-	 * new one and the old one goes only when the new one stands. */
-	(void)old;
 	static const struct vms_mm_config defaults;
 	long dummy;
 	if (!err)
@@ -605,6 +643,25 @@ vms_mm *vms_execve(vms_sys *sys, const vms_mm *old, const struct vms_mm_config *
 	}
 	b->sys = sys;
 	b->cfg = cfg ? cfg : &defaults;
+	/* With the old space, the process is what it holds: the task's
+	 * personality, limits and credentials (exec keeps or recomputes them
+	 * from there); cfg then gives only the seed. old is only read: it is
+	 * the process's until the new space stands, and the caller's after. */
+	struct vms_mm_config from_old;
+	if (old) {
+		from_old = *b->cfg;
+		from_old.personality = old->personality;
+		from_old.has_rlimits = 1;
+		from_old.rlim_stack = old->rlim_stack;
+		from_old.rlim_data = old->rlim_data;
+		from_old.rlim_as = old->rlim_as;
+		from_old.rlim_memlock = old->rlim_memlock;
+		from_old.has_creds = 1;
+		from_old.creds = old->cred;
+		from_old.caps = old->caps;
+		b->cfg = &from_old;
+		b->old = old;
+	}
 	b->rng = b->cfg->seed;
 	b->cwd = args ? args->cwd : NULL;
 	b->fixed = args ? args->layout : NULL;

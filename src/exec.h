@@ -31,7 +31,8 @@ struct bprm {
 	vms_sys *sys;
 	const struct vms_exec_fs *fs;
 	const char *cwd;
-	const struct vms_mm_config *cfg;
+	const struct vms_mm_config *cfg; /* the process as it stands before the exec */
+	const struct vms_mm *old; /* the process's address space before the exec (may be NULL) */
 	struct vms_mm *mm;       /* the new address space, from the point of no return */
 	uint64_t rng;            /* the generator before the mm exists */
 	uint64_t top;            /* end of the stack VMA */
@@ -49,6 +50,7 @@ struct bprm {
 	uint8_t buf[BINPRM_BUF_SIZE];
 	unsigned personality;
 	bool randomize;             /* PF_RANDOMIZE */
+	bool secureexec;            /* AT_SECURE (cred_exec) */
 	bool point_of_no_return;
 	struct vms_exec_info *info; /* may be NULL */
 	char elf_interp[EXEC_PATH_MAX];

@@ -24,10 +24,6 @@
 #include "userfaultfd.h"
 #include "vma.h"
 
-/* include/linux/mm.h VM_INIT_DEF_MASK: what of def_flags a new mm keeps
- * (kernel/fork.c mm_init), so mlockall(MCL_FUTURE) is not inherited. */
-#define VM_INIT_DEF_MASK VM_NOHUGEPAGE
-
 /* The work of one fork, so a failure at any step can undo all of it. */
 struct fork_state {
 	struct vms_mm *parent, *child;

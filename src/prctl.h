@@ -23,6 +23,11 @@ static inline uint32_t mmf_init_flags(uint32_t flags)
 	return flags;
 }
 
+/* include/linux/mm.h VM_INIT_DEF_MASK: what of def_flags a new mm keeps
+ * (kernel/fork.c mm_init, for a fork child and exec's new mm alike), so
+ * mlockall(MCL_FUTURE) is not inherited. */
+#define VM_INIT_DEF_MASK VM_NOHUGEPAGE
+
 /* include/linux/huge_mm.h vma_thp_disabled(): VM_NOHUGEPAGE, the process
  * disabling THP completely, or except where MADV_HUGEPAGE (or a forced
  * collapse, MADV_COLLAPSE) asked for them. */

@@ -206,6 +206,17 @@ void shm_exit(struct vms_mm *mm)
 	}
 }
 
+void vms_exec_commit(vms_mm *mm, vms_mm *old)
+{
+	/* The kernel's creator is the task, which an exec keeps. */
+	struct shm_ids *ids = &mm->sys->shm;
+	for (uint32_t i = 0; ids->in_use && i < ids->cap; i++) {
+		struct shm_seg *s = ids->by_idx[i];
+		if (s && s->creator == old)
+			s->creator = mm;
+	}
+}
+
 void shm_destroy_orphaned(vms_sys *sys)
 {
 	struct shm_ids *ids = &sys->shm;

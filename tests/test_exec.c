@@ -773,3 +773,410 @@ TEST(exec_imposed_layout_above_the_map_window_is_einval)
 	vms_exec_info_free(&in);
 	tfs_free(&fs);
 }
+
+/* ---- what exec keeps and resets of the process (with the old space) ---- */
+
+#define CAP_IPC_LOCK_BIT (1ULL << 14)
+#define ALL_CAPS ((1ULL << 41) - 1)
+#define AT_UID_ 11
+#define AT_EUID_ 12
+#define AT_GID_ 13
+#define AT_EGID_ 14
+#define AT_SECURE_ 23
+
+/* A static program at 0x400000, mode as given, owned by root. */
+static void add_static(struct tfs *fs, uint32_t mode)
+{
+	struct seg s[3];
+	memcpy(s, prog_segs, sizeof(s));
+	for (int i = 0; i < 3; i++)
+		s[i].vaddr += 0x400000;
+	size_t n = elf_image(img, sizeof(img), 2, 0x401000, s, 3, NULL, 0);
+	tfs_add(fs, "/bin/p", mode, img, n);
+}
+
+static vms_mm *exec_from(vms_sys *sys, struct tfs *fs, const vms_mm *old,
+			 struct vms_exec_info *info, long *err)
+{
+	struct vms_exec_fs efs = {fs, tfs_stat, tfs_read};
+	const char *argv[] = {"/bin/p", NULL};
+	struct vms_exec_args a = {"/bin/p", argv, NULL, &efs, "/", NULL};
+	static const struct vms_mm_config seed_only = {.seed = 7};
+	return vms_execve(sys, old, &seed_only, &a, info, err);
+}
+
+static vms_mm *old_with_creds(vms_sys *sys, const struct vms_creds *c, unsigned personality)
+{
+	struct vms_mm_config cfg = {.personality = personality, .has_creds = 1, .creds = *c};
+	return vms_mm_new(sys, &cfg);
+}
+
+static const struct vms_creds root_creds = {.cap_permitted = ALL_CAPS,
+					    .cap_effective = ALL_CAPS,
+					    .cap_bset = ALL_CAPS};
+
+/* do_open_execat() runs with the caller's credentials: a file only its
+ * owner (root) may execute refuses a process whose euid is 1000, whatever
+ * the cfg says. */
+TEST(exec_permission_check_uses_the_old_process_euid)
+{
+	struct tfs fs = {0};
+	add_static(&fs, 0100700);
+	struct vms_creds user = {.uid = 1000, .euid = 1000, .suid = 1000, .fsuid = 1000,
+				 .gid = 1000, .egid = 1000, .sgid = 1000, .fsgid = 1000,
+				 .cap_bset = ALL_CAPS};
+	vms_mm *old = old_with_creds(sys, &user, VMS_ADDR_NO_RANDOMIZE);
+	long err = 0;
+	CHECK(!exec_from(sys, &fs, old, NULL, &err));
+	CHECK_EQ(err, -VMS_EACCES);
+	vms_mm_free(old);
+	old = old_with_creds(sys, &root_creds, VMS_ADDR_NO_RANDOMIZE);
+	vms_mm *mm = exec_from(sys, &fs, old, NULL, &err);
+	CHECK(mm);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+	tfs_free(&fs);
+}
+
+/* cap_bprm_creds_from_file(): a root process that dropped CAP_IPC_LOCK from
+ * its permitted set gets it back (pP' = bounding set); with euid 1000 and
+ * uid 0 the permitted set is full but nothing is effective; the auxv shows
+ * the new ids and SECBIT_KEEP_CAPS is gone. */
+TEST(exec_credentials_follow_cap_bprm_creds_from_file)
+{
+	struct tfs fs = {0};
+	add_static(&fs, 0100755);
+	struct vms_creds c = root_creds;
+	c.cap_permitted &= ~CAP_IPC_LOCK_BIT;
+	c.cap_effective &= ~CAP_IPC_LOCK_BIT;
+	c.securebits = 1u << 4; /* SECBIT_KEEP_CAPS */
+	vms_mm *old = old_with_creds(sys, &c, VMS_ADDR_NO_RANDOMIZE);
+	struct vms_exec_info in;
+	long err = 0;
+	vms_mm *mm = exec_from(sys, &fs, old, &in, &err);
+	CHECK(mm);
+	struct vms_creds n;
+	vms_mm_get_creds(mm, &n);
+	CHECK_EQ(n.cap_permitted, ALL_CAPS);
+	CHECK_EQ(n.cap_effective, ALL_CAPS);
+	CHECK_EQ(n.securebits, 0);
+	vms_exec_info_free(&in);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+
+	c = root_creds;
+	c.euid = c.fsuid = 1000;
+	c.cap_effective = 0;
+	c.gid = 5;
+	c.egid = 6;
+	old = old_with_creds(sys, &c, VMS_ADDR_NO_RANDOMIZE);
+	mm = exec_from(sys, &fs, old, &in, &err);
+	CHECK(mm);
+	vms_mm_get_creds(mm, &n);
+	CHECK_EQ(n.cap_permitted, ALL_CAPS);
+	CHECK_EQ(n.cap_effective, 0);
+	CHECK_EQ(n.suid, 1000);
+	CHECK_EQ(n.sgid, 6);
+	CHECK_EQ(auxv_get(&in, AT_UID_), 0);
+	CHECK_EQ(auxv_get(&in, AT_EUID_), 1000);
+	CHECK_EQ(auxv_get(&in, AT_GID_), 5);
+	CHECK_EQ(auxv_get(&in, AT_EGID_), 6);
+	/* euid and egid not the real ones (bprm_fill_uid): a secure exec
+	 * (measured by exec_kdiff_after_state_changes_matches). */
+	CHECK_EQ(auxv_get(&in, AT_SECURE_), 1);
+	vms_exec_info_free(&in);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+	tfs_free(&fs);
+}
+
+/* The personality stays but for what load_elf_binary changes: a 64-bit
+ * program drops READ_IMPLIES_EXEC (set_personality_64bit); ADDR_NO_RANDOMIZE
+ * keeps the layout fixed and ADDR_COMPAT_LAYOUT picks the legacy one. */
+TEST(exec_keeps_the_personality_but_read_implies_exec)
+{
+	struct tfs fs = {0};
+	add_static(&fs, 0100755);
+	unsigned pers = VMS_ADDR_NO_RANDOMIZE | VMS_ADDR_COMPAT_LAYOUT | VMS_READ_IMPLIES_EXEC;
+	vms_mm *old = old_with_creds(sys, &root_creds, pers);
+	struct vms_exec_info in;
+	long err = 0;
+	vms_mm *mm = exec_from(sys, &fs, old, &in, &err);
+	CHECK(mm);
+	CHECK_EQ(vms_personality(mm, 0xffffffff),
+		 (long)(VMS_ADDR_NO_RANDOMIZE | VMS_ADDR_COMPAT_LAYOUT));
+	struct vms_mm_layout l;
+	vms_mm_get_layout(mm, &l);
+	CHECK(!l.topdown);
+	CHECK_EQ(in.layout.mmap_rnd, 0);
+	CHECK_EQ(in.layout.stack_rnd, 0);
+	/* No READ_IMPLIES_EXEC: a read-only mapping is not executable. */
+	long a = vms_mmap(mm, 0, PG, VMS_PROT_READ, VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS, NULL, 0);
+	CHECK(a > 0);
+	struct vms_vma_info vi;
+	vms_vma_get_info(vms_find_vma(mm, (uint64_t)a), &vi);
+	CHECK(!(vi.vm_flags & 0x4 /* VM_EXEC */));
+	vms_exec_info_free(&in);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+	tfs_free(&fs);
+}
+
+/* begin_new_exec(): personality &= ~bprm->per_clear, which
+ * cap_bprm_creds_from_file() sets when the permitted set grows: root that
+ * had dropped a capability loses ADDR_NO_RANDOMIZE (and the other
+ * PER_CLEAR_ON_SETID bits) at its next exec, and is randomised. */
+TEST(exec_regained_capabilities_clear_per_clear_on_setid)
+{
+	struct tfs fs = {0};
+	add_static(&fs, 0100755);
+	struct vms_creds c = root_creds;
+	c.cap_permitted &= ~CAP_IPC_LOCK_BIT;
+	c.cap_effective &= ~CAP_IPC_LOCK_BIT;
+	unsigned pers = VMS_ADDR_NO_RANDOMIZE | VMS_ADDR_COMPAT_LAYOUT | VMS_ADDR_LIMIT_3GB;
+	vms_mm *old = old_with_creds(sys, &c, pers);
+	struct vms_exec_info in;
+	long err = 0;
+	vms_mm *mm = exec_from(sys, &fs, old, &in, &err);
+	CHECK(mm);
+	CHECK_EQ(vms_personality(mm, 0xffffffff), (long)VMS_ADDR_LIMIT_3GB);
+	struct vms_mm_layout l;
+	vms_mm_get_layout(mm, &l);
+	CHECK(l.topdown);
+	CHECK(in.layout.mmap_rnd != 0 || in.layout.stack_rnd != 0);
+	vms_exec_info_free(&in);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+	tfs_free(&fs);
+}
+
+/* bprm->secureexec: uid 1000 running with euid 0 gains an effective set:
+ * AT_SECURE is 1 and the new program's RLIMIT_STACK is at most 8 MiB. */
+TEST(exec_secure_exec_sets_at_secure_and_caps_the_stack_limit)
+{
+	struct tfs fs = {0};
+	add_static(&fs, 0100755);
+	struct vms_creds c = root_creds;
+	c.uid = 1000;
+	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE, .has_creds = 1,
+				    .creds = c, .has_rlimits = 1};
+	cfg.rlim_stack = (struct vms_rlimit){64ULL << 20, VMS_RLIM_INFINITY};
+	cfg.rlim_data = cfg.rlim_as = (struct vms_rlimit){VMS_RLIM_INFINITY, VMS_RLIM_INFINITY};
+	cfg.rlim_memlock = (struct vms_rlimit){8 << 20, 8 << 20};
+	vms_mm *old = vms_mm_new(sys, &cfg);
+	struct vms_exec_info in;
+	long err = 0;
+	vms_mm *mm = exec_from(sys, &fs, old, &in, &err);
+	CHECK(mm);
+	CHECK_EQ(auxv_get(&in, AT_SECURE_), 1);
+	struct vms_rlimit r;
+	CHECK_EQ(vms_prlimit(mm, VMS_RLIMIT_STACK, NULL, &r), 0);
+	CHECK_EQ(r.cur, 8ULL << 20);
+	CHECK_EQ(r.max, VMS_RLIM_INFINITY);
+	vms_exec_info_free(&in);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+
+	/* Not secure: the limits stay as they were. */
+	cfg.creds.uid = 0;
+	old = vms_mm_new(sys, &cfg);
+	mm = exec_from(sys, &fs, old, &in, &err);
+	CHECK(mm);
+	CHECK_EQ(auxv_get(&in, AT_SECURE_), 0);
+	CHECK_EQ(vms_prlimit(mm, VMS_RLIMIT_STACK, NULL, &r), 0);
+	CHECK_EQ(r.cur, 64ULL << 20);
+	vms_exec_info_free(&in);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+	tfs_free(&fs);
+}
+
+/* kernel/fork.c mm_init(): the exec's mm takes mmf_init_flags() of the
+ * old one: MDWE and THP disabled stay, MDWE with NO_INHERIT goes. */
+TEST(exec_new_mm_takes_mdwe_and_thp_disable_from_mmf_init_flags)
+{
+	struct tfs fs = {0};
+	add_static(&fs, 0100755);
+	vms_mm *old = old_with_creds(sys, &root_creds, VMS_ADDR_NO_RANDOMIZE);
+	CHECK_EQ(vms_prctl(old, VMS_PR_SET_MDWE, VMS_PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0), 0);
+	CHECK_EQ(vms_prctl(old, VMS_PR_SET_THP_DISABLE, 1, VMS_PR_THP_DISABLE_EXCEPT_ADVISED, 0,
+			   0),
+		 0);
+	long err = 0;
+	vms_mm *mm = exec_from(sys, &fs, old, NULL, &err);
+	CHECK(mm);
+	CHECK_EQ(vms_prctl(mm, VMS_PR_GET_MDWE, 0, 0, 0, 0), VMS_PR_MDWE_REFUSE_EXEC_GAIN);
+	CHECK_EQ(vms_prctl(mm, VMS_PR_GET_THP_DISABLE, 0, 0, 0, 0),
+		 1 | VMS_PR_THP_DISABLE_EXCEPT_ADVISED);
+	CHECK_EQ(vms_mmap(mm, 0, PG, VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_EXEC,
+			  VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS, NULL, 0),
+		 -VMS_EACCES);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+
+	old = old_with_creds(sys, &root_creds, VMS_ADDR_NO_RANDOMIZE);
+	CHECK_EQ(vms_prctl(old, VMS_PR_SET_MDWE,
+			   VMS_PR_MDWE_REFUSE_EXEC_GAIN | VMS_PR_MDWE_NO_INHERIT, 0, 0, 0),
+		 0);
+	mm = exec_from(sys, &fs, old, NULL, &err);
+	CHECK(mm);
+	CHECK_EQ(vms_prctl(mm, VMS_PR_GET_MDWE, 0, 0, 0, 0), 0);
+	CHECK_EQ(vms_prctl(mm, VMS_PR_GET_THP_DISABLE, 0, 0, 0, 0), 0);
+	CHECK(vms_mmap(mm, 0, PG, VMS_PROT_READ | VMS_PROT_WRITE | VMS_PROT_EXEC,
+		       VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS, NULL, 0) > 0);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+	tfs_free(&fs);
+}
+
+/* mm_init(): def_flags & VM_INIT_DEF_MASK, so mlockall(MCL_FUTURE) does not
+ * survive exec: the new program's mappings are not locked. */
+TEST(exec_does_not_keep_mlockall_future)
+{
+	struct tfs fs = {0};
+	add_static(&fs, 0100755);
+	vms_mm *old = old_with_creds(sys, &root_creds, VMS_ADDR_NO_RANDOMIZE);
+	CHECK_EQ(vms_mlockall(old, VMS_MCL_FUTURE), 0);
+	long err = 0;
+	vms_mm *mm = exec_from(sys, &fs, old, NULL, &err);
+	CHECK(mm);
+	struct vms_mm_counters cn;
+	vms_mm_get_counters(mm, &cn);
+	CHECK_EQ(cn.locked_vm, 0);
+	long a = vms_mmap(mm, 0, PG, VMS_PROT_READ, VMS_MAP_PRIVATE | VMS_MAP_ANONYMOUS, NULL, 0);
+	CHECK(a > 0);
+	vms_mm_get_counters(mm, &cn);
+	CHECK_EQ(cn.locked_vm, 0);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+	tfs_free(&fs);
+}
+
+/* The task's memory policy is the task_struct's: exec keeps it (the VMA
+ * policies go with the old mm); rlimits stay too. */
+TEST(exec_keeps_the_task_mempolicy_and_the_rlimits)
+{
+	struct tfs fs = {0};
+	add_static(&fs, 0100755);
+	vms_mm *old = old_with_creds(sys, &root_creds, VMS_ADDR_NO_RANDOMIZE);
+	uint64_t node0 = 1;
+	CHECK_EQ(vms_set_mempolicy(old, VMS_MPOL_BIND, &node0, 1, 2), 0);
+	struct vms_rlimit lim = {256 * 1024, 256 * 1024};
+	CHECK_EQ(vms_prlimit(old, VMS_RLIMIT_MEMLOCK, &lim, NULL), 0);
+	long err = 0;
+	vms_mm *mm = exec_from(sys, &fs, old, NULL, &err);
+	CHECK(mm);
+	vms_mm_free(old); /* the policy outlives the old mm */
+	int mode = -1;
+	uint64_t mask[1] = {0};
+	CHECK_EQ(vms_get_mempolicy(mm, &mode, mask, 1, 64, 0, 0), 0);
+	CHECK_EQ(mode, VMS_MPOL_BIND);
+	CHECK_EQ(mask[0], 1);
+	struct vms_rlimit r;
+	CHECK_EQ(vms_prlimit(mm, VMS_RLIMIT_MEMLOCK, NULL, &r), 0);
+	CHECK_EQ(r.cur, 256 * 1024);
+	vms_mm_free(mm);
+	tfs_free(&fs);
+}
+
+/* init_new_context(): the exec's mm has its own key map, key 0 only: a
+ * key the old program allocated is free again. */
+TEST(exec_new_mm_has_a_fresh_protection_key_map)
+{
+	CHECK_EQ(vms_sysctl_set(sys, "cpu.pku", 1), 0);
+	struct tfs fs = {0};
+	add_static(&fs, 0100755);
+	vms_mm *old = old_with_creds(sys, &root_creds, VMS_ADDR_NO_RANDOMIZE);
+	CHECK_EQ(vms_pkey_alloc(old, 0, 0), 1);
+	CHECK_EQ(vms_pkey_alloc(old, 0, 0), 2);
+	long err = 0;
+	vms_mm *mm = exec_from(sys, &fs, old, NULL, &err);
+	CHECK(mm);
+	CHECK_EQ(vms_pkey_alloc(mm, 0, 0), 1);
+	CHECK_EQ(vms_pkey_free(mm, 2), -VMS_EINVAL);
+	vms_mm_free(mm);
+	vms_mm_free(old);
+	tfs_free(&fs);
+}
+
+/* The old mm's attaches go with it (exit_mmap -> shm_close): nattch drops
+ * and a segment marked for removal goes; the segments the process created
+ * stay its own (shm_creator is the task), so turning on
+ * kernel.shm_rmid_forced later does not take them as orphans. */
+TEST(exec_drops_the_old_attaches_and_keeps_the_segments_created)
+{
+	struct tfs fs = {0};
+	add_static(&fs, 0100755);
+	vms_mm *old = old_with_creds(sys, &root_creds, VMS_ADDR_NO_RANDOMIZE);
+	long kept = vms_shmget(old, VMS_IPC_PRIVATE, 4 * PG, VMS_IPC_CREAT | 0600);
+	long gone = vms_shmget(old, VMS_IPC_PRIVATE, 4 * PG, VMS_IPC_CREAT | 0600);
+	CHECK(kept >= 0 && gone >= 0);
+	CHECK(vms_shmat(old, (int)kept, 0, 0) > 0);
+	CHECK(vms_shmat(old, (int)gone, 0, 0) > 0);
+	CHECK_EQ(vms_shmctl(old, (int)gone, VMS_IPC_RMID, NULL), 0);
+	long err = 0;
+	vms_mm *mm = exec_from(sys, &fs, old, NULL, &err);
+	CHECK(mm);
+	vms_exec_commit(mm, old);
+	vms_mm_free(old);
+	struct vms_shmid_ds ds;
+	CHECK_EQ(vms_shmctl(mm, (int)kept, VMS_IPC_STAT, &ds), 0);
+	CHECK_EQ(ds.nattch, 0);
+	CHECK_EQ(vms_shmctl(mm, (int)gone, VMS_IPC_STAT, &ds), -VMS_EINVAL);
+	CHECK_EQ(vms_sysctl_set(sys, "kernel.shm_rmid_forced", 1), 0);
+	CHECK_EQ(vms_shmctl(mm, (int)kept, VMS_IPC_STAT, &ds), 0);
+	/* The process's exit orphans it, and the forced removal takes it. */
+	vms_mm_free(mm);
+	vms_mm *other = vms_mm_new(sys, NULL);
+	CHECK_EQ(vms_shmctl(other, (int)kept, VMS_IPC_STAT, &ds), -VMS_EINVAL);
+	vms_mm_free(other);
+	tfs_free(&fs);
+}
+
+/* The old space is the process's until the exec stands: a failure (here
+ * every allocation failure before the end) leaves its state as it was,
+ * the task policy's reference included. */
+TEST(exec_failure_leaves_the_old_process_state_as_it_was)
+{
+	struct tfs fs = {0};
+	add_static(&fs, 0100755);
+	struct vms_creds c = root_creds;
+	c.cap_permitted &= ~CAP_IPC_LOCK_BIT;
+	c.cap_effective &= ~CAP_IPC_LOCK_BIT;
+	vms_mm *old = old_with_creds(sys, &c, VMS_ADDR_NO_RANDOMIZE | VMS_READ_IMPLIES_EXEC);
+	uint64_t node0 = 1;
+	CHECK_EQ(vms_set_mempolicy(old, VMS_MPOL_BIND, &node0, 1, 2), 0);
+	/* Attached before MDWE: under READ_IMPLIES_EXEC it would refuse. */
+	long seg = vms_shmget(old, VMS_IPC_PRIVATE, 4 * PG, VMS_IPC_CREAT | 0600);
+	CHECK(vms_shmat(old, (int)seg, 0, 0) > 0);
+	CHECK_EQ(vms_prctl(old, VMS_PR_SET_MDWE, VMS_PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0), 0);
+	struct t_snap before, after;
+	t_snap_take(sys, old, &before);
+	int failures = 0;
+	for (uint64_t k = 1; k < 400; k++) {
+		long err = 0;
+		vms_sys_fail_alloc_after(sys, k);
+		vms_mm *mm = exec_from(sys, &fs, old, NULL, &err);
+		vms_sys_fail_alloc_after(sys, 0);
+		if (mm) {
+			vms_mm_free(mm);
+			break;
+		}
+		failures++;
+		t_snap_take(sys, old, &after);
+		CHECK(t_snap_equal(&before, &after));
+	}
+	CHECK(failures > 3);
+	struct vms_creds n;
+	vms_mm_get_creds(old, &n);
+	CHECK_EQ(n.cap_permitted, c.cap_permitted);
+	CHECK_EQ(vms_personality(old, 0xffffffff),
+		 (long)(VMS_ADDR_NO_RANDOMIZE | VMS_READ_IMPLIES_EXEC));
+	vms_mm_free(old); /* the policy's last reference: ASan sees no leak */
+	int mode = -1;
+	vms_mm *fresh = vms_mm_new(sys, NULL);
+	CHECK_EQ(vms_get_mempolicy(fresh, &mode, NULL, 0, 0, 0, 0), 0);
+	CHECK_EQ(mode, VMS_MPOL_DEFAULT);
+	vms_mm_free(fresh);
+	tfs_free(&fs);
+}

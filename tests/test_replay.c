@@ -206,6 +206,100 @@ TEST(replay_recorded_uffd)
 	replay_recorded("uffd");
 }
 
+/* Address ranges and permissions of two maps texts, line by line (the
+ * program's own file lines name the directory and inode it was recorded
+ * from, which a checkout elsewhere does not have). */
+static int maps_ranges_equal(const char *a, const char *b, char *why, size_t whysz)
+{
+	int line = 1;
+	while (*a || *b) {
+		char ra[64] = "", rb[64] = "", pa[8] = "", pb[8] = "";
+		sscanf(a, "%63s %7s", ra, pa);
+		sscanf(b, "%63s %7s", rb, pb);
+		/* [stack]'s place is not in a log (growth, and its random top:
+		 * no call shows it) */
+		const char *st = strstr(a, "[stack]"), *nl = strchr(a, '\n');
+		bool stack = st && (!nl || nl > st);
+		if (strcmp(pa, pb) || (!stack && strcmp(ra, rb))) {
+			snprintf(why, whysz, "line %d: model %s %s vs kernel %s %s", line, ra, pa, rb,
+				 pb);
+			return 0;
+		}
+		a = strchr(a, '\n') ? strchr(a, '\n') + 1 : a + strlen(a);
+		b = strchr(b, '\n') ? strchr(b, '\n') + 1 : b + strlen(b);
+		line++;
+	}
+	return 1;
+}
+
+/*
+ * What execve keeps and resets of a process, recorded
+ * (tests/data/replay/exec_state/program.c, run from its directory, which
+ * execs itself there by a relative path): capabilities a root dropped come
+ * back and a regained capability clears ADDR_NO_RANDOMIZE (so the later
+ * programs run randomised: --follow), READ_IMPLIES_EXEC and mlockall's
+ * MCL_FUTURE go, MDWE, THP off, the task policy and RLIMIT_MEMLOCK stay,
+ * the attaches go with the old mm, euid 1000 ends the effective set and
+ * meets a segment's 0600. The program is the checked-in exec-state binary;
+ * every call must match.
+ */
+TEST(replay_recorded_exec_state)
+{
+	(void)sys;
+	const char *name = "exec_state";
+	char *trace = slurp(name, "trace.txt"), *initial = slurp(name, "initial.maps");
+	char *final = slurp(name, "final.maps"), *settings = slurp(name, "settings");
+	char dir[PATH_MAX], why[512];
+	char *outbuf = NULL;
+	size_t outlen = 0;
+	struct replay_opts o;
+	struct replay_stats st;
+	memset(&o, 0, sizeof(o));
+	memset(&st, 0, sizeof(st));
+	const char *slash = strrchr(__FILE__, '/');
+	char alt[PATH_MAX];
+	snprintf(alt, sizeof(alt), "%.*s/data/replay/exec_state", slash ? (int)(slash - __FILE__) : 0,
+		 __FILE__);
+	if (!realpath("tests/data/replay/exec_state/exec-state", dir) &&
+	    !(slash && strcat(alt, "/exec-state") && realpath(alt, dir))) {
+		t_fail(__FILE__, __LINE__, "tests/data/replay/exec_state/exec-state is missing");
+		goto out;
+	}
+	*strrchr(dir, '/') = '\0';
+	CHECK(trace && initial && final && settings);
+	if (!trace || !initial || !final || !settings || replay_load_settings(&o, settings))
+		goto out;
+	o.name = name;
+	o.initial_maps = initial;
+	o.check = 1;
+	o.follow = 1;
+	o.cwd = dir;
+	FILE *out = open_memstream(&outbuf, &outlen);
+	if (!out)
+		goto out;
+	int rc = replay_run(&o, trace, strlen(trace), out, NULL, &st);
+	fclose(out);
+	if (rc != 0 || st.diverged || st.unsupported || st.matched != st.calls || !st.calls ||
+	    st.bad_input) {
+		t_fail(__FILE__, __LINE__, "%s: rc %d, %llu calls, %llu matched, %llu diverged, "
+					   "%llu unsupported, %llu bad input:\n%s",
+		       name, rc, (unsigned long long)st.calls, (unsigned long long)st.matched,
+		       (unsigned long long)st.diverged, (unsigned long long)st.unsupported,
+		       (unsigned long long)st.bad_input, outbuf ? outbuf : "");
+		goto out;
+	}
+	CHECK(st.final_maps);
+	if (st.final_maps && !maps_ranges_equal(st.final_maps, final, why, sizeof(why)))
+		t_fail(__FILE__, __LINE__, "%s: final maps differ: %s", name, why);
+out:
+	replay_stats_free(&st);
+	free(outbuf);
+	free(trace);
+	free(initial);
+	free(final);
+	free(settings);
+}
+
 /* Runs text with o (check on, no host defaults); output into *outp. */
 static int run_text(struct replay_opts *o, const char *text, char **outp, struct replay_stats *st)
 {
@@ -1281,8 +1375,8 @@ TEST(replay_strict_makes_bad_input_exit_2)
 	static const char *const bad[] = {
 		"brk(NULL) = 0x555555559000\n\x01\x02\n",
 		"brk(NULL) = 0x555555559000\nnot strace\n",
-		"brk(NULL) = 0x555555559000\n"
-		"mmap2(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0xf7ff0000\n",
+		("brk(NULL) = 0x555555559000\n"
+		 "mmap2(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0xf7ff0000\n"),
 		"brk(NULL) = 0x555555559000\nmunmap(0x123456789012345678901, 4096) = 0\n",
 		"brk(NULL) = 0x555555559000\nmprotect(0x555555559000, 4096, PROT_BOGUS) = 0\n",
 		"",

@@ -700,3 +700,39 @@ TEST(shm_ipcperms_follow_the_callers_ids_and_capabilities)
 	CHECK_EQ(vms_shmctl(mm, 0, VMS_IPC_STAT, &ds), 0);
 	vms_mm_free(mm);
 }
+
+/* ipc/util.c ipcperms() and ipcctl_obtain_check(): the segment's owner and
+ * creator are its maker's euid/egid; another euid gets the group bits by
+ * its fsgid, else the other bits; IPC_RMID is the owner's or CAP_SYS_ADMIN's. */
+TEST(shm_permission_bits_follow_the_callers_euid_and_group)
+{
+	struct vms_mm_config rc = {.has_creds = 1};
+	rc.creds.cap_bset = (1ULL << 41) - 1;
+	vms_mm *root = vms_mm_new(sys, &rc);
+	struct vms_mm_config uc = {.has_creds = 1};
+	uc.creds = (struct vms_creds){.uid = 1000, .euid = 1000, .suid = 1000, .fsuid = 1000,
+				      .gid = 1000, .egid = 1000, .sgid = 1000, .fsgid = 1000};
+	vms_mm *user = vms_mm_new(sys, &uc);
+	struct vms_mm_config gc = uc;
+	gc.creds.fsgid = 0; /* in the segment's group */
+	vms_mm *grp = vms_mm_new(sys, &gc);
+	long id = vms_shmget(root, 0x4242, 4096, VMS_IPC_CREAT | 0640);
+	CHECK(id >= 0);
+	struct vms_shmid_ds ds;
+	CHECK_EQ(vms_shmctl(root, (int)id, VMS_IPC_STAT, &ds), 0);
+	CHECK_EQ(vms_shmctl(user, (int)id, VMS_IPC_STAT, &ds), -VMS_EACCES);
+	CHECK_EQ(vms_shmctl(grp, (int)id, VMS_IPC_STAT, &ds), 0);
+	CHECK_EQ(vms_shmget(grp, 0x4242, 0, 0200), -VMS_EACCES);
+	CHECK_EQ(vms_shmat(user, (int)id, 0, VMS_SHM_RDONLY), -VMS_EACCES);
+	CHECK_EQ(vms_shmctl(grp, (int)id, VMS_IPC_RMID, NULL), -VMS_EPERM);
+	CHECK_EQ(vms_shmctl(grp, (int)id, VMS_SHM_LOCK, NULL), -VMS_EPERM);
+	/* A segment user made is its own: the owner bits apply to it. */
+	long mine = vms_shmget(user, VMS_IPC_PRIVATE, 4096, VMS_IPC_CREAT | 0600);
+	CHECK(mine >= 0);
+	CHECK_EQ(vms_shmctl(user, (int)mine, VMS_IPC_STAT, &ds), 0);
+	CHECK_EQ(vms_shmctl(user, (int)mine, VMS_IPC_RMID, NULL), 0);
+	CHECK_EQ(vms_shmctl(root, (int)id, VMS_IPC_RMID, NULL), 0);
+	vms_mm_free(grp);
+	vms_mm_free(user);
+	vms_mm_free(root);
+}
