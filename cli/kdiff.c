@@ -3957,6 +3957,16 @@ static void gen_shared(struct gen *g, struct kd_call *c)
 						VMS_SHM_UNLOCK, VMS_IPC_SET, 99};
 		c->op = KD_SHMCTL;
 		c->a[1] = cmds[below(g, sizeof(cmds) / sizeof(cmds[0]))];
+		/* Without CAP_IPC_LOCK, SHM_LOCK is charged to the real uid's
+		 * locked shm (user_shm_lock: ucounts), which counts every lock of
+		 * that uid on the machine, other runs' and leftover segments'
+		 * too; the model counts its own processes'. So the generator
+		 * locks only with the capability (the model's rule tests cover
+		 * the limit: shmctl_lock_*). */
+		struct vms_creds cr;
+		vms_mm_get_creds(kd->mm, &cr);
+		if (c->a[1] == VMS_SHM_LOCK && !(cr.cap_effective >> 14 & 1))
+			c->a[1] = VMS_SHM_UNLOCK;
 		c->a[0] = c->a[1] == VMS_SHM_STAT ? below(g, 4) : (uint64_t)(int64_t)pick_shm_id(g);
 		c->a[2] = pct(g, 50) ? 0600 : below(g, 01000);
 	} else if (r < 60) {

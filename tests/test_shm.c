@@ -736,3 +736,26 @@ TEST(shm_permission_bits_follow_the_callers_euid_and_group)
 	vms_mm_free(user);
 	vms_mm_free(root);
 }
+
+/* mm/mlock.c user_shm_lock(): without CAP_IPC_LOCK, SHM_LOCK charges the
+ * user's locked shm against RLIMIT_MEMLOCK (all its locked segments
+ * together): past it, ENOMEM; SHM_UNLOCK gives the pages back. */
+TEST(shmctl_lock_charges_the_users_locked_shm_against_rlimit_memlock)
+{
+	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE,
+				    .has_rlimits = 1,
+				    .rlim_stack = {8 * MB, VMS_RLIM_INFINITY},
+				    .rlim_data = {VMS_RLIM_INFINITY, VMS_RLIM_INFINITY},
+				    .rlim_as = {VMS_RLIM_INFINITY, VMS_RLIM_INFINITY},
+				    .rlim_memlock = {3 * PG, 3 * PG}};
+	vms_mm *mm = vms_mm_new(sys, &cfg);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, 4 * PG, 0600), 0);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, 2 * PG, 0600), 1);
+	CHECK_EQ(vms_shmget(mm, VMS_IPC_PRIVATE, PG + 1, 0600), 2);
+	CHECK_EQ(vms_shmctl(mm, 0, VMS_SHM_LOCK, NULL), -VMS_ENOMEM);
+	CHECK_EQ(vms_shmctl(mm, 1, VMS_SHM_LOCK, NULL), 0);
+	CHECK_EQ(vms_shmctl(mm, 2, VMS_SHM_LOCK, NULL), -VMS_ENOMEM); /* 2 + 2 > 3 */
+	CHECK_EQ(vms_shmctl(mm, 1, VMS_SHM_UNLOCK, NULL), 0);
+	CHECK_EQ(vms_shmctl(mm, 2, VMS_SHM_LOCK, NULL), 0);
+	vms_mm_free(mm);
+}
