@@ -25,6 +25,8 @@ struct replay_opts {
 	const char *initial_maps;  /* /proc/PID/maps text of the first process, or NULL */
 	uint64_t start_brk;        /* 0: the first brk(NULL) result of the first process */
 	int check;                 /* print divergences and the summary line */
+	int table;                 /* and after it the per-syscall table
+				    * (replay_print_table(); --check) */
 	int follow;                /* place calls where the trace says (see replay.c) */
 	int strict;                /* bad input is an error (exit 2): see replay.c
 				    * bad_input() */
@@ -61,11 +63,16 @@ struct replay_reason {
 	uint64_t count;
 };
 
-/* Per-syscall counts for the summary table. */
+/* Per-syscall counts for the summary table: count is every call of the
+ * name in the log; of those, matched, diverged and unsupported are the
+ * memory calls as in the summary line (matched: the model's result was
+ * compared with the log's and agreed), the rest were followed or skipped
+ * without a result to compare (fork's pid, open, close, ...). */
 #define REPLAY_MAX_NAMES 64
 struct replay_name_count {
 	char name[24];
 	uint64_t count;
+	uint64_t matched, diverged, unsupported;
 };
 
 struct replay_stats {
@@ -101,6 +108,10 @@ struct replay_stats {
 int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *out, FILE *err,
 	       struct replay_stats *st);
 void replay_stats_free(struct replay_stats *st);
+/* The per-syscall table of st: a heading, a line per system call name
+ * (most calls first: calls, matched, diverged, unsupported, and calls
+ * followed or skipped with no result to compare), a total line. */
+void replay_print_table(FILE *out, const struct replay_stats *st);
 
 /* Reads a whole stream into a malloc'd, NUL-terminated buffer. Returns 0 or -1. */
 int replay_read_all(FILE *f, char **buf, size_t *len);

@@ -140,6 +140,7 @@ enum sc {
 struct call {
 	enum sc sc;
 	const char *name; /* the system call's, for messages */
+	int name_slot;    /* its row of replay_stats.names[] (apply_call()) */
 	int pid;
 	int lineno, end_lineno;
 	int nargs;

@@ -1833,3 +1833,55 @@ TEST(replay_memfd_tmpfile_and_dev_zero_are_named_as_the_kernel_does)
 	free(out);
 	replay_stats_free(&st);
 }
+
+/* --check's table: a row per system call name, most calls first (ties by
+ * name), matched/diverged/unsupported split by name as in the summary line,
+ * the calls with nothing to compare (openat, fork's pid) under "other", and
+ * a total; the summary line before it is unchanged. */
+TEST(replay_check_table_counts_each_call_by_name)
+{
+	char text[1024], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a = first_mmap(sys, 0), b = first_mmap(sys, 1);
+	snprintf(text, sizeof(text),
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "openat(AT_FDCWD, \"/nonexistent\", O_RDONLY) = -1 ENOENT (No such file or directory)\n"
+		 "mprotect(%#lx, 4096, PROT_READ|PROT_WRITE) = -1 ENOMEM (Cannot allocate memory)\n"
+		 "munmap(%#lx, 4096) = ?\n",
+		 a, b + 0x1000, a, a);
+	o.table = 1;
+	CHECK_EQ(run_text(&o, text, &out, &st), 1);
+	if (!strstr(out, "replayed 4 calls: 1 matched, 2 diverged, 1 unsupported\n"))
+		printf("%s", out);
+	CHECK(strstr(out, "replayed 4 calls: 1 matched, 2 diverged, 1 unsupported\n") != NULL);
+	const char *want =
+	    "syscall                       calls    matched   diverged unsupported      other\n"
+	    "mmap                              2          1          1           0          0\n"
+	    "mprotect                          1          0          1           0          0\n"
+	    "munmap                            1          0          0           1          0\n"
+	    "openat                            1          0          0           0          1\n"
+	    "total                             5          1          2           1          1\n";
+	CHECK(out && strstr(out, want) != NULL);
+	if (out && !strstr(out, want))
+		printf("%s", out);
+	/* the rows are in the stats for callers */
+	int rows = 0;
+	for (int i = 0; i < st.nnames; i++)
+		if (!strcmp(st.names[i].name, "mmap")) {
+			CHECK_EQ(st.names[i].matched, 1);
+			CHECK_EQ(st.names[i].diverged, 1);
+			rows++;
+		}
+	CHECK_EQ(rows, 1);
+	free(out);
+	replay_stats_free(&st);
+	/* without the table (the library's default): the summary ends the output */
+	o.table = 0;
+	out = NULL;
+	CHECK_EQ(run_text(&o, text, &out, &st), 1);
+	CHECK(out && strstr(out, "syscall ") == NULL);
+	free(out);
+	replay_stats_free(&st);
+}
