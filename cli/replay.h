@@ -37,6 +37,14 @@ struct replay_opts {
 	const char *final_maps_path; /* write the first process's last maps here */
 	int host_defaults;         /* settings start from this host's /proc */
 	int no_resolve;            /* maps name files by the trace's paths (--no-resolve) */
+	/* Called as each modelled address space ends (exit_group, an execve,
+	 * the end of the log), before its memory goes back: id is the pid that
+	 * made it, maps its /proc/PID/maps text. For tests that compare every
+	 * process's final state with the kernel's (a replay that searches for
+	 * an order runs several passes: the last call for an id is the final
+	 * pass's). NULL: none. */
+	void (*space_exit)(void *arg, int id, const vms_mm *mm, const char *maps);
+	void *space_exit_arg;
 	const char *cwd;           /* the first process's working directory at the
 				    * trace's start (--cwd), or NULL: unknown */
 
