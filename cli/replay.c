@@ -605,7 +605,9 @@ static void do_prctl(struct pass *p, struct proc *pr, const struct call *c)
 		return;
 	}
 	if (c->a[1] != 0) {
-		unsupported(p, c, "a PR_SET_VMA option other than PR_SET_VMA_ANON_NAME");
+		/* kernel/sys.c: prctl_set_vma() knows PR_SET_VMA_ANON_NAME only,
+		 * any other option is EINVAL before the range is looked at */
+		check_result(p, c, -EINVAL, false, NULL);
 		return;
 	}
 	name = full_arg(c, 4);

@@ -1885,3 +1885,25 @@ TEST(replay_check_table_counts_each_call_by_name)
 	free(out);
 	replay_stats_free(&st);
 }
+
+/* kernel/sys.c prctl_set_vma(): an option other than PR_SET_VMA_ANON_NAME
+ * is EINVAL, checked like any other result. Found by the breadth test. */
+TEST(replay_pr_set_vma_unknown_option_is_einval)
+{
+	char text[512], *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	long a = first_mmap(sys, 0);
+	snprintf(text, sizeof(text),
+		 "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx\n"
+		 "prctl(PR_SET_VMA, 0x1 /* PR_SET_VMA_??? */, %#lx, 4096, \"x\") = -1 EINVAL "
+		 "(Invalid argument)\n"
+		 "prctl(PR_SET_VMA, 0x1 /* PR_SET_VMA_??? */, %#lx, 4096, \"x\") = 0\n",
+		 a, a, a);
+	CHECK_EQ(run_text(&o, text, &out, &st), 1);
+	CHECK_EQ(st.matched, 2);
+	CHECK_EQ(st.diverged, 1);
+	CHECK_EQ(st.unsupported, 0);
+	free(out);
+	replay_stats_free(&st);
+}

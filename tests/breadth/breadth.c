@@ -178,10 +178,14 @@ static void pick_range(uint64_t *a, uint64_t *len, int small)
 	}
 }
 
+/* A descriptor of ours, or one the log shows is not open (-1, or one this
+ * process closed): not an inherited one, which the log does not show. */
+static int closed_fd = -1;
+
 static int fd_pick(void)
 {
 	if (!nfds || pct(5))
-		return (int)PICK(-1, 999, 0);
+		return pct(50) ? -1 : closed_fd;
 	return fds[below((uint64_t)nfds)];
 }
 
@@ -194,6 +198,7 @@ static void fd_add(long r)
 	} else {
 		int i = (int)below(MAX_FDS);
 		close(fds[i]);
+		closed_fd = fds[i];
 		fds[i] = (int)r;
 	}
 }
@@ -490,6 +495,7 @@ static void op_files(void)
 	} else if (nfds) {
 		int i = (int)below((uint64_t)nfds);
 		syscall(SYS_close, fds[i]);
+		closed_fd = fds[i];
 		fds[i] = fds[--nfds];
 	}
 }
@@ -658,7 +664,7 @@ static void op_process(void)
 		iov[i].iov_base = (void *)a;
 		iov[i].iov_len = len;
 	}
-	syscall(SYS_process_madvise, pct(95) ? self_pidfd : 999, iov, n,
+	syscall(SYS_process_madvise, pct(95) ? self_pidfd : closed_fd, iov, n,
 		PICK(20 /* COLD */, 21 /* PAGEOUT */, 3 /* WILLNEED */, 25 /* COLLAPSE */, 4, 8),
 		PICK(0, 0, 1));
 }
