@@ -707,6 +707,10 @@ static int pidfd_target(struct pass *p, struct proc *pr, const struct call *c, i
 		return 1;
 	}
 	struct ofd *f = fd_arg(pr, c, i);
+	if (!f && fd_closed(pr->ft, c->a[i])) {
+		*err = -VMS_EBADF; /* pidfd_get_task(): fdget() finds nothing */
+		return 1;
+	}
 	if (!f) {
 		unsupported(p, c, "an fd the log never opened (and no -y path)");
 		return 0;
@@ -866,6 +870,13 @@ static void do_memory(struct pass *p, struct proc *pr, const struct call *c)
 		NEED(0x2f); /* fd may be unreadable for anonymous maps */
 		if (!(a[3] & VMS_MAP_ANONYMOUS)) {
 			struct ofd *f = fd_arg(pr, c, 4);
+			if (!f && fd_closed(pr->ft, a[4])) {
+				/* x86 sys_mmap(): an unaligned offset first, then
+				 * ksys_mmap_pgoff()'s fget() */
+				check_result(p, c, (a[5] & (VMS_PAGE_SIZE - 1)) ? -VMS_EINVAL : -VMS_EBADF,
+					     true, NULL);
+				return;
+			}
 			if (!f) {
 				unsupported(p, c, "an fd the log never opened (and no -y path)");
 				return;
@@ -1141,7 +1152,13 @@ static void do_shared(struct pass *p, struct proc *pr, const struct call *c)
 			check_result(p, c, -VMS_EINVAL, false, NULL);
 			return;
 		}
-		if (!(f = fd_arg(pr, c, 0))) {
+		if (!(f = fd_arg(pr, c, 0)) && fd_closed(pr->ft, a[0])) {
+			/* fdget() finds nothing: ftruncate's negative length
+			 * came first (above) */
+			check_result(p, c, -VMS_EBADF, false, NULL);
+			return;
+		}
+		if (!f) {
 			unsupported(p, c, "an fd the log never opened (and no -y path)");
 			return;
 		}

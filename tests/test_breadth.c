@@ -321,6 +321,10 @@ static int run_seed(const char *bindir, unsigned long long seed, long calls, int
 		 "RECORD_DIR=%s %s breadth --plain --cwd %s -- %s/breadth %llu %ld %s >%s/log 2>&1", dir,
 		 script, dir, bindir, seed, calls, out, dir);
 	int rc = system(cmd);
+	/* record.sh polls for the exit stop: on a loaded machine it can miss
+	 * it; once more then */
+	if (rc)
+		rc = system(cmd);
 	char *trace = slurp2(dir, "trace.txt"), *settings = slurp2(dir, "settings");
 	char *outbuf = NULL;
 	size_t outlen = 0;
@@ -359,10 +363,12 @@ static int run_seed(const char *bindir, unsigned long long seed, long calls, int
 	if (rc != 0 || st.diverged || st.unsupported || st.matched != st.calls || !st.calls) {
 		t_fail(__FILE__, __LINE__,
 		       "seed %llu (%ld calls): rc %d, %llu calls, %llu matched, %llu diverged, %llu "
-		       "unsupported (kept in %s; rerun with BREADTH_SEED=%llu BREADTH_CALLS=%ld):\n%s",
+		       "unsupported (kept in %s; rerun with BREADTH_SEED=%llu BREADTH_CALLS=%ld):",
 		       seed, calls, rc, (unsigned long long)st.calls, (unsigned long long)st.matched,
 		       (unsigned long long)st.diverged, (unsigned long long)st.unsupported, dir, seed,
-		       calls, outbuf ? outbuf : "");
+		       calls);
+		/* the divergences and unsupported calls, in full */
+		printf("%s", outbuf ? outbuf : "");
 		failed = 1;
 	}
 	/* every process's maps (and VmFlags) at its exit */

@@ -424,8 +424,10 @@ static void op_shm(void)
 		pick_range(&a, &len, 1);
 		syscall(SYS_shmdt, a);
 	} else {
-		uint64_t cmd = PICK(IPC_STAT, IPC_STAT, SHM_LOCK, SHM_UNLOCK, IPC_INFO, SHM_INFO,
-				    IPC_RMID, 99);
+		/* not IPC_INFO or SHM_INFO: their result is the highest index
+		 * in use and the totals of the whole IPC namespace, which other
+		 * programs of this machine share */
+		uint64_t cmd = PICK(IPC_STAT, IPC_STAT, SHM_LOCK, SHM_UNLOCK, IPC_RMID, 99);
 		if (cmd == IPC_RMID && !pct(30))
 			cmd = IPC_STAT;
 		syscall(SYS_shmctl, id, cmd, &shmds);
