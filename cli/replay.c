@@ -1166,7 +1166,12 @@ static void do_shared(struct pass *p, struct proc *pr, const struct call *c)
 			/* Not mapped yet: its vms_file is made when it is, from
 			 * what fstat has said by then, with this size. Until then
 			 * only the descriptor's access mode can refuse. */
-			r = (f->oflags & 3) == VMS_O_RDONLY ? -VMS_EINVAL : 0;
+			struct stat sb;
+			bool special = f->chr || (!f->tmpfile && f->lookup && host_stat(p, f->lookup, &sb) &&
+						  !S_ISREG(sb.st_mode));
+			/* do_sys_ftruncate(): not a regular file (a device such as
+			 * /dev/zero, a directory), or not open for writing */
+			r = special || (f->oflags & 3) == VMS_O_RDONLY ? -VMS_EINVAL : 0;
 			if (!r) {
 				f->size = a[1];
 				f->have_size = 1;

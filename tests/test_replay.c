@@ -1936,3 +1936,26 @@ TEST(replay_closed_fd_is_ebadf_unknown_fd_is_unsupported)
 	free(out);
 	replay_stats_free(&st);
 }
+
+/* do_sys_ftruncate(): a descriptor of something other than a regular file
+ * (/dev/zero, a directory) is EINVAL, mapped yet or not. Found by the
+ * breadth test. */
+TEST(replay_ftruncate_of_a_device_is_einval)
+{
+	(void)sys;
+	char *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "openat(AT_FDCWD, \"/dev/zero\", O_RDWR) = 3\n"
+			   "ftruncate(3, 0) = -1 EINVAL (Invalid argument)\n"
+			   "openat(AT_FDCWD, \"/tmp\", O_RDONLY|O_DIRECTORY) = 4\n"
+			   "ftruncate(4, 0) = -1 EINVAL (Invalid argument)\n";
+	if (access("/dev/zero", F_OK)) {
+		t_skip("no /dev/zero here");
+		return;
+	}
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK_EQ(st.matched, 2);
+	free(out);
+	replay_stats_free(&st);
+}
