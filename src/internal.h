@@ -175,6 +175,9 @@ struct shm_seg {
 	struct vms_file *file; /* the shmem or hugetlb file (shm_file) */
 	struct vms_mm *creator; /* NULL once the creator exited (shm_creator) */
 	bool locked_user;      /* user_shm_lock() charged it (mlock_user) */
+	uint32_t uid, cuid, gid, cgid; /* kern_ipc_perm: the creator's euid and
+					* egid (newseg()); IPC_SET does not change
+					* them here */
 };
 
 /* One IPC namespace's shm ids (ipc/util.c struct ipc_ids) and totals. */

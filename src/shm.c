@@ -9,8 +9,9 @@
  * splits, fork and mremap count, and the last one to go destroys a removed
  * segment. shmdt finds the attach's VMAs as ksys_shmdt() does.
  *
- * Not here: uids and gids (the caller owns every segment), SELinux, the
- * segment's page contents, SHM_HUGETLB's sysctl_hugetlb_shm_group.
+ * Not here: supplementary groups (a group match is the fsgid's only),
+ * IPC_SET's uid and gid, SELinux, the segment's page contents,
+ * SHM_HUGETLB's sysctl_hugetlb_shm_group.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -57,13 +58,24 @@ static struct shm_seg *obtain_check(vms_sys *sys, int id)
 	return s && s->id == id ? s : NULL;
 }
 
-/* ipc/util.c ipcperms(): the caller is the owner, so the owner bits decide,
- * unless CAP_IPC_OWNER. */
+/* ipc/util.c ipcperms(): the owner bits for the creator or owner (by
+ * euid), the group bits for its group (in_group_p(): the fsgid), else the
+ * other bits; CAP_IPC_OWNER passes anyway. */
 static bool ipcperms_ok(const struct vms_mm *mm, const struct shm_seg *s, int flag)
 {
 	unsigned requested = (unsigned)((flag >> 6) | (flag >> 3) | flag) & 7;
-	unsigned granted = (s->mode >> 6) & 7;
-	return !(requested & ~granted) || (mm->caps & VMS_CAP_IPC_OWNER);
+	unsigned granted = s->mode;
+	if (mm->cred.euid == s->cuid || mm->cred.euid == s->uid)
+		granted >>= 6;
+	else if (mm->cred.fsgid == s->cgid || mm->cred.fsgid == s->gid)
+		granted >>= 3;
+	return !(requested & ~granted & 7) || (mm->caps & VMS_CAP_IPC_OWNER);
+}
+
+/* The creator or owner by euid (ipcctl_obtain_check(), shmctl_do_lock()). */
+static bool ipc_owner(const struct vms_mm *mm, const struct shm_seg *s)
+{
+	return mm->cred.euid == s->cuid || mm->cred.euid == s->uid;
 }
 
 /* idr_alloc_u32(): the lowest free index in [from, max]. */
@@ -314,6 +326,8 @@ static long newseg(struct vms_mm *mm, int32_t key, uint64_t size, int shmflg)
 	s->id = (int32_t)(((uint64_t)seq << seq_shift(sys)) + (uint64_t)idx);
 	s->key = key;
 	s->mode = (uint32_t)shmflg & S_IRWXUGO;
+	s->uid = s->cuid = mm->cred.euid;
+	s->gid = s->cgid = mm->cred.egid;
 	s->segsz = size;
 	s->file = f;
 	s->creator = mm;
@@ -510,6 +524,10 @@ static int64_t get_maxidx(const vms_sys *sys)
  * in memory), SHM_UNLOCK unmarks it; hugetlb segments are always resident. */
 static long shm_do_lock(struct vms_mm *mm, struct shm_seg *s, int cmd)
 {
+	/* without CAP_IPC_LOCK: the owner only, and SHM_LOCK needs a memlock
+	 * rlimit */
+	if (!(mm->caps & VMS_CAP_IPC_LOCK) && !ipc_owner(mm, s))
+		return -EPERM;
 	if (!(mm->caps & VMS_CAP_IPC_LOCK) && cmd == VMS_SHM_LOCK && mm->rlim_memlock.cur == 0)
 		return -EPERM;
 	if (file_is_hugetlb(s->file))
@@ -578,10 +596,14 @@ long vms_shmctl(vms_mm *mm, int shmid, int cmd, struct vms_shmid_ds *buf)
 		return 0;
 	case VMS_IPC_SET:
 	case VMS_IPC_RMID:
-		/* shmctl_down(): the owner may; the mode's permission bits change. */
+		/* shmctl_down(): the owner may (ipcctl_obtain_check(): the
+		 * creator or owner by euid, or CAP_SYS_ADMIN, else EPERM); the
+		 * mode's permission bits change. */
 		s = obtain_check(sys, shmid);
 		if (!s)
 			return -EINVAL;
+		if (!ipc_owner(mm, s) && !(mm->caps & VMS_CAP_SYS_ADMIN))
+			return -EPERM;
 		if (cmd == VMS_IPC_SET) {
 			s->mode = (s->mode & ~(uint32_t)S_IRWXUGO) | (buf->mode & S_IRWXUGO);
 			return 0;
