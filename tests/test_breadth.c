@@ -321,10 +321,13 @@ static int run_seed(const char *bindir, unsigned long long seed, long calls, int
 		 "RECORD_DIR=%s %s breadth --plain --cwd %s -- %s/breadth %llu %ld %s >%s/log 2>&1", dir,
 		 script, dir, bindir, seed, calls, out, dir);
 	int rc = system(cmd);
-	/* record.sh polls for the exit stop: on a loaded machine it can miss
-	 * it; once more then */
-	if (rc)
-		rc = system(cmd);
+	/* record.sh polls for strace's stops at the first brk and at exit: on
+	 * a loaded machine it can miss one; once more, held longer */
+	if (rc) {
+		char again[2500];
+		snprintf(again, sizeof(again), "RECORD_DELAY_US=3000000 %s", cmd);
+		rc = system(again);
+	}
 	char *trace = slurp2(dir, "trace.txt"), *settings = slurp2(dir, "settings");
 	char *outbuf = NULL;
 	size_t outlen = 0;
@@ -335,6 +338,7 @@ static int run_seed(const char *bindir, unsigned long long seed, long calls, int
 		char *log = slurp2(dir, "log");
 		t_fail(__FILE__, __LINE__, "seed %llu: recording failed (kept in %s): %.300s", seed, dir,
 		       log ? log : "");
+		printf("    seed %llu: recording failed: %.300s\n", seed, log ? log : "");
 		free(log);
 		failed = 1;
 		goto out;
