@@ -491,6 +491,35 @@ SLOW_TEST(breadth_random_calls_match_the_kernel)
 	run_seeds(seeds, calls, n);
 }
 
+/* Every seed that ever diverged, kept (issue 13): the long runs of
+ * 2026-12-05 (scripts/breadth.sh: seeds 1000-1099 of 2,000 calls, before
+ * the shm ownership, ptrace-access, closed-descriptor, ftruncate, node-mask,
+ * droppable-mlock and seal rules were fixed; 2000-2314 of 3,000 calls,
+ * after most). They run here, a few minutes each on a loaded machine. */
+SLOW_TEST(breadth_kept_seeds)
+{
+	(void)sys;
+	static const unsigned long long s2k[] = {
+	    1001, 1010, 1011, 1012, 1013, 1020, 1025, 1026, 1027, 1028, 1029, 1030, 1034,
+	    1037, 1038, 1039, 1042, 1043, 1044, 1046, 1049, 1051, 1053, 1054, 1055, 1056,
+	    1058, 1059, 1069, 1071, 1072, 1081, 1082, 1083, 1084, 1088, 1091,
+	};
+	static const unsigned long long s3k[] = {
+	    2000, 2004, 2005, 2006, 2007, 2008, 2009, 2011, 2012, 2013, 2014, 2104, 2106, 2107,
+	    2108, 2109, 2110, 2111, 2112, 2113, 2200, 2203, 2204, 2205, 2206, 2207, 2208, 2209,
+	    2210, 2211, 2212, 2213, 2300, 2301, 2302, 2304, 2306, 2307, 2308, 2310, 2311, 2313,
+	    2314,
+	};
+	enum { N2 = sizeof(s2k) / sizeof(s2k[0]), N3 = sizeof(s3k) / sizeof(s3k[0]) };
+	unsigned long long seeds[N2 + N3];
+	long calls[N2 + N3];
+	for (int i = 0; i < N2; i++)
+		seeds[i] = s2k[i], calls[i] = 2000;
+	for (int i = 0; i < N3; i++)
+		seeds[N2 + i] = s3k[i], calls[N2 + i] = 3000;
+	run_seeds(seeds, calls, N2 + N3);
+}
+
 /* Seeds from the commit under test (FNV-1a of BREADTH_COMMIT or
  * KDIFF_COMMIT), five of 2,000 calls; BREADTH_SEED/BREADTH_NSEEDS/
  * BREADTH_CALLS choose others (scripts/breadth.sh). */
