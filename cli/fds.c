@@ -102,6 +102,7 @@ struct fdtab *fdtab_copy(const struct fdtab *src)
 			return NULL;
 		}
 		t->n = src->n;
+		memcpy(t->closed, src->closed, sizeof(t->closed));
 		for (int i = 0; i < src->n; i++)
 			if ((t->fd[i] = src->fd[i]))
 				t->fd[i]->refs++;
@@ -122,6 +123,14 @@ void fdtab_put(struct fdtab *t)
 struct ofd *fd_get(struct fdtab *t, uint64_t fd)
 {
 	return t && fd < (uint64_t)t->n ? t->fd[fd] : NULL;
+}
+
+bool fd_closed(const struct fdtab *t, uint64_t fd)
+{
+	if ((int64_t)(int32_t)fd < 0)
+		return true; /* fdget() of a negative int finds nothing */
+	return t && fd < FD_CLOSED_MAX && (t->closed[fd / 64] >> (fd % 64) & 1) &&
+	       !fd_get((struct fdtab *)t, fd);
 }
 
 /* Installs f (the caller's reference moves in) at fd, closing what was there. */
@@ -146,11 +155,15 @@ int fd_install(struct fdtab *t, uint64_t fd, struct ofd *f)
 	}
 	ofd_put(t->fd[fd]);
 	t->fd[fd] = f;
+	if (fd < FD_CLOSED_MAX)
+		t->closed[fd / 64] &= ~(1ULL << (fd % 64));
 	return 0;
 }
 
 static void fd_close(struct fdtab *t, uint64_t fd)
 {
+	if (t && fd < FD_CLOSED_MAX)
+		t->closed[fd / 64] |= 1ULL << (fd % 64);
 	if (t && fd < (uint64_t)t->n) {
 		ofd_put(t->fd[fd]);
 		t->fd[fd] = NULL;

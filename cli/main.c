@@ -258,6 +258,7 @@ static int cmd_replay(int argc, char **argv)
 		}
 		if (!strcmp(opt, "--check")) {
 			o.check = 1;
+			o.table = 1;
 		} else if (!strcmp(opt, "--follow")) {
 			o.follow = 1;
 		} else if (!strcmp(opt, "--strict")) {

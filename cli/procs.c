@@ -58,6 +58,8 @@ void space_end(struct pass *p, struct space *s)
 		}
 		if (p->o->print_maps || p->o->print_smaps || p->o->print_smaps_rollup)
 			s->maps_at_exit = report_of(p, s->mm);
+		if (p->o->space_exit)
+			p->o->space_exit(p->o->space_exit_arg, s->id, s->mm, maps_of(p, s->mm));
 		vms_mm_free(s->mm);
 		s->mm = NULL;
 	}

@@ -27,6 +27,8 @@ struct replay_opts {
 	const char *initial_maps;  /* /proc/PID/maps text of the first process, or NULL */
 	uint64_t start_brk;        /* 0: the first brk(NULL) result of the first process */
 	int check;                 /* print divergences and the summary line */
+	int table;                 /* and after it the per-syscall table
+				    * (replay_print_table(); --check) */
 	int follow;                /* place calls where the trace says (see replay.c) */
 	int strict;                /* bad input is an error (exit 2): see replay.c
 				    * bad_input() */
@@ -39,6 +41,14 @@ struct replay_opts {
 	const char *final_maps_path; /* write the first process's last maps here */
 	int host_defaults;         /* settings start from this host's /proc */
 	int no_resolve;            /* maps name files by the trace's paths (--no-resolve) */
+	/* Called as each modelled address space ends (exit_group, an execve,
+	 * the end of the log), before its memory goes back: id is the pid that
+	 * made it, maps its /proc/PID/maps text. For tests that compare every
+	 * process's final state with the kernel's (a replay that searches for
+	 * an order runs several passes: the last call for an id is the final
+	 * pass's). NULL: none. */
+	void (*space_exit)(void *arg, int id, const vms_mm *mm, const char *maps);
+	void *space_exit_arg;
 	const char *cwd;           /* the first process's working directory at the
 				    * trace's start (--cwd), or NULL: unknown */
 	struct html_writer *html;  /* --html, --svg: told of each call of the
@@ -86,11 +96,16 @@ struct replay_reason {
 	uint64_t count;
 };
 
-/* Per-syscall counts for the summary table. */
+/* Per-syscall counts for the summary table: count is every call of the
+ * name in the log; of those, matched, diverged and unsupported are the
+ * memory calls as in the summary line (matched: the model's result was
+ * compared with the log's and agreed), the rest were followed or skipped
+ * without a result to compare (fork's pid, open, close, ...). */
 #define REPLAY_MAX_NAMES 64
 struct replay_name_count {
 	char name[24];
 	uint64_t count;
+	uint64_t matched, diverged, unsupported;
 };
 
 struct replay_stats {
@@ -126,6 +141,10 @@ struct replay_stats {
 int replay_run(const struct replay_opts *o, const char *text, size_t len, FILE *out, FILE *err,
 	       struct replay_stats *st);
 void replay_stats_free(struct replay_stats *st);
+/* The per-syscall table of st: a heading, a line per system call name
+ * (most calls first: calls, matched, diverged, unsupported, and calls
+ * followed or skipped with no result to compare), a total line. */
+void replay_print_table(FILE *out, const struct replay_stats *st);
 
 /* Replays a log as it arrives on in, a line at a time (one pass: no
  * search of the order of overlapping calls, no --follow learning): for an

@@ -47,10 +47,15 @@ struct ofd {
 	vms_file *vf;	vms_uffd *uffd; /* a userfaultfd(2) file: its context (uffd.c) */
 };
 
+#define FD_CLOSED_MAX 1024
 struct fdtab {
 	int refs;
 	int n;
 	struct ofd **fd;
+	/* fds below FD_CLOSED_MAX the log closed (and did not open again):
+	 * known not open, so a call on one is EBADF, while an fd the log never
+	 * showed may have been inherited (fd_closed()) */
+	uint64_t closed[FD_CLOSED_MAX / 64];
 };
 
 /* ---- Processes ------------------------------------------------------------ */
@@ -141,6 +146,7 @@ enum sc {
 struct call {
 	enum sc sc;
 	const char *name; /* the system call's, for messages */
+	int name_slot;    /* its row of replay_stats.names[] (apply_call()) */
 	int pid;
 	int lineno, end_lineno;
 	int nargs;
@@ -338,6 +344,10 @@ struct fdtab *fdtab_new(void);
 struct fdtab *fdtab_copy(const struct fdtab *src);
 void fdtab_put(struct fdtab *t);
 struct ofd *fd_get(struct fdtab *t, uint64_t fd);
+/* fd is known not to be open: negative, or closed in the log and not opened
+ * again by a call of the log (the traced set must hold every call that makes
+ * descriptors a program maps or seals: record.sh's does). */
+bool fd_closed(const struct fdtab *t, uint64_t fd);
 int fd_install(struct fdtab *t, uint64_t fd, struct ofd *f);
 struct cwd *cwd_new(const char *path);
 void cwd_put(struct cwd *c);

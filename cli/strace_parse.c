@@ -60,7 +60,7 @@ static const struct sym syms[] = {
 	{"STICKY_TIMEOUTS", 0x4000000}, {"UNAME26", 0x0020000}, {"FDPIC_FUNCPTRS", 0x0080000},
 	{"MLOCK_ONFAULT", 1}, {"MCL_CURRENT", 1}, {"MCL_FUTURE", 2}, {"MCL_ONFAULT", 4},
 	{"MS_ASYNC", 1}, {"MS_INVALIDATE", 2}, {"MS_SYNC", 4},
-	{"PKEY_DISABLE_ACCESS", 1}, {"PKEY_DISABLE_WRITE", 2},
+	{"PKEY_DISABLE_ACCESS", 1}, {"PKEY_DISABLE_WRITE", 2}, {"PKEY_DISABLE_EXECUTE", 4},
 	{"MFD_CLOEXEC", 1}, {"MFD_ALLOW_SEALING", 2}, {"MFD_HUGETLB", 4},
 	{"MFD_NOEXEC_SEAL", 8}, {"MFD_EXEC", 0x10},
 	/* resources; both spellings of infinity are ~0 on x86-64 */

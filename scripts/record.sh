@@ -45,7 +45,9 @@ mkdir -p "$out"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-delay=400000 # us: how long strace holds the process for us to read its maps
+# us: how long strace holds the process for us to read its maps (more on a
+# loaded machine: RECORD_DELAY_US)
+delay=${RECORD_DELAY_US:-400000}
 # The traced set: what replay applies, what it learns files from, and what
 # creates processes; chdir, fchdir and getcwd give the working directory that
 # relative paths start from. Everything else would only be skipped.

@@ -109,9 +109,13 @@ long vms_memfd_secret(vms_sys *sys, unsigned flags, vms_file **out)
 	return 0;
 }
 
-/* mm/memfd.c memfd_file_seals_ptr(): only shmem and hugetlbfs files seal. */
+/* mm/memfd.c memfd_file_seals_ptr(): only shmem and hugetlbfs files seal,
+ * by their f_op: a device node or a directory there (/dev/zero on devtmpfs,
+ * which is shmem) has its driver's or the directory's f_op, so EINVAL. */
 static bool can_seal(const struct vms_inode *ino)
 {
+	if (ino->flags & (VMS_INODE_DEVZERO | VMS_INODE_NOMMAP | VMS_INODE_DIRECTORY))
+		return false;
 	return (ino->flags & (VMS_INODE_SHMEM | VMS_INODE_HUGETLBFS)) != 0;
 }
 

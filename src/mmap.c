@@ -230,10 +230,13 @@ static long mmap_region(struct vms_mm *mm, struct vms_file *file, uint64_t addr,
 		if (ev_on(mm->sys))
 			ev_vma(mm, VMS_EV_VMA_NEW, vma, VMS_WHY_MMAP, "__mmap_region");
 	}
-	/* __mmap_complete() */
+	/* __mmap_complete(): what mlock_fixup() would not lock, MCL_FUTURE's
+	 * VM_LOCKED does not lock either; a droppable mapping included (live,
+	 * 6.18: mlockall(MCL_FUTURE) then mmap(MAP_DROPPABLE) has no "lo" in
+	 * VmFlags and msync(MS_INVALIDATE) on it is 0, not EBUSY). */
 	vm_stat_account(mm, vma->flags, (int64_t)pglen);
 	if (vm_flags & VM_LOCKED) {
-		if ((vm_flags & VM_SPECIAL) || vma_is_hugetlb(vma))
+		if ((vm_flags & (VM_SPECIAL | VM_DROPPABLE)) || vma_is_hugetlb(vma))
 			vma->flags &= ~(VM_LOCKED | VM_LOCKONFAULT);
 		else
 			mm->locked_vm += pglen;

@@ -616,7 +616,8 @@ long vms_shmctl(vms_mm *mm, int shmid, int cmd, struct vms_shmid_ds *buf)
 		return 0;
 	case VMS_IPC_SET:
 	case VMS_IPC_RMID:
-		/* shmctl_down(): the owner may; the mode's permission bits change. */
+		/* shmctl_down(): the owner may (ipcctl_obtain_check()); IPC_SET
+		 * sets the owner and the mode's permission bits. */
 		s = obtain_check(sys, shmid);
 		if (!s)
 			return -EINVAL;

@@ -167,6 +167,30 @@ TEST(memfd_seals_need_allow_sealing_and_a_writable_file)
 	vms_file_close(g);
 }
 
+/* /dev/zero lives on devtmpfs, a shmem mount, but its file has the
+ * driver's f_op: memfd_file_seals_ptr() finds no seals, so F_GET_SEALS and
+ * F_ADD_SEALS are EINVAL (a read-only descriptor: EPERM first). Found by
+ * the breadth test (seed 1). */
+TEST(seals_of_a_device_node_on_tmpfs_are_einval)
+{
+	struct vms_inode_info i = {.dev_major = 0, .dev_minor = 5, .ino = 4, .path = "/dev/zero",
+				   .flags = VMS_INODE_SHMEM | VMS_INODE_DEVZERO};
+	vms_file *g = vms_file_open(vms_inode_get(sys, &i), VMS_O_RDWR);
+	CHECK_EQ(vms_get_seals(g), -VMS_EINVAL);
+	CHECK_EQ(vms_add_seals(g, VMS_F_SEAL_SEAL), -VMS_EINVAL);
+	vms_file_close(g);
+	g = vms_file_open(vms_inode_get(sys, &i), VMS_O_RDONLY);
+	CHECK_EQ(vms_add_seals(g, VMS_F_SEAL_SEAL), -VMS_EPERM);
+	CHECK_EQ(vms_get_seals(g), -VMS_EINVAL);
+	vms_file_close(g);
+	/* a directory on tmpfs: the directory's f_op */
+	struct vms_inode_info d = {.dev_major = 0, .dev_minor = 30, .ino = 1, .path = "/dev/shm",
+				   .flags = VMS_INODE_SHMEM | VMS_INODE_DIRECTORY};
+	g = vms_file_open(vms_inode_get(sys, &d), VMS_O_RDONLY);
+	CHECK_EQ(vms_get_seals(g), -VMS_EINVAL);
+	vms_file_close(g);
+}
+
 TEST(memfd_seal_write_is_ebusy_under_a_shared_map_that_may_write)
 {
 	vms_mm *mm = new_mm(sys);

@@ -206,3 +206,31 @@ TEST(process_mrelease_of_a_live_process_is_einval)
 	CHECK_EQ(vms_process_mrelease(mm, 0, 0), -VMS_EINVAL);
 	CHECK_EQ(vms_process_mrelease(mm, 0, 1), -VMS_EINVAL);
 }
+
+/* mm_access(): another process's mm needs __ptrace_may_access(
+ * PTRACE_MODE_READ_FSCREDS): the caller's fsuid/fsgid equal to all the
+ * target's ids, or CAP_SYS_PTRACE; else EACCES, before the advice and
+ * CAP_SYS_NICE are looked at. Found by the breadth test (a child that had
+ * called setuid, advising its root parent). */
+TEST(process_madvise_of_another_users_process_is_eacces)
+{
+	const uint64_t all = (1ULL << 41) - 1;
+	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE,
+				    .has_creds = 1,
+				    .creds = {.cap_effective = all, .cap_permitted = all, .cap_bset = all}};
+	vms_mm *root = vms_mm_new(sys, &cfg);
+	CHECK_EQ(vms_mmap(root, A, 4 * PG, RW, PA | VMS_MAP_FIXED, NULL, 0), (long)A);
+	int err = 0;
+	vms_mm *child = vms_fork(root, &err);
+	CHECK(child != NULL);
+	struct vms_iovec iov[1] = {{A, PG}};
+	/* root with CAP_SYS_PTRACE and CAP_SYS_NICE: allowed */
+	CHECK_EQ(PMADV(child, root, 0, iov, 1, VMS_MADV_COLD, 0), (long)PG);
+	CHECK_EQ(vms_setuid(child, 1000), 0);
+	CHECK_EQ(PMADV(child, root, 0, iov, 1, VMS_MADV_COLD, 0), -VMS_EACCES);
+	CHECK_EQ(PMADV(child, root, 0, iov, 1, VMS_MADV_DONTNEED, 0), -VMS_EACCES);
+	/* itself: no access check */
+	CHECK_EQ(PMADV(child, child, 0, iov, 1, VMS_MADV_COLD, 0), (long)PG);
+	vms_mm_free(child);
+	vms_mm_free(root);
+}

@@ -759,3 +759,40 @@ TEST(shmctl_lock_charges_the_users_locked_shm_against_rlimit_memlock)
 	CHECK_EQ(vms_shmctl(mm, 2, VMS_SHM_LOCK, NULL), 0);
 	vms_mm_free(mm);
 }
+
+
+/* ipc/util.c ipcperms() by uid: a segment a root process made (mode 0600)
+ * refuses shmat and IPC_STAT to a process that became uid 1000 without
+ * CAP_IPC_OWNER (EACCES); ipcctl_obtain_check(): IPC_RMID by a process
+ * neither creator nor owner, without CAP_SYS_ADMIN, is EPERM; and
+ * shmctl_do_lock(): SHM_LOCK too, without CAP_IPC_LOCK. Its own segments
+ * stay its own. Found by the breadth test (a child that called setuid). */
+TEST(shm_permissions_follow_the_callers_euid)
+{
+	struct vms_mm_config cfg = {
+	    .personality = VMS_ADDR_NO_RANDOMIZE,
+	    .has_creds = 1,
+	    .creds = {.cap_effective = (1ULL << 41) - 1, .cap_permitted = (1ULL << 41) - 1,
+		      .cap_bset = (1ULL << 41) - 1}};
+	vms_mm *root = vms_mm_new(sys, &cfg);
+	long id = vms_shmget(root, VMS_IPC_PRIVATE, PG, VMS_IPC_CREAT | 0600);
+	CHECK(id >= 0);
+	int err = 0;
+	vms_mm *child = vms_fork(root, &err);
+	CHECK(child != NULL);
+	CHECK_EQ(vms_setuid(child, 1000), 0); /* all ids: the capabilities go */
+	CHECK_EQ(vms_shmat(child, (int)id, 0, 0), -VMS_EACCES);
+	struct vms_shmid_ds ds;
+	CHECK_EQ(vms_shmctl(child, (int)id, VMS_IPC_STAT, &ds), -VMS_EACCES);
+	CHECK_EQ(vms_shmctl(child, (int)id, VMS_IPC_RMID, &ds), -VMS_EPERM);
+	CHECK_EQ(vms_shmctl(child, (int)id, VMS_SHM_LOCK, &ds), -VMS_EPERM);
+	long own = vms_shmget(child, VMS_IPC_PRIVATE, PG, VMS_IPC_CREAT | 0600);
+	CHECK(own >= 0);
+	CHECK(vms_shmat(child, (int)own, 0, 0) > 0);
+	CHECK_EQ(vms_shmctl(child, (int)own, VMS_IPC_RMID, &ds), 0);
+	/* root keeps its own, and CAP_SYS_ADMIN may remove any */
+	CHECK(vms_shmat(root, (int)id, 0, 0) > 0);
+	CHECK_EQ(vms_shmctl(root, (int)id, VMS_IPC_RMID, &ds), 0);
+	vms_mm_free(child);
+	vms_mm_free(root);
+}
