@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -193,6 +194,10 @@ static void fd_add(long r)
 {
 	if (r < 0)
 		return;
+	/* The log then shows the file's device and inode (strace -v), which
+	 * the maps print and a replay cannot find once the file is unlinked. */
+	static struct stat st;
+	syscall(SYS_fstat, r, &st);
 	if (nfds < MAX_FDS) {
 		fds[nfds++] = (int)r;
 	} else {
