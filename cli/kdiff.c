@@ -4310,6 +4310,19 @@ static int gen_policy_call(struct gen *g, struct kd_call *c)
 		}
 		a[3] = pct(g, 90) ? KD_PTR_BUF : KD_PTR_NULL;
 		a[6] = pct(g, 85) ? KD_PTR_BUF : pct(g, 60) ? KD_PTR_NULL : KD_PTR_BAD;
+		/* MPOL_F_NODE|MPOL_F_ADDR in a file VMA without VM_READ finds
+		 * any present PTE, and a read fault nearby may have mapped this
+		 * page by fault-around (do_fault_around), which the model does
+		 * not follow: not a call the model can answer. */
+		if ((a[2] & 3) == 3) {
+			const vms_vma *v = vms_find_vma(g->kd->mm, a[1]);
+			struct vms_vma_info info;
+			if (v) {
+				vms_vma_get_info(v, &info);
+				if (info.start <= a[1] && info.file && !(info.vm_flags & 1) /* VM_READ */)
+					return 0;
+			}
+		}
 	} else if (r < 500) {
 		c->op = KD_SET_MEMPOLICY;
 		a[0] = pick_mode(g);

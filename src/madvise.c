@@ -96,7 +96,9 @@ static bool can_madvise_modify(const struct vms_vma *v, int behavior)
 {
 	if (!(v->flags & VM_SEALED) || !is_discard(behavior))
 		return true;
-	if (v->file || (v->flags & VM_SHARED))
+	/* File-backed memory loses nothing; private /dev/zero is anonymous
+	 * (vma_is_anonymous), so it is refused like any. */
+	if (!vma_is_anonymous(v))
 		return true;
 	return (v->flags & VM_WRITE) != 0;
 }

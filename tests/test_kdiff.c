@@ -605,6 +605,9 @@ static const struct {
     /* SHM_LOCK as uid 1000 refused by other runs' locks of uid 1000
      * (ucounts are per user): the generator's uid is now its own. */
     {513764852336192ULL, 5000, "SHM_LOCK of a shared uid"},
+    /* can_madvise_modify() before MADV_DONTNEED's locked check: a sealed
+     * private /dev/zero mapping is anonymous. */
+    {343023380293633ULL, 5000, "discard of sealed private /dev/zero"},
 };
 
 /* The fixed seeds, the state compared after every call. */

@@ -381,3 +381,27 @@ TEST(sealed_vma_stays_sealed_in_the_fork_child)
 	VALID(c);
 	vms_mm_free(c);
 }
+
+/* mm/madvise.c can_madvise_modify(): a sealed VMA refuses discarding advice
+ * unless it is not anonymous or writable, checked before the advice's own
+ * rules: private /dev/zero is anonymous (vma_is_anonymous), so a sealed,
+ * read-only, mlocked one is EPERM for MADV_DONTNEED, not the EINVAL of
+ * locked memory (live: kdiff commit seed 343023380293633). */
+TEST(madvise_discard_of_sealed_private_dev_zero_is_eperm_before_locked_einval)
+{
+	vms_mm *mm = vms_mm_new(sys, NULL);
+	struct vms_inode_info zi = {.path = "/dev/zero", .dev_major = 0, .dev_minor = 6, .ino = 4,
+				    .flags = VMS_INODE_DEVZERO};
+	vms_inode *ino = vms_inode_get(sys, &zi);
+	vms_file *f = ino ? vms_file_open(ino, VMS_O_RDWR) : NULL;
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	long a = vms_mmap(mm, 0x400000000000ULL, 0x31000, VMS_PROT_EXEC, VMS_MAP_PRIVATE, f, 0);
+	CHECK_EQ(a, 0x400000000000L);
+	CHECK_EQ(vms_mseal(mm, (uint64_t)a, 0x31000, 0), 0);
+	CHECK_EQ(vms_mlock(mm, (uint64_t)a, 0x31000), 0);
+	CHECK_EQ(vms_madvise(mm, (uint64_t)a + 0x2e000, 0x2000, VMS_MADV_DONTNEED), -VMS_EPERM);
+	vms_file_close(f);
+	vms_mm_free(mm);
+}
