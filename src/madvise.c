@@ -660,8 +660,10 @@ static bool process_madvise_remote_valid(int behavior)
 
 /*
  * lib/iov_iter.c __import_iovec(): a negative length anywhere is EINVAL;
- * then each segment in turn is cut so that the total stays within
- * MAX_RW_COUNT, and what is left of it must lie in user space (EFAULT).
+ * then each segment in turn must lie in user space, all of it (EFAULT), and
+ * is cut so that the total stays within MAX_RW_COUNT; a single segment
+ * (__import_iovec_ubuf, import_ubuf) is cut to MAX_RW_COUNT first and only
+ * the cut part is checked (live: kdiff commit seed 449651192395081).
  * lens gets the cut lengths; returns the total or -errno.
  */
 static long import_iovec(const vms_sys *sys, const struct vms_iovec *iov, uint64_t vlen,
@@ -677,10 +679,16 @@ static long import_iovec(const vms_sys *sys, const struct vms_iovec *iov, uint64
 		if ((int64_t)iov[i].len < 0)
 			return -EINVAL;
 	uint64_t total = 0;
+	/* One segment goes through import_ubuf(): cut, then checked. */
+	if (vlen == 1) {
+		lens[0] = min_u64(iov[0].len, MAX_RW_COUNT);
+		return access_ok(sys, iov[0].base, lens[0]) ? (long)lens[0] : -EFAULT;
+	}
 	for (uint64_t i = 0; i < vlen; i++) {
-		lens[i] = min_u64(iov[i].len, MAX_RW_COUNT - total);
-		if (!access_ok(sys, iov[i].base, lens[i]))
+		/* access_ok() of the whole segment, before the cut */
+		if (!access_ok(sys, iov[i].base, iov[i].len))
 			return -EFAULT;
+		lens[i] = min_u64(iov[i].len, MAX_RW_COUNT - total);
 		total += lens[i];
 	}
 	return (long)total;

@@ -608,6 +608,8 @@ static const struct {
     /* can_madvise_modify() before MADV_DONTNEED's locked check: a sealed
      * private /dev/zero mapping is anonymous. */
     {343023380293633ULL, 5000, "discard of sealed private /dev/zero"},
+    /* __import_iovec() checks each of several segments whole, then cuts. */
+    {449651192395081ULL, 5000, "process_madvise iovec order"},
 };
 
 /* The fixed seeds, the state compared after every call. */

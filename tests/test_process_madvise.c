@@ -234,3 +234,17 @@ TEST(process_madvise_of_another_users_process_is_eacces)
 	vms_mm_free(child);
 	vms_mm_free(root);
 }
+
+/* __import_iovec(): with more than one segment, each must lie in user space
+ * whole before the total is cut to MAX_RW_COUNT, so a segment the cut would
+ * leave empty still faults (live: kdiff commit seed 449651192395081); one
+ * segment alone is cut first (import_ubuf). */
+TEST(process_madvise_segments_are_checked_whole_before_the_cut)
+{
+	vms_mm *mm = eight_pages(sys, 0);
+	CHECK(mm);
+	struct vms_iovec two[2] = {{A, 0x80000000ULL}, {0x7ffffffff000ULL, 0x4000}};
+	struct vms_iovec one[1] = {{0x100000000ULL, 0x800000000000ULL}};
+	CHECK_EQ(PMADV(mm, NULL, -VMS_EBADF, two, 2, VMS_MADV_COLD, 0), -VMS_EFAULT);
+	CHECK_EQ(PMADV(mm, NULL, -VMS_EBADF, one, 1, VMS_MADV_COLD, 0), -VMS_EBADF);
+}
