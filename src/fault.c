@@ -75,7 +75,8 @@ int anon_vma_prepare(struct vms_mm *mm, struct vms_vma *v)
 
 /* Whether a read fault on v allocates through the THP path, which prepares an
  * anon_vma even for the huge zero page (mm/huge_memory.c do_huge_pmd_anonymous_page). */
-bool thp_read_fault_prepares(const struct vms_mm *mm, const struct vms_vma *v, uint64_t addr)
+static bool thp_read_fault_prepares(const struct vms_mm *mm, const struct vms_vma *v,
+				    uint64_t addr)
 {
 	if (!vma_is_anonymous(v) || (v->flags & (VM_NOHUGEPAGE | VM_SHARED)))
 		return false;

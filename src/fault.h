@@ -24,8 +24,4 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 /* mm/mmap.c expand_downwards(): grows a VM_GROWSDOWN VMA down to addr. */
 int expand_downwards(struct vms_mm *mm, struct vms_vma *v, uint64_t addr);
 
-/* Whether a read fault at addr of v goes the THP way (the huge zero page,
- * an anon_vma prepared first: do_huge_pmd_anonymous_page). */
-bool thp_read_fault_prepares(const struct vms_mm *mm, const struct vms_vma *v, uint64_t addr);
-
 #endif

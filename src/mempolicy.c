@@ -799,11 +799,9 @@ static int lookup_node(struct vms_mm *mm, uint64_t addr)
 	if (!(v->flags & VM_READ)) {
 		/* A present PTE of a page of its own; the zero page's PTE is
 		 * special, which gup_fast_pte_range() leaves to the slow walk
-		 * (EFAULT here), but the huge zero page's PMD is taken by the
-		 * fast walk; a guard marker is none. */
+		 * (EFAULT here), and a guard marker is none. */
 		int t = rss_type_at(mm, addr & PAGE_MASK);
-		if (!(v->flags & VM_ACCESS_FLAGS) || t < 0 || t == RSS_GUARD ||
-		    (t == RSS_ZERO && !thp_read_fault_prepares(mm, v, addr)))
+		if (!(v->flags & VM_ACCESS_FLAGS) || t < 0 || t == RSS_GUARD || t == RSS_ZERO)
 			return -EFAULT;
 	} else if (v->flags & (VM_IO | VM_PFNMAP)) {
 		return -EFAULT;
