@@ -98,6 +98,8 @@ struct proc *proc_add(struct pass *p, int pid, struct space *sp, struct fdtab *f
 		p->procs = v;
 		p->capprocs = n;
 	}
+	if (pidset_add(&p->seen, pid) < 0)
+		return NULL;
 	if (p->nalive == p->capalive) {
 		int n = p->capalive ? p->capalive * 2 : 16;
 		int *v = realloc(p->alive, (size_t)n * sizeof(*v));
@@ -342,9 +344,6 @@ struct proc *proc_for(struct pass *p, int pid, int lineno)
 
 bool pid_seen(struct pass *p, int pid)
 {
-	for (int i = 0; i < p->nprocs; i++)
-		if (p->procs[i].pid == pid)
-			return true;
-	return false;
+	return pidset_has(&p->seen, pid);
 }
 

@@ -1977,6 +1977,7 @@ static void pass_free(struct pass *p)
 	}
 	free(p->spaces);
 	free(p->procs);
+	pidset_free(&p->seen);
 	free(p->alive);
 	free(p->pclones);
 	for (int i = 0; i < p->ngroup; i++)

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "pidset.h"
 #include "replay.h"
 #include "strace_parse.h"
 #include "vmspace.h"
@@ -225,6 +226,7 @@ struct pass {
 
 	struct proc *procs;
 	int nprocs, capprocs;
+	struct pidset seen; /* every pid procs[] has held (pid_seen) */
 	int *alive;         /* indices in procs of the live ones, oldest first */
 	int nalive, capalive;
 	int last_proc;

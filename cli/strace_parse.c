@@ -14,11 +14,15 @@
 #endif
 #include "strace_parse.h"
 
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 
+#include "pidset.h"
 #include "vmspace.h"
 
 #define SCAN_FAIL ((size_t)-1)
@@ -260,12 +264,44 @@ static int signal_value_n(const char *s, size_t n)
 	return v;
 }
 
+/* syms[] by a hash of the name: a line of flags names a few of its hundreds,
+ * and a search from the start cost 5% of a long replay. Built once, then
+ * only read. The first of equal names wins, as the search from the start
+ * did. */
+#define SYM_HASH_SIZE 1024
+static uint16_t sym_hash[SYM_HASH_SIZE]; /* index + 1; 0 is empty */
+_Static_assert(sizeof(syms) / sizeof(syms[0]) < SYM_HASH_SIZE / 2, "sym_hash too small");
+static pthread_once_t sym_hash_once = PTHREAD_ONCE_INIT;
+
+static unsigned name_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h & (SYM_HASH_SIZE - 1);
+}
+
+static void sym_hash_build(void)
+{
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		size_t len = strlen(syms[i].name);
+		unsigned h = name_hash(syms[i].name, len);
+		bool dup = false;
+		for (; sym_hash[h]; h = (h + 1) & (SYM_HASH_SIZE - 1))
+			dup |= !strcmp(syms[sym_hash[h] - 1].name, syms[i].name);
+		if (!dup)
+			sym_hash[h] = (uint16_t)(i + 1);
+	}
+}
+
 static int symbol_value_n(const char *s, size_t n, uint64_t *val)
 {
 	int sig;
-	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
-		if (name_eq(syms[i].name, s, n)) {
-			*val = syms[i].val;
+	pthread_once(&sym_hash_once, sym_hash_build);
+	for (unsigned h = name_hash(s, n); sym_hash[h]; h = (h + 1) & (SYM_HASH_SIZE - 1)) {
+		const struct sym *y = &syms[sym_hash[h] - 1];
+		if (name_eq(y->name, s, n)) {
+			*val = y->val;
 			return 0;
 		}
 	}
@@ -470,6 +506,14 @@ static size_t skip_angle(const char *s, size_t n, size_t i)
 	return SCAN_FAIL;
 }
 
+/* Characters the scanners stop at: quotes, comments, brackets, '<' (a -y
+ * decoration) and the separators find_top() is asked for. Every other byte
+ * is skipped in a tight loop, which is most of a line's bytes. */
+static const unsigned char scan_stop[256] = {
+	['"'] = 1, ['/'] = 1, ['<'] = 1, ['('] = 1, ['['] = 1, ['{'] = 1,
+	[')'] = 1, [']'] = 1, ['}'] = 1, [','] = 1, ['='] = 1,
+};
+
 /* Past the element starting at s[i]: a string, comment, <...> group or a
  * bracketed group, whose brackets must match. SCAN_FAIL if it does not end. */
 static size_t skip_group(const char *s, size_t n, size_t i)
@@ -495,6 +539,9 @@ static size_t skip_group(const char *s, size_t n, size_t i)
 					return SCAN_FAIL;
 			}
 			i++;
+			/* inside the group, ordinary bytes need no look */
+			while (sp > 0 && i < n && !scan_stop[(unsigned char)s[i]])
+				i++;
 		}
 		if (i == SCAN_FAIL)
 			return SCAN_FAIL;
@@ -527,8 +574,15 @@ static int opens_group(const char *s, size_t n, size_t i)
 static size_t find_top(const char *s, size_t n, size_t i, char stop1, const char *stop2)
 {
 	size_t l2 = stop2 ? strlen(stop2) : 0;
+	/* the fast skip below may pass over a stop outside scan_stop[] */
+	bool fast = (!stop1 || scan_stop[(unsigned char)stop1]) &&
+		    (!l2 || scan_stop[(unsigned char)stop2[0]]);
 
 	while (i < n) {
+		if (fast && !scan_stop[(unsigned char)s[i]]) {
+			i++;
+			continue;
+		}
 		if (stop1 && s[i] == stop1)
 			return i;
 		if (l2 && s[i] == stop2[0] && n - i >= l2 && memcmp(s + i, stop2, l2) == 0)
@@ -544,45 +598,6 @@ static size_t find_top(const char *s, size_t n, size_t i, char stop1, const char
 		}
 	}
 	return n;
-}
-
-struct slice {
-	const char *s;
-	size_t n;
-};
-
-/* Splits at top-level commas. Returns the number of pieces (0 for an empty
- * text) or -1 when brackets do not match. */
-static int split_top(struct pctx *c, const char *s, size_t n, struct slice **out)
-{
-	size_t bound = 1, i = 0, start = 0;
-	int k = 0;
-	struct slice *v;
-
-	*out = NULL;
-	trim(&s, &n);
-	if (n == 0)
-		return 0;
-	for (size_t j = 0; j < n; j++)
-		bound += s[j] == ',';
-	if (bound > (size_t)1 << 24)
-		return -1;
-	v = palloc(c, bound * sizeof(*v));
-	if (!v)
-		return -1;
-	for (;;) {
-		i = find_top(s, n, i, ',', NULL);
-		if (i == SCAN_FAIL)
-			return -1;
-		v[k].s = s + start;
-		v[k].n = i - start;
-		k++;
-		if (i >= n)
-			break;
-		start = ++i;
-	}
-	*out = v;
-	return k;
 }
 
 /* ---- Values --------------------------------------------------------------- */
@@ -701,10 +716,9 @@ static size_t parse_uint(const char *s, size_t n, uint64_t *out, int *big)
 		int d = hexval(s[i]);
 		if (d < 0 || (unsigned)d >= base)
 			break;
-		if (v > (UINT64_MAX - (unsigned)d) / base)
+		if (*big || __builtin_mul_overflow(v, base, &v) ||
+		    __builtin_add_overflow(v, (unsigned)d, &v))
 			*big = 1;
-		else
-			v = v * base + (unsigned)d;
 	}
 	/* "08" is not octal, and "12ab" is not a number */
 	if (i < n && (is_ident(s[i])))
@@ -851,24 +865,37 @@ static void warn_bad(struct pctx *c, const char *what, const char *name)
 
 static void parse_val(struct pctx *c, const char *s, size_t n, struct strace_val *v, int depth);
 
-/* {a=1, b=2, ...} or [x, y]: fills v->fields from the inner text */
+/* {a=1, b=2, ...} or [x, y]: fills v->fields from the inner text, each
+ * member found by the top-level ',' after it. */
 static void parse_members(struct pctx *c, const char *s, size_t n, struct strace_val *v,
 			  int named, int depth)
 {
-	struct slice *sl;
-	int k = split_top(c, s, n, &sl);
+	size_t bound = 1, pos = 0;
 
-	if (k < 0) {
+	trim(&s, &n);
+	if (n == 0)
+		return;
+	/* room for as many members as there are commas, and one */
+	for (const char *q = s; (q = memchr(q, ',', n - (size_t)(q - s))) != NULL; q++)
+		bound++;
+	if (bound > (size_t)1 << 24) {
 		v->kind = SV_OTHER;
 		return;
 	}
-	v->fields = k ? palloc(c, (size_t)k * sizeof(*v->fields)) : NULL;
-	if (k && !v->fields)
+	v->fields = palloc(c, bound * sizeof(*v->fields));
+	if (!v->fields)
 		return;
-	for (int i = 0; i < k; i++) {
-		const char *ms = sl[i].s;
-		size_t mn = sl[i].n, e;
+	while (pos <= n) {
+		size_t end = find_top(s, n, pos, ',', NULL);
+		if (end == SCAN_FAIL) {
+			v->kind = SV_OTHER;
+			v->nfields = 0;
+			return;
+		}
+		const char *ms = s + pos;
+		size_t mn = end - pos, e;
 		struct strace_field *f = &v->fields[v->nfields];
+		pos = end + 1;
 
 		trim(&ms, &mn);
 		if (mn == 3 && memcmp(ms, "...", 3) == 0) {
@@ -888,6 +915,49 @@ static void parse_members(struct pctx *c, const char *s, size_t n, struct strace
 	}
 }
 
+/*
+ * Most values are a number ("4096", "-1", "0x7f0000000000", "0644") or known
+ * names joined by '|' ("PROT_READ|PROT_WRITE"): read here in one pass, as
+ * the expression reader below would read them. Anything else (a space, an
+ * unknown name, a number over 64 bits, a -y path, a comment) returns 0 and
+ * takes the full path, which also says what is wrong.
+ */
+static int simple_value(struct pctx *c, const char *s, size_t n, struct strace_val *v)
+{
+	uint64_t num = 0, x;
+	if (n == 4 && !memcmp(s, "NULL", 4))
+		return 0; /* SV_NULL */
+	if (is_digit(s[0]) || (s[0] == '-' && n > 1 && is_digit(s[1]))) {
+		size_t neg = s[0] == '-';
+		int big;
+		if (parse_uint(s + neg, n - neg, &num, &big) != n - neg || big)
+			return 0;
+		if (neg)
+			num = (uint64_t)0 - num;
+	} else {
+		size_t i = 0;
+		for (;;) {
+			size_t e = i;
+			while (e < n && ((s[e] >= 'A' && s[e] <= 'Z') || s[e] == '_' ||
+					 (e > i && is_digit(s[e]))))
+				e++;
+			if (e == i || (e < n && s[e] != '|') || symbol_value_n(s + i, e - i, &x))
+				return 0;
+			num |= x;
+			if (e == n)
+				break;
+			i = e + 1;
+			if (i == n)
+				return 0;
+		}
+	}
+	v->raw = pdup(c, s, n);
+	v->kind = SV_INT;
+	v->has_num = 1;
+	v->num = num;
+	return 1;
+}
+
 static void parse_val(struct pctx *c, const char *s, size_t n, struct strace_val *v, int depth)
 {
 	size_t tn, i;
@@ -901,6 +971,8 @@ static void parse_val(struct pctx *c, const char *s, size_t n, struct strace_val
 		v->kind = SV_NONE;
 		return;
 	}
+	if (simple_value(c, s, n, v))
+		return;
 	v->kind = SV_OTHER;
 	if (has_pair(s, n, '/', '*')) {
 		v->raw = pdup(c, s, n);
@@ -1380,19 +1452,22 @@ static int parse_args(struct pctx *c, const char *s, size_t n, int partial, char
 		      size_t errsz)
 {
 	struct strace_line *l = c->l;
-	struct slice *sl;
-	int k = split_top(c, s, n, &sl);
+	size_t pos = 0;
 
-	if (c->oom)
-		return fail(l, err, errsz, "out of memory");
-	if (k < 0)
-		return fail(l, err, errsz, "unbalanced brackets or quotes in arguments");
-	for (int i = 0; i < k; i++) {
-		const char *as = sl[i].s;
-		size_t an = sl[i].n;
+	trim(&s, &n);
+	/* the arguments one by one, each found by the top-level ',' after it
+	 * (one scan of the text, no list of pieces) */
+	while (n > 0 && pos <= n) {
+		size_t end = find_top(s, n, pos, ',', NULL);
+		if (end == SCAN_FAIL)
+			return fail(l, err, errsz, "unbalanced brackets or quotes in arguments");
+		const char *as = s + pos;
+		size_t an = end - pos;
+		bool last = end >= n;
+		pos = end + 1;
 		trim(&as, &an);
 		/* "read(3,  <unfinished ...>" leaves an empty last argument */
-		if (partial && an == 0 && i == k - 1)
+		if (partial && an == 0 && last)
 			break;
 		if (l->nargs == STRACE_MAX_ARGS) {
 			l->args_dropped++;
@@ -1688,8 +1763,9 @@ struct strace_joiner {
 	struct queue out;     /* in hand-out order (START: all, in start order) */
 	struct queue pending; /* unfinished calls (not in start order) */
 	uint64_t start_seq, end_seq;
-	int *live, *known;    /* pids alive / ever seen or announced */
-	size_t nlive, nknown, livecap, knowncap;
+	int *live;            /* pids alive */
+	size_t nlive, livecap;
+	struct pidset known;  /* pids ever seen or announced */
 	int alias;            /* the printed pid of the unprefixed first process */
 	int anon;             /* lines without a pid were seen first */
 };
@@ -1791,7 +1867,7 @@ void strace_joiner_free(struct strace_joiner *j)
 	free(j->out.v);
 	free(j->pending.v);
 	free(j->live);
-	free(j->known);
+	pidset_free(&j->known);
 	free(j);
 }
 
@@ -1824,8 +1900,7 @@ static int fork_pending(struct strace_joiner *j, int pid)
 
 static int add_pid(struct strace_joiner *j, int pid)
 {
-	if (set_add(&j->known, &j->nknown, &j->knowncap, pid) ||
-	    set_add(&j->live, &j->nlive, &j->livecap, pid))
+	if (pidset_add(&j->known, pid) < 0 || set_add(&j->live, &j->nlive, &j->livecap, pid))
 		return -1;
 	return 0;
 }
@@ -1859,13 +1934,13 @@ static int resolve_pid(struct strace_joiner *j, const struct strace_line *ln, in
 		return 0;
 	}
 	/* live pids are few; the known set grows with every process */
-	if (!set_has(j->live, j->nlive, pid) && !set_has(j->known, j->nknown, pid)) {
+	if (!set_has(j->live, j->nlive, pid) && !pidset_has(&j->known, pid)) {
 		if (j->anon && !j->alias && set_has(j->live, j->nlive, 0)) {
 			int parent_resumes = ln->kind == SL_RESUMED &&
 					     find_pending(j, 0, ln->name) >= 0;
 			if (parent_resumes || !fork_pending(j, 0)) {
 				j->alias = pid;
-				if (set_add(&j->known, &j->nknown, &j->knowncap, pid))
+				if (pidset_add(&j->known, pid) < 0)
 					return -1;
 				*out = 0;
 				return 0;
