@@ -94,7 +94,17 @@ void bad_input_tally(struct pass *p)
  * or another control byte means binary data. Its offset, or -1. */
 long binary_byte(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	size_t i = 0;
+	/* eight bytes at a time while none is below 0x20 or is 0x7f (asked of
+	 * every line of the log); a word with one is looked at bytewise */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+		memcpy(&w, s + i, 8);
+		uint64_t del = w ^ (0x7f * ones);
+		if (((w - 0x20 * ones) & ~w & high) || ((del - ones) & ~del & high))
+			break;
+	}
+	for (; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
 			return (long)i;

@@ -168,9 +168,9 @@ int fast_parse(const char *s, size_t n, struct call *c)
 	}
 	if (*p != ')')
 		return 0;
-	/* mmap with an fd (it has a -y path, or is an error) takes the full path */
-	if (c->sc == SC_MMAP && c->a[4] != UINT64_MAX)
-		return 0;
+	/* An mmap's fd is a plain number here: one printed with its -y path
+	 * ("3</lib/libc.so.6>") took the full path above, which keeps the path
+	 * for an fd the log never opened (fd_arg). */
 	p++;
 	while (p < end && *p == ' ')
 		p++;

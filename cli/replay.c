@@ -68,6 +68,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -113,50 +114,78 @@ static void errno_text(long r, char *buf, size_t size)
 	snprintf(buf, size, "-1 errno %ld", -r);
 }
 
+/* System call names the replay acts on. */
+static const struct {
+	const char *name;
+	enum sc sc;
+} sc_names[] = {
+	{"mmap", SC_MMAP}, {"munmap", SC_MUNMAP}, {"mprotect", SC_MPROTECT},
+	{"pkey_mprotect", SC_PKEY_MPROTECT}, {"brk", SC_BRK}, {"mremap", SC_MREMAP},
+	{"madvise", SC_MADVISE}, {"mlock", SC_MLOCK}, {"mlock2", SC_MLOCK2},
+	{"munlock", SC_MUNLOCK}, {"mlockall", SC_MLOCKALL}, {"munlockall", SC_MUNLOCKALL},
+	{"prlimit64", SC_PRLIMIT64}, {"setrlimit", SC_SETRLIMIT},
+	{"getrlimit", SC_GETRLIMIT}, {"prctl", SC_PRCTL}, {"clone", SC_CLONE},
+	{"clone3", SC_CLONE3}, {"fork", SC_FORK}, {"vfork", SC_VFORK},
+	{"execve", SC_EXECVE}, {"execveat", SC_EXECVEAT}, {"openat", SC_OPENAT},
+	{"open", SC_OPEN}, {"creat", SC_CREAT}, {"close", SC_CLOSE},
+	{"close_range", SC_CLOSE_RANGE}, {"dup", SC_DUP}, {"dup2", SC_DUP2},
+	{"dup3", SC_DUP3}, {"fcntl", SC_FCNTL}, {"memfd_create", SC_MEMFD_CREATE},
+	{"fstat", SC_FSTAT}, {"newfstatat", SC_NEWFSTATAT}, {"statx", SC_STATX},
+	{"chdir", SC_CHDIR}, {"fchdir", SC_FCHDIR}, {"getcwd", SC_GETCWD},
+	{"exit", SC_EXIT}, {"exit_group", SC_EXIT_GROUP}, {"mmap2", SC_OTHER},
+	/* strace before 6.10 prints mseal (462) by number */
+	{"mseal", SC_MSEAL}, {"syscall_0x1ce", SC_MSEAL}, {"syscall_462", SC_MSEAL},
+	{"msync", SC_MSYNC}, {"mincore", SC_MINCORE},
+	{"remap_file_pages", SC_REMAP_FILE_PAGES}, {"process_madvise", SC_PROCESS_MADVISE},
+	{"process_mrelease", SC_PROCESS_MRELEASE}, {"pidfd_open", SC_PIDFD_OPEN},
+	{"getpid", SC_GETPID},
+	{"shmget", SC_SHMGET}, {"shmat", SC_SHMAT}, {"shmdt", SC_SHMDT},
+	{"shmctl", SC_SHMCTL}, {"ftruncate", SC_FTRUNCATE},
+	{"userfaultfd", SC_USERFAULTFD}, {"ioctl", SC_IOCTL},
+	{"memfd_secret", SC_MEMFD_SECRET}, {"unlink", SC_UNLINK}, {"unlinkat", SC_UNLINKAT},
+	{"fallocate", SC_FALLOCATE},
+	{"mbind", SC_MBIND}, {"set_mempolicy", SC_SET_MEMPOLICY},
+	{"get_mempolicy", SC_GET_MEMPOLICY},
+	{"set_mempolicy_home_node", SC_SET_MEMPOLICY_HOME_NODE},
+	{"pkey_alloc", SC_PKEY_ALLOC}, {"pkey_free", SC_PKEY_FREE},
+	/* strace before 6.6 does not know x86's syscall 453 by name */
+	{"map_shadow_stack", SC_MAP_SHADOW_STACK}, {"syscall_0x1c5", SC_MAP_SHADOW_STACK},
+	{"personality", SC_PERSONALITY}, {"capget", SC_CAPGET}, {"capset", SC_CAPSET},
+	{"setuid", SC_SETUID}, {"setresuid", SC_SETRESUID}, {"setgid", SC_SETGID},
+	{"setresgid", SC_SETRESGID},
+};
+
+/* sc_names[] by a hash of the name, built once: every line asks, and a
+ * search from the start of the table was a few per cent of a long replay. */
+#define SC_HASH_SIZE 256
+static uint8_t sc_hash[SC_HASH_SIZE]; /* index + 1; 0 is empty */
+static pthread_once_t sc_hash_once = PTHREAD_ONCE_INIT;
+_Static_assert(sizeof(sc_names) / sizeof(sc_names[0]) < SC_HASH_SIZE / 2, "sc_hash too small");
+
+static unsigned sc_hash_of(const char *n)
+{
+	uint32_t h = 2166136261u;
+	for (; *n; n++)
+		h = (h ^ (unsigned char)*n) * 16777619u;
+	return h & (SC_HASH_SIZE - 1);
+}
+
+static void sc_hash_build(void)
+{
+	for (size_t i = 0; i < sizeof(sc_names) / sizeof(sc_names[0]); i++) {
+		unsigned h = sc_hash_of(sc_names[i].name);
+		while (sc_hash[h])
+			h = (h + 1) & (SC_HASH_SIZE - 1);
+		sc_hash[h] = (uint8_t)(i + 1);
+	}
+}
+
 enum sc sc_of(const char *n)
 {
-	static const struct {
-		const char *name;
-		enum sc sc;
-	} t[] = {
-		{"mmap", SC_MMAP}, {"munmap", SC_MUNMAP}, {"mprotect", SC_MPROTECT},
-		{"pkey_mprotect", SC_PKEY_MPROTECT}, {"brk", SC_BRK}, {"mremap", SC_MREMAP},
-		{"madvise", SC_MADVISE}, {"mlock", SC_MLOCK}, {"mlock2", SC_MLOCK2},
-		{"munlock", SC_MUNLOCK}, {"mlockall", SC_MLOCKALL}, {"munlockall", SC_MUNLOCKALL},
-		{"prlimit64", SC_PRLIMIT64}, {"setrlimit", SC_SETRLIMIT},
-		{"getrlimit", SC_GETRLIMIT}, {"prctl", SC_PRCTL}, {"clone", SC_CLONE},
-		{"clone3", SC_CLONE3}, {"fork", SC_FORK}, {"vfork", SC_VFORK},
-		{"execve", SC_EXECVE}, {"execveat", SC_EXECVEAT}, {"openat", SC_OPENAT},
-		{"open", SC_OPEN}, {"creat", SC_CREAT}, {"close", SC_CLOSE},
-		{"close_range", SC_CLOSE_RANGE}, {"dup", SC_DUP}, {"dup2", SC_DUP2},
-		{"dup3", SC_DUP3}, {"fcntl", SC_FCNTL}, {"memfd_create", SC_MEMFD_CREATE},
-		{"fstat", SC_FSTAT}, {"newfstatat", SC_NEWFSTATAT}, {"statx", SC_STATX},
-		{"chdir", SC_CHDIR}, {"fchdir", SC_FCHDIR}, {"getcwd", SC_GETCWD},
-		{"exit", SC_EXIT}, {"exit_group", SC_EXIT_GROUP}, {"mmap2", SC_OTHER},
-		/* strace before 6.10 prints mseal (462) by number */
-		{"mseal", SC_MSEAL}, {"syscall_0x1ce", SC_MSEAL}, {"syscall_462", SC_MSEAL},
-		{"msync", SC_MSYNC}, {"mincore", SC_MINCORE},
-		{"remap_file_pages", SC_REMAP_FILE_PAGES}, {"process_madvise", SC_PROCESS_MADVISE},
-		{"process_mrelease", SC_PROCESS_MRELEASE}, {"pidfd_open", SC_PIDFD_OPEN},
-		{"getpid", SC_GETPID},
-		{"shmget", SC_SHMGET}, {"shmat", SC_SHMAT}, {"shmdt", SC_SHMDT},
-		{"shmctl", SC_SHMCTL}, {"ftruncate", SC_FTRUNCATE},
-		{"userfaultfd", SC_USERFAULTFD}, {"ioctl", SC_IOCTL},
-		{"memfd_secret", SC_MEMFD_SECRET}, {"unlink", SC_UNLINK}, {"unlinkat", SC_UNLINKAT},
-		{"fallocate", SC_FALLOCATE},
-		{"mbind", SC_MBIND}, {"set_mempolicy", SC_SET_MEMPOLICY},
-		{"get_mempolicy", SC_GET_MEMPOLICY},
-		{"set_mempolicy_home_node", SC_SET_MEMPOLICY_HOME_NODE},
-		{"pkey_alloc", SC_PKEY_ALLOC}, {"pkey_free", SC_PKEY_FREE},
-		/* strace before 6.6 does not know x86's syscall 453 by name */
-		{"map_shadow_stack", SC_MAP_SHADOW_STACK}, {"syscall_0x1c5", SC_MAP_SHADOW_STACK},
-		{"personality", SC_PERSONALITY}, {"capget", SC_CAPGET}, {"capset", SC_CAPSET},
-		{"setuid", SC_SETUID}, {"setresuid", SC_SETRESUID}, {"setgid", SC_SETGID},
-		{"setresgid", SC_SETRESGID},
-	};
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (n[0] == t[i].name[0] && !strcmp(n, t[i].name))
-			return t[i].sc;
+	pthread_once(&sc_hash_once, sc_hash_build);
+	for (unsigned h = sc_hash_of(n); sc_hash[h]; h = (h + 1) & (SC_HASH_SIZE - 1))
+		if (!strcmp(n, sc_names[sc_hash[h] - 1].name))
+			return sc_names[sc_hash[h] - 1].sc;
 	return SC_OTHER;
 }
 
@@ -1538,6 +1567,16 @@ static int count_name(struct pass *p, enum sc sc, const char *name, int *slot)
 		st->names[slot[sc]].count++;
 		return slot[sc];
 	}
+	/* other names by a hash (a log has thousands of reads and waits) */
+	unsigned h = sc_hash_of(name) & 127, probes = 0;
+	while (p->other_slot[h] && probes++ < 128) {
+		i = p->other_slot[h] - 1;
+		if (i < st->nnames && !strcmp(st->names[i].name, name)) {
+			st->names[i].count++;
+			return i;
+		}
+		h = (h + 1) & 127;
+	}
 	for (i = 0; i < st->nnames; i++)
 		if (!strcmp(st->names[i].name, name))
 			break;
@@ -1550,6 +1589,8 @@ static int count_name(struct pass *p, enum sc sc, const char *name, int *slot)
 			snprintf(st->names[i].name, sizeof(st->names[i].name), "(other)");
 		}
 	}
+	if (i < st->nnames && !p->other_slot[h])
+		p->other_slot[h] = (uint8_t)(i + 1);
 	st->names[i].count++;
 	if (sc != SC_OTHER && i < REPLAY_MAX_NAMES - 1)
 		slot[sc] = i;
@@ -1701,6 +1742,13 @@ static void apply_call_(struct pass *p, struct call *c, const char *name)
 		p->first_done = 1;
 }
 
+/* The name of a call fast_parse() read. */
+static const char *fast_name(enum sc sc)
+{
+	return sc == SC_MMAP ? "mmap" : sc == SC_MUNMAP ? "munmap" : sc == SC_MPROTECT ? "mprotect"
+										: "brk";
+}
+
 /* A call, then what --html and --svg draw of it (html.c). */
 static void apply_call(struct pass *p, struct call *c, const char *name)
 {
@@ -1765,7 +1813,7 @@ static void apply_event(struct pass *p, const struct strace_line *l, int pid, in
  * can be the whole log, and a parse takes a few times a line's text). */
 #define GROUP_PARSED_MAX 4096
 
-static int group_push(struct pass *p, struct strace_event *ev)
+static int group_grow(struct pass *p)
 {
 	if (p->ngroup == p->capgroup) {
 		int n = p->capgroup ? p->capgroup * 2 : 16;
@@ -1775,9 +1823,33 @@ static int group_push(struct pass *p, struct strace_event *ev)
 		p->group = v;
 		p->capgroup = n;
 	}
+	return 0;
+}
+
+/* A plain memory call read by fast_parse() joins the group: its text is
+ * the mapped log's, which outlives the group. */
+static int group_push_fast(struct pass *p, const struct call *c, uint64_t start_seq)
+{
+	if (group_grow(p))
+		return -1;
+	struct gitem *g = &p->group[p->ngroup++];
+	memset(g, 0, sizeof(*g));
+	g->fast = true;
+	g->call = *c;
+	g->pid = c->pid;
+	g->start_lineno = g->end_lineno = c->lineno;
+	g->start_seq = start_seq;
+	return 0;
+}
+
+static int group_push(struct pass *p, struct strace_event *ev)
+{
+	if (group_grow(p))
+		return -1;
 	struct gitem *g = &p->group[p->ngroup];
 	g->text = NULL;
 	g->parsed = NULL;
+	g->fast = false;
 	if (p->ngroup < GROUP_PARSED_MAX && ev->line.kind != SL_MALFORMED)
 		g->parsed = malloc(sizeof(*g->parsed));
 	if (g->parsed) {
@@ -1837,6 +1909,12 @@ static void flush_group(struct pass *p, struct search *se)
 	p->group_diverged = 0;
 	for (int k = 0; k < n; k++) {
 		struct gitem *g = &p->group[order ? order[k] : k];
+		if (g->fast) {
+			/* a call may be applied again in another order */
+			struct call c = g->call;
+			apply_call(p, &c, fast_name(c.sc));
+			continue;
+		}
 		if (g->parsed) {
 			apply_event(p, g->parsed, g->pid, g->start_lineno, g->end_lineno);
 			continue;
@@ -2201,9 +2279,33 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 				c.lineno = c.end_lineno = lineno;
 				c.text = s;
 				c.text_len = (size_t)n;
-				apply_call(p, &c, c.sc == SC_MMAP ? "mmap" : c.sc == SC_MUNMAP ? "munmap"
-						  : c.sc == SC_MPROTECT ? "mprotect" : "brk");
+				apply_call(p, &c, fast_name(c.sc));
 				goto after;
+			}
+		} else if (!glue && p->prefixed && n > 0 && *s >= '0' && *s <= '9') {
+			/* inside a group (a vfork child runs while its parent's
+			 * vfork is unfinished): a plain line joins the group as
+			 * read here, if the joiner would give its pid as is */
+			struct call c;
+			const char *q = s;
+			int pid = 0;
+			uint64_t sseq, eseq;
+			while (*q >= '0' && *q <= '9' && pid < 100000000)
+				pid = pid * 10 + (*q++ - '0');
+			if (*q == ' ') {
+				while (*q == ' ')
+					q++;
+				if (fast_parse(q, (size_t)(n - (q - s)), &c) &&
+				    strace_joiner_pass_by(j, pid, &sseq, &eseq)) {
+					c.pid = pid;
+					c.lineno = c.end_lineno = lineno;
+					c.text = s;
+					c.text_len = (size_t)n;
+					p->unprefixed_ok = 0;
+					if (group_push_fast(p, &c, sseq))
+						break;
+					goto after;
+				}
 			}
 		}
 		/* the full parser needs a NUL-terminated line */

@@ -166,7 +166,9 @@ struct call {
 
 struct gitem {
 	struct strace_line *parsed; /* the call as parsed, or NULL: */
-	char *text;                 /* its text, to parse again */
+	char *text;                 /* its text, to parse again, or NULL: */
+	bool fast;                  /* call was read by fast_parse() */
+	struct call call;
 	int pid, start_lineno, end_lineno;
 	uint64_t start_seq;
 	int abandoned, orphan;
@@ -277,6 +279,7 @@ struct pass {
 	struct strace_line scratch; /* group items re-parsed here */
 	char errbuf[160];
 	int name_slot[SC_NCALLS];
+	uint8_t other_slot[128]; /* count_name(): other names by hash, slot + 1 */
 
 	/* Decisions (explain.c): the collector of the current call's events,
 	 * or NULL when nothing asked for them; the model's result of the

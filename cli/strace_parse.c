@@ -1009,11 +1009,17 @@ static void parse_val(struct pctx *c, const char *s, size_t n, struct strace_val
 		return;
 	}
 	if (t[0] == '{' || t[0] == '[') {
-		if (skip_group(t, tn, 0) != tn)
+		/* one group, "{...}" or "[...]": parse_members() fails (and makes
+		 * it SV_OTHER) where the inside does not balance, which is where
+		 * the group would end early ("{a} {b}") */
+		if (tn < 2 || t[tn - 1] != (t[0] == '{' ? '}' : ']'))
 			return;
+		if (depth >= MAX_VAL_DEPTH) {
+			if (skip_group(t, tn, 0) == tn)
+				v->kind = t[0] == '{' ? SV_STRUCT : SV_ARRAY;
+			return;
+		}
 		v->kind = t[0] == '{' ? SV_STRUCT : SV_ARRAY;
-		if (depth >= MAX_VAL_DEPTH)
-			return;
 		parse_members(c, t + 1, tn - 2, v, t[0] == '{', depth);
 		/* a pointer to one int prints as [N]: its value is N */
 		if (v->kind == SV_ARRAY && v->nfields == 1 && !v->elided &&
@@ -1448,29 +1454,48 @@ static int parse_signal(struct pctx *c, const char *s, size_t n, char *err, size
 	return 0;
 }
 
-static int parse_args(struct pctx *c, const char *s, size_t n, int partial, char *err,
-		      size_t errsz)
+/*
+ * The arguments one by one, each found by the top-level ',' after it (one
+ * scan of the text, no list of pieces). With close set, s runs on past the
+ * argument list: it ends at the first top-level ')', whose offset is put
+ * in *close; else the arguments are all of s (an unfinished call's).
+ */
+static int parse_args(struct pctx *c, const char *s, size_t n, int partial, size_t *close,
+		      char *err, size_t errsz)
 {
 	struct strace_line *l = c->l;
 	size_t pos = 0;
 
-	trim(&s, &n);
-	/* the arguments one by one, each found by the top-level ',' after it
-	 * (one scan of the text, no list of pieces) */
-	while (n > 0 && pos <= n) {
-		size_t end = find_top(s, n, pos, ',', NULL);
-		if (end == SCAN_FAIL)
-			return fail(l, err, errsz, "unbalanced brackets or quotes in arguments");
+	if (!close)
+		trim(&s, &n);
+	for (int k = 0; close || (n > 0 && pos <= n); k++) {
+		size_t end = find_top(s, n, pos, ',', close ? ")" : NULL);
+		if (end == SCAN_FAIL || (close && end >= n)) {
+			/* a malformed list has no arguments, as if never split */
+			l->nargs = l->args_dropped = l->nwarn = l->too_big_arg = 0;
+			l->warn[0] = '\0';
+			l->too_big = NULL;
+			return fail(l, err, errsz,
+				    close ? "unterminated argument list"
+					  : "unbalanced brackets or quotes in arguments");
+		}
 		const char *as = s + pos;
 		size_t an = end - pos;
-		bool last = end >= n;
+		bool last = close ? s[end] == ')' : end >= n;
 		pos = end + 1;
 		trim(&as, &an);
+		if (close && last)
+			*close = end;
+		/* "()": no arguments */
+		if (close && last && an == 0 && k == 0)
+			break;
 		/* "read(3,  <unfinished ...>" leaves an empty last argument */
 		if (partial && an == 0 && last)
 			break;
 		if (l->nargs == STRACE_MAX_ARGS) {
 			l->args_dropped++;
+			if (close && last)
+				break;
 			continue;
 		}
 		parse_arg(c, as, an, &l->args[l->nargs]);
@@ -1492,6 +1517,8 @@ static int parse_args(struct pctx *c, const char *s, size_t n, int partial, char
 				note_bad_names(c, l->args[l->nargs].out, what);
 		}
 		l->nargs++;
+		if (close && last)
+			break;
 	}
 	return 0;
 }
@@ -1605,16 +1632,13 @@ int strace_parse_line(const char *text, struct strace_line *out, char *err, size
 		out->join_off = m;
 		while (m > i && is_space(s[m - 1]))
 			m--;
-		return parse_args(&c, s + i, m - i, 1, err, errsz);
+		return parse_args(&c, s + i, m - i, 1, NULL, err, errsz);
 	}
 
 	out->kind = SL_CALL;
-	e = skip_group(s, n, i - 1);
-	if (e == SCAN_FAIL)
-		return fail(out, err, errsz, "unterminated argument list");
-	if (parse_args(&c, s + i, e - 1 - i, 0, err, errsz))
+	if (parse_args(&c, s + i, n - i, 0, &e, err, errsz))
 		return -1;
-	if (parse_result(&c, s, n, e, err, errsz))
+	if (parse_result(&c, s, n, i + e + 1, err, errsz))
 		return -1;
 	if (c.oom)
 		return fail(out, err, errsz, "out of memory");
@@ -1883,8 +1907,17 @@ static int find_pending(struct strace_joiner *j, int pid, const char *name)
 
 static int is_fork_call(const char *name)
 {
-	return !strcmp(name, "clone") || !strcmp(name, "clone3") || !strcmp(name, "fork") ||
-	       !strcmp(name, "vfork");
+	/* asked of every call with a positive result: the first byte settles most */
+	switch (name[0]) {
+	case 'c':
+		return !strcmp(name, "clone") || !strcmp(name, "clone3");
+	case 'f':
+		return !strcmp(name, "fork");
+	case 'v':
+		return !strcmp(name, "vfork");
+	default:
+		return 0;
+	}
 }
 
 /* A call pending in pid that creates a process or thread */
@@ -2152,6 +2185,19 @@ int strace_joiner_feed_take(struct strace_joiner *j, struct strace_line *ln)
 		strace_line_init(ln);
 	}
 	return 0;
+}
+
+int strace_joiner_pass_by(struct strace_joiner *j, int pid, uint64_t *start_seq,
+			  uint64_t *end_seq)
+{
+	/* resolve_pid() would give a live prefixed pid as it is, but for the
+	 * alias of the first process */
+	if (j->order != STRACE_ORDER_COMPLETION || j->out.len || pid <= 0 || pid == j->alias ||
+	    !set_has(j->live, j->nlive, pid))
+		return 0;
+	*start_seq = j->start_seq++;
+	*end_seq = j->end_seq++;
+	return 1;
 }
 
 void strace_joiner_finish(struct strace_joiner *j)

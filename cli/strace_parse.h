@@ -229,6 +229,13 @@ int strace_joiner_feed(struct strace_joiner *j, const struct strace_line *ln);
  * parsing its text again in strace_joiner_next(): ln is then left empty
  * (zeroed), ready to be parsed into again. */
 int strace_joiner_feed_take(struct strace_joiner *j, struct strace_line *ln);
+/* A complete call line the caller reads itself, without the parser (a plain
+ * memory call): in completion order, with nothing waiting to be handed out,
+ * of a live pid the joiner gives as it is printed. Then the line takes the
+ * places it would have had in both orders (*start_seq, *end_seq) and 1 is
+ * returned; else 0, nothing changes, and the line must be fed. */
+int strace_joiner_pass_by(struct strace_joiner *j, int pid, uint64_t *start_seq,
+			  uint64_t *end_seq);
 /* End of input: calls still unfinished complete as abandoned. */
 void strace_joiner_finish(struct strace_joiner *j);
 /* The next event, in the joiner's order: returns 1 and fills ev, or 0 when

@@ -9,6 +9,7 @@
  * (host.c vms_exec_host_fs).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,9 +85,12 @@ int exec_open(struct bprm *b, const char *path, struct exec_file **out)
 		return -ENOENT;
 	if (len >= EXEC_PATH_MAX)
 		return -ENAMETOOLONG;
-	struct exec_file *f = sys_calloc(b->sys, 1, sizeof(*f));
+	/* zeroed but for the path (4 KiB, a string): an exec opens two or three */
+	struct exec_file *f = sys_malloc(b->sys, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
+	memset((char *)f + sizeof(f->path), 0, sizeof(*f) - sizeof(f->path));
+	f->path[0] = '\0';
 	char *joined = NULL;
 	const char *name = path;
 	if (path[0] != '/' && b->cwd) {
@@ -620,10 +624,30 @@ static void fill_info(struct bprm *b, struct vms_exec_info *info)
 	info->arg_end = b->arg_end;
 	info->env_start = b->env_start;
 	info->env_end = b->env_end;
-	memcpy(info->interp, b->elf_interp, sizeof(info->interp));
+	/* the string only: the rest of elf_interp[] is not written (bprm_zero) */
+	size_t il = strnlen(b->elf_interp, sizeof(b->elf_interp));
+	if (il >= sizeof(info->interp))
+		il = sizeof(info->interp) - 1;
+	memcpy(info->interp, b->elf_interp, il);
+	info->interp[il] = '\0';
 	info->layout = b->used;
 	info->relro_start = b->relro_start;
 	info->relro_end = b->relro_end;
+}
+
+/* A zeroed bprm but for its two path buffers (8 KiB of each exec's cost
+ * when zeroed): they only ever hold strings, written before they are read. */
+static void bprm_zero(struct bprm *b)
+{
+	size_t i0 = offsetof(struct bprm, interp), i1 = i0 + sizeof(b->interp);
+	size_t e0 = offsetof(struct bprm, elf_interp), e1 = e0 + sizeof(b->elf_interp);
+	_Static_assert(offsetof(struct bprm, interp) < offsetof(struct bprm, elf_interp),
+		       "bprm_zero: field order");
+	memset(b, 0, i0);
+	memset((char *)b + i1, 0, e0 - i1);
+	memset((char *)b + e1, 0, sizeof(*b) - e1);
+	b->interp[0] = '\0';
+	b->elf_interp[0] = '\0';
 }
 
 vms_mm *vms_execve(vms_sys *sys, const vms_mm *old, const struct vms_mm_config *cfg,
@@ -636,11 +660,12 @@ vms_mm *vms_execve(vms_sys *sys, const vms_mm *old, const struct vms_mm_config *
 	*err = 0;
 	if (info)
 		memset(info, 0, sizeof(*info));
-	struct bprm *b = sys_calloc(sys, 1, sizeof(*b));
+	struct bprm *b = sys_malloc(sys, sizeof(*b));
 	if (!b) {
 		*err = -ENOMEM;
 		return NULL;
 	}
+	bprm_zero(b);
 	b->sys = sys;
 	b->cfg = cfg ? cfg : &defaults;
 	/* With the old space, the process is what it holds: the task's

@@ -430,6 +430,8 @@ TEST(replay_fast_path_agrees_with_parser)
 		"mprotect(0x1000, 4096, PROT_READ|PROT_WRITE|PROT_EXEC|PROT_GROWSDOWN) = -1 EINVAL (Invalid argument)",
 		"brk(NULL)                         = 0x5555558fb000",
 		"brk(0x55555591c000) = 0x55555591c000",
+		"mmap(NULL, 1974096, PROT_READ, MAP_PRIVATE|MAP_DENYWRITE, 4, 0) = 0x7ffff7dd2000",
+		"mmap(NULL, 4096, PROT_READ, MAP_SHARED, 9, 0) = -1 EBADF (Bad file descriptor)",
 	};
 	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
 		struct call f, p;
