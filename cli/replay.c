@@ -2141,6 +2141,14 @@ static bool opens_group(const char *name)
 	return sc_of(name) != SC_OTHER || is_i386_only(name);
 }
 
+/* The calls whose arguments the replay reads: those it applies, and the
+ * i386 ones it names. The rest (reads, waits, signal masks: most of a long
+ * log) are parsed without their arguments (strace_parse_line_some). */
+static int args_read(const char *name)
+{
+	return opens_group(name);
+}
+
 /* An interactive session's own lines (replay_stream): "maps" prints the
  * maps of the last call's process, "maps all" every process's, "help" what
  * can be typed. Returns true when the line was one of them. */
@@ -2341,7 +2349,7 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 				break;
 			goto after;
 		}
-		if (strace_parse_line(copy, &line, err, sizeof(err))) {
+		if (strace_parse_line_some(copy, &line, err, sizeof(err), args_read)) {
 			p->st->malformed++;
 			bad_input(p, BAD_MALFORMED, lineno, "line skipped", "%s", err);
 			if (p->exit_code == 2)

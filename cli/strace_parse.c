@@ -1422,7 +1422,24 @@ static int parse_exit(struct strace_line *l, const char *s, size_t n, char *err,
 	return fail(l, err, errsz, "unknown +++ line");
 }
 
-static int parse_signal(struct pctx *c, const char *s, size_t n, char *err, size_t errsz)
+/* Could s[0..n) hold a number over 64 bits? A run of 17 or more hex digits
+ * (or 'x'), anywhere, even in a string: then the text is read in full. */
+static int long_digit_run(const char *s, size_t n)
+{
+	size_t run = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (hexval(s[i]) >= 0 || s[i] == 'x') {
+			if (++run >= 17)
+				return 1;
+		} else {
+			run = 0;
+		}
+	}
+	return 0;
+}
+
+static int parse_signal(struct pctx *c, const char *s, size_t n, int skip, char *err,
+			size_t errsz)
 {
 	struct strace_line *l = c->l;
 	size_t e;
@@ -1446,7 +1463,10 @@ static int parse_signal(struct pctx *c, const char *s, size_t n, char *err, size
 		if (l->nwarn++ == 0)
 			snprintf(l->warn, sizeof(l->warn), "unknown signal %s", l->name);
 	}
-	if (e < n) {
+	if (e < n && skip && !long_digit_run(s + e, n - e)) {
+		/* siginfo left unread (strace_parse_line_some) */
+		l->args_skipped = 1;
+	} else if (e < n) {
 		parse_arg(c, s + e, n - e, &l->args[0]);
 		l->nargs = 1;
 		note_bad_names(c, &l->args[0].v, "siginfo");
@@ -1529,7 +1549,33 @@ static int ends_with(const char *s, size_t n, const char *suffix)
 	return n >= k && memcmp(s + n - k, suffix, k) == 0;
 }
 
+/* The arguments s[0..n) (to the end of an unfinished call's, or on past
+ * the list when close is set) checked as parse_args() would check them,
+ * without reading them. Returns 1 when they were, 0 when they must be read
+ * after all (a long number), -1 for a malformed list (failed). */
+static int skip_args(struct pctx *c, const char *s, size_t n, size_t *close, char *err,
+		     size_t errsz)
+{
+	size_t end = find_top(s, n, 0, close ? ')' : 0, NULL);
+	if (end == SCAN_FAIL || (close && end >= n))
+		return fail(c->l, err, errsz,
+			    close ? "unterminated argument list"
+				  : "unbalanced brackets or quotes in arguments");
+	if (long_digit_run(s, end))
+		return 0;
+	if (close)
+		*close = end;
+	c->l->args_skipped = 1;
+	return 1;
+}
+
 int strace_parse_line(const char *text, struct strace_line *out, char *err, size_t errsz)
+{
+	return strace_parse_line_some(text, out, err, errsz, NULL);
+}
+
+int strace_parse_line_some(const char *text, struct strace_line *out, char *err, size_t errsz,
+			   int (*args_wanted)(const char *name))
 {
 	struct strace_mem *keep = out->mem;
 	struct pctx c;
@@ -1594,7 +1640,7 @@ int strace_parse_line(const char *text, struct strace_line *out, char *err, size
 	if (n - i >= 4 && memcmp(s + i, "+++ ", 4) == 0)
 		return parse_exit(out, s + i, n - i, err, errsz);
 	if (n - i >= 4 && memcmp(s + i, "--- ", 4) == 0)
-		return parse_signal(&c, s + i, n - i, err, errsz);
+		return parse_signal(&c, s + i, n - i, args_wanted != NULL, err, errsz);
 
 	if (n - i >= 5 && memcmp(s + i, "<... ", 5) == 0) {
 		size_t close;
@@ -1632,11 +1678,22 @@ int strace_parse_line(const char *text, struct strace_line *out, char *err, size
 		out->join_off = m;
 		while (m > i && is_space(s[m - 1]))
 			m--;
+		if (args_wanted && !args_wanted(out->name)) {
+			int k = skip_args(&c, s + i, m - i, NULL, err, errsz);
+			if (k)
+				return k < 0 ? -1 : 0;
+		}
 		return parse_args(&c, s + i, m - i, 1, NULL, err, errsz);
 	}
 
 	out->kind = SL_CALL;
-	if (parse_args(&c, s + i, n - i, 0, &e, err, errsz))
+	int skipped = 0;
+	if (args_wanted && !args_wanted(out->name)) {
+		skipped = skip_args(&c, s + i, n - i, &e, err, errsz);
+		if (skipped < 0)
+			return -1;
+	}
+	if (!skipped && parse_args(&c, s + i, n - i, 0, &e, err, errsz))
 		return -1;
 	if (parse_result(&c, s, n, i + e + 1, err, errsz))
 		return -1;

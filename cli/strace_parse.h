@@ -138,6 +138,8 @@ struct strace_line {
 	const char *too_big;     /* the first number over 64 bits in an argument
 				  * (its value has no number), or NULL */
 	int too_big_arg;         /* the 1-based argument it is in */
+	int args_skipped;        /* strace_parse_line_some() left the arguments
+				  * (or a signal's siginfo) unread: nargs is 0 */
 
 	struct strace_mem *mem;
 };
@@ -150,6 +152,15 @@ void strace_line_free(struct strace_line *l);
  * NUL. Returns 0, or -1 with out->kind = SL_MALFORMED and a message in err
  * (when err is not NULL). Out-of-memory is reported as malformed. */
 int strace_parse_line(const char *text, struct strace_line *out, char *err, size_t errsz);
+/* The same, but the arguments of a call for which args_wanted(name) is 0,
+ * and a signal's siginfo, are only checked (brackets and strings must
+ * close), not read: args_skipped is set and nargs is 0. A caller that reads
+ * only some calls' arguments is spared the rest (`vmspace replay`: a long
+ * log is mostly reads, waits and signal masks). Where such arguments hold a
+ * number too long to be sure it fits 64 bits they are read all the same, so
+ * too_big is as strace_parse_line() sets it. */
+int strace_parse_line_some(const char *text, struct strace_line *out, char *err, size_t errsz,
+			   int (*args_wanted)(const char *name));
 
 /* Field of a struct value by name (NULL if none or not a struct). */
 const struct strace_val *strace_val_field(const struct strace_val *v, const char *name);
