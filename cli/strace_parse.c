@@ -1530,8 +1530,10 @@ static int parse_args(struct pctx *c, const char *s, size_t n, int partial, size
 		/* the text of the warning only when there is one to give */
 		if (has_bad_name(&l->args[l->nargs].v) ||
 		    (l->args[l->nargs].out && has_bad_name(l->args[l->nargs].out))) {
-			char what[32];
-			snprintf(what, sizeof(what), "argument %d", l->nargs + 1);
+			char what[32] = "";
+			/* only the first warning's text is kept (warn_bad) */
+			if (l->nwarn == 0)
+				snprintf(what, sizeof(what), "argument %d", l->nargs + 1);
 			note_bad_names(c, &l->args[l->nargs].v, what);
 			if (l->args[l->nargs].out)
 				note_bad_names(c, l->args[l->nargs].out, what);

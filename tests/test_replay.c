@@ -466,6 +466,39 @@ TEST(replay_fast_path_agrees_with_parser)
 	}
 }
 
+/* Inside a group of overlapping calls, plain memory lines are read by the
+ * fast path (strace_joiner_pass_by) and keep their places in start order:
+ * the same log with those lines sent to the full parser (a -T duration
+ * does) replays the same, the order search included. */
+TEST(replay_group_reads_plain_lines_fast_as_the_parser_would)
+{
+	char fast[1024], slow[1024], *out1 = NULL, *out2 = NULL;
+	struct replay_opts o1 = {0}, o2 = {0};
+	struct replay_stats st1, st2;
+	long a0 = first_mmap(sys, 0), a1 = first_mmap(sys, 1);
+	const char *fmt = "10 clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD, "
+			  "exit_signal=0}, 88) = 11\n"
+			  "10 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0 <unfinished ...>\n"
+			  "11 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = %#lx%s\n"
+			  "11 mprotect(%#lx, 4096, PROT_NONE) = 0%s\n"
+			  "10 <... mmap resumed>) = %#lx\n"
+			  "10 munmap(%#lx, 4096) = 0\n";
+	snprintf(fast, sizeof(fast), fmt, a1, "", a1, "", a0, a0);
+	snprintf(slow, sizeof(slow), fmt, a1, " <0.000010>", a1, " <0.000010>", a0, a0);
+	CHECK_EQ(run_text(&o1, fast, &out1, &st1), 0);
+	CHECK_EQ(run_text(&o2, slow, &out2, &st2), 0);
+	CHECK_EQ(st1.matched, 4);
+	CHECK_EQ(st2.matched, 4);
+	CHECK(st1.passes > 1);
+	CHECK_EQ(st1.passes, st2.passes);
+	CHECK_EQ(st1.unexplained_groups, 0);
+	CHECK(strcmp(out1, out2) == 0);
+	free(out1);
+	free(out2);
+	replay_stats_free(&st1);
+	replay_stats_free(&st2);
+}
+
 /* Two threads' mmaps overlapped; the one that completed first took the
  * second address: only start order explains the results. */
 TEST(replay_thread_order_found)

@@ -1075,3 +1075,107 @@ TEST(parse_name_tables)
 	CHECK_EQ(strace_signal_value("SIGRT_32"), 64);
 	CHECK_EQ(strace_signal_value("SIGRT_33"), -1);
 }
+
+/* Only memory calls' arguments are wanted here (as by the replay). */
+static int want_mem(const char *name)
+{
+	return !strcmp(name, "mmap") || !strcmp(name, "munmap");
+}
+
+/* strace_parse_line_some() leaves the arguments of unwanted calls and a
+ * signal's siginfo unread, but checks them as the full parser does: the
+ * same kind, result, errno and errors, and too_big where a number may not
+ * fit 64 bits. */
+TEST(parse_some_leaves_unwanted_arguments_unread_but_checked)
+{
+	static const char *const lines[] = {
+		"read(3, \"\\177ELF\\2\\1\\1\\3\\0\\0\\0\\0\\0\\0\\0\\0\\3\\0>\\0\"..., 832) = 832",
+		"wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 4124",
+		"rt_sigprocmask(SIG_SETMASK, [], NULL, 8) = 0",
+		"123 read(3,  <unfinished ...>",
+		"read(3, \"\", 99999999999999999999999) = 0",
+		"read(3, {a=1, b=[2}, 4) = 0",
+		"read(3, \"abc, 4) = 0",
+		"read(3, [1, 2], 4 = 0",
+		"--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4125, si_uid=0} ---",
+		"--- SIGSEGV {si_signo=SIGSEGV, si_addr=0x123456789012345678901} ---",
+		"mmap(NULL, 8192, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7ffff7fc0000",
+	};
+	(void)sys;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		struct strace_line full, some;
+		char ef[128], es[128];
+		strace_line_init(&full);
+		strace_line_init(&some);
+		int rf = strace_parse_line(lines[i], &full, ef, sizeof(ef));
+		int rs = strace_parse_line_some(lines[i], &some, es, sizeof(es), want_mem);
+		CHECK_EQ(rf, rs);
+		CHECK_EQ(full.kind, some.kind);
+		CHECK_EQ(full.result, some.result);
+		CHECK_EQ(full.has_result, some.has_result);
+		CHECK(strcmp(full.errname, some.errname) == 0);
+		CHECK(strcmp(full.name, some.name) == 0);
+		CHECK(strcmp(ef, es) == 0);
+		CHECK((full.too_big == NULL) == (some.too_big == NULL));
+		if (full.too_big && some.too_big)
+			CHECK(strcmp(full.too_big, some.too_big) == 0);
+		if (some.args_skipped)
+			CHECK_EQ(some.nargs, 0);
+		strace_line_free(&full);
+		strace_line_free(&some);
+	}
+	struct strace_line l;
+	strace_line_init(&l);
+	CHECK_EQ(strace_parse_line_some(lines[0], &l, NULL, 0, want_mem), 0);
+	CHECK(l.args_skipped);
+	CHECK_EQ(l.result, 832);
+	CHECK_EQ(strace_parse_line_some(lines[8], &l, NULL, 0, want_mem), 0);
+	CHECK(l.args_skipped);
+	CHECK_EQ(l.signo, 17);
+	/* a number past 64 bits: read in full, so its warning is kept */
+	CHECK_EQ(strace_parse_line_some(lines[4], &l, NULL, 0, want_mem), 0);
+	CHECK(!l.args_skipped);
+	CHECK_EQ(l.too_big_arg, 3);
+	CHECK_EQ(strace_parse_line_some(lines[10], &l, NULL, 0, want_mem), 0);
+	CHECK(!l.args_skipped);
+	CHECK_EQ(l.nargs, 6);
+	CHECK_EQ(l.args[1].v.num, 8192);
+	strace_line_free(&l);
+}
+
+/* A complete line the caller reads itself takes the places in start and
+ * completion order the joiner would have given it, only for a live pid the
+ * joiner gives as printed and while nothing waits to be handed out. */
+TEST(parse_joiner_pass_by_takes_the_lines_places)
+{
+	struct strace_joiner *j = strace_joiner_new(STRACE_ORDER_COMPLETION);
+	struct strace_line l;
+	struct strace_event ev;
+	uint64_t s = 0, e = 0;
+	(void)sys;
+	strace_line_init(&l);
+	memset(&ev, 0, sizeof(ev));
+	CHECK(j != NULL);
+	/* 10 is not known yet: it must be fed */
+	CHECK_EQ(strace_joiner_pass_by(j, 10, &s, &e), 0);
+	CHECK_EQ(parse1("10 vfork( <unfinished ...>", &l, NULL, 0), 0);
+	CHECK_EQ(strace_joiner_feed_take(j, &l), 0);
+	CHECK_EQ(parse1("11 execve(\"/bin/true\", [\"true\"], []) = 0", &l, NULL, 0), 0);
+	CHECK_EQ(strace_joiner_feed_take(j, &l), 0);
+	/* the execve is waiting to be handed out */
+	CHECK_EQ(strace_joiner_pass_by(j, 11, &s, &e), 0);
+	CHECK_EQ(strace_joiner_next(j, &ev, NULL, 0), 1);
+	CHECK_EQ(ev.start_seq, 1);
+	CHECK_EQ(ev.end_seq, 0);
+	CHECK_EQ(strace_joiner_pass_by(j, 11, &s, &e), 1);
+	CHECK_EQ(s, 2);
+	CHECK_EQ(e, 1);
+	CHECK_EQ(parse1("10 <... vfork resumed>) = 11", &l, NULL, 0), 0);
+	CHECK_EQ(strace_joiner_feed_take(j, &l), 0);
+	CHECK_EQ(strace_joiner_next(j, &ev, NULL, 0), 1);
+	CHECK_EQ(ev.start_seq, 0);
+	CHECK_EQ(ev.end_seq, 2);
+	strace_event_free(&ev);
+	strace_line_free(&l);
+	strace_joiner_free(j);
+}
