@@ -194,16 +194,27 @@ double trace_replay(const char *vmspace, const char *path, const char *opt, uint
 	char *argv[] = {(char *)vmspace, "replay", (char *)(opt ? opt : path), (char *)path, NULL};
 	if (!opt)
 		argv[3] = NULL;
-	uint64_t t0 = now_ns();
-	double cpu = 0;
-	int st = run(argv, errpath, &cpu);
-	double secs = (double)(now_ns() - t0) / 1e9;
+	/* The fastest of three runs: on a shared machine a run's wall time
+	 * also counts the time it waited for a core. */
+	double secs = 0, cpu = 0;
+	int st = 0;
+	for (int r = 0; r < 3 && st == 0; r++) {
+		double c = 0;
+		uint64_t t0 = now_ns();
+		st = run(argv, errpath, &c);
+		double w = (double)(now_ns() - t0) / 1e9;
+		if (r == 0 || w < secs) {
+			secs = w;
+			cpu = c;
+		}
+	}
 	if (st != 0) {
 		snprintf(why, why_size, "`vmspace replay%s%s` exited with %d (see %s)", opt ? " " : "",
 			 opt ? opt : "", st, errpath);
 		return -1;
 	}
-	snprintf(why, why_size, "%llu lines in %.2f s (%.2f s of CPU: %.0f lines/s)",
+	snprintf(why, why_size,
+		 "%llu lines in %.2f s, the fastest of 3 runs (%.2f s of CPU: %.0f lines/s)",
 		 (unsigned long long)lines, secs, cpu, cpu > 0 ? (double)lines / cpu : 0.0);
 	return (double)lines / secs;
 }
