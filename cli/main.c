@@ -361,31 +361,17 @@ static int cmd_replay(int argc, char **argv)
 		free(maps);
 		return 2;
 	}
-	if (!strcmp(trace, "-") && (o.interactive || isatty(0))) {
-		/* a session typed (or piped) line by line: each call is answered
-		 * as it arrives, with its decisions */
-		o.interactive = 1;
-		o.explain = 1;
-		o.name = trace;
-		o.initial_maps = maps;
-		if (isatty(0))
-			fprintf(stderr, "vmspace replay: reading calls from the terminal (\"help\" "
-					"lists the commands, end with Ctrl-D)\n");
-		rc = replay_stream(&o, stdin, stdout, stderr, NULL);
-		free(maps);
-		if (fflush(stdout))
-			rc = 2;
-		return rc;
-	}
+	bool session = !strcmp(trace, "-") && (o.interactive || isatty(0));
 	size_t maplen = 0;
-	text = map_trace(trace, &len, &maplen);
-	if (!text && !(text = read_file(trace, "trace", &len))) {
-		free(maps);
-		return 2;
+	if (!session) {
+		text = map_trace(trace, &len, &maplen);
+		if (!text && !(text = read_file(trace, "trace", &len))) {
+			free(maps);
+			return 2;
+		}
 	}
 	o.name = trace;
 	o.initial_maps = maps;
-	o.progress = isatty(2);
 	FILE *html_f = NULL, *svg_f = NULL;
 	if ((html_path && !(html_f = open_picture(html_path, "--html"))) ||
 	    (svg_path && !(svg_f = open_picture(svg_path, "--svg")))) {
@@ -399,11 +385,25 @@ static int cmd_replay(int argc, char **argv)
 			o.on_call_events = html_on_call_events;
 			o.on_call_events_arg = o.html;
 		}
-		rc = replay_run(&o, text, len, stdout, stderr, NULL);
+		if (session) {
+			/* a session typed (or piped) line by line: each call is
+			 * answered as it arrives, with its decisions; --html and
+			 * --svg draw it when it ends */
+			o.interactive = 1;
+			o.explain = 1;
+			if (isatty(0))
+				fprintf(stderr, "vmspace replay: reading calls from the terminal "
+						"(\"help\" lists the commands, end with Ctrl-D)\n");
+			rc = replay_stream(&o, stdin, stdout, stderr, NULL);
+		} else {
+			o.progress = isatty(2);
+			rc = replay_run(&o, text, len, stdout, stderr, NULL);
+		}
 	}
-	if (html_f && write_picture(o.html, html_f, html_path, "--html", trace, -1, rc))
+	const char *shown = session ? "(interactive session)" : trace;
+	if (html_f && write_picture(o.html, html_f, html_path, "--html", shown, -1, rc))
 		rc = 2;
-	if (svg_f && write_picture(o.html, svg_f, svg_path, "--svg", trace, o.at_line, rc))
+	if (svg_f && write_picture(o.html, svg_f, svg_path, "--svg", shown, o.at_line, rc))
 		rc = 2;
 	html_free(o.html);
 	if (maplen)

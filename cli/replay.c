@@ -2935,6 +2935,11 @@ int replay_stream(const struct replay_opts *o, FILE *in, FILE *out, FILE *err,
 	p.start_brk = o->start_brk;
 	int rc = pass_init(&p, o, &st);
 	if (rc == 0) {
+		/* --html and --svg draw the session when it ends */
+		if (out && o->html) {
+			p.html = o->html;
+			html_pass_begin(p.html);
+		}
 		pass_run(&p, NULL, 0, NULL, in);
 		rc = p.exit_code;
 		note_unmatched_paths(&p);

@@ -423,3 +423,41 @@ TEST(html_page_shows_each_calls_decisions)
 	html_free(h);
 	free(out);
 }
+
+/* An interactive session (`vmspace replay -i --html PAGE -`) is drawn when
+ * it ends: a step for each call typed, with its decisions, as a log's. */
+TEST(html_page_draws_an_interactive_session)
+{
+	(void)sys;
+	static const char session[] =
+		"mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0)\n"
+		"maps\n"
+		"mprotect(0x7ffff7ffd000, 4096, PROT_READ) = ?\n";
+	struct replay_opts o;
+	memset(&o, 0, sizeof(o));
+	o.explain = 1;
+	o.interactive = 1;
+	o.name = "-";
+	o.html = html_new();
+	o.on_call_events = html_on_call_events;
+	o.on_call_events_arg = o.html;
+	CHECK(o.html != NULL);
+	FILE *in = fmemopen((void *)session, sizeof(session) - 1, "r");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	CHECK(in != NULL && out != NULL);
+	CHECK_EQ(replay_stream(&o, in, out, NULL, NULL), 0);
+	fclose(out);
+	fclose(in);
+	CHECK_EQ(html_steps(o.html), 2);
+	char *page = page_of(o.html, "(interactive session)");
+	CHECK(page != NULL);
+	if (page) {
+		CHECK(strstr(page, "(interactive session)") != NULL);
+		CHECK(strstr(page, "[unmapped_area_topdown]") != NULL);
+	}
+	free(page);
+	free(text);
+	html_free(o.html);
+}
