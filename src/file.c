@@ -135,9 +135,13 @@ void file_get(struct vms_file *f)
 		f->shm->nattch++;
 }
 
-void file_put(struct vms_file *f)
+void file_get_ref(struct vms_file *f)
 {
-	struct shm_seg *seg = f->shm;
+	f->refcount++;
+}
+
+void file_put_ref(struct vms_file *f)
+{
 	if (--f->refcount == 0) {
 		struct vms_inode *ino = f->inode;
 		if ((f->oflags & 3) == VMS_O_WRONLY || (f->oflags & 3) == VMS_O_RDWR)
@@ -145,6 +149,12 @@ void file_put(struct vms_file *f)
 		sys_free(ino->sys, f);
 		inode_put(ino);
 	}
+}
+
+void file_put(struct vms_file *f)
+{
+	struct shm_seg *seg = f->shm;
+	file_put_ref(f);
 	/* ipc/shm.c shm_close(): the segment may go with its last attach. */
 	if (seg)
 		shm_nattch_put(seg);

@@ -21,6 +21,11 @@ struct vms_file *file_new_hugetlb_anon(vms_sys *sys, uint64_t size, uint64_t hpa
 uint64_t hugetlb_dev_of(const vms_sys *sys, uint64_t hpage_size);
 void file_get(struct vms_file *f);
 void file_put(struct vms_file *f);
+/* get_file()/fput() of a System V attach file as such, not an attach: no
+ * shm_open()/shm_close(), so the segment may go while the file is held
+ * (remap_file_pages). For other files the same as file_get/file_put. */
+void file_get_ref(struct vms_file *f);
+void file_put_ref(struct vms_file *f);
 bool file_is_hugetlb(const struct vms_file *f);
 /* The file lives on tmpfs (shmem): VMAs of it are vma_is_shmem(). */
 bool file_is_shmem(const struct vms_file *f);

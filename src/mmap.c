@@ -15,6 +15,7 @@
 #include "pkeys.h"
 #include "prctl.h"
 #include "rss.h"
+#include "shm.h"
 #include "unmapped_area.h"
 #include "vma.h"
 
@@ -75,6 +76,12 @@ static int file_mmap_hook(struct vms_mm *mm, struct vms_file *file, uint64_t len
 			  uint64_t *vm_flags)
 {
 	struct vms_inode *ino = file->inode;
+	/* ipc/shm.c shm_mmap() -> __shm_open(): remap_file_pages() of an
+	 * attach whose segment was removed (IPC_RMID) finds no segment when
+	 * the range it replaces held the last attach, closed before this
+	 * hook (vms_clean_up_area): EINVAL, and the range is left a gap. */
+	if (file->shm && !shm_attach_alive(mm->sys, file))
+		return -EINVAL;
 	if (file_is_hugetlb(file)) {
 		uint64_t hps = ino->hpage_size;
 		if (pgoff & ((hps >> PAGE_SHIFT) - 1))
@@ -539,12 +546,14 @@ long vms_remap_file_pages(vms_mm *mm, uint64_t start, uint64_t size, unsigned lo
 		if (!next)
 			return -EINVAL;
 	}
-	/* The replaced VMAs may hold the last references to the file. */
+	/* The replaced VMAs may hold the last references to the file: held
+	 * as get_file() holds it, which for a System V attach is not an
+	 * attach (the segment may go with the VMAs replaced). */
 	struct vms_file *file = v->file;
-	file_get(file);
+	file_get_ref(file);
 	uint64_t populate;
 	long r = do_mmap(mm, file, start, size, prot, flags, 0, pgoff, &populate);
-	file_put(file);
+	file_put_ref(file);
 	if (IS_ERR_VALUE(r))
 		return r;
 	if (populate)

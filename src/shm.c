@@ -183,6 +183,18 @@ static bool shm_may_destroy(const vms_sys *sys, const struct shm_seg *s)
 	return s->nattch == 0 && (sys->shm_rmid_forced || (s->mode & VMS_SHM_DEST));
 }
 
+bool shm_attach_alive(const vms_sys *sys, const struct vms_file *f)
+{
+	/* The attach file holds the segment's inode, which no later segment
+	 * can have: the segment is alive while an id still names it (the
+	 * kernel's shm_lock() by id, then shm_file == sfd->file). */
+	const struct shm_ids *ids = &sys->shm;
+	for (uint32_t i = 0; ids->in_use && i < ids->cap; i++)
+		if (ids->by_idx[i] && ids->by_idx[i]->file->inode == f->inode)
+			return true;
+	return false;
+}
+
 void shm_nattch_put(struct shm_seg *seg)
 {
 	vms_sys *sys = seg->file->inode->sys;

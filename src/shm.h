@@ -12,6 +12,9 @@
  * the segment is destroyed when it was the last and IPC_RMID or
  * kernel.shm_rmid_forced asks for it. */
 void shm_nattch_put(struct shm_seg *seg);
+/* ipc/shm.c __shm_open(): does the segment of attach file f still exist? (f
+ * may outlive it: f->shm is then not to be read.) */
+bool shm_attach_alive(const vms_sys *sys, const struct vms_file *f);
 /* ipc/shm.c exit_shm(): the creator mm exits (after its VMAs went). */
 void shm_exit(struct vms_mm *mm);
 /* ipc/shm.c shm_destroy_orphaned(): unattached segments whose creator exited

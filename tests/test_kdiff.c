@@ -610,6 +610,9 @@ static const struct {
     {343023380293633ULL, 5000, "discard of sealed private /dev/zero"},
     /* __import_iovec() checks each of several segments whole, then cuts. */
     {449651192395081ULL, 5000, "process_madvise iovec order"},
+    /* remap_file_pages over the last attach of a removed segment closes it
+     * first (vms_clean_up_area): shm_mmap() finds no segment, EINVAL, gap. */
+    {417177061922651ULL, 5000, "remap_file_pages of a removed segment"},
 };
 
 /* The fixed seeds, the state compared after every call. */

@@ -153,6 +153,39 @@ TEST(rfp_of_shared_anonymous_memory_stays_shmem)
 	VALID(mm);
 }
 
+/* A System V attach: the emulation maps the attach file again. When the
+ * segment was removed (IPC_RMID) and the replaced range held its last
+ * attach, the old VMA is closed before the new one's ->mmap (ipc/shm.c
+ * shm_mmap() -> __shm_open()), which finds no segment: EINVAL, and the range
+ * is left a gap (live, 6.18: remap_file_pages after shmctl(IPC_RMID) is
+ * EINVAL and the attach is gone from maps). While another attach holds the
+ * segment, the remap works. */
+TEST(rfp_of_a_removed_segments_last_attach_is_einval_and_leaves_a_gap)
+{
+	vms_mm *mm = new_mm(sys);
+	long id = vms_shmget(mm, 0, 4 * PG, VMS_IPC_CREAT | 0600);
+	CHECK(id >= 0);
+	long a = vms_shmat(mm, (int)id, 0, 0);
+	long b = vms_shmat(mm, (int)id, 0, 0);
+	CHECK(a > 0 && b > 0);
+	CHECK_EQ(vms_shmctl(mm, (int)id, VMS_IPC_RMID, NULL), 0);
+	/* b still attached: the segment stays, the remap works */
+	CHECK_EQ(vms_remap_file_pages(mm, (uint64_t)a, PG, 0, 2, 0), 0);
+	CHECK_VMA(mm, (uint64_t)a, (uint64_t)a, (uint64_t)a + PG, 2);
+	CHECK_EQ(vms_shmdt(mm, (uint64_t)b), 0);
+	/* now the remapped page and the rest of a are the last attaches: the
+	 * range's one VMA is closed, yet the rest of a holds the segment */
+	CHECK_EQ(vms_remap_file_pages(mm, (uint64_t)a, PG, 0, 0, 0), 0);
+	CHECK_EQ(vms_munmap(mm, (uint64_t)a + PG, 3 * PG), 0);
+	/* the last attach replaced: the segment is destroyed, EINVAL, a gap */
+	CHECK_EQ(vms_remap_file_pages(mm, (uint64_t)a, PG, 0, 1, 0), -VMS_EINVAL);
+	CHECK(vms_find_vma(mm, (uint64_t)a) == NULL ||
+	      info_at(mm, (uint64_t)a).start != (uint64_t)a);
+	CHECK_EQ(vms_shmctl(mm, (int)id, VMS_IPC_STAT, NULL), -VMS_EINVAL);
+	VALID(mm);
+	vms_mm_free(mm);
+}
+
 /* The emulation maps with MAP_POPULATE, and MAP_LOCKED for a locked VMA
  * (live: VmLck unchanged after remapping locked pages); flags other than
  * MAP_NONBLOCK are ignored, and MAP_NONBLOCK skips the populate. */
