@@ -14,11 +14,12 @@
 #include "unmapped_area.h"
 #include "vma.h"
 
-/* mm/rmap.c reusable_anon_vma()/anon_vma_compatible(): a neighbour that
- * differs only in access bits and continues v's pgoff can share. */
+/* mm/vma.c reusable_anon_vma()/anon_vma_compatible(): a neighbour with the
+ * same memory policy (mpol_equal: equal policies share an id) that differs
+ * only in access bits and continues v's pgoff can share. */
 static bool anon_vma_compatible(const struct vms_vma *a, const struct vms_vma *b)
 {
-	return a->end == b->start && a->file == b->file &&
+	return a->end == b->start && a->mpol == b->mpol && a->file == b->file &&
 	       !((a->flags ^ b->flags) & ~(VM_ACCESS_FLAGS | VM_IGNORE_MERGE)) &&
 	       b->pgoff == a->pgoff + vma_pages(a);
 }

@@ -613,6 +613,10 @@ static const struct {
     /* remap_file_pages over the last attach of a removed segment closes it
      * first (vms_clean_up_area): shm_mmap() finds no segment, EINVAL, gap. */
     {417177061922651ULL, 5000, "remap_file_pages of a removed segment"},
+    /* the same under ASan; and an anon_vma is shared only under an equal
+     * policy (anon_vma_compatible: mpol_equal), found under ASan */
+    {417177061922642ULL, 5000, "remap_file_pages of a removed segment (ASan)"},
+    {417177061922648ULL, 5000, "anon_vma_compatible mpol_equal (ASan)"},
 };
 
 /* The fixed seeds, the state compared after every call. */

@@ -120,6 +120,28 @@ TEST(mbind_policy_splits_the_vma_and_keeps_neighbours_apart)
 	VALID(mm);
 }
 
+/* mm/vma.c anon_vma_compatible(): a neighbour's anon_vma is shared only
+ * under an equal policy (mpol_equal). Guard markers prepare an anon_vma in
+ * each VMA they touch: the default-policy VMA and the bound one get their
+ * own, so when the bound one returns to the default it merges with the
+ * neighbour that has none, not with the one whose anon_vma differs (live,
+ * 6.18: kdiff commit seed 417177061922648 under ASan). */
+TEST(anon_vma_is_not_shared_across_a_policy_boundary)
+{
+	vms_mm *mm = new_mm(sys);
+	CHECK_EQ(map(mm, A, 16, VMS_PROT_READ), (long)A);
+	CHECK_EQ(mbind1(mm, A + 8 * PG, 2 * PG, VMS_MPOL_INTERLEAVE, 1, 0), 0);
+	CHECK_EQ(count_vmas(mm), 3);
+	CHECK_EQ(vms_madvise(mm, A + 6 * PG, 3 * PG, VMS_MADV_GUARD_INSTALL), 0);
+	CHECK_EQ(mbind1(mm, A + 4 * PG, 8 * PG, VMS_MPOL_DEFAULT, 0, 0), 0);
+	CHECK_EQ(count_vmas(mm), 2);
+	struct vms_vma_info i;
+	vms_vma_get_info(vms_find_vma(mm, A + 8 * PG), &i);
+	CHECK_EQ(i.start, A + 8 * PG);
+	CHECK_EQ(i.end, A + 16 * PG);
+	VALID(mm);
+}
+
 TEST(mbind_hole_is_efault_before_any_change_but_default_skips_holes)
 {
 	vms_mm *mm = new_mm(sys);
