@@ -383,8 +383,14 @@ size_t sys_bytes_held(const vms_sys *sys);
 /* ---- event.c: decisions as events (include/vmspace.h) ---- */
 
 /* Whether anyone listens: every emission is guarded by it, so that with no
- * observer the model builds no event at all. */
+ * observer the model builds no event at all. VMS_NO_EVENTS compiles every
+ * decision point out, to measure what the guards cost when no observer is
+ * attached (docs/performance.md, "The observer when none is attached"). */
+#ifdef VMS_NO_EVENTS
+#define ev_on(sys) ((void)(sys), 0)
+#else
 #define ev_on(sys) __builtin_expect((sys)->observer != NULL, 0)
+#endif
 /* The emitting functions are out of line and cold, so that the decision
  * points keep their size (and their inlining) without an observer. */
 #define ev_cold __attribute__((cold, noinline))
