@@ -405,6 +405,18 @@ vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 	if (f->vf)
 		return f->vf;
 	info.path = f->path ? f->path : "";
+	if (f->pidfd_pid) {
+		/* fs/pidfs.c: a pidfd's file system is SB_I_NOEXEC and its files
+		 * have no mmap, so do_mmap() says EPERM to PROT_EXEC (path_noexec)
+		 * and ENODEV to the rest; there is nothing else to know of it. */
+		info.flags = VMS_INODE_NOEXEC | VMS_INODE_NOMMAP | VMS_INODE_DELETED;
+		info.path = "anon_inode:[pidfd]";
+		info.ino = path_hash(info.path);
+		if (!(f->inode = vms_inode_get(p->sys, &info)))
+			return NULL;
+		f->vf = vms_file_open(f->inode, f->oflags);
+		return f->vf;
+	}
 	on_host = !f->memfd && f->lookup && host_stat(p, f->lookup, &sb);
 	/* the directory of an O_TMPFILE open gives its device, not its inode */
 	bool dir_only = f->tmpfile && !f->canonical;

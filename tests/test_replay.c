@@ -466,6 +466,29 @@ TEST(replay_fast_path_agrees_with_parser)
 	}
 }
 
+/* fs/pidfs.c: a pidfd's file system is SB_I_NOEXEC and its files have no
+ * mmap: do_mmap() refuses PROT_EXEC with EPERM (path_noexec) and the rest
+ * with ENODEV (live, 6.18: both, whatever the mapping's type). */
+TEST(replay_mmap_of_a_pidfd_is_eperm_for_exec_else_enodev)
+{
+	(void)sys;
+	char *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "getpid() = 100\n"
+			   "pidfd_open(100, 0) = 3\n"
+			   "mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = -1 ENODEV (No such device)\n"
+			   "mmap(NULL, 4096, PROT_READ|PROT_EXEC, MAP_PRIVATE, 3, 0) = -1 EPERM "
+			   "(Operation not permitted)\n"
+			   "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = -1 ENODEV (No such "
+			   "device)\n";
+	CHECK_EQ(run_text(&o, text, &out, &st), 0);
+	CHECK_EQ(st.matched, 3);
+	CHECK_EQ(st.diverged, 0);
+	free(out);
+	replay_stats_free(&st);
+}
+
 /* Inside a group of overlapping calls, plain memory lines are read by the
  * fast path (strace_joiner_pass_by) and keep their places in start order:
  * the same log with those lines sent to the full parser (a -T duration
