@@ -140,8 +140,12 @@ static void track(long r, uint64_t len)
 		outside[nout].len = (len + PG - 1) & ~(PG - 1);
 		nout++;
 	} else {
-		/* forget the oldest: calls then reach it no more */
-		outside[below(MAX_OUT)].a = a;
+		/* forget one: calls then reach it no more. Its length goes too:
+		 * an old length on a new address reached past our mapping (seeds
+		 * 3001 and 3010 unmapped ld.so's data and crashed) */
+		int k = (int)below(MAX_OUT);
+		outside[k].a = a;
+		outside[k].len = (len + PG - 1) & ~(PG - 1);
 	}
 }
 
