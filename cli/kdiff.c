@@ -446,6 +446,18 @@ static long h_policy_call(const uint64_t *a)
 static void helper_loop(void) __attribute__((noreturn));
 static void helper_loop(void)
 {
+	/* On one CPU: a page the helper touches waits in that CPU's LRU batch,
+	 * which MADV_PAGEOUT/COLD drain (lru_add_drain) only on the CPU they
+	 * run on; a helper moved in between finds its page not on the LRU and
+	 * keeps it, which the model cannot know (kdiff_mincore_matches once
+	 * saw page 2 stay resident after MADV_PAGEOUT). */
+	int cpu = sched_getcpu();
+	if (cpu >= 0) {
+		cpu_set_t one;
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		(void)sched_setaffinity(0, sizeof(one), &one);
+	}
 	for (size_t i = 0; i < sizeof(h_vec); i++)
 		h_vec[i] = 0;
 	for (size_t i = 0; i < KD_IOV_SLOTS; i++)

@@ -796,6 +796,10 @@ static int lookup_node(struct vms_mm *mm, uint64_t addr)
 	struct vms_vma *v = find_vma(mm, addr);
 	if (!v || v->start > addr)
 		return -EFAULT;
+	/* mm/gup.c check_vma_flags(): gup never takes secret memory (and
+	 * gup_fast leaves its folios to the slow walk), mapped or not. */
+	if (v->file && (v->file->inode->flags & VMS_INODE_SECRETMEM))
+		return -EFAULT;
 	if (!(v->flags & VM_READ)) {
 		/* A present PTE of a page of its own; the zero page's PTE is
 		 * special, which gup_fast_pte_range() leaves to the slow walk

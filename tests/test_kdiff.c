@@ -617,6 +617,9 @@ static const struct {
      * policy (anon_vma_compatible: mpol_equal), found under ASan */
     {417177061922642ULL, 5000, "remap_file_pages of a removed segment (ASan)"},
     {417177061922648ULL, 5000, "anon_vma_compatible mpol_equal (ASan)"},
+    /* gup never takes secret memory: get_mempolicy(MPOL_F_NODE|MPOL_F_ADDR)
+     * in a memfd_secret mapping is EFAULT (check_vma_flags) */
+    {370711670365421ULL, 5000, "get_mempolicy node of secret memory"},
 };
 
 /* The fixed seeds, the state compared after every call. */

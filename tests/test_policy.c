@@ -142,6 +142,29 @@ TEST(anon_vma_is_not_shared_across_a_policy_boundary)
 	VALID(mm);
 }
 
+/* mm/gup.c check_vma_flags(): get_user_pages never takes secret memory, so
+ * get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR) in a memfd_secret mapping is
+ * EFAULT, its page touched or not (live, 6.18: both EFAULT; kdiff commit
+ * seed 370711670365421). */
+TEST(get_mempolicy_node_of_secret_memory_is_efault)
+{
+	vms_mm *mm = new_mm(sys);
+	vms_file *f = NULL;
+	CHECK(vms_memfd_secret(sys, 0, &f) >= 0 && f);
+	CHECK_EQ(vms_ftruncate(f, 2 * PG), 0);
+	long a = vms_mmap(mm, 0, 2 * PG, RW, VMS_MAP_SHARED, f, 0);
+	CHECK(a > 0);
+	CHECK_EQ(vms_fault(mm, (uint64_t)a, 1), 0);
+	int node = -1;
+	CHECK_EQ(vms_get_mempolicy(mm, &node, NULL, 0, 0, (uint64_t)a, VMS_MPOL_F_NODE | VMS_MPOL_F_ADDR),
+		 -VMS_EFAULT);
+	CHECK_EQ(vms_get_mempolicy(mm, &node, NULL, 0, 0, (uint64_t)a + PG,
+				   VMS_MPOL_F_NODE | VMS_MPOL_F_ADDR),
+		 -VMS_EFAULT);
+	vms_file_close(f);
+	VALID(mm);
+}
+
 TEST(mbind_hole_is_efault_before_any_change_but_default_skips_holes)
 {
 	vms_mm *mm = new_mm(sys);
