@@ -405,12 +405,15 @@ vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 	if (f->vf)
 		return f->vf;
 	info.path = f->path ? f->path : "";
-	if (f->pidfd_pid) {
-		/* fs/pidfs.c: a pidfd's file system is SB_I_NOEXEC and its files
-		 * have no mmap, so do_mmap() says EPERM to PROT_EXEC (path_noexec)
-		 * and ENODEV to the rest; there is nothing else to know of it. */
+	if (f->pidfd_pid || f->uffd || (f->path && !strncmp(f->path, "anon_inode:", 11))) {
+		/* fs/anon_inodes.c and fs/pidfs.c: the files of anonymous inodes
+		 * (pidfd, userfaultfd, eventfd, ...; "anon_inode:[...]" to -y)
+		 * live on SB_I_NOEXEC file systems and have no mmap, so do_mmap()
+		 * says EPERM to PROT_EXEC (path_noexec) and ENODEV to the rest
+		 * (live, 6.18: pidfd, eventfd and userfaultfd alike). */
 		info.flags = VMS_INODE_NOEXEC | VMS_INODE_NOMMAP | VMS_INODE_DELETED;
-		info.path = "anon_inode:[pidfd]";
+		if (!f->path || strncmp(f->path, "anon_inode:", 11))
+			info.path = f->uffd ? "anon_inode:[userfaultfd]" : "anon_inode:[pidfd]";
 		info.ino = path_hash(info.path);
 		if (!(f->inode = vms_inode_get(p->sys, &info)))
 			return NULL;

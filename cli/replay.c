@@ -2262,58 +2262,46 @@ static void pass_run(struct pass *p, const char *text, size_t len, struct search
 			fprintf(p->progress, "\rvmspace: replaying line %d (%d%%)", lineno,
 				(int)((double)(glue ? (size_t)ftell(mf) : pos) * 100 / (double)(len ? len : 1)));
 		}
-		/* the fast path: a plain line while nothing is unfinished, of a
-		 * process whose pid the joiner would give it as is */
-		if (p->unfinished == 0 && p->ngroup == 0 && n > 0) {
+		/* the fast path: a plain memory call read without the parser, of
+		 * a process whose pid the joiner would give it as is. Applied at
+		 * once, or, inside a group of overlapping calls (a vfork child
+		 * runs while its parent's vfork is unfinished), joining it in the
+		 * places the joiner gives it (strace_joiner_pass_by). */
+		bool in_group = p->unfinished > 0 || p->ngroup > 0;
+		if (n > 0 && (!in_group || (!glue && p->prefixed))) {
 			struct call c;
 			const char *q = s;
 			int pid = 0;
 			bool ok = false;
+			uint64_t sseq = 0, eseq;
 			if (*q >= '0' && *q <= '9') {
 				if (p->prefixed) {
-					while (*q >= '0' && *q <= '9')
+					/* a longer number is no pid: the parser says so */
+					while (*q >= '0' && *q <= '9' && pid < 100000000)
 						pid = pid * 10 + (*q++ - '0');
 					if (*q == ' ') {
 						while (*q == ' ')
 							q++;
-						ok = proc_find(p, pid) != NULL;
+						ok = in_group || proc_find(p, pid) != NULL;
 					}
 				}
 			} else {
-				ok = p->unprefixed_ok && p->saw_first;
+				ok = !in_group && p->unprefixed_ok && p->saw_first;
 			}
-			if (ok && fast_parse(q, (size_t)(n - (q - s)), &c)) {
+			if (ok && fast_parse(q, (size_t)(n - (q - s)), &c) &&
+			    (!in_group || strace_joiner_pass_by(j, pid, &sseq, &eseq))) {
 				c.pid = pid;
 				c.lineno = c.end_lineno = lineno;
 				c.text = s;
 				c.text_len = (size_t)n;
-				apply_call(p, &c, fast_name(c.sc));
-				goto after;
-			}
-		} else if (!glue && p->prefixed && n > 0 && *s >= '0' && *s <= '9') {
-			/* inside a group (a vfork child runs while its parent's
-			 * vfork is unfinished): a plain line joins the group as
-			 * read here, if the joiner would give its pid as is */
-			struct call c;
-			const char *q = s;
-			int pid = 0;
-			uint64_t sseq, eseq;
-			while (*q >= '0' && *q <= '9' && pid < 100000000)
-				pid = pid * 10 + (*q++ - '0');
-			if (*q == ' ') {
-				while (*q == ' ')
-					q++;
-				if (fast_parse(q, (size_t)(n - (q - s)), &c) &&
-				    strace_joiner_pass_by(j, pid, &sseq, &eseq)) {
-					c.pid = pid;
-					c.lineno = c.end_lineno = lineno;
-					c.text = s;
-					c.text_len = (size_t)n;
+				if (!in_group) {
+					apply_call(p, &c, fast_name(c.sc));
+				} else {
 					p->unprefixed_ok = 0;
 					if (group_push_fast(p, &c, sseq))
 						break;
-					goto after;
 				}
+				goto after;
 			}
 		}
 		/* the full parser needs a NUL-terminated line */

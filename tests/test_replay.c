@@ -466,10 +466,11 @@ TEST(replay_fast_path_agrees_with_parser)
 	}
 }
 
-/* fs/pidfs.c: a pidfd's file system is SB_I_NOEXEC and its files have no
- * mmap: do_mmap() refuses PROT_EXEC with EPERM (path_noexec) and the rest
- * with ENODEV (live, 6.18: both, whatever the mapping's type). */
-TEST(replay_mmap_of_a_pidfd_is_eperm_for_exec_else_enodev)
+/* fs/pidfs.c, fs/anon_inodes.c: a pidfd's file system, and that of every
+ * anonymous inode (-y "anon_inode:[eventfd]"), is SB_I_NOEXEC and its files
+ * have no mmap: do_mmap() refuses PROT_EXEC with EPERM (path_noexec) and the
+ * rest with ENODEV (live, 6.18: both, whatever the mapping's type). */
+TEST(replay_mmap_of_an_anonymous_inode_is_eperm_for_exec_else_enodev)
 {
 	(void)sys;
 	char *out = NULL;
@@ -481,9 +482,13 @@ TEST(replay_mmap_of_a_pidfd_is_eperm_for_exec_else_enodev)
 			   "mmap(NULL, 4096, PROT_READ|PROT_EXEC, MAP_PRIVATE, 3, 0) = -1 EPERM "
 			   "(Operation not permitted)\n"
 			   "mmap(NULL, 4096, PROT_READ|PROT_WRITE, MAP_SHARED, 3, 0) = -1 ENODEV (No such "
-			   "device)\n";
+			   "device)\n"
+			   "mmap(NULL, 4096, PROT_READ, MAP_SHARED, 5<anon_inode:[eventfd]>, 0) = -1 "
+			   "ENODEV (No such device)\n"
+			   "mmap(NULL, 4096, PROT_READ|PROT_EXEC, MAP_SHARED, 5<anon_inode:[eventfd]>, 0) "
+			   "= -1 EPERM (Operation not permitted)\n";
 	CHECK_EQ(run_text(&o, text, &out, &st), 0);
-	CHECK_EQ(st.matched, 3);
+	CHECK_EQ(st.matched, 5);
 	CHECK_EQ(st.diverged, 0);
 	free(out);
 	replay_stats_free(&st);
