@@ -653,7 +653,8 @@ static void do_prctl(struct pass *p, struct proc *pr, const struct call *c)
 	/* PR_SET_MM, PR_SET/GET_THP_DISABLE, PR_SET/GET_MDWE */
 	if ((c->has & 1) && (c->a[0] == VMS_PR_SET_MM || c->a[0] == VMS_PR_SET_THP_DISABLE ||
 			     c->a[0] == VMS_PR_GET_THP_DISABLE || c->a[0] == VMS_PR_SET_MDWE ||
-			     c->a[0] == VMS_PR_GET_MDWE)) {
+			     c->a[0] == VMS_PR_GET_MDWE || c->a[0] == VMS_PR_GET_DUMPABLE ||
+			     c->a[0] == VMS_PR_SET_DUMPABLE)) {
 		do_prctl_policy(p, pr, c);
 		return;
 	}

@@ -686,6 +686,8 @@ long vms_pkey_free(vms_mm *mm, int pkey);
 long vms_map_shadow_stack(vms_mm *mm, uint64_t addr, uint64_t size, uint64_t flags);
 
 /* prctl(2) options the model applies; others are -EINVAL as unknown. */
+#define VMS_PR_GET_DUMPABLE 3
+#define VMS_PR_SET_DUMPABLE 4
 #define VMS_PR_SET_MM 35
 #define VMS_PR_SET_THP_DISABLE 41
 #define VMS_PR_GET_THP_DISABLE 42
@@ -709,8 +711,9 @@ long vms_map_shadow_stack(vms_mm *mm, uint64_t addr, uint64_t size, uint64_t fla
 #define VMS_PR_SET_MM_EXE_FILE 13
 #define VMS_PR_SET_MM_MAP 14
 #define VMS_PR_SET_MM_MAP_SIZE 15
-/* PR_SET_THP_DISABLE, PR_GET_THP_DISABLE, PR_SET_MDWE, PR_GET_MDWE and
- * PR_SET_MM with the single-field options (START_CODE .. ENV_END); the
+/* PR_SET_THP_DISABLE, PR_GET_THP_DISABLE, PR_SET_MDWE, PR_GET_MDWE,
+ * PR_SET_DUMPABLE, PR_GET_DUMPABLE (what process_madvise's access check
+ * reads; an id change makes a process fs.suid_dumpable) and PR_SET_MM with the single-field options (START_CODE .. ENV_END); the
  * other PR_SET_MM options take user structures and are -EINVAL here
  * (PR_SET_MM_MAP: vms_prctl_set_mm_map). */
 long vms_prctl(vms_mm *mm, int option, uint64_t arg2, uint64_t arg3, uint64_t arg4,

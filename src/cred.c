@@ -191,8 +191,33 @@ static void cap_emulate_setxuid(struct vms_creds *new, const struct vms_creds *o
 
 static void commit_creds(struct vms_mm *mm, const struct vms_creds *new)
 {
+	/* kernel/cred.c commit_creds(): a change of the effective or fs ids,
+	 * or a permitted set that is not a subset of the old one, makes the
+	 * process fs.suid_dumpable (not dumpable by default). */
+	const struct vms_creds *old = &mm->cred;
+	if (old->euid != new->euid || old->egid != new->egid || old->fsuid != new->fsuid ||
+	    old->fsgid != new->fsgid || (new->cap_permitted & ~old->cap_permitted))
+		mm->dumpable = (uint8_t)mm->sys->suid_dumpable;
 	mm->cred = *new;
 	caps_sync(mm);
+}
+
+#define CAP_SYS_PTRACE 19
+
+bool ptrace_may_read(const struct vms_mm *caller, const struct vms_mm *target)
+{
+	if (caller == target)
+		return true; /* same_thread_group() */
+	const struct vms_creds *c = &caller->cred, *t = &target->cred;
+	bool sys_ptrace = capable(caller, CAP_SYS_PTRACE);
+	bool same_ids = c->fsuid == t->euid && c->fsuid == t->suid && c->fsuid == t->uid &&
+			c->fsgid == t->egid && c->fsgid == t->sgid && c->fsgid == t->gid;
+	if (!same_ids && !sys_ptrace)
+		return false;
+	if (target->dumpable != SUID_DUMP_USER && !sys_ptrace)
+		return false;
+	/* cap_ptrace_access_check(): FSCREDS compares with the effective set */
+	return !(t->cap_permitted & ~c->cap_effective) || sys_ptrace;
 }
 
 #define ID_KEEP ((uint32_t)-1)

@@ -28,6 +28,21 @@ unsigned caps_from_set(uint64_t set);
  * euid or egid not the real one (bprm->secureexec: AT_SECURE, RLIMIT_STACK
  * at most 8 MiB).
  */
+/* include/linux/sched/coredump.h: the dumpable values (mm->dumpable). */
+#define SUID_DUMP_DISABLE 0
+#define SUID_DUMP_USER 1
+#define SUID_DUMP_ROOT 2
+/*
+ * kernel/ptrace.c __ptrace_may_access(PTRACE_MODE_READ_FSCREDS), what
+ * mm_access() asks before one process reads or advises another's memory:
+ * the caller's fs ids equal to every id of the target, a target that is
+ * dumpable, and security/commoncap.c cap_ptrace_access_check()'s rule (the
+ * target's permitted set within the caller's effective one); CAP_SYS_PTRACE
+ * stands in for each. Not here: LSMs beyond commoncap (Yama restricts only
+ * attaching), user namespaces (the model has one).
+ */
+bool ptrace_may_read(const struct vms_mm *caller, const struct vms_mm *target);
+
 #define CRED_EXEC_PER_CLEAR 1u
 #define CRED_EXEC_SECURE 2u
 unsigned cred_exec(struct vms_creds *c);

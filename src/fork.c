@@ -80,6 +80,7 @@ static void copy_layout(struct vms_mm *c, const struct vms_mm *p)
 	c->env_start = p->env_start;
 	c->env_end = p->env_end;
 	c->cred = p->cred;
+	c->dumpable = p->dumpable; /* MMF_DUMPABLE_MASK is in MMF_INIT_MASK */
 }
 
 /* include/linux/mm.h VM_COPY_ON_FORK (6.18 stable): flags whose page tables

@@ -86,7 +86,7 @@ static void probe_sysctls(vms_sys *sys, int *taken)
 	    "vm.overcommit_kbytes", "vm.mmap_min_addr",       "vm.legacy_va_layout",
 	    "kernel.randomize_va_space", "vm.mmap_rnd_bits", "kernel.shmmax", "kernel.shmall",
 	    "kernel.shmmni", "kernel.shm_rmid_forced", "kernel.shm_next_id", "vm.memfd_noexec",
-	    "vm.hugetlb_shm_group", "vm.unprivileged_userfaultfd",
+	    "vm.hugetlb_shm_group", "vm.unprivileged_userfaultfd", "fs.suid_dumpable",
 	    /* After the memory sizes, which recompute the default reserves. */
 	    "vm.admin_reserve_kbytes", "vm.user_reserve_kbytes",
 	};

@@ -220,7 +220,7 @@ struct hugetlb_pool {
 };
 
 /* How many named settings there are (settings.c's table). */
-#define VMS_NSETTINGS 60
+#define VMS_NSETTINGS 61
 
 struct vms_sys {
 	/* The embedder's observer of decisions (event.c), or NULL: first, in
@@ -258,6 +258,7 @@ struct vms_sys {
 	uint64_t shmmax, shmall, shmmni; /* kernel.shm*: bytes, pages, segments */
 	bool shm_rmid_forced;
 	bool ipcmni_extend;     /* boot parameter: 16M ids instead of 32768 */
+	int suid_dumpable;      /* fs.suid_dumpable: dumpable after an id change */
 	int memfd_noexec;       /* vm.memfd_noexec: 0 exec, 1 seal, 2 enforce */
 	uint64_t hugetlb_shm_group; /* vm.hugetlb_shm_group: may SHM_HUGETLB without CAP_IPC_LOCK */
 	bool secretmem;         /* memfd_secret(2) works (secretmem.enable) */
@@ -354,6 +355,9 @@ struct vms_mm {
 	uint32_t mmf;                 /* MMF_* flags: THP disable, MDWE (prctl.c) */
 	uint64_t arg_start, arg_end, env_start, env_end;
 	struct vms_creds cred;
+	/* SUID_DUMP_*: the mm flags' dumpable bits, which ptrace_may_access()
+	 * reads (set by exec and commit_creds(), inherited by fork, prctl) */
+	uint8_t dumpable;
 };
 
 /* ---- alloc.c: every allocation, with failure injection ---- */

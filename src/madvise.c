@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "accounting.h"
+#include "cred.h"
 #include "fault.h"
 #include "file.h"
 #include "prctl.h"
@@ -694,21 +695,6 @@ static long import_iovec(const vms_sys *sys, const struct vms_iovec *iov, uint64
 	return (long)total;
 }
 
-/* kernel/ptrace.c __ptrace_may_access(PTRACE_MODE_READ_FSCREDS), which
- * mm_access() asks for another process's mm (EACCES when refused): the
- * caller's fsuid and fsgid must equal all the target's ids, or the caller
- * must have CAP_SYS_PTRACE. Not here: the target's dumpable flag (a target
- * that changed its ids needs CAP_SYS_PTRACE too), LSMs. */
-#define CAP_SYS_PTRACE_BIT 19
-static bool ptrace_read_ok(const vms_mm *mm, const vms_mm *target)
-{
-	const struct vms_creds *c = &mm->cred, *t = &target->cred;
-	if (c->fsuid == t->euid && c->fsuid == t->suid && c->fsuid == t->uid &&
-	    c->fsgid == t->egid && c->fsgid == t->sgid && c->fsgid == t->gid)
-		return true;
-	return (c->cap_effective >> CAP_SYS_PTRACE_BIT) & 1;
-}
-
 long vms_process_madvise(vms_mm *mm, vms_mm *target, long lookup_err,
 			 const struct vms_iovec *iov, uint64_t vlen, int advice, unsigned flags)
 {
@@ -721,8 +707,8 @@ long vms_process_madvise(vms_mm *mm, vms_mm *target, long lookup_err,
 	/* pidfd_get_task() and mm_access(): the caller's lookup of the pidfd. */
 	if (!target)
 		return lookup_err ? lookup_err : -ESRCH;
-	if (target != mm && !ptrace_read_ok(mm, target))
-		return -EACCES;
+	if (!ptrace_may_read(mm, target))
+		return -EACCES; /* mm_access() */
 	if (target != mm && !process_madvise_remote_valid(advice))
 		return -EINVAL;
 	if (target != mm && !(mm->caps & VMS_CAP_SYS_NICE))

@@ -116,6 +116,11 @@ vms_mm *vms_mm_new(vms_sys *sys, const struct vms_mm_config *cfg)
 		cfg = &defaults;
 	mm->personality = cfg->personality;
 	creds_init(mm, cfg);
+	/* fs/exec.c begin_new_exec(): a process whose effective ids differ
+	 * from its real ones runs with fs.suid_dumpable, any other dumpable. */
+	mm->dumpable = mm->cred.euid == mm->cred.uid && mm->cred.egid == mm->cred.gid
+			   ? SUID_DUMP_USER
+			   : (uint8_t)sys->suid_dumpable;
 	mm->rng = cfg->seed;
 	if (cfg->has_rlimits) {
 		mm->rlim_stack = cfg->rlim_stack;

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 
+#include "cred.h"
 #include "prctl.h"
 #include "unmapped_area.h"
 #include "vma.h"
@@ -225,6 +226,15 @@ long vms_prctl(vms_mm *mm, int option, uint64_t arg2, uint64_t arg3, uint64_t ar
 		return get_current_mdwe(mm);
 	case VMS_PR_SET_MM:
 		return set_mm(mm, arg2, arg3, arg4, arg5);
+	/* kernel/sys.c: the dumpable bits that process_madvise's access
+	 * check reads; only "not dumpable" and "dumpable" may be set. */
+	case VMS_PR_GET_DUMPABLE:
+		return mm->dumpable;
+	case VMS_PR_SET_DUMPABLE:
+		if (arg2 != SUID_DUMP_DISABLE && arg2 != SUID_DUMP_USER)
+			return -EINVAL;
+		mm->dumpable = (uint8_t)arg2;
+		return 0;
 	default:
 		return -EINVAL;
 	}

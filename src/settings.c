@@ -281,6 +281,10 @@ static const struct setting settings[VMS_NSETTINGS] = {
     {"vm.hugetlb_shm_group", F(hugetlb_shm_group), SK_U64, 0, UINT32_MAX, 1, NULL, NULL,
      "the group whose members may shmget(SHM_HUGETLB) without CAP_IPC_LOCK (else EPERM)",
      "/proc/sys/vm/hugetlb_shm_group"},
+    {"fs.suid_dumpable", F(suid_dumpable), SK_INT, 0, 2, 1, NULL, NULL,
+     "what a process that changed its ids becomes (0 not dumpable, 1 dumpable, 2 root "
+     "only): without 1, process_madvise on it needs CAP_SYS_PTRACE",
+     "/proc/sys/fs/suid_dumpable"},
     {"vm.memfd_noexec", F(memfd_noexec), SK_INT, 0, 2, 1, NULL, NULL,
      "memfd_create without MFD_EXEC/MFD_NOEXEC_SEAL: 0 executable, 1 sealed, 2 EACCES "
      "unless MFD_NOEXEC_SEAL",

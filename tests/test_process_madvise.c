@@ -163,12 +163,16 @@ TEST(process_madvise_of_another_process_is_limited)
 		CHECK_EQ(PMADV(mm, child, 0, iov, 0, bad[i], 0), -VMS_EINVAL);
 	}
 	CHECK_RES(child, A, 8, "11111111");
-	vms_mm *plain = new_mm(sys, 0);
-	CHECK(plain);
-	CHECK_EQ(PMADV(plain, child, 0, iov, 1, VMS_MADV_COLD, 0), -VMS_EPERM);
-	CHECK_EQ(PMADV(plain, child, 0, iov, 1, VMS_MADV_DONTNEED, 0), -VMS_EINVAL);
+	/* without CAP_SYS_NICE: EPERM, once the target's capabilities are
+	 * within the caller's (else EACCES, the access check before it) */
+	vms_mm *plain = new_mm(sys, 0), *other = eight_pages(sys, 0);
+	CHECK(plain && other);
+	CHECK_EQ(PMADV(plain, other, 0, iov, 1, VMS_MADV_COLD, 0), -VMS_EPERM);
+	CHECK_EQ(PMADV(plain, other, 0, iov, 1, VMS_MADV_DONTNEED, 0), -VMS_EINVAL);
+	CHECK_EQ(PMADV(plain, child, 0, iov, 1, VMS_MADV_COLD, 0), -VMS_EACCES);
 	vms_mm_free(child);
 	vms_mm_free(plain);
+	vms_mm_free(other);
 }
 
 TEST(process_madvise_alloc_failure_changes_nothing)
@@ -247,4 +251,78 @@ TEST(process_madvise_segments_are_checked_whole_before_the_cut)
 	struct vms_iovec one[1] = {{0x100000000ULL, 0x800000000000ULL}};
 	CHECK_EQ(PMADV(mm, NULL, -VMS_EBADF, two, 2, VMS_MADV_COLD, 0), -VMS_EFAULT);
 	CHECK_EQ(PMADV(mm, NULL, -VMS_EBADF, one, 1, VMS_MADV_COLD, 0), -VMS_EBADF);
+}
+
+/* kernel/ptrace.c __ptrace_may_access() after the ids: a target that is not
+ * dumpable (prctl(PR_SET_DUMPABLE, 0), or an effective-id change at
+ * fs.suid_dumpable 0: commit_creds) needs CAP_SYS_PTRACE, and so does one
+ * whose permitted set is not within the caller's effective set (commoncap
+ * cap_ptrace_access_check). Live: each case below, the same (the breadth
+ * test found the second: a child that dropped its capabilities). */
+static vms_mm *with_caps(vms_mm *mm, uint64_t caps)
+{
+	struct vms_cap_data d = {.effective = caps, .permitted = caps, .inheritable = 0};
+	return vms_capset(mm, VMS_CAP_VERSION_3, 0, 0, &d) == 0 ? mm : NULL;
+}
+
+TEST(process_madvise_needs_a_dumpable_target_within_the_callers_capabilities)
+{
+	const uint64_t all = (1ULL << 41) - 1, nice = 1ULL << 23, ptrace = 1ULL << 19;
+	struct vms_mm_config cfg = {.personality = VMS_ADDR_NO_RANDOMIZE,
+				    .has_creds = 1,
+				    .creds = {.cap_effective = all, .cap_permitted = all, .cap_bset = all}};
+	struct vms_iovec iov[1] = {{A, PG}};
+	struct {
+		uint64_t tcaps, ccaps;
+		int undumpable, euid_flip;
+		long want;
+	} cases[] = {
+	    {all, 0, 0, 0, -VMS_EACCES},              /* target's caps not within */
+	    {nice, nice, 0, 0, (long)PG},             /* within, dumpable */
+	    {nice, nice, 1, 0, -VMS_EACCES},          /* PR_SET_DUMPABLE 0 */
+	    {nice, nice, 0, 1, -VMS_EACCES},          /* euid 1000 and back */
+	    {nice, nice | ptrace, 1, 0, (long)PG},    /* CAP_SYS_PTRACE */
+	    {all, nice | ptrace, 0, 0, (long)PG},     /* CAP_SYS_PTRACE */
+	    {0, nice, 0, 0, (long)PG},                /* a target without caps */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vms_mm *t = vms_mm_new(sys, &cfg);
+		CHECK(t != NULL);
+		CHECK_EQ(vms_mmap(t, A, 4 * PG, RW, PA | VMS_MAP_FIXED, NULL, 0), (long)A);
+		CHECK_EQ(vms_prctl(t, VMS_PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+		if (cases[i].euid_flip) {
+			CHECK_EQ(vms_setresuid(t, (uint32_t)-1, 1000, (uint32_t)-1), 0);
+			CHECK_EQ(vms_setresuid(t, (uint32_t)-1, 0, (uint32_t)-1), 0);
+			CHECK_EQ(vms_prctl(t, VMS_PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+		}
+		CHECK(with_caps(t, cases[i].tcaps));
+		if (cases[i].undumpable)
+			CHECK_EQ(vms_prctl(t, VMS_PR_SET_DUMPABLE, 0, 0, 0, 0), 0);
+		int err = 0;
+		vms_mm *c = vms_fork(t, &err);
+		CHECK(c != NULL);
+		CHECK_EQ(vms_prctl(c, VMS_PR_GET_DUMPABLE, 0, 0, 0, 0),
+			 vms_prctl(t, VMS_PR_GET_DUMPABLE, 0, 0, 0, 0));
+		/* the caller is another process: dumpable again (a fresh mm) */
+		vms_mm *caller = with_caps(vms_mm_new(sys, &cfg), cases[i].ccaps);
+		CHECK(caller != NULL);
+		CHECK_EQ(PMADV(caller, t, 0, iov, 1, VMS_MADV_COLD, 0), cases[i].want);
+		vms_mm_free(caller);
+		vms_mm_free(c);
+		vms_mm_free(t);
+	}
+}
+
+/* kernel/sys.c PR_SET_DUMPABLE: only 0 and 1 may be set (2 is what an id
+ * change at fs.suid_dumpable 2 gives); the other arguments are ignored. */
+TEST(prctl_set_dumpable_takes_zero_or_one)
+{
+	vms_mm *mm = new_mm(sys, 0);
+	CHECK(mm);
+	CHECK_EQ(vms_prctl(mm, VMS_PR_SET_DUMPABLE, 2, 0, 0, 0), -VMS_EINVAL);
+	CHECK_EQ(vms_prctl(mm, VMS_PR_SET_DUMPABLE, 0, 7, 7, 7), 0);
+	CHECK_EQ(vms_prctl(mm, VMS_PR_GET_DUMPABLE, 9, 9, 9, 9), 0);
+	CHECK_EQ(vms_prctl(mm, VMS_PR_SET_DUMPABLE, 1, 0, 0, 0), 0);
+	CHECK_EQ(vms_prctl(mm, VMS_PR_GET_DUMPABLE, 0, 0, 0, 0), 1);
+	vms_mm_free(mm);
 }

@@ -692,6 +692,53 @@ static void op_mprotect_(void)
 	op_mprotect(0);
 }
 
+/* Faults do not appear in a log: the replay takes every private writable
+ * VMA as written before a fork (cli/procs.c fault_rule), so that its
+ * anon_vma is copied as dup_mmap() would. This program writes little of
+ * its own memory (no malloc: the heap is never touched), so it makes that
+ * true where the log shows it: MADV_POPULATE_WRITE of the first page of
+ * each private writable VMA, in address order, as the rule faults them. */
+static uint64_t hex_at(const char **s)
+{
+	uint64_t v = 0;
+	for (;; (*s)++) {
+		char c = **s;
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (d < 0)
+			return v;
+		v = v << 4 | (uint64_t)d;
+	}
+}
+
+static void populate_before_fork(void)
+{
+	size_t len = 0;
+	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY);
+	if (fd < 0)
+		return;
+	for (;;) {
+		long n = syscall(SYS_read, fd, iobuf + len, sizeof(iobuf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	syscall(SYS_close, fd);
+	iobuf[len] = '\0';
+	for (const char *l = iobuf; *l;) {
+		const char *s = l;
+		uint64_t start = hex_at(&s);
+		if (*s == '-')
+			s++;
+		hex_at(&s);
+		if (*s == ' ' && s[2] == 'w' && s[4] == 'p')
+			syscall(SYS_madvise, start, PG, 23 /* MADV_POPULATE_WRITE */);
+		while (*l && *l != '\n')
+			l++;
+		if (*l)
+			l++;
+	}
+}
+
 /* A child makes calls of its own (a sixth of what is left), writes its maps
  * and exits; the parent waits, so that the log holds no overlapping calls. */
 static void op_fork(void)
@@ -702,6 +749,7 @@ static void op_fork(void)
 	}
 	children++;
 	long child_calls = budget / 6 + 1;
+	populate_before_fork();
 	pid_t pid = fork();
 	if (pid == 0) {
 		depth++;
