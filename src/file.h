@@ -29,6 +29,9 @@ void file_put_ref(struct vms_file *f);
 bool file_is_hugetlb(const struct vms_file *f);
 /* The file lives on tmpfs (shmem): VMAs of it are vma_is_shmem(). */
 bool file_is_shmem(const struct vms_file *f);
+/* The largest size the inode's file system takes (sb->s_maxbytes): what
+ * ftruncate, fallocate and MADV_REMOVE check against (memfd.c). */
+uint64_t inode_maxbytes(const struct vms_inode *ino);
 /* Room in the inode's i_mmap for n more VMAs, so linking cannot fail. */
 int file_rmap_reserve(struct vms_file *f, unsigned n) __attribute__((warn_unused_result));
 /* mm/vma.c vma_link_file / mm/mmap.c unlink_file_vma: keep i_mmap exact. */

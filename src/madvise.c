@@ -184,15 +184,15 @@ static int madvise_remove(struct vms_vma *v, uint64_t start, uint64_t end)
 	uint64_t first = v->pgoff + ((start - v->start) >> PAGE_SHIFT);
 	uint64_t last = first + ((end - start) >> PAGE_SHIFT);
 	/* fs/open.c vfs_fallocate(): offset + len past s_maxbytes (or past
-	 * loff_t) is EFBIG. shmem and hugetlbfs allow MAX_LFS_FILESIZE; other
-	 * files are taken to live on ext4 with 4 KiB blocks, as /tmp does here,
-	 * whose extent files end 4 KiB short of 16 TiB (kdiff: a hole punched
-	 * up to 2^44 gave EFBIG, one up to 2^44 - 4096 did not). */
-	uint64_t maxbytes = (vma_shmem_file(v) || ino->hpage_size)
-				    ? (uint64_t)INT64_MAX
-				    : (1ULL << 44) - 4096;
+	 * loff_t) is EFBIG (kdiff: on /tmp's ext4 a hole punched up to 2^44
+	 * gave EFBIG, one up to 2^44 - 4096 did not); then a file system
+	 * without ->fallocate, secretmem's, is EOPNOTSUPP: reached in a fork
+	 * child, whose copy of the VMA lost VM_LOCKED (breadth seed 4068). */
+	uint64_t maxbytes = inode_maxbytes(ino);
 	if (first > maxbytes >> PAGE_SHIFT || (last << PAGE_SHIFT) > maxbytes)
 		return -EFBIG;
+	if (ino->flags & VMS_INODE_SECRETMEM)
+		return -EOPNOTSUPP;
 	/* shmem_fallocate(), hugetlbfs_punch_hole(): a write-sealed file
 	 * keeps its pages. */
 	if (ino->seals & (VMS_F_SEAL_WRITE | VMS_F_SEAL_FUTURE_WRITE))

@@ -158,7 +158,7 @@ long vms_get_seals(const vms_file *file)
  * internal mounts and tmpfs allow MAX_LFS_FILESIZE; other files are taken
  * to live on ext4 with 4 KiB blocks, whose extent files end 4 KiB short of
  * 16 TiB (live: ftruncate to 2^44 is EFBIG, to 2^44 - 4096 is not). */
-static uint64_t s_maxbytes(const struct vms_inode *ino)
+uint64_t inode_maxbytes(const struct vms_inode *ino)
 {
 	if (ino->dev_major == 0 ||
 	    (ino->flags & (VMS_INODE_SHMEM | VMS_INODE_HUGETLBFS | VMS_INODE_SECRETMEM)))
@@ -179,7 +179,7 @@ long vms_ftruncate(vms_file *file, int64_t length)
 		return -EPERM;
 	uint64_t newsize = (uint64_t)length, oldsize = ino->size;
 	/* setattr_prepare() -> inode_newsize_ok() */
-	if (newsize > s_maxbytes(ino))
+	if (newsize > inode_maxbytes(ino))
 		return -EFBIG;
 	if (ino->flags & VMS_INODE_SECRETMEM) {
 		/* secretmem_setattr(): the size is set once. */
@@ -282,7 +282,7 @@ long vms_fallocate(vms_file *file, int mode, int64_t offset, int64_t len)
 	if (ino->flags & (VMS_INODE_DEVZERO | VMS_INODE_NOMMAP))
 		return -ENODEV;
 	uint64_t end = (uint64_t)offset + (uint64_t)len;
-	if (end > (uint64_t)INT64_MAX || end > s_maxbytes(ino))
+	if (end > (uint64_t)INT64_MAX || end > inode_maxbytes(ino))
 		return -EFBIG;
 	if (ino->flags & VMS_INODE_SECRETMEM)
 		return -EOPNOTSUPP; /* no ->fallocate */

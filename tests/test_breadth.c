@@ -107,15 +107,15 @@ static int compare_vmflags(const char *model, const char *kernel, char *why, siz
 /* ---- maps ------------------------------------------------------------------ */
 
 /* The maps field up to the inode ("start-end perms offset dev "), for a
- * shared anonymous mapping, a memfd or an O_TMPFILE file ("DIR/#INO"), whose
+ * shared anonymous mapping (hugetlb ones too), a memfd or an O_TMPFILE file ("DIR/#INO"), whose
  * inode is a counter of the kernel's that a log shows only when the program
  * fstat()s it. */
 static size_t before_inode(const char *l, size_t n)
 {
 	static const char *const shm[] = {" /dev/zero (deleted)", " /SYSV", " /memfd:",
-					  " /secretmem", "/#"};
+					  " /secretmem", "/#", " /anon_hugepage (deleted)"};
 	int hit = 0;
-	for (int k = 0; k < 5; k++) {
+	for (int k = 0; k < 6; k++) {
 		size_t sl = strlen(shm[k]);
 		if (k == 0 ? n > sl && !memcmp(l + n - sl, shm[k], sl) : memmem(l, n, shm[k], sl) != NULL)
 			hit = 1;

@@ -70,31 +70,38 @@
 #define SYS_memfd_secret 447
 #endif
 
-static uint64_t rng;
-static uint64_t start_brk, cur_brk;
-static int depth, children;
-static long budget;
-static const char *outdir;
-static int self_pidfd = -1;
+/* Every variable but iobuf lives in .data, in the file-backed page(s) the
+ * loader writes: the anonymous bss VMA after them is then written only
+ * where the log shows it (populate_before_fork), never by a store or a
+ * system call's output the log does not place (strace prints a buffer's
+ * contents, not its address). Its anon_vma decides merges with the heap
+ * next to it, so the replay must know when it gets one. */
+#define DATA __attribute__((section(".data")))
+static DATA uint64_t rng;
+static DATA uint64_t start_brk, cur_brk;
+static DATA int depth, children;
+static DATA long budget;
+static DATA const char *outdir;
+static DATA int self_pidfd = -1;
 
 /* mappings the kernel placed outside the window for us: ours to change */
-static struct {
+static DATA struct {
 	uint64_t a, len;
 } outside[MAX_OUT];
-static int nout;
-static int fds[MAX_FDS];
-static int nfds;
-static int shmids[MAX_SHM];
-static int nshm;
-static int tmpnames;
+static DATA int nout;
+static DATA int fds[MAX_FDS];
+static DATA int nfds;
+static DATA int shmids[MAX_SHM];
+static DATA int nshm;
+static DATA int tmpnames;
 
-static unsigned char vec[(WIN_SIZE / PG) + 64];
-static unsigned long nodemask[16];
-static struct iovec iov[8];
-static struct shmid_ds shmds;
+static DATA unsigned char vec[(WIN_SIZE / PG) + 64];
+static DATA unsigned long nodemask[16];
+static DATA struct iovec iov[8];
+static DATA struct shmid_ds shmds;
 static char iobuf[1 << 20];
-static struct __user_cap_header_struct caph;
-static struct __user_cap_data_struct capd[2];
+static DATA struct __user_cap_header_struct caph;
+static DATA struct __user_cap_data_struct capd[2];
 
 static uint64_t next(void)
 {
@@ -185,7 +192,7 @@ static void pick_range(uint64_t *a, uint64_t *len, int small)
 
 /* A descriptor of ours, or one the log shows is not open (-1, or one this
  * process closed): not an inherited one, which the log does not show. */
-static int closed_fd = -1;
+static DATA int closed_fd = -1;
 
 static int fd_pick(void)
 {
@@ -200,7 +207,7 @@ static void fd_add(long r)
 		return;
 	/* The log then shows the file's device and inode (strace -v), which
 	 * the maps print and a replay cannot find once the file is unlinked. */
-	static struct stat st;
+	static DATA struct stat st;
 	syscall(SYS_fstat, r, &st);
 	if (nfds < MAX_FDS) {
 		fds[nfds++] = (int)r;
@@ -537,7 +544,7 @@ static void op_policy(void)
 		syscall(SYS_set_mempolicy, mode, nm, maxnode);
 		break;
 	case 2: {
-		static int m;
+		static DATA int m;
 		pick_range(&a, &len, 0);
 		syscall(SYS_get_mempolicy, pct(90) ? &m : NULL, nm, maxnode, a,
 			PICK(0, 0, 1, 2, 3, 4, 6, 8));
