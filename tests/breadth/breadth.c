@@ -72,7 +72,7 @@
 
 /* Every variable but iobuf lives in .data, in the file-backed page(s) the
  * loader writes: the anonymous bss VMA after them is then written only
- * where the log shows it (populate_before_fork), never by a store or a
+ * where the log shows it (populate_written), never by a store or a
  * system call's output the log does not place (strace prints a buffer's
  * contents, not its address). Its anon_vma decides merges with the heap
  * next to it, so the replay must know when it gets one. */
@@ -701,10 +701,11 @@ static void op_mprotect_(void)
 
 /* Faults do not appear in a log: the replay takes every private writable
  * VMA as written before a fork (cli/procs.c fault_rule), so that its
- * anon_vma is copied as dup_mmap() would. This program writes little of
- * its own memory (no malloc: the heap is never touched), so it makes that
- * true where the log shows it: MADV_POPULATE_WRITE of the first page of
- * each private writable VMA, in address order, as the rule faults them. */
+ * anon_vma is copied as dup_mmap() would, and nothing else as written. This
+ * program writes little of its own memory (no malloc: the heap is never
+ * touched), so it makes the first true where the log shows it, and the
+ * writes before main too: MADV_POPULATE_WRITE of the first page of each
+ * private writable VMA, in address order, as the rule faults them. */
 static uint64_t hex_at(const char **s)
 {
 	uint64_t v = 0;
@@ -717,7 +718,7 @@ static uint64_t hex_at(const char **s)
 	}
 }
 
-static void populate_before_fork(void)
+static void populate_written(void)
 {
 	size_t len = 0;
 	long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY);
@@ -756,7 +757,7 @@ static void op_fork(void)
 	}
 	children++;
 	long child_calls = budget / 6 + 1;
-	populate_before_fork();
+	populate_written();
 	pid_t pid = fork();
 	if (pid == 0) {
 		depth++;
@@ -856,6 +857,10 @@ int main(int argc, char **argv)
 	rng = strtoull(argv[1], NULL, 0) * 0x9E3779B97F4A7C15ULL + 1;
 	outdir = argv[3];
 	start_brk = cur_brk = (uint64_t)syscall(SYS_brk, 0);
+	/* what ld.so and libc wrote before main (the TLS block, their data,
+	 * the stack), where the log shows it: a mapping placed next to one of
+	 * them merges into it and takes its anon_vma */
+	populate_written();
 	run(strtol(argv[2], NULL, 0));
 	return 0;
 }
