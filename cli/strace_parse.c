@@ -81,6 +81,7 @@ static const struct sym syms[] = {
 	{"PR_GET_NAME", 16}, {"PR_SET_MM", 35}, {"PR_SET_NO_NEW_PRIVS", 38},
 	{"PR_SET_THP_DISABLE", 41}, {"PR_GET_THP_DISABLE", 42},
 	{"PR_SET_MDWE", 65}, {"PR_GET_MDWE", 66}, {"PR_MDWE_REFUSE_EXEC_GAIN", 1},
+	{"SUID_DUMP_DISABLE", 0}, {"SUID_DUMP_USER", 1}, {"SUID_DUMP_ROOT", 2},
 	/* memory policy, prctl's PR_SET_MM, shadow stacks, capabilities */
 	{"MPOL_DEFAULT", 0}, {"MPOL_PREFERRED", 1}, {"MPOL_BIND", 2}, {"MPOL_INTERLEAVE", 3},
 	{"MPOL_LOCAL", 4}, {"MPOL_PREFERRED_MANY", 5}, {"MPOL_WEIGHTED_INTERLEAVE", 6},

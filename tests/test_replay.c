@@ -1281,6 +1281,27 @@ TEST(replay_policy_calls_as_strace_prints_them)
 	replay_stats_free(&st);
 }
 
+/* prctl(PR_SET/GET_DUMPABLE) as strace 6.1 prints it (SUID_DUMP_* names,
+ * recorded live): the dumpable value process_madvise's access check reads. */
+TEST(replay_prctl_dumpable_as_strace_prints_it)
+{
+	(void)sys;
+	char *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "prctl(PR_SET_DUMPABLE, SUID_DUMP_ROOT)  = -1 EINVAL (Invalid argument)\n"
+			   "prctl(PR_SET_DUMPABLE, SUID_DUMP_DISABLE) = 0\n"
+			   "prctl(PR_GET_DUMPABLE)                  = 0 (SUID_DUMP_DISABLE)\n"
+			   "prctl(PR_SET_DUMPABLE, SUID_DUMP_USER)  = 0\n"
+			   "prctl(PR_GET_DUMPABLE)                  = 1 (SUID_DUMP_USER)\n";
+	int rc = run_text(&o, text, &out, &st);
+	if (rc || st.matched != 5)
+		t_fail(__FILE__, __LINE__, "%s", out);
+	CHECK_EQ(st.matched, 5);
+	free(out);
+	replay_stats_free(&st);
+}
+
 /* Past REASONS_SHOWN reasons, the rest are counted together. */
 TEST(replay_unsupported_reasons_beyond_the_commonest_are_summed)
 {
