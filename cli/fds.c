@@ -120,6 +120,11 @@ void fdtab_put(struct fdtab *t)
 	free(t);
 }
 
+bool ofd_anon_inode(const struct ofd *f)
+{
+	return f->pidfd_pid || f->uffd || (f->path && !strncmp(f->path, "anon_inode:", 11));
+}
+
 struct ofd *fd_get(struct fdtab *t, uint64_t fd)
 {
 	return t && fd < (uint64_t)t->n ? t->fd[fd] : NULL;
@@ -405,7 +410,7 @@ vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 	if (f->vf)
 		return f->vf;
 	info.path = f->path ? f->path : "";
-	if (f->pidfd_pid || f->uffd || (f->path && !strncmp(f->path, "anon_inode:", 11))) {
+	if (ofd_anon_inode(f)) {
 		/* fs/anon_inodes.c and fs/pidfs.c: the files of anonymous inodes
 		 * (pidfd, userfaultfd, eventfd, ...; "anon_inode:[...]" to -y)
 		 * live on SB_I_NOEXEC file systems and have no mmap, so do_mmap()

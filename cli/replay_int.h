@@ -359,6 +359,9 @@ void cwd_put(struct cwd *c);
 char *ofd_name(struct pass *p, const struct ofd *f, bool on_host, const struct stat *sb,
 		      int lineno);
 vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno);
+/* A file of an anonymous inode: a pidfd, a userfaultfd, or what -y shows as
+ * "anon_inode:[...]" (eventfd, ...): not a regular file, no mmap. */
+bool ofd_anon_inode(const struct ofd *f);
 void do_files(struct proc *pr, const struct call *c);
 struct ofd *ofd_new_internal(const char *path, vms_file *vf);
 void files_unlink(struct pass *p, struct proc *pr, const struct call *c);

@@ -151,7 +151,10 @@ void do_userfaultfd(struct pass *p, struct proc *pr, const struct call *c)
 	vms_uffd *u = NULL;
 	long r = vms_userfaultfd(mm, (int)flags, &u);
 	if (r == 0 && c->has_result && c->result >= 0 && pr->ft) {
-		struct ofd *f = ofd_new_canonical("anon_inode:[userfaultfd]", VMS_O_RDWR);
+		/* new_userfaultfd(): the file is opened O_RDONLY, so a shared
+		 * writable mmap of it is EACCES before its missing mmap is
+		 * ENODEV (breadth seed 4006) */
+		struct ofd *f = ofd_new_canonical("anon_inode:[userfaultfd]", VMS_O_RDONLY);
 		if (!f) {
 			vms_uffd_close(u);
 			r = -VMS_ENOMEM;
@@ -178,7 +181,15 @@ void do_uffd_ioctl(struct pass *p, struct proc *pr, const struct call *c)
 	const char *name = req->v.raw;
 	long r;
 	if (!u) {
-		unsupported(p, c, "a userfaultfd descriptor the log never made");
+		/* fs/ioctl.c: a descriptor that is not open is EBADF; a file
+		 * the log opened that is not a userfaultfd has no UFFDIO_*
+		 * ioctl (vfs_ioctl: ENOTTY), its argument unread */
+		if ((int64_t)c->a[0] < 0 || fd_closed(pr->ft, c->a[0]))
+			check_result(p, c, -VMS_EBADF, false, NULL);
+		else if (f)
+			check_result(p, c, -VMS_ENOTTY, false, NULL);
+		else
+			unsupported(p, c, "a userfaultfd descriptor the log never made");
 		return;
 	}
 	vms_mm *mm = pr->sp ? pr->sp->mm : NULL;

@@ -150,6 +150,7 @@ struct vms_mm_config;
 #define VMS_ENOTDIR 20
 #define VMS_EISDIR 21
 #define VMS_EINVAL 22
+#define VMS_ENOTTY 25
 #define VMS_ETXTBSY 26
 #define VMS_ENAMETOOLONG 36
 #define VMS_ELOOP 40

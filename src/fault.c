@@ -122,6 +122,29 @@ ev_cold static void ev_resident(const struct vms_mm *mm, uint64_t start, uint64_
 	ev_emit(mm, VMS_EV_RESIDENT, rule, start, end, &ev);
 }
 
+/*
+ * fs/userfaultfd.c handle_userfault(): a fault on a page that is not there,
+ * in a VMA registered for missing faults (do_anonymous_page,
+ * do_huge_pmd_anonymous_page, shmem_get_folio_gfp), goes to the context. The
+ * model has no thread to answer it: it is taken as answered with SIGBUS, as
+ * a context with UFFD_FEATURE_SIGBUS does (and a UFFD_USER_MODE_ONLY one to
+ * a fault of the kernel's own, populate's), so a populate stops there with
+ * EFAULT. The anonymous write path has prepared the anon_vma by then. For
+ * shmem the page cache, which the model does not keep, is taken to be what
+ * this address space has mapped. Returns the first such address in
+ * [start, end), or end.
+ */
+static uint64_t uffd_first_missing(const struct vms_mm *mm, const struct vms_vma *v,
+				   uint64_t start, uint64_t end)
+{
+	if (!(v->flags & VM_UFFD_MISSING))
+		return end;
+	for (uint64_t a = start; a < end; a += PAGE_SIZE)
+		if (rss_type_at(mm, a) < 0)
+			return a;
+	return end;
+}
+
 static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool write)
 {
 	addr &= PAGE_MASK;
@@ -144,6 +167,8 @@ static int fault_page(struct vms_mm *mm, struct vms_vma *v, uint64_t addr, bool 
 		if (err)
 			return err;
 	}
+	if (uffd_first_missing(mm, v, addr, addr + PAGE_SIZE) == addr)
+		return -EFAULT;
 	/* A file page past the end of the file is SIGBUS (the ->fault of
 	 * filemap, shmem, secretmem); do_cow_fault() prepared the anon_vma
 	 * before it asked. */
@@ -197,6 +222,7 @@ int populate_vma_range(struct vms_mm *mm, struct vms_vma *v, uint64_t start, uin
 	if (guard == start)
 		return -EFAULT;
 	uint64_t stop = min_u64(guard, max_u64(vma_eof_addr(v), start));
+	stop = uffd_first_missing(mm, v, start, stop);
 	/* do_cow_fault() prepares the anon_vma before it reads the file, so a
 	 * write fault past EOF still leaves the VMA with one. */
 	bool private = !(v->flags & VM_MAYSHARE);

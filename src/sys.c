@@ -178,6 +178,8 @@ const char *vms_strerror(long err)
 		return "Invalid argument";
 	case VMS_ETXTBSY:
 		return "Text file busy";
+	case VMS_ENOTTY:
+		return "Inappropriate ioctl for device";
 	case VMS_EIO:
 		return "Input/output error";
 	case VMS_E2BIG:

@@ -272,6 +272,17 @@ TEST(replay_recorded_uffd)
 	replay_recorded("uffd");
 }
 
+/* handle_userfault() answering with SIGBUS (UFFD_FEATURE_SIGBUS): populate
+ * and mlock stop at a registered page that is not there (EFAULT, ENOMEM); the
+ * userfaultfd file is O_RDONLY and no regular file; UFFDIO_* on another file
+ * is ENOTTY (uffd_sigbus.c beside it is the program; found by the breadth
+ * test, seeds 4001 and 4006). */
+TEST(replay_userfaultfd_sigbus_stops_populate)
+{
+	(void)sys;
+	replay_recorded("uffd_sigbus");
+}
+
 /* Address ranges and permissions of two maps texts, line by line (the
  * program's own file lines name the directory and inode it was recorded
  * from, which a checkout elsewhere does not have). */
@@ -1298,6 +1309,28 @@ TEST(replay_prctl_dumpable_as_strace_prints_it)
 	if (rc || st.matched != 5)
 		t_fail(__FILE__, __LINE__, "%s", out);
 	CHECK_EQ(st.matched, 5);
+	free(out);
+	replay_stats_free(&st);
+}
+
+/* ftruncate of a pidfd: a regular file of pidfs, opened without O_LARGEFILE
+ * (past 2 GiB EINVAL), whose setattr refuses (EOPNOTSUPP). Live (found by
+ * breadth seed 1029; a userfaultfd's, no regular file, is EINVAL:
+ * replay_userfaultfd_sigbus_stops_populate). */
+TEST(replay_ftruncate_of_a_pidfd_is_eopnotsupp)
+{
+	(void)sys;
+	char *out = NULL;
+	struct replay_opts o = {0};
+	struct replay_stats st;
+	const char *text = "pidfd_open(1234, 0)              = 3\n"
+			   "ftruncate(3, 100) = -1 EOPNOTSUPP (Operation not supported)\n"
+			   "ftruncate(3, 2147483647) = -1 EOPNOTSUPP (Operation not supported)\n"
+			   "ftruncate(3, 2147483648) = -1 EINVAL (Invalid argument)\n";
+	int rc = run_text(&o, text, &out, &st);
+	if (rc || st.matched != 3)
+		t_fail(__FILE__, __LINE__, "%s", out);
+	CHECK_EQ(st.matched, 3);
 	free(out);
 	replay_stats_free(&st);
 }

@@ -500,3 +500,33 @@ TEST(uffd_register_droppable_einval)
 	CHECK_EQ(vms_uffdio_register(u, A, PG, MISSING, NULL), -VMS_EINVAL);
 	vms_uffd_close(u);
 }
+
+/* fs/userfaultfd.c handle_userfault(): a fault on a page that is not there,
+ * in a range registered for missing faults, goes to the context; the model
+ * has no handler, so it is answered with SIGBUS (UFFD_FEATURE_SIGBUS): a
+ * populate stops there with EFAULT, mlock's populate gives ENOMEM, an access
+ * faults; a page that is there serves (live: tests/data/replay/uffd_sigbus). */
+TEST(uffd_missing_fault_is_sigbus_where_no_page_is)
+{
+	vms_mm *mm = new_mm(sys);
+	CHECK(anon_at(mm, A, 8 * PG));
+	CHECK_EQ(vms_madvise(mm, A, PG, VMS_MADV_POPULATE_WRITE), 0);
+	vms_uffd *u = new_uffd(mm, VMS_UFFD_FEATURE_SIGBUS);
+	CHECK(u != NULL);
+	CHECK_EQ(vms_uffdio_register(u, A, 8 * PG, MISSING, NULL), 0);
+	CHECK_EQ(vms_madvise(mm, A, 2 * PG, VMS_MADV_POPULATE_WRITE), -VMS_EFAULT);
+	CHECK_EQ(vms_madvise(mm, A + PG, PG, VMS_MADV_POPULATE_READ), -VMS_EFAULT);
+	CHECK_EQ(vms_mlock(mm, A, 8 * PG), -VMS_ENOMEM);
+	CHECK_EQ(vms_madvise(mm, A, PG, VMS_MADV_POPULATE_WRITE), 0);
+	CHECK(vms_fault(mm, A + 2 * PG, 1) != 0);
+	CHECK_EQ(vms_fault(mm, A, 1), 0);
+	unsigned char vec[8];
+	CHECK_EQ(vms_mincore(mm, A, 8 * PG, vec), 0);
+	for (int i = 0; i < 8; i++)
+		CHECK_EQ(vec[i], i == 0);
+	vms_uffd_close(u);
+	/* unregistered by the last close: the pages fault in again */
+	CHECK_EQ(vms_madvise(mm, A, 2 * PG, VMS_MADV_POPULATE_WRITE), 0);
+	VALID(mm);
+	vms_mm_free(mm);
+}

@@ -42,6 +42,8 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #define PG 4096ULL
@@ -689,8 +691,82 @@ static void op_process(void)
 		PICK(0, 0, 1));
 }
 
-/* userfaultfd (issue 13's last call, being added): its op goes here, in the
- * table below, once the replay models it. */
+/* userfaultfd: contexts, their API handshake, ranges registered in MISSING,
+ * WP and MINOR modes (VMA flags and a merge condition), UFFDIO_COPY and
+ * UFFDIO_ZEROPAGE. Every handshake asks for UFFD_FEATURE_SIGBUS, and none
+ * for an event: this process has no thread to answer a fault or read an
+ * event, so a populate or an mlock in a registered range must fail rather
+ * than wait, and fork, mremap, munmap and madvise must not wait for an
+ * event to be read. A child closes the contexts it inherited (they are
+ * its parent's). */
+#define MAX_UFFD 3
+static DATA int uffds[MAX_UFFD];
+static DATA int nuffd;
+
+static void op_uffd(void)
+{
+	uint64_t r = below(100);
+	if (r < 12 || !nuffd) {
+		long fd = syscall(SYS_userfaultfd,
+				  PICK(O_CLOEXEC, O_NONBLOCK, O_CLOEXEC | O_NONBLOCK, 0,
+				       1 /* UFFD_USER_MODE_ONLY */, O_CLOEXEC | 1, 0x10));
+		if (fd < 0)
+			return;
+		if (nuffd < MAX_UFFD) {
+			uffds[nuffd++] = (int)fd;
+		} else {
+			int i = (int)below(MAX_UFFD);
+			close(uffds[i]);
+			uffds[i] = (int)fd;
+		}
+		return;
+	}
+	int k = (int)below((uint64_t)nuffd);
+	int fd = pct(95) ? uffds[k] : fd_pick();
+	if (r < 30) {
+		struct uffdio_api api = {
+		    .api = pct(95) ? UFFD_API : 0xab,
+		    .features = UFFD_FEATURE_SIGBUS |
+				(pct(30) ? PICK(UFFD_FEATURE_THREAD_ID, UFFD_FEATURE_MISSING_SHMEM,
+						UFFD_FEATURE_MISSING_HUGETLBFS, UFFD_FEATURE_MINOR_SHMEM,
+						UFFD_FEATURE_EXACT_ADDRESS, 1ULL << 40)
+					   : 0)};
+		syscall(SYS_ioctl, fd, UFFDIO_API, &api);
+	} else if (r < 65) {
+		uint64_t a, len;
+		pick_range(&a, &len, pct(70));
+		struct uffdio_register reg = {
+		    .range = {.start = a, .len = len},
+		    .mode = PICK(UFFDIO_REGISTER_MODE_MISSING, UFFDIO_REGISTER_MODE_MISSING,
+				 UFFDIO_REGISTER_MODE_WP,
+				 UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP,
+				 UFFDIO_REGISTER_MODE_MINOR, 0, 8)};
+		syscall(SYS_ioctl, fd, UFFDIO_REGISTER, &reg);
+	} else if (r < 80) {
+		uint64_t a, len;
+		pick_range(&a, &len, pct(70));
+		struct uffdio_range range = {.start = a, .len = len};
+		syscall(SYS_ioctl, fd, UFFDIO_UNREGISTER, &range);
+	} else if (r < 88) {
+		uint64_t a, len;
+		pick_range(&a, &len, 1);
+		/* the source is in .data, written since the start */
+		struct uffdio_copy copy = {.dst = a,
+					   .src = (uint64_t)(uintptr_t)vec,
+					   .len = len < 2 * PG ? len : 2 * PG,
+					   .mode = PICK(0, 0, UFFDIO_COPY_MODE_DONTWAKE, 4)};
+		syscall(SYS_ioctl, fd, UFFDIO_COPY, &copy);
+	} else if (r < 96) {
+		uint64_t a, len;
+		pick_range(&a, &len, 1);
+		struct uffdio_zeropage zp = {.range = {.start = a, .len = len},
+					     .mode = PICK(0, 0, UFFDIO_ZEROPAGE_MODE_DONTWAKE, 2)};
+		syscall(SYS_ioctl, fd, UFFDIO_ZEROPAGE, &zp);
+	} else {
+		close(uffds[k]);
+		uffds[k] = uffds[--nuffd];
+	}
+}
 
 static void run(long n);
 
@@ -762,6 +838,8 @@ static void op_fork(void)
 	if (pid == 0) {
 		depth++;
 		children = 0;
+		while (nuffd)
+			close(uffds[--nuffd]);
 		run(child_calls);
 		return;
 	}
@@ -777,6 +855,7 @@ static void (*const ops[])(void) = {
     op_mlockall, op_mseal, op_msync,    op_mincore,  op_shm,             op_shm,
     op_files,  op_files,   op_files,    op_remap_file_pages, op_policy,  op_pkey,
     op_shadow_stack, op_prctl, op_personality, op_creds, op_process,    op_fork,
+    op_uffd,
 };
 
 /* ---- the end of a process ----------------------------------------------- */
