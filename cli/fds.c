@@ -417,6 +417,10 @@ vms_file *ofd_file(struct pass *p, struct ofd *f, int lineno)
 		 * says EPERM to PROT_EXEC (path_noexec) and ENODEV to the rest
 		 * (live, 6.18: pidfd, eventfd and userfaultfd alike). */
 		info.flags = VMS_INODE_NOEXEC | VMS_INODE_NOMMAP | VMS_INODE_DELETED;
+		/* a pidfd's is a regular file of pidfs (ftruncate EOPNOTSUPP,
+		 * fallocate EOPNOTSUPP); the others are no regular files */
+		if (f->pidfd_pid)
+			info.flags |= VMS_INODE_PIDFS;
 		if (!f->path || strncmp(f->path, "anon_inode:", 11))
 			info.path = f->uffd ? "anon_inode:[userfaultfd]" : "anon_inode:[pidfd]";
 		info.ino = path_hash(info.path);

@@ -255,6 +255,8 @@ size_t vms_meminfo_text(const vms_sys *sys, char *buf, size_t size);
 #define VMS_INODE_SHMEM 0x80    /* lives on tmpfs (shmem): /dev/shm, memfd, O_TMPFILE there */
 #define VMS_INODE_DEVZERO 0x100 /* the /dev/zero character device */
 #define VMS_INODE_SECRETMEM 0x200 /* a memfd_secret(2) file */
+#define VMS_INODE_PIDFS 0x400   /* a pidfd's file: regular, on pidfs, opened without O_LARGEFILE;
+				 * with NOMMAP: no mmap, fallocate or setattr (EOPNOTSUPP) */
 
 struct vms_inode_info {
 	uint32_t dev_major, dev_minor;

@@ -172,11 +172,18 @@ long vms_ftruncate(vms_file *file, int64_t length)
 	/* do_sys_ftruncate(), do_ftruncate() */
 	if (length < 0)
 		return -EINVAL;
-	if ((ino->flags & (VMS_INODE_DIRECTORY | VMS_INODE_NOMMAP | VMS_INODE_DEVZERO)) ||
+	bool pidfs = ino->flags & VMS_INODE_PIDFS;
+	if (((ino->flags & (VMS_INODE_DIRECTORY | VMS_INODE_NOMMAP | VMS_INODE_DEVZERO)) && !pidfs) ||
 	    !file_writable(file))
+		return -EINVAL;
+	/* a file opened without O_LARGEFILE (a pidfd's) stops at 2 GiB */
+	if (pidfs && (uint64_t)length > 0x7fffffffULL)
 		return -EINVAL;
 	if (ino->flags & VMS_INODE_APPEND)
 		return -EPERM;
+	/* fs/pidfs.c pidfs_setattr(): refused before any size check (live) */
+	if (pidfs)
+		return -EOPNOTSUPP;
 	uint64_t newsize = (uint64_t)length, oldsize = ino->size;
 	/* setattr_prepare() -> inode_newsize_ok() */
 	if (newsize > inode_maxbytes(ino))
@@ -279,13 +286,14 @@ long vms_fallocate(vms_file *file, int mode, int64_t offset, int64_t len)
 		return -EPERM;
 	if (ino->flags & VMS_INODE_DIRECTORY)
 		return -EISDIR;
-	if (ino->flags & (VMS_INODE_DEVZERO | VMS_INODE_NOMMAP))
+	/* not a regular file (a device, an anonymous inode); a pidfd's is */
+	if ((ino->flags & (VMS_INODE_DEVZERO | VMS_INODE_NOMMAP)) && !(ino->flags & VMS_INODE_PIDFS))
 		return -ENODEV;
 	uint64_t end = (uint64_t)offset + (uint64_t)len;
 	if (end > (uint64_t)INT64_MAX || end > inode_maxbytes(ino))
 		return -EFBIG;
-	if (ino->flags & VMS_INODE_SECRETMEM)
-		return -EOPNOTSUPP; /* no ->fallocate */
+	if (ino->flags & (VMS_INODE_SECRETMEM | VMS_INODE_PIDFS))
+		return -EOPNOTSUPP; /* no ->fallocate (live: pidfd, breadth seed 1013) */
 	bool internal = (ino->flags & (VMS_INODE_SHMEM | VMS_INODE_HUGETLBFS)) != 0;
 	/* shmem_fallocate(), hugetlbfs_fallocate(): a hole or space, nothing
 	 * else; disk files are taken to be ext4's, which zeroes ranges too but

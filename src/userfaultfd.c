@@ -460,12 +460,14 @@ static long mfill(struct vms_uffd *u, uint64_t dst, uint64_t len, bool zeropage,
 	if (!vma_is_anonymous(v) && !vma_is_shmem_any(v))
 		goto out;
 	/* Page by page until one is already mapped (pte not none: a page,
-	 * the zero page or a guard marker). */
-	uint64_t stop = dst;
-	while (stop < dst + len && rss_type_at(mm, stop) < 0)
+	 * the zero page or a guard marker), or one of a file past its end
+	 * (mfill_file_over_size, shmem_mfill_atomic_pte: EFAULT, checked
+	 * first; breadth seed 4041). */
+	uint64_t stop = dst, eof = vma_eof_addr(v);
+	while (stop < dst + len && stop < eof && rss_type_at(mm, stop) < 0)
 		stop += PAGE_SIZE;
 	if (stop == dst) {
-		err = -EEXIST;
+		err = dst >= eof ? -EFAULT : -EEXIST;
 		goto out;
 	}
 	if (rss_reserve(mm, rss_ranges_in(mm, dst, stop) + 2)) {

@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "../cli/replay.h"
+#include "maps_compare.h"
 #include "t.h"
 
 #define BREADTH_MAX_PROCS 64
@@ -103,61 +104,6 @@ static int compare_vmflags(const char *model, const char *kernel, char *why, siz
 		return 0;
 	}
 	why[0] = '\0';
-	return 1;
-}
-
-/* ---- maps ------------------------------------------------------------------ */
-
-/* The maps field up to the inode ("start-end perms offset dev "), for a
- * shared anonymous mapping (hugetlb ones too), a memfd or an O_TMPFILE file ("DIR/#INO"), whose
- * inode is a counter of the kernel's that a log shows only when the program
- * fstat()s it. */
-static size_t before_inode(const char *l, size_t n)
-{
-	static const char *const shm[] = {" /dev/zero (deleted)", " /SYSV", " /memfd:",
-					  " /secretmem", "/#", " /anon_hugepage (deleted)"};
-	int hit = 0;
-	for (int k = 0; k < 6; k++) {
-		size_t sl = strlen(shm[k]);
-		if (k == 0 ? n > sl && !memcmp(l + n - sl, shm[k], sl) : memmem(l, n, shm[k], sl) != NULL)
-			hit = 1;
-	}
-	if (!hit)
-		return 0;
-	size_t spaces = 0, i = 0;
-	while (i < n && spaces < 4)
-		spaces += l[i++] == ' ';
-	return i;
-}
-
-static int maps_equal(const char *a, const char *b, char *why, size_t whysz)
-{
-	int line = 1;
-	while (*a || *b) {
-		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
-		size_t na = ea ? (size_t)(ea - a) : strlen(a), nb = eb ? (size_t)(eb - b) : strlen(b);
-		const char *ca = a, *cb = b;
-		size_t la = na, lb = nb;
-		if (na > 7 && nb > 7 && !memcmp(a + na - 7, "[stack]", 7) &&
-		    !memcmp(b + nb - 7, "[stack]", 7)) {
-			const char *da = memchr(a, '-', na), *db = memchr(b, '-', nb);
-			if (da && db) {
-				ca = da, la = na - (size_t)(da - a);
-				cb = db, lb = nb - (size_t)(db - b);
-			}
-		}
-		size_t sa = before_inode(a, na), sb = before_inode(b, nb);
-		if (sa && sa == sb && !memcmp(a, b, sa))
-			la = lb = 0;
-		if (la != lb || memcmp(ca, cb, la)) {
-			snprintf(why, whysz, "line %d: model '%.*s' vs kernel '%.*s'", line, (int)na, a,
-				 (int)nb, b);
-			return 0;
-		}
-		a += na + (ea ? 1 : 0);
-		b += nb + (eb ? 1 : 0);
-		line++;
-	}
 	return 1;
 }
 
@@ -413,7 +359,7 @@ static int run_seed(const char *bindir, unsigned long long seed, long calls, int
 			seed_fail("seed %llu: process %d is not in the model (kept in %s)",
 			       seed, pid, dir);
 			failed = 1;
-		} else if (!maps_equal(m->maps, kmaps ? kmaps : "", why, sizeof(why))) {
+		} else if (!maps_equal_but_counters(m->maps, kmaps ? kmaps : "", true, why, sizeof(why))) {
 			seed_fail("seed %llu: process %d's final maps differ from the kernel's: %s (kept "
 			       "in %s)",
 			       seed, pid, why, dir);

@@ -601,3 +601,34 @@ TEST(fallocate_punch_hole_takes_whole_pages_from_every_mapping)
 	vms_file_close(f);
 	VALID(mm);
 }
+
+/* fs/pidfs.c: a pidfd's file is a regular file of pidfs (opened O_RDWR
+ * without O_LARGEFILE) with no mmap, fallocate or setattr: ftruncate is
+ * EINVAL past 2 GiB, else EOPNOTSUPP; fallocate passes vfs_fallocate's
+ * regular-file check and meets no ->fallocate (EOPNOTSUPP); mmap ENODEV.
+ * An anonymous inode that is not regular (userfaultfd, eventfd): ftruncate
+ * EINVAL, fallocate ENODEV. Live (breadth seeds 1013, 1028). */
+TEST(pidfd_file_is_regular_without_fallocate_or_setattr)
+{
+	vms_mm *mm = new_mm(sys);
+	struct vms_inode_info pi = {.ino = 77, .path = "anon_inode:[pidfd]",
+				    .flags = VMS_INODE_NOEXEC | VMS_INODE_NOMMAP | VMS_INODE_DELETED |
+					     VMS_INODE_PIDFS};
+	vms_file *pf = vms_file_open(vms_inode_get(sys, &pi), VMS_O_RDWR);
+	CHECK(pf != NULL);
+	CHECK_EQ(vms_ftruncate(pf, 100), -VMS_EOPNOTSUPP);
+	CHECK_EQ(vms_ftruncate(pf, 0x7fffffff), -VMS_EOPNOTSUPP);
+	CHECK_EQ(vms_ftruncate(pf, 0x80000000LL), -VMS_EINVAL);
+	CHECK_EQ(vms_fallocate(pf, 0, 0, 4096), -VMS_EOPNOTSUPP);
+	CHECK_EQ(vms_fallocate(pf, 0, 0, 1LL << 62), -VMS_EOPNOTSUPP);
+	CHECK_EQ(map_at(mm, X, PG, RW, SH, pf, 0), -VMS_ENODEV);
+	struct vms_inode_info ui = {.ino = 78, .path = "anon_inode:[userfaultfd]",
+				    .flags = VMS_INODE_NOEXEC | VMS_INODE_NOMMAP | VMS_INODE_DELETED};
+	vms_file *uf = vms_file_open(vms_inode_get(sys, &ui), VMS_O_RDWR);
+	CHECK(uf != NULL);
+	CHECK_EQ(vms_ftruncate(uf, 100), -VMS_EINVAL);
+	CHECK_EQ(vms_fallocate(uf, 0, 0, 4096), -VMS_ENODEV);
+	vms_file_close(pf);
+	vms_file_close(uf);
+	VALID(mm);
+}

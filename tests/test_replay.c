@@ -12,6 +12,7 @@
  */
 #include "../cli/replay.c"
 
+#include "maps_compare.h"
 #include "t.h"
 
 static char *slurp(const char *dir, const char *name)
@@ -34,53 +35,6 @@ static char *slurp(const char *dir, const char *name)
 		buf = NULL;
 	fclose(f);
 	return buf;
-}
-
-/* The length of a maps line up to its inode field ("start-end perms offset
- * dev "), for lines whose inode is the kernel's shmem counter. */
-static size_t before_shmem_inode(const char *l, size_t n)
-{
-	static const char shm[] = " /dev/zero (deleted)";
-	size_t sl = sizeof(shm) - 1, spaces = 0, i = 0;
-	if (n <= sl || memcmp(l + n - sl, shm, sl))
-		return 0;
-	while (i < n && spaces < 4)
-		spaces += l[i++] == ' ';
-	return i;
-}
-
-/* Equal line by line; a [stack] line compares from its end address on, and
- * a shared anonymous mapping's inode (a global counter of the kernel's) is
- * not compared. */
-static int maps_equal_but_stack(const char *a, const char *b, char *why, size_t whysz)
-{
-	int line = 1;
-	while (*a || *b) {
-		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
-		size_t na = ea ? (size_t)(ea - a) : strlen(a), nb = eb ? (size_t)(eb - b) : strlen(b);
-		const char *ca = a, *cb = b;
-		size_t la = na, lb = nb;
-		if (na > 7 && nb > 7 && !memcmp(a + na - 7, "[stack]", 7) &&
-		    !memcmp(b + nb - 7, "[stack]", 7)) {
-			const char *da = memchr(a, '-', na), *db = memchr(b, '-', nb);
-			if (da && db) {
-				ca = da, la = na - (size_t)(da - a);
-				cb = db, lb = nb - (size_t)(db - b);
-			}
-		}
-		size_t sa = before_shmem_inode(a, na), sb = before_shmem_inode(b, nb);
-		if (sa && sa == sb && !memcmp(a, b, sa))
-			la = lb = 0;
-		if (la != lb || memcmp(ca, cb, la)) {
-			snprintf(why, whysz, "line %d: model '%.*s' vs kernel '%.*s'", line, (int)na,
-				 a, (int)nb, b);
-			return 0;
-		}
-		a += na + (ea ? 1 : 0);
-		b += nb + (eb ? 1 : 0);
-		line++;
-	}
-	return 1;
 }
 
 /*
@@ -189,7 +143,7 @@ static void replay_recorded(const char *name)
 		goto out;
 	}
 	char *expect = final_with_host_inodes(final, st.final_maps);
-	if (!expect || !maps_equal_but_stack(st.final_maps, expect, why, sizeof(why))) {
+	if (!expect || !maps_equal_but_counters(st.final_maps, expect, false, why, sizeof(why))) {
 		t_fail(__FILE__, __LINE__, "%s: final maps differ: %s", name, why);
 		free(expect);
 		goto out;
@@ -1838,7 +1792,8 @@ static int exec_workload(const char *name, const char *cwd, const char *cmd, int
 	} else if (!st.final_maps || (aslr ? !maps_same_but_stack(st.final_maps, final)
 					   : strcmp(st.final_maps, final) != 0)) {
 		char diff[512];
-		maps_equal_but_stack(st.final_maps ? st.final_maps : "", final, diff, sizeof(diff));
+		maps_equal_but_counters(st.final_maps ? st.final_maps : "", final, false, diff,
+					sizeof(diff));
 		t_fail(__FILE__, __LINE__, "%s: final maps differ from the kernel's: %s (the "
 					   "recording is kept in %s)",
 		       name, diff, dir);

@@ -532,3 +532,35 @@ TEST(uffd_missing_fault_is_sigbus_where_no_page_is)
 	VALID(mm);
 	vms_mm_free(mm);
 }
+
+/* mm/userfaultfd.c mfill_file_over_size() and shmem_mfill_atomic_pte(): a
+ * page of a file-backed destination past the file's end stops the fill with
+ * EFAULT, checked before EEXIST; after a page done it is EAGAIN with the
+ * bytes done (live: a memfd of 2 pages mapped over 4, shared and private;
+ * breadth seed 4041). */
+TEST(uffd_copy_past_the_end_of_a_file_is_efault)
+{
+	vms_mm *mm = new_mm(sys);
+	vms_file *f = NULL;
+	CHECK_EQ(vms_memfd_create(sys, "x", 0, &f), 0);
+	CHECK_EQ(vms_ftruncate(f, 2 * PG), 0);
+	CHECK_EQ(vms_mmap(mm, A, 4 * PG, RW, VMS_MAP_SHARED | VMS_MAP_FIXED, f, 0), (long)A);
+	CHECK_EQ(vms_mmap(mm, A + 16 * PG, 4 * PG, RW, VMS_MAP_PRIVATE | VMS_MAP_FIXED, f, 0),
+		 (long)(A + 16 * PG));
+	vms_uffd *u = new_uffd(mm, VMS_UFFD_FEATURE_SIGBUS);
+	CHECK(u != NULL);
+	CHECK_EQ(vms_uffdio_register(u, A, 4 * PG, MISSING, NULL), 0);
+	CHECK_EQ(vms_uffdio_register(u, A + 16 * PG, 4 * PG, MISSING, NULL), 0);
+	int64_t done = 0;
+	CHECK_EQ(vms_uffdio_copy(u, A + 2 * PG, 0x300000000ULL, PG, 0, &done), -VMS_EFAULT);
+	CHECK_EQ(vms_uffdio_copy(u, A, 0x300000000ULL, PG, 0, &done), 0);
+	CHECK_EQ(vms_uffdio_copy(u, A + PG, 0x300000000ULL, 2 * PG, 0, &done), -VMS_EAGAIN);
+	CHECK_EQ(done, (int64_t)PG);
+	CHECK_EQ(vms_uffdio_zeropage(u, A + 17 * PG, 2 * PG, 0, &done), -VMS_EAGAIN);
+	CHECK_EQ(done, (int64_t)PG);
+	CHECK_EQ(vms_uffdio_zeropage(u, A + 3 * PG, PG, 0, &done), -VMS_EFAULT);
+	vms_uffd_close(u);
+	vms_file_close(f);
+	VALID(mm);
+	vms_mm_free(mm);
+}
