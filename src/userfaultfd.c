@@ -8,8 +8,9 @@
  * A registration is VMA state: the VM_UFFD_* modes in vm_flags and the
  * context (vms_vma.uffd, the context's number in its address space). Both
  * are merge conditions, so registering part of a VMA splits it and
- * unregistering merges it back. Not here: faults delivered to a handler,
- * events and reads of the file (the model has no threads to wake), the
+ * unregistering merges it back. A fault in a registered range is answered
+ * with SIGBUS (fault.c uffd_first_missing). Not here: faults delivered to a
+ * handler, events and reads of the file (the model has no threads to wake), the
  * page-table side of write protection (UFFDIO_WRITEPROTECT), UFFDIO_CONTINUE
  * (needs the page cache's contents), UFFDIO_MOVE and UFFDIO_POISON.
  */
