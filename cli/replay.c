@@ -90,9 +90,9 @@ static const struct {
 } err_names[] = {
 	{"EPERM", 1},	{"ENOENT", 2},	 {"EINTR", 4},	   {"EBADF", 9},     {"EAGAIN", 11},
 	{"ENOMEM", 12}, {"EACCES", 13},	 {"EFAULT", 14},   {"EBUSY", 16},    {"EEXIST", 17},
-	{"ENODEV", 19}, {"EINVAL", 22},	 {"ENFILE", 23},   {"EMFILE", 24},   {"ENOTTY", 25},   {"ETXTBSY", 26},
+	{"ENODEV", 19}, {"EINVAL", 22},	 {"ENFILE", 23},   {"EMFILE", 24},   {"ETXTBSY", 26},
 	{"EFBIG", 27},	{"ENOSPC", 28},	 {"ESRCH", 3},	   {"EOVERFLOW", 75}, {"ENOSYS", 38},
-	{"EOPNOTSUPP", 95}, {"EIDRM", 43},
+	{"EOPNOTSUPP", 95}, {"EIDRM", 43}, {"ENOTTY", 25},
 };
 
 const char *errno_name(long err)
@@ -1240,23 +1240,18 @@ static void do_shared(struct pass *p, struct proc *pr, const struct call *c)
 			unsupported(p, c, "an fd the log never opened (and no -y path)");
 			return;
 		}
-		if (c->sc == SC_FTRUNCATE && !f->vf && !f->memfd) {
+		/* an anonymous inode (a pidfd, a userfaultfd) has its vms_file
+		 * made now: the library's ftruncate knows what it refuses */
+		if (c->sc == SC_FTRUNCATE && !f->vf && !f->memfd && !ofd_anon_inode(f)) {
 			/* Not mapped yet: its vms_file is made when it is, from
 			 * what fstat has said by then, with this size. Until then
 			 * only the descriptor's access mode can refuse. */
 			struct stat sb;
-			bool special = f->chr || (ofd_anon_inode(f) && !f->pidfd_pid) ||
-				       (!f->tmpfile && f->lookup && host_stat(p, f->lookup, &sb) &&
-					!S_ISREG(sb.st_mode));
+			bool special = f->chr || (!f->tmpfile && f->lookup && host_stat(p, f->lookup, &sb) &&
+						  !S_ISREG(sb.st_mode));
 			/* do_sys_ftruncate(): not a regular file (a device such as
-			 * /dev/zero, a directory, an anonymous inode such as a
-			 * userfaultfd: breadth seed 4001), or not open for writing */
+			 * /dev/zero, a directory), or not open for writing */
 			r = special || (f->oflags & 3) == VMS_O_RDONLY ? -VMS_EINVAL : 0;
-			/* A pidfd's inode is a regular file of pidfs, opened O_RDWR
-			 * without O_LARGEFILE: past 2 GiB EINVAL, else its setattr
-			 * refuses (pidfs_setattr: EOPNOTSUPP; breadth seed 1029) */
-			if (f->pidfd_pid && !r)
-				r = a[1] > 0x7fffffffULL ? -VMS_EINVAL : -VMS_EOPNOTSUPP;
 			if (!r) {
 				f->size = a[1];
 				f->have_size = 1;

@@ -255,8 +255,9 @@ size_t vms_meminfo_text(const vms_sys *sys, char *buf, size_t size);
 #define VMS_INODE_SHMEM 0x80    /* lives on tmpfs (shmem): /dev/shm, memfd, O_TMPFILE there */
 #define VMS_INODE_DEVZERO 0x100 /* the /dev/zero character device */
 #define VMS_INODE_SECRETMEM 0x200 /* a memfd_secret(2) file */
-#define VMS_INODE_PIDFS 0x400   /* a pidfd's file: regular, on pidfs, opened without O_LARGEFILE;
-				 * with NOMMAP: no mmap, fallocate or setattr (EOPNOTSUPP) */
+/* a pidfd's file: a regular file of pidfs, opened without O_LARGEFILE; with
+ * NOMMAP: no mmap, and no fallocate or setattr (EOPNOTSUPP) */
+#define VMS_INODE_PIDFS 0x400
 
 struct vms_inode_info {
 	uint32_t dev_major, dev_minor;
@@ -716,8 +717,8 @@ long vms_map_shadow_stack(vms_mm *mm, uint64_t addr, uint64_t size, uint64_t fla
 #define VMS_PR_SET_MM_MAP_SIZE 15
 /* PR_SET_THP_DISABLE, PR_GET_THP_DISABLE, PR_SET_MDWE, PR_GET_MDWE,
  * PR_SET_DUMPABLE, PR_GET_DUMPABLE (what process_madvise's access check
- * reads; an id change makes a process fs.suid_dumpable) and PR_SET_MM with the single-field options (START_CODE .. ENV_END); the
- * other PR_SET_MM options take user structures and are -EINVAL here
+ * reads; an id change makes a process fs.suid_dumpable) and PR_SET_MM with
+ * the single-field options (START_CODE .. ENV_END); the other PR_SET_MM options take user structures and are -EINVAL here
  * (PR_SET_MM_MAP: vms_prctl_set_mm_map). */
 long vms_prctl(vms_mm *mm, int option, uint64_t arg2, uint64_t arg3, uint64_t arg4,
 	       uint64_t arg5);

@@ -166,6 +166,14 @@ uint64_t inode_maxbytes(const struct vms_inode *ino)
 	return (1ULL << 44) - 4096;
 }
 
+/* S_ISREG(): directories, devices and anonymous inodes are not regular
+ * files; a pidfd's file (pidfs) is, though it has no mmap. */
+static bool inode_regular(const struct vms_inode *ino)
+{
+	return !(ino->flags & (VMS_INODE_DIRECTORY | VMS_INODE_NOMMAP | VMS_INODE_DEVZERO)) ||
+	       (ino->flags & VMS_INODE_PIDFS);
+}
+
 long vms_ftruncate(vms_file *file, int64_t length)
 {
 	struct vms_inode *ino = file->inode;
@@ -173,8 +181,7 @@ long vms_ftruncate(vms_file *file, int64_t length)
 	if (length < 0)
 		return -EINVAL;
 	bool pidfs = ino->flags & VMS_INODE_PIDFS;
-	if (((ino->flags & (VMS_INODE_DIRECTORY | VMS_INODE_NOMMAP | VMS_INODE_DEVZERO)) && !pidfs) ||
-	    !file_writable(file))
+	if (!inode_regular(ino) || !file_writable(file))
 		return -EINVAL;
 	/* a file opened without O_LARGEFILE (a pidfd's) stops at 2 GiB */
 	if (pidfs && (uint64_t)length > 0x7fffffffULL)
@@ -286,9 +293,8 @@ long vms_fallocate(vms_file *file, int mode, int64_t offset, int64_t len)
 		return -EPERM;
 	if (ino->flags & VMS_INODE_DIRECTORY)
 		return -EISDIR;
-	/* not a regular file (a device, an anonymous inode); a pidfd's is */
-	if ((ino->flags & (VMS_INODE_DEVZERO | VMS_INODE_NOMMAP)) && !(ino->flags & VMS_INODE_PIDFS))
-		return -ENODEV;
+	if (!inode_regular(ino))
+		return -ENODEV; /* a device, an anonymous inode */
 	uint64_t end = (uint64_t)offset + (uint64_t)len;
 	if (end > (uint64_t)INT64_MAX || end > inode_maxbytes(ino))
 		return -EFBIG;
